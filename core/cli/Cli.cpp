@@ -1,0 +1,123 @@
+#include "cli/Cli.h"
+
+#include "cli/Commands.h"
+#include "mirror/Paths.h"
+#include "util/LogFile.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QLoggingCategory>
+
+namespace md::cli {
+
+namespace {
+
+struct CommandEntry {
+    const char *name;
+    const char *summary;
+    int (*run)(CliContext &, const QStringList &);
+};
+
+const CommandEntry kCommands[] = {
+    {"list", "List the mirrors in the config.", cmdList},
+    {"status", "Show each mirror's last runs and health (no network).", cmdStatus},
+    {"add", "Add a mirror.", cmdAdd},
+    {"edit", "Change a mirror's fields.", cmdEdit},
+    {"rename", "Rename a mirror (moves its config, state and default cache).", cmdRename},
+    {"remove", "Remove a mirror (keeps its cache unless --delete-cache).", cmdRemove},
+    {"credential", "Manage named credentials: add, edit, remove, list.", cmdCredential},
+    {"hostkeys", "Manage pinned SSH host keys: pin, list.", cmdHostKeys},
+};
+
+void setUpGlobalParser(QCommandLineParser &parser)
+{
+    parser.setApplicationDescription(QStringLiteral(
+        "MirrorDesk keeps git repository mirrors in step across hosts.\n"
+        "Without a command it opens the window; with one it runs headless."));
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
+    addGlobalOptions(parser);
+    parser.addOption({QStringLiteral("version"), QStringLiteral("Show the version.")});
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("The command to run (see below)."),
+                                 QStringLiteral("[COMMAND [ARGS…]]"));
+}
+
+QString globalHelp(const QCommandLineParser &parser)
+{
+    QString text = parser.helpText();
+    text += QStringLiteral("\nCommands:\n");
+    for (const CommandEntry &entry : kCommands)
+        text += QStringLiteral("  %1%2\n").arg(QString::fromLatin1(entry.name).leftJustified(12), QString::fromLatin1(entry.summary));
+    text += QStringLiteral("\nRun 'mirrordesk COMMAND --help' for a command's options.\n"
+                           "Exit codes: 0 ok, 1 something needs attention, 2 bad usage or invalid config,\n"
+                           "3 (check) some mirror is behind, 130/143 interrupted.\n");
+    return text;
+}
+
+} // namespace
+
+Cli::Cli(QTextStream &out, QTextStream &err, QTextStream &in)
+    : m_out(out)
+    , m_err(err)
+    , m_in(in)
+{
+}
+
+bool Cli::wantsCommandLine(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    setUpGlobalParser(parser);
+    if (!parser.parse(arguments))
+        return true;
+    return !parser.positionalArguments().isEmpty() || parser.isSet(QStringLiteral("help"))
+        || parser.isSet(QStringLiteral("version"));
+}
+
+int Cli::run(const QStringList &arguments)
+{
+    CliContext context(m_out, m_err, m_in);
+    QCommandLineParser parser;
+    setUpGlobalParser(parser);
+    if (!parser.parse(arguments))
+        return context.usage({}, parser.errorText());
+    if (parser.isSet(QStringLiteral("help"))) {
+        m_out << globalHelp(parser);
+        m_out.flush();
+        return ExitOk;
+    }
+    if (parser.isSet(QStringLiteral("version"))) {
+        m_out << QStringLiteral("mirrordesk %1\n").arg(QStringLiteral(MIRRORDESK_VERSION));
+        m_out.flush();
+        return ExitOk;
+    }
+    context.configPath = paths::configFile(parser.value(QStringLiteral("config")));
+    context.stateDir = paths::stateDir(parser.value(QStringLiteral("state-dir")));
+    if (parser.isSet(QStringLiteral("quiet")) && parser.isSet(QStringLiteral("verbose")))
+        return context.usage({}, QStringLiteral("-q and -v cannot be combined"));
+    if (parser.isSet(QStringLiteral("quiet")))
+        context.verbosity = Verbosity::Quiet;
+    if (parser.isSet(QStringLiteral("verbose")))
+        context.verbosity = Verbosity::Verbose;
+
+    LogFile logFile;
+    if (parser.isSet(QStringLiteral("log-file"))) {
+        if (const QString problem = logFile.open(parser.value(QStringLiteral("log-file"))); !problem.isEmpty())
+            return context.usage({}, problem);
+        QLoggingCategory::setFilterRules(QStringLiteral("mirrordesk.*.info=true"));
+    }
+
+    const QStringList positional = parser.positionalArguments();
+    if (positional.isEmpty())
+        return context.usage({}, QStringLiteral("no command given"));
+    const QString command = positional.first();
+    for (const CommandEntry &entry : kCommands) {
+        if (command == QLatin1String(entry.name)) {
+            QStringList commandArguments = positional.mid(1);
+            commandArguments.prepend(QStringLiteral("mirrordesk ") + command);
+            return entry.run(context, commandArguments);
+        }
+    }
+    return context.usage({}, QStringLiteral("unknown command \"%1\"").arg(command));
+}
+
+} // namespace md::cli

@@ -1,0 +1,131 @@
+#include "cli/CliContext.h"
+
+#include "mirror/Paths.h"
+#include "security/GitUrl.h"
+
+#include <QJsonDocument>
+
+namespace md::cli {
+
+CliContext::CliContext(QTextStream &out, QTextStream &err, QTextStream &in)
+    : m_out(out)
+    , m_err(err)
+    , m_in(in)
+{
+}
+
+void CliContext::note(const QString &text)
+{
+    if (verbosity != Verbosity::Quiet)
+        m_err << GitUrl::scrubText(text) << Qt::endl;
+}
+
+void CliContext::verbose(const QString &text)
+{
+    if (verbosity == Verbosity::Verbose)
+        m_err << GitUrl::scrubText(text) << Qt::endl;
+}
+
+void CliContext::error(const QString &text)
+{
+    m_err << GitUrl::scrubText(text) << Qt::endl;
+}
+
+int CliContext::usage(const QString &command, const QString &message)
+{
+    const QString prefix = command.isEmpty() ? QStringLiteral("mirrordesk") : QStringLiteral("mirrordesk ") + command;
+    error(QStringLiteral("%1: %2").arg(prefix, message));
+    error(QStringLiteral("Try '%1 --help'.").arg(prefix));
+    return ExitUsage;
+}
+
+int CliContext::fail(const QString &command, const Error &e)
+{
+    const QString prefix = command.isEmpty() ? QStringLiteral("mirrordesk") : QStringLiteral("mirrordesk ") + command;
+    error(QStringLiteral("%1: %2").arg(prefix, e.text()));
+    return (e.category == ErrorCategory::Usage || e.category == ErrorCategory::Config) ? ExitUsage : ExitAttention;
+}
+
+std::optional<Config> CliContext::loadConfig(const QString &command, int *exitCode)
+{
+    auto config = store().load();
+    if (!config) {
+        *exitCode = fail(command, config.error());
+        return std::nullopt;
+    }
+    return *config;
+}
+
+void CliContext::printJson(const QJsonObject &document)
+{
+    m_out << QString::fromUtf8(QJsonDocument(document).toJson(QJsonDocument::Indented));
+    m_out.flush();
+}
+
+void addGlobalOptions(QCommandLineParser &parser)
+{
+    parser.addOptions({
+        {{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help.")},
+        {QStringLiteral("config"), QStringLiteral("Use this config file (default: $MIRRORDESK_CONFIG, else mirrors.json in the app's config folder)."), QStringLiteral("FILE")},
+        {QStringLiteral("state-dir"), QStringLiteral("Keep status and history here (default: $MIRRORDESK_STATE_DIR, else the app's data folder)."), QStringLiteral("DIR")},
+        {{QStringLiteral("q"), QStringLiteral("quiet")}, QStringLiteral("Print failures only.")},
+        {{QStringLiteral("v"), QStringLiteral("verbose")}, QStringLiteral("Print what is done.")},
+        {QStringLiteral("log-file"), QStringLiteral("Append log lines to FILE (URLs scrubbed)."), QStringLiteral("FILE")},
+    });
+}
+
+bool parseCommand(CliContext &context, QCommandLineParser &parser, const QString &command,
+                  const QStringList &arguments, int *exitCode)
+{
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    addGlobalOptions(parser);
+    if (!parser.parse(arguments)) {
+        *exitCode = context.usage(command, parser.errorText());
+        return false;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        context.out() << parser.helpText();
+        context.out().flush();
+        *exitCode = ExitOk;
+        return false;
+    }
+    // Global options may also follow the command.
+    if (parser.isSet(QStringLiteral("config")))
+        context.configPath = paths::configFile(parser.value(QStringLiteral("config")));
+    if (parser.isSet(QStringLiteral("state-dir")))
+        context.stateDir = paths::stateDir(parser.value(QStringLiteral("state-dir")));
+    if (parser.isSet(QStringLiteral("quiet")) && parser.isSet(QStringLiteral("verbose"))) {
+        *exitCode = context.usage(command, QStringLiteral("-q and -v cannot be combined"));
+        return false;
+    }
+    if (parser.isSet(QStringLiteral("quiet")))
+        context.verbosity = Verbosity::Quiet;
+    if (parser.isSet(QStringLiteral("verbose")))
+        context.verbosity = Verbosity::Verbose;
+    return true;
+}
+
+QString formatTable(const QStringList &header, const QList<QStringList> &rows)
+{
+    QList<qsizetype> widths(header.size(), 0);
+    auto measure = [&widths](const QStringList &row) {
+        for (qsizetype i = 0; i < row.size() && i < widths.size(); ++i)
+            widths[i] = std::max(widths[i], row.at(i).size());
+    };
+    measure(header);
+    for (const QStringList &row : rows)
+        measure(row);
+    QString text;
+    auto line = [&](const QStringList &row) {
+        QString l;
+        for (qsizetype i = 0; i < row.size(); ++i)
+            l += i + 1 < row.size() ? row.at(i).leftJustified(widths.at(i) + 2) : row.at(i);
+        text += l.trimmed() + QLatin1Char('\n');
+    };
+    line(header);
+    for (const QStringList &row : rows)
+        line(row);
+    return text;
+}
+
+} // namespace md::cli

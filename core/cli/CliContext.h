@@ -1,0 +1,71 @@
+#pragma once
+
+#include "mirror/MirrorStore.h"
+#include "mirror/StateStore.h"
+
+#include <QCommandLineParser>
+#include <QJsonObject>
+#include <QTextStream>
+
+namespace md::cli {
+
+// Exit codes of DESIGN section 6.
+enum ExitCode : int {
+    ExitOk = 0,
+    ExitAttention = 1,
+    ExitUsage = 2,
+    ExitBehind = 3,
+    ExitInterrupted = 130,
+    ExitTerminated = 143,
+};
+
+enum class Verbosity { Quiet, Normal, Verbose };
+
+// What every command gets: the streams, the global options, the stores.
+class CliContext {
+public:
+    CliContext(QTextStream &out, QTextStream &err, QTextStream &in);
+
+    QTextStream &out() { return m_out; }
+    QTextStream &err() { return m_err; }
+    QTextStream &in() { return m_in; }
+
+    Verbosity verbosity = Verbosity::Normal;
+    QString configPath;
+    QString stateDir;
+
+    MirrorStore store() const { return MirrorStore(configPath); }
+    StateStore stateStore() const { return StateStore(stateDir); }
+
+    // Diagnostics on stderr: note() unless -q, verbose() with -v, error() always.
+    void note(const QString &text);
+    void verbose(const QString &text);
+    void error(const QString &text);
+
+    // Prints "mirrordesk <command>: <message>" and a hint, returns ExitUsage.
+    int usage(const QString &command, const QString &message);
+    // Reports an error value: usage and config errors exit 2, the rest 1.
+    int fail(const QString &command, const Error &error);
+    // Loads the config, or reports why not (exit 2).
+    std::optional<Config> loadConfig(const QString &command, int *exitCode);
+
+    void printJson(const QJsonObject &document);
+
+private:
+    QTextStream &m_out;
+    QTextStream &m_err;
+    QTextStream &m_in;
+};
+
+// Adds the global options (--config, --state-dir, -q, -v, --log-file) and -h/--help.
+void addGlobalOptions(QCommandLineParser &parser);
+
+// Parses `arguments` (arguments[0] is the program name), mapping every error to a usage error.
+// Returns false and sets *exitCode when the command should stop (bad usage or --help printed).
+bool parseCommand(CliContext &context, QCommandLineParser &parser, const QString &command,
+                  const QStringList &arguments, int *exitCode);
+
+// Simple aligned table for human output.
+QString formatTable(const QStringList &header, const QList<QStringList> &rows);
+
+} // namespace md::cli

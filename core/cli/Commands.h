@@ -1,0 +1,18 @@
+#pragma once
+
+#include "cli/CliContext.h"
+
+namespace md::cli {
+
+// Each command parses its own arguments (arguments[0] is "mirrordesk <command>") and returns an
+// exit code.
+int cmdList(CliContext &context, const QStringList &arguments);
+int cmdStatus(CliContext &context, const QStringList &arguments);
+int cmdAdd(CliContext &context, const QStringList &arguments);
+int cmdEdit(CliContext &context, const QStringList &arguments);
+int cmdRename(CliContext &context, const QStringList &arguments);
+int cmdRemove(CliContext &context, const QStringList &arguments);
+int cmdCredential(CliContext &context, const QStringList &arguments);
+int cmdHostKeys(CliContext &context, const QStringList &arguments);
+
+} // namespace md::cli

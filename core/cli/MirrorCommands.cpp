@@ -1,0 +1,244 @@
+// add, edit, rename, remove: the commands that change mirrors in the config.
+#include "cli/Commands.h"
+#include "cli/MirrorOptions.h"
+#include "mirror/CacheLock.h"
+#include "mirror/Names.h"
+#include "security/GitUrl.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+namespace md::cli {
+
+namespace {
+
+Error runningError(const QString &name, const CacheLock &lock)
+{
+    return Error{ErrorCategory::Io,
+                 QStringLiteral("mirror \"%1\" is being updated by %2; try again when it has finished").arg(name, lock.holder()),
+                 {}, 0, 0};
+}
+
+// A cache we may delete: missing, or a bare repository (HEAD, objects/, refs/).
+bool looksLikeBareRepository(const QString &path)
+{
+    const QDir dir(path);
+    return dir.exists(QStringLiteral("HEAD")) && dir.exists(QStringLiteral("objects")) && dir.exists(QStringLiteral("refs"));
+}
+
+Status moveDirectory(const QString &from, const QString &to)
+{
+    if (from == to || !QFileInfo::exists(from))
+        return {};
+    if (QFileInfo::exists(to))
+        return Error::io(QStringLiteral("cannot move the cache to %1: something is already there").arg(to));
+    if (!QDir().mkpath(QFileInfo(to).absolutePath()) || !QDir().rename(from, to))
+        return Error::io(QStringLiteral("cannot move the cache from %1 to %2").arg(from, to));
+    return {};
+}
+
+int parseNames(CliContext &context, QCommandLineParser &parser, const QString &command, const QStringList &arguments,
+               int expected, const QString &syntax, QStringList *names)
+{
+    int code = ExitOk;
+    if (!parseCommand(context, parser, command, arguments, &code))
+        return code;
+    *names = parser.positionalArguments();
+    if (names->size() != expected)
+        return context.usage(command, QStringLiteral("expected %1").arg(syntax));
+    return -1;
+}
+
+} // namespace
+
+int cmdAdd(CliContext &context, const QStringList &arguments)
+{
+    const QString command = QStringLiteral("add");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Add a mirror. The shape is inferred from the URLs unless --shape is given."));
+    parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("The mirror's name (segments of [A-Za-z0-9._-] joined by /)."));
+    addMirrorOptions(parser);
+    QStringList names;
+    if (int code = parseNames(context, parser, command, arguments, 1, QStringLiteral("one NAME"), &names); code >= 0)
+        return code;
+    if (!parser.isSet(QStringLiteral("source")))
+        return context.usage(command, QStringLiteral("--source is required"));
+
+    Mirror mirror;
+    mirror.name = names.first();
+    QStringList notes;
+    if (auto status = applyMirrorOptions(parser, mirror, true, &notes); !status)
+        return context.fail(command, status.error());
+    if (mirror.shape == Shape::Push) {
+        if (!QFileInfo(mirror.source.url).isDir())
+            return context.fail(command, Error::config(QStringLiteral("source.url"),
+                                                       QStringLiteral("%1 is not a folder").arg(mirror.source.url)));
+    }
+
+    auto saved = context.store().modify([&](Config &config) -> Status {
+        if (const Mirror *existing = config.mirror(mirror.name))
+            return Error::config(QStringLiteral("name"), QStringLiteral("a mirror named \"%1\" already exists (names are "
+                                                                        "compared ignoring case)").arg(existing->name));
+        config.mirrors.append(mirror);
+        return validateMirror(mirror);
+    });
+    if (!saved)
+        return context.fail(command, saved.error());
+    for (const QString &note : notes)
+        context.note(note);
+    context.verbose(QStringLiteral("added %1 (%2), cache %3").arg(mirror.name, shapeName(mirror.shape), saved->cachePathOf(mirror)));
+    return ExitOk;
+}
+
+int cmdEdit(CliContext &context, const QStringList &arguments)
+{
+    const QString command = QStringLiteral("edit");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Change a mirror's fields; only the options given change."));
+    parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("The mirror to change."));
+    addMirrorOptions(parser);
+    QStringList names;
+    if (int code = parseNames(context, parser, command, arguments, 1, QStringLiteral("one NAME"), &names); code >= 0)
+        return code;
+
+    QStringList notes;
+    Error cacheMoveError;
+    auto saved = context.store().modify([&](Config &config) -> Status {
+        const int index = config.indexOfMirror(names.first());
+        if (index < 0)
+            return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(names.first()));
+        Mirror edited = config.mirrors.at(index);
+        const QString oldCache = config.cachePathOf(edited);
+        if (auto status = applyMirrorOptions(parser, edited, false, &notes); !status)
+            return status;
+        if (edited.shape == Shape::Push && parser.isSet(QStringLiteral("source")) && !QFileInfo(edited.source.url).isDir())
+            return Error::config(QStringLiteral("source.url"), QStringLiteral("%1 is not a folder").arg(edited.source.url));
+        config.mirrors[index] = edited;
+        if (auto status = config.validate(); !status)
+            return status;
+        const QString newCache = config.cachePathOf(edited);
+        if (newCache != oldCache && QFileInfo::exists(oldCache)) {
+            // The cache moves with its path, under its lock, so nothing syncs into the old one.
+            CacheLock lock(oldCache);
+            if (!lock.tryLock())
+                return runningError(edited.name, lock);
+            if (auto status = moveDirectory(oldCache, newCache); !status)
+                return status;
+            notes.append(QStringLiteral("moved the cache from %1 to %2").arg(oldCache, newCache));
+        }
+        return {};
+    });
+    if (!saved)
+        return context.fail(command, saved.error());
+    for (const QString &note : notes)
+        context.note(note);
+    return ExitOk;
+}
+
+int cmdRename(CliContext &context, const QStringList &arguments)
+{
+    const QString command = QStringLiteral("rename");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Rename a mirror: its config entry, its state and its cache (when the cache "
+                                                    "is at the default place) move to the new name."));
+    parser.addPositionalArgument(QStringLiteral("OLD"), QStringLiteral("The mirror's current name."));
+    parser.addPositionalArgument(QStringLiteral("NEW"), QStringLiteral("Its new name."));
+    QStringList names;
+    if (int code = parseNames(context, parser, command, arguments, 2, QStringLiteral("OLD NEW"), &names); code >= 0)
+        return code;
+    if (auto status = validateMirrorName(names.at(1), QStringLiteral("NEW")); !status)
+        return context.fail(command, status.error());
+
+    StateStore state = context.stateStore();
+    QString movedFrom, movedTo, oldName;
+    bool stateMoved = false;
+    auto saved = context.store().modify([&](Config &config) -> Status {
+        const int index = config.indexOfMirror(names.at(0));
+        if (index < 0)
+            return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(names.at(0)));
+        const int clash = config.indexOfMirror(names.at(1));
+        if (clash >= 0 && clash != index)
+            return Error::config(QStringLiteral("NEW"), QStringLiteral("a mirror named \"%1\" already exists (names are "
+                                                                       "compared ignoring case)").arg(config.mirrors.at(clash).name));
+        Mirror &mirror = config.mirrors[index];
+        oldName = mirror.name;
+        const QString oldCache = config.cachePathOf(mirror);
+        mirror.name = names.at(1);
+        if (auto status = config.validate(); !status)
+            return status;
+        const QString newCache = config.cachePathOf(mirror);
+        CacheLock lock(oldCache);
+        if (!lock.tryLock())
+            return runningError(oldName, lock);
+        if (auto status = moveDirectory(oldCache, newCache); !status)
+            return status;
+        if (oldCache != newCache && QFileInfo::exists(newCache)) {
+            movedFrom = oldCache;
+            movedTo = newCache;
+        }
+        if (auto status = state.rename(oldName, mirror.name); !status) {
+            if (!movedTo.isEmpty())
+                QDir().rename(movedTo, movedFrom);
+            return status;
+        }
+        stateMoved = true;
+        return {};
+    });
+    if (!saved) {
+        // The config was not written: put the files back where the config says they are.
+        if (stateMoved)
+            (void)state.rename(names.at(1), oldName);
+        if (!movedTo.isEmpty())
+            QDir().rename(movedTo, movedFrom);
+        return context.fail(command, saved.error());
+    }
+    if (!movedTo.isEmpty())
+        context.verbose(QStringLiteral("moved the cache to %1").arg(movedTo));
+    return ExitOk;
+}
+
+int cmdRemove(CliContext &context, const QStringList &arguments)
+{
+    const QString command = QStringLiteral("remove");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Remove a mirror from the config with its status and history. "
+                                                    "The cache is kept unless --delete-cache is given."));
+    parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("The mirror to remove."));
+    parser.addOption({QStringLiteral("delete-cache"), QStringLiteral("Also delete the cache repository.")});
+    QStringList names;
+    if (int code = parseNames(context, parser, command, arguments, 1, QStringLiteral("one NAME"), &names); code >= 0)
+        return code;
+    const bool deleteCache = parser.isSet(QStringLiteral("delete-cache"));
+
+    QString cachePath;
+    QString removedName;
+    std::unique_ptr<CacheLock> lock;
+    auto saved = context.store().modify([&](Config &config) -> Status {
+        const int index = config.indexOfMirror(names.first());
+        if (index < 0)
+            return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(names.first()));
+        cachePath = config.cachePathOf(config.mirrors.at(index));
+        lock = std::make_unique<CacheLock>(cachePath);
+        if (!lock->tryLock())
+            return runningError(config.mirrors.at(index).name, *lock);
+        if (deleteCache && QFileInfo::exists(cachePath) && !looksLikeBareRepository(cachePath))
+            return Error::io(QStringLiteral("%1 does not look like a git repository; not deleting it").arg(cachePath));
+        removedName = config.mirrors.at(index).name;
+        config.mirrors.removeAt(index);
+        return {};
+    });
+    if (!saved)
+        return context.fail(command, saved.error());
+    if (auto status = context.stateStore().remove(removedName); !status)
+        context.error(QStringLiteral("mirrordesk remove: %1").arg(status.error().message));
+    if (deleteCache && QFileInfo::exists(cachePath)) {
+        if (!QDir(cachePath).removeRecursively())
+            return context.fail(command, Error::io(QStringLiteral("removed the mirror, but could not delete its cache %1").arg(cachePath)));
+        context.verbose(QStringLiteral("deleted the cache %1").arg(cachePath));
+    } else if (QFileInfo::exists(cachePath)) {
+        context.verbose(QStringLiteral("kept the cache %1").arg(cachePath));
+    }
+    return ExitOk;
+}
+
+} // namespace md::cli

@@ -1,0 +1,43 @@
+#pragma once
+
+#include "mirror/Mirror.h"
+#include "mirror/Settings.h"
+#include "security/Credential.h"
+
+#include <QList>
+#include <QMap>
+
+namespace md {
+
+// The whole configuration document (mirrors.json): settings, shared credentials, host-key pins
+// per host:port, and the mirrors. A value type; MirrorStore reads and writes it.
+struct Config {
+    static constexpr int kSchemaVersion = 1;
+
+    Settings settings;
+    QList<Credential> credentials;
+    QMap<QString, QStringList> hostKeys; // "host:port" → OpenSSH public-key lines
+    QList<Mirror> mirrors;
+
+    // Exact name first, then ignoring case (names are unique ignoring case). -1 when absent.
+    int indexOfMirror(const QString &name) const;
+    int indexOfCredential(const QString &name) const;
+    const Mirror *mirror(const QString &name) const;
+    const Credential *credential(const QString &name) const;
+
+    // settings.cache_root, or the default under the app's data folder.
+    QString cacheRoot() const;
+    QString cachePathOf(const Mirror &mirror) const { return mirror.effectiveCachePath(cacheRoot()); }
+
+    // Every check that spans more than one entry: unique names ignoring case, credentials that
+    // exist and fit the endpoint, distinct cache paths, valid host-key pins.
+    Status validate() const;
+
+    bool operator==(const Config &) const = default;
+};
+
+QByteArray configToJson(const Config &config);
+// Parses and validates; the error names the field ("mirrors[2].interval_minutes").
+Result<Config> configFromJson(const QByteArray &data);
+
+} // namespace md

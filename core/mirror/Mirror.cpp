@@ -1,0 +1,337 @@
+#include "mirror/Mirror.h"
+
+#include "mirror/Names.h"
+#include "security/GitUrl.h"
+#include "util/JsonReader.h"
+
+#include <QDir>
+
+#include <re2/re2.h>
+
+namespace md {
+
+namespace {
+
+template <typename E, size_t N>
+std::optional<E> fromName(const QString &name, const std::pair<E, const char *> (&table)[N])
+{
+    for (const auto &entry : table) {
+        if (name == QLatin1String(entry.second))
+            return entry.first;
+    }
+    return std::nullopt;
+}
+
+template <typename E, size_t N>
+QString toName(E value, const std::pair<E, const char *> (&table)[N])
+{
+    for (const auto &entry : table) {
+        if (entry.first == value)
+            return QString::fromLatin1(entry.second);
+    }
+    return {};
+}
+
+const std::pair<Shape, const char *> kShapes[] = {
+    {Shape::Pull, "pull"}, {Shape::Relay, "relay"}, {Shape::Push, "push"}};
+const std::pair<PrunePolicy, const char *> kPrune[] = {
+    {PrunePolicy::All, "all"}, {PrunePolicy::Merged, "merged"}, {PrunePolicy::None, "none"}};
+const std::pair<TagPolicy, const char *> kTags[] = {
+    {TagPolicy::All, "all"}, {TagPolicy::Reachable, "reachable"}, {TagPolicy::None, "none"}};
+
+QString join(const QString &prefix, const QString &field)
+{
+    return prefix.isEmpty() ? field : prefix + QLatin1Char('.') + field;
+}
+
+Status validateUrl(const QString &text, const QString &field)
+{
+    auto parsed = GitUrl::parse(text);
+    if (!parsed)
+        return Error::config(field, QStringLiteral("\"%1\" %2").arg(GitUrl::scrubText(text), parsed.error().message));
+    if (parsed->hasPassword())
+        return Error::config(field, QStringLiteral("\"%1\" contains a password; store it in a credential "
+                                                   "(mirrordesk credential add) and name that credential instead")
+                                        .arg(parsed->scrubbed()));
+    if (!parsed->userName().isEmpty() && !parsed->isSsh())
+        return Error::config(field, QStringLiteral("\"%1\" contains a user name or token; store it in a "
+                                                   "credential (mirrordesk credential add) and name that "
+                                                   "credential instead")
+                                        .arg(parsed->scrubbed()));
+    return {};
+}
+
+Status validateProxy(const QString &proxy, const QString &field)
+{
+    if (proxy.isEmpty())
+        return {};
+    auto parsed = GitUrl::parse(proxy);
+    if (!parsed || (parsed->kind() != GitUrl::Kind::Http && parsed->kind() != GitUrl::Kind::Https)) {
+        // A proxy URL has no repository path; accept http(s)://host[:port][/].
+        const QUrl url(proxy, QUrl::StrictMode);
+        const QString scheme = url.scheme();
+        if (!url.isValid() || url.host().isEmpty()
+            || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
+            return Error::config(field, QStringLiteral("\"%1\" is not a proxy URL (http://host:port or "
+                                                       "https://host:port)")
+                                            .arg(GitUrl::scrubText(proxy)));
+        if (!url.password().isEmpty() || !url.userName().isEmpty())
+            return Error::config(field, QStringLiteral("proxy URLs must not contain credentials"));
+        return {};
+    }
+    if (parsed->hasPassword() || !parsed->userName().isEmpty())
+        return Error::config(field, QStringLiteral("proxy URLs must not contain credentials"));
+    return {};
+}
+
+} // namespace
+
+QString shapeName(Shape shape) { return toName(shape, kShapes); }
+std::optional<Shape> shapeFromName(const QString &name) { return fromName(name, kShapes); }
+QString pruneName(PrunePolicy policy) { return toName(policy, kPrune); }
+std::optional<PrunePolicy> pruneFromName(const QString &name) { return fromName(name, kPrune); }
+QString tagPolicyName(TagPolicy policy) { return toName(policy, kTags); }
+std::optional<TagPolicy> tagPolicyFromName(const QString &name) { return fromName(name, kTags); }
+
+PrunePolicy Mirror::effectivePrune() const
+{
+    if (prune)
+        return *prune;
+    return shape == Shape::Pull ? PrunePolicy::All : PrunePolicy::Merged;
+}
+
+int Mirror::effectiveIntervalMinutes(int defaultIntervalMinutes) const
+{
+    return intervalMinutes.value_or(defaultIntervalMinutes);
+}
+
+QString Mirror::effectiveCachePath(const QString &cacheRoot) const
+{
+    if (!cachePath.isEmpty())
+        return QDir::cleanPath(cachePath);
+    return QDir::cleanPath(cacheRoot + QLatin1Char('/') + name + QStringLiteral(".git"));
+}
+
+Shape inferShape(const QString &sourceUrl, const QString &targetUrl, QString *why)
+{
+    auto say = [why](const QString &text) {
+        if (why)
+            *why = text;
+    };
+    if (targetUrl.isEmpty()) {
+        say(QStringLiteral("pull (no target: the cache is the mirror)"));
+        return Shape::Pull;
+    }
+    const auto source = GitUrl::parse(sourceUrl);
+    if (source && source->isLocal()) {
+        say(QStringLiteral("push (the source is a local repository, the target a remote)"));
+        return Shape::Push;
+    }
+    say(QStringLiteral("relay (source and target are both remote)"));
+    return Shape::Relay;
+}
+
+Status validateBranchPattern(const QString &pattern, const QString &field)
+{
+    if (pattern.isEmpty())
+        return Error::config(field, QStringLiteral("a protected-branch pattern is empty"));
+    if (pattern.startsWith(QLatin1String("refs/")))
+        return Error::config(field, QStringLiteral("pattern \"%1\" must be a branch name, without \"refs/\"").arg(pattern));
+    for (QChar c : pattern) {
+        if (c.isSpace() || c.category() == QChar::Other_Control || QStringLiteral("~^:?[\\").contains(c))
+            return Error::config(field, QStringLiteral("pattern \"%1\" contains \"%2\", which a branch name cannot "
+                                                       "contain (only \"*\" is a wildcard)")
+                                            .arg(pattern, c.isSpace() ? QStringLiteral("a space") : QString(c)));
+    }
+    if (pattern.contains(QLatin1String("..")) || pattern.contains(QLatin1String("//"))
+        || pattern.startsWith(QLatin1Char('/')) || pattern.endsWith(QLatin1Char('/'))
+        || pattern.endsWith(QLatin1String(".lock")) || pattern.endsWith(QLatin1Char('.')))
+        return Error::config(field, QStringLiteral("pattern \"%1\" can never match a valid branch name").arg(pattern));
+    return {};
+}
+
+Status validateBranchRegex(const QString &regex, const QString &field)
+{
+    if (regex.isEmpty())
+        return {};
+    const QByteArray utf8 = regex.toUtf8();
+    RE2::Options options;
+    options.set_log_errors(false);
+    const RE2 re(re2::StringPiece(utf8.constData(), static_cast<size_t>(utf8.size())), options);
+    if (!re.ok())
+        return Error::config(field, QStringLiteral("invalid regular expression \"%1\": %2")
+                                        .arg(regex, QString::fromStdString(re.error())));
+    return {};
+}
+
+Status validateMirror(const Mirror &m, const QString &prefix)
+{
+    if (auto status = validateMirrorName(m.name, join(prefix, QStringLiteral("name"))); !status)
+        return status;
+
+    const QString sourceField = join(prefix, QStringLiteral("source.url"));
+    const QString targetField = join(prefix, QStringLiteral("target.url"));
+    if (m.source.url.isEmpty())
+        return Error::config(sourceField, QStringLiteral("a source is required"));
+    if (auto status = validateUrl(m.source.url, sourceField); !status)
+        return status;
+    const bool sourceLocal = GitUrl::parse(m.source.url)->isLocal();
+
+    switch (m.shape) {
+    case Shape::Pull:
+        if (!m.target.isEmpty())
+            return Error::config(targetField, QStringLiteral("a pull mirror has no target (the cache is the mirror); "
+                                                             "use shape relay or push to copy to a target"));
+        break;
+    case Shape::Relay:
+    case Shape::Push:
+        if (m.target.url.isEmpty())
+            return Error::config(targetField, QStringLiteral("a %1 mirror needs a target").arg(shapeName(m.shape)));
+        if (auto status = validateUrl(m.target.url, targetField); !status)
+            return status;
+        if (m.shape == Shape::Push && !sourceLocal)
+            return Error::config(sourceField, QStringLiteral("a push mirror's source is a local repository path, "
+                                                             "not a remote URL (use shape relay)"));
+        if (m.shape == Shape::Relay && sourceLocal)
+            return Error::config(sourceField, QStringLiteral("a relay mirror's source is a remote URL; for a local "
+                                                             "repository use shape push"));
+        break;
+    }
+    if (sourceLocal && !m.source.credential.isEmpty())
+        return Error::config(join(prefix, QStringLiteral("source.credential")),
+                             QStringLiteral("a local source takes no credential"));
+    if (auto status = validateProxy(m.source.proxy, join(prefix, QStringLiteral("source.proxy"))); !status)
+        return status;
+    if (auto status = validateProxy(m.target.proxy, join(prefix, QStringLiteral("target.proxy"))); !status)
+        return status;
+
+    if (m.intervalMinutes && (*m.intervalMinutes < 1 || *m.intervalMinutes > 10080))
+        return Error::config(join(prefix, QStringLiteral("interval_minutes")),
+                             QStringLiteral("must be between 1 and 10080 (one week)"));
+    if (m.minUpdateIntervalSeconds < 0 || m.minUpdateIntervalSeconds > 86400)
+        return Error::config(join(prefix, QStringLiteral("min_update_interval_seconds")),
+                             QStringLiteral("must be between 0 and 86400"));
+
+    const QString protectedField = join(prefix, QStringLiteral("protected_branches"));
+    for (const QString &pattern : m.protectedBranches) {
+        if (auto status = validateBranchPattern(pattern, protectedField); !status)
+            return status;
+    }
+    if (m.onlyProtectedBranches && m.protectedBranches.isEmpty())
+        return Error::config(protectedField, QStringLiteral("only_protected_branches is on but no protected-branch "
+                                                            "pattern is given (it would mirror no branch)"));
+    const QString regexField = join(prefix, QStringLiteral("mirror_branch_regex"));
+    if (m.onlyProtectedBranches && !m.mirrorBranchRegex.isEmpty())
+        return Error::config(regexField, QStringLiteral("cannot be combined with only_protected_branches "
+                                                        "(choose one filter, as GitLab does)"));
+    if (auto status = validateBranchRegex(m.mirrorBranchRegex, regexField); !status)
+        return status;
+
+    if (m.shape != Shape::Pull && !m.mirrorOverwritesDivergedBranches)
+        return Error::config(join(prefix, QStringLiteral("mirror_overwrites_diverged_branches")),
+                             QStringLiteral("applies to pull mirrors only; for a %1 mirror use keep_divergent_refs")
+                                 .arg(shapeName(m.shape)));
+    if (m.shape == Shape::Pull && m.keepDivergentRefs)
+        return Error::config(join(prefix, QStringLiteral("keep_divergent_refs")),
+                             QStringLiteral("applies to relay and push mirrors only; for a pull mirror use "
+                                            "mirror_overwrites_diverged_branches"));
+    if (!m.cachePath.isEmpty() && !QDir::isAbsolutePath(m.cachePath))
+        return Error::config(join(prefix, QStringLiteral("cache_path")), QStringLiteral("must be an absolute path"));
+    return {};
+}
+
+namespace {
+
+QJsonObject endpointToJson(const Endpoint &endpoint)
+{
+    QJsonObject object{{QStringLiteral("url"), endpoint.url}};
+    if (!endpoint.credential.isEmpty())
+        object.insert(QStringLiteral("credential"), endpoint.credential);
+    if (!endpoint.proxy.isEmpty())
+        object.insert(QStringLiteral("proxy"), endpoint.proxy);
+    return object;
+}
+
+Endpoint endpointFromJson(JsonReader &parent, const QString &key, Status &status)
+{
+    JsonReader reader(parent.object(key), parent.fieldPath(key));
+    Endpoint endpoint;
+    endpoint.url = reader.string(QStringLiteral("url"));
+    endpoint.credential = reader.string(QStringLiteral("credential"));
+    endpoint.proxy = reader.string(QStringLiteral("proxy"));
+    if (auto finished = reader.finish(); !finished && status)
+        status = finished;
+    return endpoint;
+}
+
+} // namespace
+
+QJsonObject mirrorToJson(const Mirror &m)
+{
+    QJsonObject object{
+        {QStringLiteral("name"), m.name},
+        {QStringLiteral("shape"), shapeName(m.shape)},
+        {QStringLiteral("source"), endpointToJson(m.source)},
+        {QStringLiteral("enabled"), m.enabled},
+        {QStringLiteral("min_update_interval_seconds"), m.minUpdateIntervalSeconds},
+        {QStringLiteral("keep_divergent_refs"), m.keepDivergentRefs},
+        {QStringLiteral("only_protected_branches"), m.onlyProtectedBranches},
+        {QStringLiteral("protected_branches"), QJsonArray::fromStringList(m.protectedBranches)},
+        {QStringLiteral("mirror_branch_regex"), m.mirrorBranchRegex},
+        {QStringLiteral("mirror_overwrites_diverged_branches"), m.mirrorOverwritesDivergedBranches},
+        {QStringLiteral("mirror_tags"), tagPolicyName(m.mirrorTags)},
+    };
+    if (m.shape != Shape::Pull)
+        object.insert(QStringLiteral("target"), endpointToJson(m.target));
+    if (!m.cachePath.isEmpty())
+        object.insert(QStringLiteral("cache_path"), m.cachePath);
+    if (m.intervalMinutes)
+        object.insert(QStringLiteral("interval_minutes"), *m.intervalMinutes);
+    if (m.prune)
+        object.insert(QStringLiteral("prune"), pruneName(*m.prune));
+    return object;
+}
+
+Result<Mirror> mirrorFromJson(const QJsonObject &object, const QString &path)
+{
+    JsonReader reader(object, path);
+    Mirror m;
+    Status endpoints;
+    m.name = reader.string(QStringLiteral("name"));
+    const QString shape = reader.string(QStringLiteral("shape"));
+    if (auto parsed = shapeFromName(shape))
+        m.shape = *parsed;
+    else
+        reader.fail(QStringLiteral("shape"), QStringLiteral("\"%1\" is not one of pull, relay, push").arg(shape));
+    m.source = endpointFromJson(reader, QStringLiteral("source"), endpoints);
+    m.target = endpointFromJson(reader, QStringLiteral("target"), endpoints);
+    m.cachePath = reader.string(QStringLiteral("cache_path"));
+    m.enabled = reader.boolean(QStringLiteral("enabled"), true);
+    m.intervalMinutes = reader.optionalInteger(QStringLiteral("interval_minutes"), 1, 10080);
+    m.minUpdateIntervalSeconds = reader.integer(QStringLiteral("min_update_interval_seconds"), 60, 0, 86400);
+    m.keepDivergentRefs = reader.boolean(QStringLiteral("keep_divergent_refs"), false);
+    m.onlyProtectedBranches = reader.boolean(QStringLiteral("only_protected_branches"), false);
+    m.protectedBranches = reader.stringList(QStringLiteral("protected_branches"));
+    m.mirrorBranchRegex = reader.string(QStringLiteral("mirror_branch_regex"));
+    m.mirrorOverwritesDivergedBranches = reader.boolean(QStringLiteral("mirror_overwrites_diverged_branches"), true);
+    if (auto prune = reader.optionalString(QStringLiteral("prune"))) {
+        if (auto parsed = pruneFromName(*prune))
+            m.prune = *parsed;
+        else
+            reader.fail(QStringLiteral("prune"), QStringLiteral("\"%1\" is not one of all, merged, none").arg(*prune));
+    }
+    const QString tags = reader.string(QStringLiteral("mirror_tags"), QStringLiteral("all"));
+    if (auto parsed = tagPolicyFromName(tags))
+        m.mirrorTags = *parsed;
+    else
+        reader.fail(QStringLiteral("mirror_tags"), QStringLiteral("\"%1\" is not one of all, reachable, none").arg(tags));
+    if (auto status = reader.finish(); !status)
+        return status.error();
+    if (!endpoints)
+        return endpoints.error();
+    if (auto status = validateMirror(m, path); !status)
+        return status.error();
+    return m;
+}
+
+} // namespace md

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "mirror/Config.h"
+
+#include <functional>
+
+namespace md {
+
+// The config file (mirrors.json). Reads never change it. Writes happen only on explicit edits:
+// under a config lock the file is read again, the edit applied, the result validated and written
+// atomically (QSaveFile), so two processes editing at once lose nothing. A corrupt file or one of
+// an unknown schema version is refused and left byte-for-byte untouched.
+class MirrorStore {
+public:
+    explicit MirrorStore(QString path);
+
+    const QString &path() const { return m_path; }
+    bool exists() const;
+
+    // A missing file reads as an empty config.
+    Result<Config> load() const;
+
+    // Applies `edit` to the current config under the lock and saves it when the edit succeeds
+    // and the result is valid. Returns the saved config.
+    Result<Config> modify(const std::function<Status(Config &)> &edit, int lockTimeoutMs = 15000);
+
+private:
+    Status save(const Config &config);
+
+    QString m_path;
+};
+
+} // namespace md

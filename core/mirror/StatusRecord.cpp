@@ -1,0 +1,194 @@
+#include "mirror/StatusRecord.h"
+
+#include "util/JsonReader.h"
+
+#include <QJsonArray>
+
+namespace md {
+
+namespace {
+
+const std::pair<UpdateStatus, const char *> kStatuses[] = {
+    {UpdateStatus::None, "none"},         {UpdateStatus::Scheduled, "scheduled"}, {UpdateStatus::Started, "started"},
+    {UpdateStatus::Finished, "finished"}, {UpdateStatus::Failed, "failed"},       {UpdateStatus::Paused, "paused"},
+    {UpdateStatus::Disabled, "disabled"},
+};
+
+ErrorCategory readCategory(JsonReader &reader, const QString &key)
+{
+    const QString name = reader.string(key);
+    if (name.isEmpty())
+        return ErrorCategory::None;
+    if (auto category = errorCategoryFromName(name))
+        return *category;
+    reader.fail(key, QStringLiteral("\"%1\" is not an error category").arg(name));
+    return ErrorCategory::None;
+}
+
+QDateTime readTime(JsonReader &reader, const QString &key)
+{
+    const QString text = reader.string(key);
+    const QDateTime time = parseIsoTime(text);
+    if (!text.isEmpty() && !time.isValid())
+        reader.fail(key, QStringLiteral("\"%1\" is not an ISO 8601 time").arg(text));
+    return time;
+}
+
+} // namespace
+
+QString updateStatusName(UpdateStatus status)
+{
+    for (const auto &[value, name] : kStatuses) {
+        if (value == status)
+            return QString::fromLatin1(name);
+    }
+    return {};
+}
+
+std::optional<UpdateStatus> updateStatusFromName(const QString &name)
+{
+    for (const auto &[value, text] : kStatuses) {
+        if (name == QLatin1String(text))
+            return value;
+    }
+    return std::nullopt;
+}
+
+std::optional<ErrorCategory> errorCategoryFromName(const QString &name)
+{
+    for (int i = 0; i <= static_cast<int>(ErrorCategory::Io); ++i) {
+        const auto category = static_cast<ErrorCategory>(i);
+        if (errorCategoryName(category) == name)
+            return category;
+    }
+    return std::nullopt;
+}
+
+QString isoTime(const QDateTime &time)
+{
+    return time.isValid() ? time.toUTC().toString(Qt::ISODate) : QString();
+}
+
+QDateTime parseIsoTime(const QString &text)
+{
+    if (text.isEmpty())
+        return {};
+    return QDateTime::fromString(text, Qt::ISODateWithMs).toUTC();
+}
+
+QJsonObject refResultToJson(const RefResult &ref)
+{
+    return QJsonObject{{QStringLiteral("ref"), ref.ref},       {QStringLiteral("action"), ref.action},
+                       {QStringLiteral("old"), ref.oldOid},    {QStringLiteral("new"), ref.newOid},
+                       {QStringLiteral("result"), ref.result}, {QStringLiteral("message"), ref.message}};
+}
+
+QJsonObject runToJson(const RunRecord &run)
+{
+    QJsonArray refs;
+    for (const RefResult &ref : run.refs)
+        refs.append(refResultToJson(ref));
+    return QJsonObject{
+        {QStringLiteral("started_at"), isoTime(run.startedAt)},
+        {QStringLiteral("duration_ms"), run.durationMs},
+        {QStringLiteral("outcome"), run.outcome},
+        {QStringLiteral("error_category"), errorCategoryName(run.errorCategory)},
+        {QStringLiteral("error"), run.error},
+        {QStringLiteral("warnings"), QJsonArray::fromStringList(run.warnings)},
+        {QStringLiteral("refs"), refs},
+    };
+}
+
+Result<RunRecord> runFromJson(const QJsonObject &object, const QString &path)
+{
+    JsonReader r(object, path);
+    RunRecord run;
+    run.startedAt = readTime(r, QStringLiteral("started_at"));
+    run.durationMs = r.integer(QStringLiteral("duration_ms"), 0, 0, std::numeric_limits<int>::max());
+    run.outcome = r.string(QStringLiteral("outcome"));
+    run.errorCategory = readCategory(r, QStringLiteral("error_category"));
+    run.error = r.string(QStringLiteral("error"));
+    run.warnings = r.stringList(QStringLiteral("warnings"));
+    const QJsonArray refs = r.array(QStringLiteral("refs"));
+    if (auto status = r.finish(); !status)
+        return status.error();
+    for (int i = 0; i < refs.size(); ++i) {
+        JsonReader rr(refs.at(i).toObject(), QStringLiteral("%1.refs[%2]").arg(path).arg(i));
+        RefResult ref;
+        ref.ref = rr.string(QStringLiteral("ref"));
+        ref.action = rr.string(QStringLiteral("action"));
+        ref.oldOid = rr.string(QStringLiteral("old"));
+        ref.newOid = rr.string(QStringLiteral("new"));
+        ref.result = rr.string(QStringLiteral("result"));
+        ref.message = rr.string(QStringLiteral("message"));
+        if (auto status = rr.finish(); !status)
+            return status.error();
+        run.refs.append(ref);
+    }
+    return run;
+}
+
+QJsonObject statusToJson(const StatusRecord &s)
+{
+    QJsonObject object{
+        {QStringLiteral("update_status"), updateStatusName(s.updateStatus)},
+        {QStringLiteral("last_update_started_at"), isoTime(s.lastUpdateStartedAt)},
+        {QStringLiteral("last_update_at"), isoTime(s.lastUpdateAt)},
+        {QStringLiteral("last_successful_update_at"), isoTime(s.lastSuccessfulUpdateAt)},
+        {QStringLiteral("last_error"), s.lastError},
+        {QStringLiteral("error_category"), errorCategoryName(s.errorCategory)},
+        {QStringLiteral("warnings"), QJsonArray::fromStringList(s.warnings)},
+        {QStringLiteral("consecutive_failures"), s.consecutiveFailures},
+    };
+    if (s.lastCheck) {
+        const CheckRecord &c = *s.lastCheck;
+        object.insert(QStringLiteral("last_check"),
+                      QJsonObject{{QStringLiteral("state"), c.state},
+                                  {QStringLiteral("error_category"), errorCategoryName(c.errorCategory)},
+                                  {QStringLiteral("error"), c.error},
+                                  {QStringLiteral("checked_at"), isoTime(c.checkedAt)},
+                                  {QStringLiteral("source_fingerprint"), c.sourceFingerprint},
+                                  {QStringLiteral("target_fingerprint"), c.targetFingerprint},
+                                  {QStringLiteral("source_head"), c.sourceHead},
+                                  {QStringLiteral("target_head"), c.targetHead}});
+    }
+    return object;
+}
+
+Result<StatusRecord> statusFromJson(const QJsonObject &object)
+{
+    JsonReader r(object, {});
+    StatusRecord s;
+    const QString status = r.string(QStringLiteral("update_status"), QStringLiteral("none"));
+    if (auto parsed = updateStatusFromName(status))
+        s.updateStatus = *parsed;
+    else
+        r.fail(QStringLiteral("update_status"), QStringLiteral("\"%1\" is not an update status").arg(status));
+    s.lastUpdateStartedAt = readTime(r, QStringLiteral("last_update_started_at"));
+    s.lastUpdateAt = readTime(r, QStringLiteral("last_update_at"));
+    s.lastSuccessfulUpdateAt = readTime(r, QStringLiteral("last_successful_update_at"));
+    s.lastError = r.string(QStringLiteral("last_error"));
+    s.errorCategory = readCategory(r, QStringLiteral("error_category"));
+    s.warnings = r.stringList(QStringLiteral("warnings"));
+    s.consecutiveFailures = r.integer(QStringLiteral("consecutive_failures"), 0, 0, std::numeric_limits<int>::max());
+    if (r.has(QStringLiteral("last_check"))) {
+        JsonReader c(r.object(QStringLiteral("last_check")), QStringLiteral("last_check"));
+        CheckRecord check;
+        check.state = c.string(QStringLiteral("state"));
+        check.errorCategory = readCategory(c, QStringLiteral("error_category"));
+        check.error = c.string(QStringLiteral("error"));
+        check.checkedAt = readTime(c, QStringLiteral("checked_at"));
+        check.sourceFingerprint = c.string(QStringLiteral("source_fingerprint"));
+        check.targetFingerprint = c.string(QStringLiteral("target_fingerprint"));
+        check.sourceHead = c.string(QStringLiteral("source_head"));
+        check.targetHead = c.string(QStringLiteral("target_head"));
+        if (auto finished = c.finish(); !finished)
+            return finished.error();
+        s.lastCheck = check;
+    }
+    if (auto finished = r.finish(); !finished)
+        return finished.error();
+    return s;
+}
+
+} // namespace md

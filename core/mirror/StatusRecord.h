@@ -1,0 +1,79 @@
+#pragma once
+
+#include "util/Result.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QStringList>
+
+#include <optional>
+
+namespace md {
+
+enum class UpdateStatus { None, Scheduled, Started, Finished, Failed, Paused, Disabled };
+
+QString updateStatusName(UpdateStatus status);
+std::optional<UpdateStatus> updateStatusFromName(const QString &name);
+std::optional<ErrorCategory> errorCategoryFromName(const QString &name);
+
+// One ref's line in a run: what the plan said and what happened.
+struct RefResult {
+    QString ref;
+    QString action;  // create | fast_forward | force | delete | up_to_date | skip_diverged | filtered | rejected
+    QString oldOid;
+    QString newOid;
+    QString result;  // ok | rejected | skipped
+    QString message;
+    bool operator==(const RefResult &) const = default;
+};
+
+struct RunRecord {
+    QDateTime startedAt;
+    qint64 durationMs = 0;
+    QString outcome; // ok | failed | skipped
+    ErrorCategory errorCategory = ErrorCategory::None;
+    QString error;   // scrubbed
+    QStringList warnings;
+    QList<RefResult> refs;
+    bool operator==(const RunRecord &) const = default;
+};
+
+// The last Check of a mirror (DESIGN section 3).
+struct CheckRecord {
+    QString state; // in_sync | behind | diverged | unreachable | empty
+    ErrorCategory errorCategory = ErrorCategory::None;
+    QString error;
+    QDateTime checkedAt;
+    QString sourceFingerprint;
+    QString targetFingerprint;
+    QString sourceHead;
+    QString targetHead;
+    bool operator==(const CheckRecord &) const = default;
+};
+
+// The status of one mirror, as the engine leaves it after each run.
+struct StatusRecord {
+    UpdateStatus updateStatus = UpdateStatus::None;
+    QDateTime lastUpdateStartedAt;
+    QDateTime lastUpdateAt;
+    QDateTime lastSuccessfulUpdateAt;
+    QString lastError; // scrubbed
+    ErrorCategory errorCategory = ErrorCategory::None;
+    QStringList warnings;
+    int consecutiveFailures = 0;
+    std::optional<CheckRecord> lastCheck;
+    bool operator==(const StatusRecord &) const = default;
+};
+
+// ISO 8601 UTC with "Z", or an empty string for a null time.
+QString isoTime(const QDateTime &time);
+QDateTime parseIsoTime(const QString &text);
+
+QJsonObject statusToJson(const StatusRecord &status);
+Result<StatusRecord> statusFromJson(const QJsonObject &object);
+QJsonObject runToJson(const RunRecord &run);
+Result<RunRecord> runFromJson(const QJsonObject &object, const QString &path);
+QJsonObject refResultToJson(const RefResult &ref);
+
+} // namespace md

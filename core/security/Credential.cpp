@@ -1,0 +1,192 @@
+#include "security/Credential.h"
+
+#include "mirror/Names.h"
+#include "platform/Platform.h"
+#include "util/JsonReader.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QRegularExpression>
+
+namespace md {
+
+namespace {
+
+const std::pair<CredentialKind, const char *> kKinds[] = {
+    {CredentialKind::Password, "password"},
+    {CredentialKind::Token, "token"},
+    {CredentialKind::SshKey, "ssh_key"},
+    {CredentialKind::SshAgent, "ssh_agent"},
+};
+
+QString join(const QString &prefix, const QString &field)
+{
+    return prefix.isEmpty() ? field : prefix + QLatin1Char('.') + field;
+}
+
+} // namespace
+
+QString credentialKindName(CredentialKind kind)
+{
+    for (const auto &[value, name] : kKinds) {
+        if (value == kind)
+            return QString::fromLatin1(name);
+    }
+    return {};
+}
+
+std::optional<CredentialKind> credentialKindFromName(const QString &name)
+{
+    for (const auto &[value, text] : kKinds) {
+        if (name == QLatin1String(text))
+            return value;
+    }
+    return std::nullopt;
+}
+
+Result<SecretSource> SecretSource::parse(const QString &text, const QString &field)
+{
+    SecretSource source;
+    if (text.isEmpty())
+        return source;
+    if (text == QLatin1String("keychain")) {
+        source.kind = Kind::Keychain;
+        return source;
+    }
+    if (text.startsWith(QLatin1String("env:"))) {
+        source.kind = Kind::Env;
+        source.value = text.mid(4);
+        static const QRegularExpression varRe(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+        if (!varRe.match(source.value).hasMatch())
+            return Error::config(field, QStringLiteral("\"%1\" is not an environment variable name").arg(source.value));
+        return source;
+    }
+    if (text.startsWith(QLatin1String("file:"))) {
+        source.kind = Kind::File;
+        source.value = text.mid(5);
+        if (!QDir::isAbsolutePath(source.value))
+            return Error::config(field, QStringLiteral("the secret file path must be absolute"));
+        return source;
+    }
+    return Error::config(field, QStringLiteral("\"%1\" is not a secret source (keychain, env:VAR or file:/path)").arg(text));
+}
+
+QString SecretSource::toString() const
+{
+    switch (kind) {
+    case Kind::None: return {};
+    case Kind::Keychain: return QStringLiteral("keychain");
+    case Kind::Env: return QStringLiteral("env:") + value;
+    case Kind::File: return QStringLiteral("file:") + value;
+    }
+    return {};
+}
+
+Status validateCredential(const Credential &c, const QString &prefix)
+{
+    if (auto status = validateCredentialName(c.name, join(prefix, QStringLiteral("name"))); !status)
+        return status;
+    const QString sourceField = join(prefix, QStringLiteral("secret_source"));
+    if (c.kind == CredentialKind::SshAgent) {
+        if (c.secretSource.kind != SecretSource::Kind::None)
+            return Error::config(sourceField, QStringLiteral("an ssh_agent credential has no secret (the agent holds the key)"));
+    } else if (c.secretSource.kind == SecretSource::Kind::None) {
+        return Error::config(sourceField, QStringLiteral("a %1 credential needs a secret source (keychain, env:VAR or file:/path)")
+                                              .arg(credentialKindName(c.kind)));
+    }
+    if (c.kind == CredentialKind::Password && c.username.isEmpty())
+        return Error::config(join(prefix, QStringLiteral("username")), QStringLiteral("a password credential needs a username"));
+    for (QChar ch : c.username) {
+        if (ch.isSpace() || ch.category() == QChar::Other_Control || ch == QLatin1Char(':') || ch == QLatin1Char('@'))
+            return Error::config(join(prefix, QStringLiteral("username")),
+                                 QStringLiteral("contains a space, control character, \":\" or \"@\""));
+    }
+    return {};
+}
+
+QJsonObject credentialToJson(const Credential &c)
+{
+    QJsonObject object{
+        {QStringLiteral("name"), c.name},
+        {QStringLiteral("kind"), credentialKindName(c.kind)},
+    };
+    if (!c.username.isEmpty())
+        object.insert(QStringLiteral("username"), c.username);
+    if (c.secretSource.kind != SecretSource::Kind::None)
+        object.insert(QStringLiteral("secret_source"), c.secretSource.toString());
+    return object;
+}
+
+Result<Credential> credentialFromJson(const QJsonObject &object, const QString &path)
+{
+    JsonReader reader(object, path);
+    Credential c;
+    c.name = reader.string(QStringLiteral("name"));
+    const QString kind = reader.string(QStringLiteral("kind"));
+    if (auto parsed = credentialKindFromName(kind))
+        c.kind = *parsed;
+    else
+        reader.fail(QStringLiteral("kind"), QStringLiteral("\"%1\" is not one of password, token, ssh_key, ssh_agent").arg(kind));
+    c.username = reader.string(QStringLiteral("username"));
+    const QString source = reader.string(QStringLiteral("secret_source"));
+    if (auto status = reader.finish(); !status)
+        return status.error();
+    auto parsedSource = SecretSource::parse(source, reader.fieldPath(QStringLiteral("secret_source")));
+    if (!parsedSource)
+        return parsedSource.error();
+    c.secretSource = *parsedSource;
+    if (auto status = validateCredential(c, path); !status)
+        return status.error();
+    return c;
+}
+
+Status checkSecretFile(const QString &path)
+{
+    const QFileInfo info(path);
+    if (!info.exists())
+        return Error{ErrorCategory::Config, QStringLiteral("secret file %1 does not exist").arg(path), {}, 0, 0};
+    if (!info.isFile())
+        return Error{ErrorCategory::Config, QStringLiteral("secret file %1 is not a regular file").arg(path), {}, 0, 0};
+    const auto groupOrOther = QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup
+        | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
+    if (info.permissions() & groupOrOther)
+        return Error{ErrorCategory::Config,
+                     QStringLiteral("secret file %1 is readable by others; make it owner-only (chmod 600)").arg(path), {}, 0, 0};
+    if (!platform::isOwnedByCurrentUser(path))
+        return Error{ErrorCategory::Config,
+                     QStringLiteral("secret file %1 is not owned by the user running MirrorDesk").arg(path), {}, 0, 0};
+    return {};
+}
+
+Result<QByteArray> readSecret(const SecretSource &source)
+{
+    switch (source.kind) {
+    case SecretSource::Kind::Env: {
+        if (!qEnvironmentVariableIsSet(source.value.toLocal8Bit().constData()))
+            return Error{ErrorCategory::Config,
+                         QStringLiteral("environment variable %1 is not set").arg(source.value), {}, 0, 0};
+        return qgetenv(source.value.toLocal8Bit().constData());
+    }
+    case SecretSource::Kind::File: {
+        if (auto status = checkSecretFile(source.value); !status)
+            return status.error();
+        QFile file(source.value);
+        if (!file.open(QIODevice::ReadOnly))
+            return Error{ErrorCategory::Config,
+                         QStringLiteral("cannot read secret file %1: %2").arg(source.value, file.errorString()), {}, 0, 0};
+        QByteArray secret = file.readAll();
+        while (secret.endsWith('\n') || secret.endsWith('\r'))
+            secret.chop(1);
+        return secret;
+    }
+    case SecretSource::Kind::Keychain:
+        return Error{ErrorCategory::Keychain,
+                     QStringLiteral("keychain secrets are read asynchronously by the keychain store"), {}, 0, 0};
+    case SecretSource::Kind::None:
+        break;
+    }
+    return Error{ErrorCategory::Config, QStringLiteral("this credential has no secret source"), {}, 0, 0};
+}
+
+} // namespace md

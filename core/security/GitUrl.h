@@ -1,0 +1,50 @@
+#pragma once
+
+#include "util/Result.h"
+
+#include <QString>
+
+namespace md {
+
+// A repository location as an admin types it: a URL (https, http, git, ssh, file), an
+// SCP-style address (`git@host:group/project.git`, as git accepts it) or a local path.
+// Parsing names what is wrong; the parsed value can print itself scrubbed of credentials.
+class GitUrl {
+public:
+    enum class Kind { Local, File, Http, Https, Git, Ssh, Scp };
+
+    static Result<GitUrl> parse(const QString &text);
+
+    Kind kind() const { return m_kind; }
+    bool isLocal() const { return m_kind == Kind::Local || m_kind == Kind::File; }
+    bool isSsh() const { return m_kind == Kind::Ssh || m_kind == Kind::Scp; }
+    QString original() const { return m_original; }
+    QString host() const { return m_host; }
+    int port() const { return m_port; } // -1 when not given
+    int effectivePort() const;
+    QString userName() const { return m_user; }
+    bool hasPassword() const { return !m_password.isEmpty(); }
+    QString path() const { return m_path; }
+
+    // `host:port` (IPv6 hosts in brackets) for host-key pins and per-host limits; empty for local.
+    QString hostPort() const;
+    // The location with every credential removed: what libgit2 may see.
+    QString withoutCredentials() const;
+    // The location safe to show or log.
+    QString scrubbed() const;
+
+    // Scrubs every URL with credentials found in free text (error messages, log lines).
+    static QString scrubText(const QString &text);
+
+private:
+    QString m_original;
+    Kind m_kind = Kind::Local;
+    QString m_scheme;
+    QString m_user;
+    QString m_password;
+    QString m_host;
+    int m_port = -1;
+    QString m_path;
+};
+
+} // namespace md

@@ -1,0 +1,74 @@
+#include "util/LogFile.h"
+
+#include "security/GitUrl.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QMutex>
+
+namespace md {
+
+namespace {
+
+QMutex g_mutex;
+QFile *g_file = nullptr;
+QtMessageHandler g_previous = nullptr;
+
+const char *levelName(QtMsgType type)
+{
+    switch (type) {
+    case QtDebugMsg: return "debug";
+    case QtInfoMsg: return "info";
+    case QtWarningMsg: return "warning";
+    case QtCriticalMsg: return "critical";
+    case QtFatalMsg: return "fatal";
+    }
+    return "?";
+}
+
+void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    {
+        QMutexLocker locker(&g_mutex);
+        if (g_file) {
+            const QString line = QStringLiteral("%1 %2 %3: %4\n")
+                                     .arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs),
+                                          QString::fromLatin1(levelName(type)),
+                                          QString::fromLatin1(context.category ? context.category : "default"),
+                                          GitUrl::scrubText(message));
+            g_file->write(line.toUtf8());
+            g_file->flush();
+        }
+    }
+    if (g_previous && type >= QtWarningMsg)
+        g_previous(type, context, GitUrl::scrubText(message));
+}
+
+} // namespace
+
+QString LogFile::open(const QString &path)
+{
+    auto file = std::make_unique<QFile>(path);
+    if (!file->open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Text))
+        return QStringLiteral("cannot open log file %1: %2").arg(path, file->errorString());
+    QMutexLocker locker(&g_mutex);
+    if (g_file)
+        return QStringLiteral("a log file is already open");
+    g_file = file.release();
+    g_previous = qInstallMessageHandler(handler);
+    m_open = true;
+    return {};
+}
+
+LogFile::~LogFile()
+{
+    if (!m_open)
+        return;
+    qInstallMessageHandler(g_previous);
+    QMutexLocker locker(&g_mutex);
+    delete g_file;
+    g_file = nullptr;
+    g_previous = nullptr;
+}
+
+} // namespace md

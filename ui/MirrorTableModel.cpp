@@ -1,0 +1,164 @@
+#include "MirrorTableModel.h"
+
+#include "security/GitUrl.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QLocale>
+
+namespace md::ui {
+
+namespace {
+
+QString scrubbed(const QString &url)
+{
+    const auto parsed = GitUrl::parse(url);
+    return parsed ? parsed->scrubbed() : GitUrl::scrubText(url);
+}
+
+QString timeText(const QDateTime &time)
+{
+    if (!time.isValid())
+        return QString();
+    return QLocale().toString(time.toLocalTime(), QLocale::ShortFormat);
+}
+
+enum class Health { NeverRun, Ok, Running, Failing, Disabled, Paused };
+
+Health healthOf(const MirrorRow &row)
+{
+    if (!row.mirror.enabled || row.status.updateStatus == UpdateStatus::Disabled)
+        return Health::Disabled;
+    switch (row.status.updateStatus) {
+    case UpdateStatus::Failed: return Health::Failing;
+    case UpdateStatus::Started:
+    case UpdateStatus::Scheduled: return Health::Running;
+    case UpdateStatus::Paused: return Health::Paused;
+    case UpdateStatus::Finished: return Health::Ok;
+    case UpdateStatus::None:
+    case UpdateStatus::Disabled: break;
+    }
+    return Health::NeverRun;
+}
+
+} // namespace
+
+MirrorTableModel::MirrorTableModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{
+}
+
+int MirrorTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int MirrorTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+void MirrorTableModel::setRows(QList<MirrorRow> rows)
+{
+    beginResetModel();
+    m_rows = std::move(rows);
+    endResetModel();
+}
+
+QString MirrorTableModel::healthText(const MirrorRow &row)
+{
+    switch (healthOf(row)) {
+    case Health::NeverRun: return tr("Never run");
+    case Health::Ok: return tr("OK");
+    case Health::Running: return tr("Updating");
+    case Health::Failing: return tr("Failing");
+    case Health::Disabled: return tr("Disabled");
+    case Health::Paused: return tr("Paused");
+    }
+    return {};
+}
+
+QVariant MirrorTableModel::display(const MirrorRow &row, int column) const
+{
+    switch (column) {
+    case Name: return row.mirror.name;
+    case Shape:
+        switch (row.mirror.shape) {
+        case md::Shape::Pull: return tr("Pull");
+        case md::Shape::Relay: return tr("Relay");
+        case md::Shape::Push: return tr("Push");
+        }
+        return {};
+    case Source: return scrubbed(row.mirror.source.url);
+    case Target: return row.mirror.target.url.isEmpty() ? tr("(cache)") : scrubbed(row.mirror.target.url);
+    case Health: return healthText(row);
+    case LastAttempt: return timeText(row.status.lastUpdateStartedAt);
+    case LastSuccess: return row.status.lastSuccessfulUpdateAt.isValid() ? timeText(row.status.lastSuccessfulUpdateAt) : tr("never");
+    case LastError: return GitUrl::scrubText(row.status.lastError);
+    case NextRun:
+        if (!row.mirror.enabled)
+            return QString();
+        return tr("every %n min", nullptr, row.intervalMinutes);
+    case Progress: return QString();
+    default: return {};
+    }
+}
+
+QVariant MirrorTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_rows.size())
+        return {};
+    const MirrorRow &row = m_rows.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        return display(row, index.column());
+    case Qt::ToolTipRole:
+        if (index.column() == LastError && !row.status.lastError.isEmpty())
+            return GitUrl::scrubText(row.status.lastError);
+        if (index.column() == Name)
+            return row.cachePath;
+        return {};
+    case Qt::ForegroundRole:
+        if (index.column() == Health) {
+            switch (healthOf(row)) {
+            case Health::Ok: return QBrush(QColor(0x1e, 0x7b, 0x34));
+            case Health::Failing: return QBrush(QColor(0xc0, 0x1c, 0x28));
+            case Health::Disabled:
+            case Health::Paused: return QBrush(QColor(0x77, 0x76, 0x7b));
+            case Health::Running: return QBrush(QColor(0x1a, 0x5f, 0xb4));
+            case Health::NeverRun: return {};
+            }
+        }
+        return {};
+    case RawValueRole:
+        switch (index.column()) {
+        case LastAttempt: return row.status.lastUpdateStartedAt;
+        case LastSuccess: return row.status.lastSuccessfulUpdateAt;
+        case NextRun: return row.intervalMinutes;
+        default: return display(row, index.column());
+        }
+    default:
+        return {};
+    }
+}
+
+QVariant MirrorTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case Name: return tr("Name");
+    case Shape: return tr("Shape");
+    case Source: return tr("Source");
+    case Target: return tr("Target");
+    case Health: return tr("Health");
+    case LastAttempt: return tr("Last attempt");
+    case LastSuccess: return tr("Last success");
+    case LastError: return tr("Last error");
+    case NextRun: return tr("Next run");
+    case Progress: return tr("Progress");
+    default: return {};
+    }
+}
+
+} // namespace md::ui

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "mirror/Mirror.h"
+#include "mirror/StatusRecord.h"
+
+#include <QAbstractTableModel>
+
+namespace md::ui {
+
+// One row of the status table: values only, copied from the config and the state. data() never
+// calls into the engine or git.
+struct MirrorRow {
+    Mirror mirror;
+    QString cachePath;
+    int intervalMinutes = 5;
+    StatusRecord status;
+};
+
+// The status table (DESIGN section 1): one row per mirror, fed in batches.
+class MirrorTableModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { Name, Shape, Source, Target, Health, LastAttempt, LastSuccess, LastError, NextRun, Progress, ColumnCount };
+    enum Role { RawValueRole = Qt::UserRole + 1 };
+
+    explicit MirrorTableModel(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    // Replaces every row (a config reload).
+    void setRows(QList<MirrorRow> rows);
+    const MirrorRow &row(int index) const { return m_rows.at(index); }
+
+    // The health word shown for a status (Never run, OK, Failing, Disabled, …).
+    static QString healthText(const MirrorRow &row);
+
+private:
+    QVariant display(const MirrorRow &row, int column) const;
+
+    QList<MirrorRow> m_rows;
+};
+
+} // namespace md::ui
