@@ -1,0 +1,105 @@
+#include "mirror/StateStore.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace md;
+
+class TestStateStore : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void neverRunReadsEmpty()
+    {
+        QTemporaryDir dir;
+        StateStore store(dir.path());
+        auto status = store.status(QStringLiteral("org/repo"));
+        QVERIFY(status.ok());
+        QCOMPARE(status->updateStatus, UpdateStatus::None);
+        QVERIFY(!status->lastUpdateAt.isValid());
+        auto history = store.history(QStringLiteral("org/repo"));
+        QVERIFY(history.ok());
+        QVERIFY(history->isEmpty());
+    }
+
+    void statusRoundTrip()
+    {
+        QTemporaryDir dir;
+        StateStore store(dir.filePath(QStringLiteral("state")));
+        StatusRecord record;
+        record.updateStatus = UpdateStatus::Failed;
+        record.lastUpdateStartedAt = QDateTime(QDate(2026, 11, 22), QTime(10, 0, 1), Qt::UTC);
+        record.lastUpdateAt = QDateTime(QDate(2026, 11, 22), QTime(10, 0, 5), Qt::UTC);
+        record.lastSuccessfulUpdateAt = QDateTime(QDate(2026, 11, 21), QTime(9, 0, 0), Qt::UTC);
+        record.lastError = QStringLiteral("could not connect");
+        record.errorCategory = ErrorCategory::Network;
+        record.warnings = {QStringLiteral("LFS objects are not mirrored")};
+        record.consecutiveFailures = 3;
+        record.lastCheck = CheckRecord{QStringLiteral("behind"), ErrorCategory::None, QString(), record.lastUpdateAt,
+                                       QStringLiteral("abc"), QStringLiteral("def"), QStringLiteral("refs/heads/main"), QString()};
+        QVERIFY(store.saveStatus(QStringLiteral("org/repo"), record).ok());
+        QVERIFY(QFile::exists(dir.filePath(QStringLiteral("state/org%2Frepo.status.json"))));
+        auto back = store.status(QStringLiteral("org/repo"));
+        QVERIFY(back.ok());
+        QCOMPARE(*back, record);
+        // Times are ISO 8601 UTC with Z.
+        QFile file(dir.filePath(QStringLiteral("state/org%2Frepo.status.json")));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QVERIFY(file.readAll().contains("\"2026-11-22T10:00:05Z\""));
+    }
+
+    void historyKeepsLastHundred()
+    {
+        QTemporaryDir dir;
+        StateStore store(dir.path());
+        const QDateTime start(QDate(2026, 1, 1), QTime(0, 0), Qt::UTC);
+        for (int i = 0; i < 105; ++i) {
+            RunRecord run;
+            run.startedAt = start.addSecs(i);
+            run.durationMs = i;
+            run.outcome = i % 2 ? QStringLiteral("ok") : QStringLiteral("failed");
+            run.refs.append(RefResult{QStringLiteral("refs/heads/main"), QStringLiteral("fast_forward"), QStringLiteral("a"),
+                                      QStringLiteral("b"), QStringLiteral("ok"), QString()});
+            QVERIFY(store.appendRun(QStringLiteral("m"), run).ok());
+        }
+        auto history = store.history(QStringLiteral("m"));
+        QVERIFY(history.ok());
+        QCOMPARE(history->size(), StateStore::kHistoryLimit);
+        QCOMPARE(history->first().durationMs, 5);
+        QCOMPARE(history->last().durationMs, 104);
+        QCOMPARE(history->last().refs.first().action, QStringLiteral("fast_forward"));
+    }
+
+    void damagedFileIsAnErrorNotACrash()
+    {
+        QTemporaryDir dir;
+        StateStore store(dir.path());
+        QFile file(dir.filePath(QStringLiteral("m.status.json")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{broken");
+        file.close();
+        auto status = store.status(QStringLiteral("m"));
+        QVERIFY(!status.ok());
+        QVERIFY(status.error().message.contains(QLatin1String("damaged")));
+    }
+
+    void renameAndRemove()
+    {
+        QTemporaryDir dir;
+        StateStore store(dir.path());
+        StatusRecord record;
+        record.updateStatus = UpdateStatus::Finished;
+        QVERIFY(store.saveStatus(QStringLiteral("a/old"), record).ok());
+        QVERIFY(store.appendRun(QStringLiteral("a/old"), RunRecord{}).ok());
+        QVERIFY(store.rename(QStringLiteral("a/old"), QStringLiteral("b/new")).ok());
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("a%2Fold.status.json"))));
+        QCOMPARE(store.status(QStringLiteral("b/new"))->updateStatus, UpdateStatus::Finished);
+        QCOMPARE(store.history(QStringLiteral("b/new"))->size(), 1);
+        QVERIFY(store.remove(QStringLiteral("b/new")).ok());
+        QVERIFY(QDir(dir.path()).entryList(QDir::Files).isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStateStore)
+#include "TestStateStore.moc"
