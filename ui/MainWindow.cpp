@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "MirrorTableModel.h"
+#include "Resources.h"
 #include "mirror/MirrorStore.h"
 #include "mirror/StateStore.h"
 
@@ -23,6 +24,7 @@ MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
     , m_proxy(new QSortFilterProxyModel(this))
     , m_watcher(new QFileSystemWatcher(this))
 {
+    initResources();
     setWindowTitle(tr("MirrorDesk"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/mirrordesk.svg")));
 
