@@ -13,12 +13,9 @@
         <translation>Die Konfigurationsdatei ist nicht verwendbar und wurde nicht verändert:
 %1</translation>
     </message>
-    <message numerus="yes">
-        <source>%n mirror(s) — %1</source>
-        <translation>
-            <numerusform>%n Spiegel — %1</numerusform>
-            <numerusform>%n Spiegel — %1</numerusform>
-        </translation>
+    <message>
+        <source>Mirrors: %1 — %2</source>
+        <translation>Spiegel: %1 — %2</translation>
     </message>
 </context>
 <context>

@@ -48,7 +48,16 @@ MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
     m_view->setAlternatingRowColors(true);
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed); // uniform row heights
+    m_view->setWordWrap(false);
+    m_view->setTextElideMode(Qt::ElideMiddle);
     m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->horizontalHeader()->setDefaultSectionSize(110);
+    m_view->setColumnWidth(MirrorTableModel::Name, 200);
+    m_view->setColumnWidth(MirrorTableModel::Source, 260);
+    m_view->setColumnWidth(MirrorTableModel::Target, 260);
+    m_view->setColumnWidth(MirrorTableModel::LastAttempt, 150);
+    m_view->setColumnWidth(MirrorTableModel::LastSuccess, 150);
+    m_view->setColumnWidth(MirrorTableModel::LastError, 260);
     layout->addWidget(m_view);
     setCentralWidget(central);
 
@@ -57,7 +66,7 @@ MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
 
     connect(m_watcher, &QFileSystemWatcher::fileChanged, this, &MainWindow::reload);
     connect(m_watcher, &QFileSystemWatcher::directoryChanged, this, &MainWindow::reload);
-    resize(1100, 600);
+    resize(1400, 600);
     reload();
 }
 
@@ -103,7 +112,7 @@ void MainWindow::reload()
         rows.append(std::move(row));
     }
     m_model->setRows(std::move(rows));
-    m_summary->setText(tr("%n mirror(s) — %1", nullptr, static_cast<int>(config->mirrors.size())).arg(m_configPath));
+    m_summary->setText(tr("Mirrors: %1 — %2").arg(config->mirrors.size()).arg(m_configPath));
 }
 
 } // namespace md::ui

@@ -96,14 +96,17 @@ int Cli::run(const QStringList &arguments)
         return context.usage({}, QStringLiteral("-q and -v cannot be combined"));
     if (parser.isSet(QStringLiteral("quiet")))
         context.verbosity = Verbosity::Quiet;
-    if (parser.isSet(QStringLiteral("verbose")))
+    if (parser.isSet(QStringLiteral("verbose"))) {
         context.verbosity = Verbosity::Verbose;
+        QLoggingCategory::setFilterRules(QStringLiteral("mirrordesk.*.debug=true"));
+    }
 
     LogFile logFile;
     if (parser.isSet(QStringLiteral("log-file"))) {
         if (const QString problem = logFile.open(parser.value(QStringLiteral("log-file"))); !problem.isEmpty())
             return context.usage({}, problem);
-        QLoggingCategory::setFilterRules(QStringLiteral("mirrordesk.*.info=true"));
+        if (context.verbosity != Verbosity::Verbose)
+            QLoggingCategory::setFilterRules(QStringLiteral("mirrordesk.*.info=true"));
     }
 
     const QStringList positional = parser.positionalArguments();

@@ -160,6 +160,8 @@ int cmdStatus(CliContext &context, const QStringList &arguments)
         }
         object.insert(QStringLiteral("refs"), refs);
         mirrors.append(object);
+        if (context.verbosity == Verbosity::Quiet && outcome != QLatin1String("failed"))
+            continue; // -q: failures only
         rows.append({m.name, updateStatusName(status.updateStatus),
                      status.lastCheck ? status.lastCheck->state : QStringLiteral("-"),
                      status.lastSuccessfulUpdateAt.isValid() ? isoTime(status.lastSuccessfulUpdateAt) : QStringLiteral("never"),
@@ -171,7 +173,7 @@ int cmdStatus(CliContext &context, const QStringList &arguments)
                                   {QStringLiteral("failed"), failed},
                                   {QStringLiteral("skipped"), skipped}};
         context.printJson({{QStringLiteral("format_version"), 1}, {QStringLiteral("mirrors"), mirrors}, {QStringLiteral("summary"), summary}});
-    } else if (context.verbosity != Verbosity::Quiet || failed > 0) {
+    } else {
         if (!rows.isEmpty())
             context.out() << formatTable({QStringLiteral("NAME"), QStringLiteral("STATUS"), QStringLiteral("STATE"),
                                           QStringLiteral("LAST SUCCESS"), QStringLiteral("LAST ERROR")},
