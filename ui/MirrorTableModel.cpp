@@ -10,12 +10,6 @@ namespace md::ui {
 
 namespace {
 
-QString scrubbed(const QString &url)
-{
-    const auto parsed = GitUrl::parse(url);
-    return parsed ? parsed->scrubbed() : GitUrl::scrubText(url);
-}
-
 QString timeText(const QDateTime &time)
 {
     if (!time.isValid())
@@ -89,8 +83,8 @@ QVariant MirrorTableModel::display(const MirrorRow &row, int column) const
         case md::Shape::Push: return tr("Push");
         }
         return {};
-    case Source: return scrubbed(row.mirror.source.url);
-    case Target: return row.mirror.target.url.isEmpty() ? tr("(cache)") : scrubbed(row.mirror.target.url);
+    case Source: return GitUrl::scrub(row.mirror.source.url);
+    case Target: return row.mirror.target.url.isEmpty() ? tr("(cache)") : GitUrl::scrub(row.mirror.target.url);
     case Health: return healthText(row);
     case LastAttempt: return timeText(row.status.lastUpdateStartedAt);
     case LastSuccess: return row.status.lastSuccessfulUpdateAt.isValid() ? timeText(row.status.lastSuccessfulUpdateAt) : tr("never");

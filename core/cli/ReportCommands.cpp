@@ -8,17 +8,11 @@ namespace md::cli {
 
 namespace {
 
-QString scrub(const QString &url)
-{
-    const auto parsed = GitUrl::parse(url);
-    return parsed ? parsed->scrubbed() : GitUrl::scrubText(url);
-}
-
 QJsonObject endpointJson(const Endpoint &endpoint)
 {
-    return QJsonObject{{QStringLiteral("url"), scrub(endpoint.url)},
+    return QJsonObject{{QStringLiteral("url"), GitUrl::scrub(endpoint.url)},
                        {QStringLiteral("credential"), endpoint.credential},
-                       {QStringLiteral("proxy"), scrub(endpoint.proxy)}};
+                       {QStringLiteral("proxy"), GitUrl::scrub(endpoint.proxy)}};
 }
 
 QJsonObject mirrorListJson(const Config &config, const Mirror &m)
@@ -88,7 +82,7 @@ int cmdList(CliContext &context, const QStringList &arguments)
     }
     QList<QStringList> rows;
     for (const Mirror &m : config->mirrors) {
-        rows.append({m.name, shapeName(m.shape), scrub(m.source.url), m.target.url.isEmpty() ? QStringLiteral("-") : scrub(m.target.url),
+        rows.append({m.name, shapeName(m.shape), GitUrl::scrub(m.source.url), m.target.url.isEmpty() ? QStringLiteral("-") : GitUrl::scrub(m.target.url),
                      m.enabled ? QStringLiteral("yes") : QStringLiteral("no"),
                      QString::number(m.effectiveIntervalMinutes(config->settings.defaultIntervalMinutes))});
     }

@@ -2,6 +2,7 @@
 
 #include "mirror/Names.h"
 #include "security/GitUrl.h"
+#include "util/EnumNames.h"
 #include "util/JsonReader.h"
 
 #include <QDir>
@@ -12,37 +13,12 @@ namespace md {
 
 namespace {
 
-template <typename E, size_t N>
-std::optional<E> fromName(const QString &name, const std::pair<E, const char *> (&table)[N])
-{
-    for (const auto &entry : table) {
-        if (name == QLatin1String(entry.second))
-            return entry.first;
-    }
-    return std::nullopt;
-}
-
-template <typename E, size_t N>
-QString toName(E value, const std::pair<E, const char *> (&table)[N])
-{
-    for (const auto &entry : table) {
-        if (entry.first == value)
-            return QString::fromLatin1(entry.second);
-    }
-    return {};
-}
-
 const std::pair<Shape, const char *> kShapes[] = {
     {Shape::Pull, "pull"}, {Shape::Relay, "relay"}, {Shape::Push, "push"}};
 const std::pair<PrunePolicy, const char *> kPrune[] = {
     {PrunePolicy::All, "all"}, {PrunePolicy::Merged, "merged"}, {PrunePolicy::None, "none"}};
 const std::pair<TagPolicy, const char *> kTags[] = {
     {TagPolicy::All, "all"}, {TagPolicy::Reachable, "reachable"}, {TagPolicy::None, "none"}};
-
-QString join(const QString &prefix, const QString &field)
-{
-    return prefix.isEmpty() ? field : prefix + QLatin1Char('.') + field;
-}
 
 Status validateUrl(const QString &text, const QString &field)
 {
@@ -86,12 +62,12 @@ Status validateProxy(const QString &proxy, const QString &field)
 
 } // namespace
 
-QString shapeName(Shape shape) { return toName(shape, kShapes); }
-std::optional<Shape> shapeFromName(const QString &name) { return fromName(name, kShapes); }
-QString pruneName(PrunePolicy policy) { return toName(policy, kPrune); }
-std::optional<PrunePolicy> pruneFromName(const QString &name) { return fromName(name, kPrune); }
-QString tagPolicyName(TagPolicy policy) { return toName(policy, kTags); }
-std::optional<TagPolicy> tagPolicyFromName(const QString &name) { return fromName(name, kTags); }
+QString shapeName(Shape shape) { return enumName(shape, kShapes); }
+std::optional<Shape> shapeFromName(const QString &name) { return enumFromName(name, kShapes); }
+QString pruneName(PrunePolicy policy) { return enumName(policy, kPrune); }
+std::optional<PrunePolicy> pruneFromName(const QString &name) { return enumFromName(name, kPrune); }
+QString tagPolicyName(TagPolicy policy) { return enumName(policy, kTags); }
+std::optional<TagPolicy> tagPolicyFromName(const QString &name) { return enumFromName(name, kTags); }
 
 PrunePolicy Mirror::effectivePrune() const
 {
@@ -166,11 +142,11 @@ Status validateBranchRegex(const QString &regex, const QString &field)
 
 Status validateMirror(const Mirror &m, const QString &prefix)
 {
-    if (auto status = validateMirrorName(m.name, join(prefix, QStringLiteral("name"))); !status)
+    if (auto status = validateMirrorName(m.name, joinField(prefix, QStringLiteral("name"))); !status)
         return status;
 
-    const QString sourceField = join(prefix, QStringLiteral("source.url"));
-    const QString targetField = join(prefix, QStringLiteral("target.url"));
+    const QString sourceField = joinField(prefix, QStringLiteral("source.url"));
+    const QString targetField = joinField(prefix, QStringLiteral("target.url"));
     if (m.source.url.isEmpty())
         return Error::config(sourceField, QStringLiteral("a source is required"));
     if (auto status = validateUrl(m.source.url, sourceField); !status)
@@ -198,21 +174,21 @@ Status validateMirror(const Mirror &m, const QString &prefix)
         break;
     }
     if (sourceLocal && !m.source.credential.isEmpty())
-        return Error::config(join(prefix, QStringLiteral("source.credential")),
+        return Error::config(joinField(prefix, QStringLiteral("source.credential")),
                              QStringLiteral("a local source takes no credential"));
-    if (auto status = validateProxy(m.source.proxy, join(prefix, QStringLiteral("source.proxy"))); !status)
+    if (auto status = validateProxy(m.source.proxy, joinField(prefix, QStringLiteral("source.proxy"))); !status)
         return status;
-    if (auto status = validateProxy(m.target.proxy, join(prefix, QStringLiteral("target.proxy"))); !status)
+    if (auto status = validateProxy(m.target.proxy, joinField(prefix, QStringLiteral("target.proxy"))); !status)
         return status;
 
     if (m.intervalMinutes && (*m.intervalMinutes < 1 || *m.intervalMinutes > 10080))
-        return Error::config(join(prefix, QStringLiteral("interval_minutes")),
+        return Error::config(joinField(prefix, QStringLiteral("interval_minutes")),
                              QStringLiteral("must be between 1 and 10080 (one week)"));
     if (m.minUpdateIntervalSeconds < 0 || m.minUpdateIntervalSeconds > 86400)
-        return Error::config(join(prefix, QStringLiteral("min_update_interval_seconds")),
+        return Error::config(joinField(prefix, QStringLiteral("min_update_interval_seconds")),
                              QStringLiteral("must be between 0 and 86400"));
 
-    const QString protectedField = join(prefix, QStringLiteral("protected_branches"));
+    const QString protectedField = joinField(prefix, QStringLiteral("protected_branches"));
     for (const QString &pattern : m.protectedBranches) {
         if (auto status = validateBranchPattern(pattern, protectedField); !status)
             return status;
@@ -220,7 +196,7 @@ Status validateMirror(const Mirror &m, const QString &prefix)
     if (m.onlyProtectedBranches && m.protectedBranches.isEmpty())
         return Error::config(protectedField, QStringLiteral("only_protected_branches is on but no protected-branch "
                                                             "pattern is given (it would mirror no branch)"));
-    const QString regexField = join(prefix, QStringLiteral("mirror_branch_regex"));
+    const QString regexField = joinField(prefix, QStringLiteral("mirror_branch_regex"));
     if (m.onlyProtectedBranches && !m.mirrorBranchRegex.isEmpty())
         return Error::config(regexField, QStringLiteral("cannot be combined with only_protected_branches "
                                                         "(choose one filter, as GitLab does)"));
@@ -228,15 +204,15 @@ Status validateMirror(const Mirror &m, const QString &prefix)
         return status;
 
     if (m.shape != Shape::Pull && !m.mirrorOverwritesDivergedBranches)
-        return Error::config(join(prefix, QStringLiteral("mirror_overwrites_diverged_branches")),
+        return Error::config(joinField(prefix, QStringLiteral("mirror_overwrites_diverged_branches")),
                              QStringLiteral("applies to pull mirrors only; for a %1 mirror use keep_divergent_refs")
                                  .arg(shapeName(m.shape)));
     if (m.shape == Shape::Pull && m.keepDivergentRefs)
-        return Error::config(join(prefix, QStringLiteral("keep_divergent_refs")),
+        return Error::config(joinField(prefix, QStringLiteral("keep_divergent_refs")),
                              QStringLiteral("applies to relay and push mirrors only; for a pull mirror use "
                                             "mirror_overwrites_diverged_branches"));
     if (!m.cachePath.isEmpty() && !QDir::isAbsolutePath(m.cachePath))
-        return Error::config(join(prefix, QStringLiteral("cache_path")), QStringLiteral("must be an absolute path"));
+        return Error::config(joinField(prefix, QStringLiteral("cache_path")), QStringLiteral("must be an absolute path"));
     return {};
 }
 

@@ -1,5 +1,6 @@
 #include "mirror/StatusRecord.h"
 
+#include "util/EnumNames.h"
 #include "util/JsonReader.h"
 
 #include <QJsonArray>
@@ -36,23 +37,8 @@ QDateTime readTime(JsonReader &reader, const QString &key)
 
 } // namespace
 
-QString updateStatusName(UpdateStatus status)
-{
-    for (const auto &[value, name] : kStatuses) {
-        if (value == status)
-            return QString::fromLatin1(name);
-    }
-    return {};
-}
-
-std::optional<UpdateStatus> updateStatusFromName(const QString &name)
-{
-    for (const auto &[value, text] : kStatuses) {
-        if (name == QLatin1String(text))
-            return value;
-    }
-    return std::nullopt;
-}
+QString updateStatusName(UpdateStatus status) { return enumName(status, kStatuses); }
+std::optional<UpdateStatus> updateStatusFromName(const QString &name) { return enumFromName(name, kStatuses); }
 
 std::optional<ErrorCategory> errorCategoryFromName(const QString &name)
 {

@@ -2,6 +2,7 @@
 
 #include "mirror/Names.h"
 #include "platform/Platform.h"
+#include "util/EnumNames.h"
 #include "util/JsonReader.h"
 
 #include <QDir>
@@ -20,30 +21,10 @@ const std::pair<CredentialKind, const char *> kKinds[] = {
     {CredentialKind::SshAgent, "ssh_agent"},
 };
 
-QString join(const QString &prefix, const QString &field)
-{
-    return prefix.isEmpty() ? field : prefix + QLatin1Char('.') + field;
-}
-
 } // namespace
 
-QString credentialKindName(CredentialKind kind)
-{
-    for (const auto &[value, name] : kKinds) {
-        if (value == kind)
-            return QString::fromLatin1(name);
-    }
-    return {};
-}
-
-std::optional<CredentialKind> credentialKindFromName(const QString &name)
-{
-    for (const auto &[value, text] : kKinds) {
-        if (name == QLatin1String(text))
-            return value;
-    }
-    return std::nullopt;
-}
+QString credentialKindName(CredentialKind kind) { return enumName(kind, kKinds); }
+std::optional<CredentialKind> credentialKindFromName(const QString &name) { return enumFromName(name, kKinds); }
 
 Result<SecretSource> SecretSource::parse(const QString &text, const QString &field)
 {
@@ -85,9 +66,9 @@ QString SecretSource::toString() const
 
 Status validateCredential(const Credential &c, const QString &prefix)
 {
-    if (auto status = validateCredentialName(c.name, join(prefix, QStringLiteral("name"))); !status)
+    if (auto status = validateCredentialName(c.name, joinField(prefix, QStringLiteral("name"))); !status)
         return status;
-    const QString sourceField = join(prefix, QStringLiteral("secret_source"));
+    const QString sourceField = joinField(prefix, QStringLiteral("secret_source"));
     if (c.kind == CredentialKind::SshAgent) {
         if (c.secretSource.kind != SecretSource::Kind::None)
             return Error::config(sourceField, QStringLiteral("an ssh_agent credential has no secret (the agent holds the key)"));
@@ -96,10 +77,10 @@ Status validateCredential(const Credential &c, const QString &prefix)
                                               .arg(credentialKindName(c.kind)));
     }
     if (c.kind == CredentialKind::Password && c.username.isEmpty())
-        return Error::config(join(prefix, QStringLiteral("username")), QStringLiteral("a password credential needs a username"));
+        return Error::config(joinField(prefix, QStringLiteral("username")), QStringLiteral("a password credential needs a username"));
     for (QChar ch : c.username) {
         if (ch.isSpace() || ch.category() == QChar::Other_Control || ch == QLatin1Char(':') || ch == QLatin1Char('@'))
-            return Error::config(join(prefix, QStringLiteral("username")),
+            return Error::config(joinField(prefix, QStringLiteral("username")),
                                  QStringLiteral("contains a space, control character, \":\" or \"@\""));
     }
     return {};

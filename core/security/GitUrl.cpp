@@ -195,6 +195,12 @@ QString GitUrl::scrubbed() const
     return url.toString(QUrl::FullyEncoded);
 }
 
+QString GitUrl::scrub(const QString &location)
+{
+    const auto parsed = parse(location);
+    return parsed ? parsed->scrubbed() : scrubText(location);
+}
+
 QString GitUrl::scrubText(const QString &text)
 {
     // scheme://userinfo@ — keep an SSH login name, mask everything else.

@@ -33,6 +33,8 @@ public:
     // The location safe to show or log.
     QString scrubbed() const;
 
+    // A location as typed, safe to show: parsed and scrubbed, or scrubbed as text if it does not parse.
+    static QString scrub(const QString &location);
     // Scrubs every URL with credentials found in free text (error messages, log lines).
     static QString scrubText(const QString &text);
 
