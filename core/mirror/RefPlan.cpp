@@ -1,0 +1,183 @@
+#include "mirror/RefPlan.h"
+
+#include "mirror/RefFilter.h"
+#include "util/EnumNames.h"
+
+#include <QMap>
+#include <QSet>
+
+#include <algorithm>
+
+namespace md {
+
+namespace {
+
+const std::pair<RefAction, const char *> kActions[] = {
+    {RefAction::Create, "create"},   {RefAction::FastForward, "fast_forward"}, {RefAction::Force, "force"},
+    {RefAction::Delete, "delete"},   {RefAction::UpToDate, "up_to_date"},     {RefAction::SkipDiverged, "skip_diverged"},
+    {RefAction::Filtered, "filtered"}, {RefAction::Rejected, "rejected"},
+};
+
+bool isTag(const QString &ref) { return ref.startsWith(QLatin1String("refs/tags/")); }
+
+QString shortName(const QString &ref)
+{
+    if (ref.startsWith(QLatin1String("refs/heads/")))
+        return ref.mid(11);
+    if (ref.startsWith(QLatin1String("refs/tags/")))
+        return ref.mid(10);
+    return ref;
+}
+
+QString commitOf(const RefTip &tip) { return tip.peeled.isEmpty() ? tip.oid : tip.peeled; }
+
+} // namespace
+
+QString refActionName(RefAction action) { return enumName(action, kActions); }
+
+int RefPlan::count(RefAction action) const
+{
+    return static_cast<int>(std::count_if(refs.begin(), refs.end(), [action](const PlannedRef &r) { return r.action == action; }));
+}
+
+bool RefPlan::changesAnything() const
+{
+    return std::any_of(refs.begin(), refs.end(), [](const PlannedRef &r) {
+        return r.action == RefAction::Create || r.action == RefAction::FastForward || r.action == RefAction::Force
+            || r.action == RefAction::Delete;
+    });
+}
+
+int massChangeLimit(int mirroredRefs)
+{
+    return std::max(10, mirroredRefs / 5);
+}
+
+RefPlan planPull(const Mirror &mirror, const PullPlanInput &input, const AncestryOracle &isAncestor)
+{
+    const RefFilter filter(mirror);
+    const bool overwrite = input.relayCache || mirror.mirrorOverwritesDivergedBranches;
+    const PrunePolicy prune = input.relayCache ? PrunePolicy::All : mirror.effectivePrune();
+    RefPlan plan;
+
+    QMap<QString, RefTip> source; // sorted by name: plans are stable
+    for (const RefTip &tip : input.source) {
+        QString reason;
+        switch (filter.classify(tip.name, &reason)) {
+        case RefFilter::Verdict::Mirrored:
+            source.insert(tip.name, tip);
+            break;
+        case RefFilter::Verdict::Filtered:
+            plan.refs.append({tip.name, RefAction::Filtered, QString(), tip.oid, reason});
+            break;
+        case RefFilter::Verdict::Rejected:
+            if (!tip.name.endsWith(QLatin1String("^{}")))
+                plan.refs.append({tip.name, RefAction::Rejected, QString(), tip.oid, reason});
+            break;
+        }
+    }
+    QMap<QString, RefTip> cache;
+    for (const RefTip &tip : input.cache) {
+        if (filter.classify(tip.name) == RefFilter::Verdict::Mirrored)
+            cache.insert(tip.name, tip);
+    }
+
+    // mirror_tags=reachable: a tag is mirrored when its commit is reachable from a mirrored branch.
+    if (mirror.mirrorTags == TagPolicy::Reachable) {
+        QStringList branchTips;
+        for (const RefTip &tip : source) {
+            if (!isTag(tip.name))
+                branchTips.append(tip.oid);
+        }
+        for (auto it = source.begin(); it != source.end();) {
+            const bool reachable = !isTag(it->name) || std::any_of(branchTips.begin(), branchTips.end(), [&](const QString &tip) {
+                return commitOf(*it) == tip || isAncestor(commitOf(*it), tip).value_or(false);
+            });
+            if (reachable) {
+                ++it;
+                continue;
+            }
+            plan.refs.append({it->name, RefAction::Filtered, QString(), it->oid,
+                              QStringLiteral("not reachable from a mirrored branch (mirror_tags=reachable)")});
+            cache.remove(it->name); // never deleted from the cache for being unreachable
+            it = source.erase(it);
+        }
+    }
+
+    if (source.isEmpty() && !cache.isEmpty()) {
+        plan.failure = Error{ErrorCategory::Guard,
+                             QStringLiteral("the source advertises no branches or tags while the cache has %1; refusing to "
+                                            "mirror that as \"delete everything\"").arg(cache.size()),
+                             {}, 0, 0};
+    }
+
+    const QString defaultBranch = input.sourceHeadTarget;
+    for (const RefTip &tip : source) {
+        const auto cached = cache.constFind(tip.name);
+        if (cached == cache.constEnd()) {
+            plan.refs.append({tip.name, RefAction::Create, QString(), tip.oid, QString()});
+            continue;
+        }
+        if (cached->oid == tip.oid) {
+            plan.refs.append({tip.name, RefAction::UpToDate, tip.oid, tip.oid, QString()});
+            continue;
+        }
+        if (isTag(tip.name)) {
+            plan.refs.append({tip.name, RefAction::Force, cached->oid, tip.oid, QStringLiteral("tag_moved")});
+            plan.warnings.append(QStringLiteral("tag %1 was moved upstream; the old tag is kept in the attic").arg(shortName(tip.name)));
+            continue;
+        }
+        if (isAncestor(cached->oid, tip.oid).value_or(false)) {
+            plan.refs.append({tip.name, RefAction::FastForward, cached->oid, tip.oid, QString()});
+            continue;
+        }
+        if (overwrite) {
+            plan.refs.append({tip.name, RefAction::Force, cached->oid, tip.oid, QStringLiteral("rewritten upstream")});
+            if (!input.relayCache)
+                plan.warnings.append(QStringLiteral("%1 was rewritten upstream; old tip kept in the attic").arg(shortName(tip.name)));
+            continue;
+        }
+        plan.refs.append({tip.name, RefAction::SkipDiverged, cached->oid, tip.oid,
+                          QStringLiteral("diverged upstream (mirror_overwrites_diverged_branches is off)")});
+        if (tip.name == defaultBranch && !plan.failure)
+            plan.failure = Error{ErrorCategory::Diverged,
+                                 QStringLiteral("the default branch %1 has diverged from the mirror").arg(shortName(tip.name)), {}, 0, 0};
+    }
+
+    const QString defaultTip = source.value(defaultBranch).oid;
+    for (const RefTip &tip : cache) {
+        if (source.contains(tip.name))
+            continue;
+        bool remove = false;
+        QString reason = QStringLiteral("gone upstream");
+        switch (prune) {
+        case PrunePolicy::All:
+            remove = true;
+            break;
+        case PrunePolicy::Merged:
+            remove = !defaultTip.isEmpty() && isAncestor(commitOf(tip), defaultTip).value_or(false);
+            if (!remove)
+                reason = QStringLiteral("gone upstream; kept (not merged into the default branch)");
+            break;
+        case PrunePolicy::None:
+            reason = QStringLiteral("gone upstream; kept (prune=none)");
+            break;
+        }
+        plan.refs.append({tip.name, remove ? RefAction::Delete : RefAction::UpToDate, tip.oid,
+                          remove ? QString() : tip.oid, reason});
+    }
+
+    const int destructive = plan.count(RefAction::Delete) + plan.count(RefAction::Force);
+    const int mirrored = static_cast<int>(std::max(source.size(), cache.size()));
+    if (!plan.failure && input.massChangeGuard && !input.allowMassChange && destructive > massChangeLimit(mirrored)) {
+        plan.failure = Error{ErrorCategory::Guard,
+                             QStringLiteral("this run would delete or force %1 of %2 refs (more than %3); run with "
+                                            "--allow-mass-change if that is intended")
+                                 .arg(destructive).arg(mirrored).arg(massChangeLimit(mirrored)),
+                             {}, 0, 0};
+    }
+    std::stable_sort(plan.refs.begin(), plan.refs.end(), [](const PlannedRef &a, const PlannedRef &b) { return a.ref < b.ref; });
+    return plan;
+}
+
+} // namespace md
