@@ -1,0 +1,43 @@
+#include "git/GitError.h"
+
+#include "security/GitUrl.h"
+
+#include <git2.h>
+
+namespace md::git {
+
+ErrorCategory categorize(int code, int errorClass, const QString &message)
+{
+    const QString lower = message.toLower();
+    if (code == GIT_EAUTH || lower.contains(QLatin1String("authentication")) || lower.contains(QLatin1String("401"))
+        || lower.contains(QLatin1String("too many redirects or authentication replays")))
+        return ErrorCategory::Auth;
+    if (code == GIT_ECERTIFICATE)
+        return errorClass == GIT_ERROR_SSH || lower.contains(QLatin1String("host key")) ? ErrorCategory::HostKey : ErrorCategory::Tls;
+    if (lower.contains(QLatin1String("timed out")))
+        return ErrorCategory::Timeout;
+    if (errorClass == GIT_ERROR_SSL)
+        return ErrorCategory::Tls;
+    if (code == GIT_ENOTFOUND || lower.contains(QLatin1String("not found")) || lower.contains(QLatin1String("404"))
+        || lower.contains(QLatin1String("does not appear to be a git repository"))
+        || lower.contains(QLatin1String("could not find repository")))
+        return ErrorCategory::NotFound;
+    if (errorClass == GIT_ERROR_NET || errorClass == GIT_ERROR_SSH || errorClass == GIT_ERROR_HTTP || errorClass == GIT_ERROR_OS)
+        return ErrorCategory::Network;
+    return ErrorCategory::Network;
+}
+
+Error lastError(int code, const QString &what)
+{
+    const git_error *error = git_error_last();
+    const int errorClass = error ? error->klass : 0;
+    const QString message = error && error->message ? QString::fromUtf8(error->message) : QStringLiteral("unknown libgit2 error");
+    Error result;
+    result.category = categorize(code, errorClass, message);
+    result.message = GitUrl::scrubText(what.isEmpty() ? message : what + QStringLiteral(": ") + message);
+    result.gitClass = errorClass;
+    result.gitCode = code;
+    return result;
+}
+
+} // namespace md::git

@@ -1,0 +1,31 @@
+#include "git/GitLibrary.h"
+
+#include "git/GitError.h"
+#include "git/TimeoutStream.h"
+
+#include <git2.h>
+
+#include <mutex>
+
+namespace md::git {
+
+Status GitLibrary::initialize(const Settings &settings)
+{
+    static std::once_flag once;
+    static Status initialized;
+    std::call_once(once, [] {
+        git_libgit2_init();
+        git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+        git_libgit2_opts(GIT_OPT_SET_USER_AGENT, "MirrorDesk/" MIRRORDESK_VERSION);
+        initialized = registerTimeoutStream();
+    });
+    if (!initialized)
+        return initialized;
+    if (!settings.caFile.isEmpty()) {
+        if (git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, settings.caFile.toLocal8Bit().constData(), nullptr) < 0)
+            return Error{ErrorCategory::Tls, lastError(-1, QStringLiteral("cannot use ca_file %1").arg(settings.caFile)).message, {}, 0, 0};
+    }
+    return {};
+}
+
+} // namespace md::git

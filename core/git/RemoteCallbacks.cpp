@@ -1,0 +1,114 @@
+#include "git/RemoteCallbacks.h"
+
+#include "security/HostKey.h"
+
+#include <QtEndian>
+
+namespace md::git {
+
+RemoteCallbacks::RemoteCallbacks(const RemoteAccess &access, const std::atomic<bool> *cancel)
+    : m_access(access)
+    , m_cancel(cancel)
+{
+}
+
+void RemoteCallbacks::install(git_remote_callbacks &callbacks)
+{
+    callbacks.credentials = credentialTrampoline;
+    callbacks.certificate_check = certificateTrampoline;
+    callbacks.payload = this;
+}
+
+int RemoteCallbacks::fail(ErrorCategory category, const QString &message, int code)
+{
+    m_problem = message;
+    m_problemCategory = category;
+    git_error_set_str(GIT_ERROR_CALLBACK, message.toUtf8().constData());
+    return code;
+}
+
+int RemoteCallbacks::credentialTrampoline(git_credential **out, const char *, const char *usernameFromUrl,
+                                          unsigned int allowedTypes, void *payload)
+{
+    try {
+        return static_cast<RemoteCallbacks *>(payload)->credential(out, usernameFromUrl, allowedTypes);
+    } catch (...) {
+        return static_cast<RemoteCallbacks *>(payload)->fail(ErrorCategory::Auth, QStringLiteral("internal error in the credential callback"), GIT_EUSER);
+    }
+}
+
+int RemoteCallbacks::certificateTrampoline(git_cert *cert, int valid, const char *host, void *payload)
+{
+    try {
+        return static_cast<RemoteCallbacks *>(payload)->certificate(cert, valid, host);
+    } catch (...) {
+        return static_cast<RemoteCallbacks *>(payload)->fail(ErrorCategory::HostKey, QStringLiteral("internal error in the certificate callback"), GIT_ECERTIFICATE);
+    }
+}
+
+int RemoteCallbacks::credential(git_credential **out, const char *usernameFromUrl, unsigned int allowedTypes)
+{
+    if (m_cancel && m_cancel->load())
+        return fail(ErrorCategory::Network, QStringLiteral("cancelled"), GIT_EUSER);
+    // libgit2 asks again (up to 15 times) after a refusal: a second request means the first
+    // answer was refused.
+    if (++m_credentialCalls > 1)
+        return fail(ErrorCategory::Auth, QStringLiteral("authentication failed for %1").arg(m_access.displayUrl), GIT_EAUTH);
+    const ResolvedCredential &c = m_access.credential;
+    if (!c.present)
+        return fail(ErrorCategory::Auth, QStringLiteral("%1 asks for authentication, but this side has no credential").arg(m_access.displayUrl), GIT_EAUTH);
+    const QByteArray user = (c.username.isEmpty() ? QString::fromUtf8(usernameFromUrl ? usernameFromUrl : "") : c.username).toUtf8();
+    switch (c.kind) {
+    case CredentialKind::Password:
+    case CredentialKind::Token: {
+        if (!(allowedTypes & GIT_CREDENTIAL_USERPASS_PLAINTEXT))
+            break;
+        // A token without a user name: forges accept any non-empty one for token auth.
+        const QByteArray name = user.isEmpty() ? QByteArrayLiteral("x-access-token") : user;
+        return git_credential_userpass_plaintext_new(out, name.constData(), c.secret.constData());
+    }
+    case CredentialKind::SshKey:
+        if (!(allowedTypes & GIT_CREDENTIAL_SSH_MEMORY) && !(allowedTypes & GIT_CREDENTIAL_SSH_KEY))
+            break;
+        return git_credential_ssh_key_memory_new(out, user.isEmpty() ? "git" : user.constData(), nullptr, c.secret.constData(), nullptr);
+    case CredentialKind::SshAgent:
+        if (!(allowedTypes & GIT_CREDENTIAL_SSH_KEY))
+            break;
+        return git_credential_ssh_key_from_agent(out, user.isEmpty() ? "git" : user.constData());
+    }
+    return fail(ErrorCategory::Auth, QStringLiteral("%1 does not accept a %2 credential").arg(m_access.displayUrl, credentialKindName(c.kind)), GIT_EAUTH);
+}
+
+int RemoteCallbacks::certificate(git_cert *cert, int, const char *host)
+{
+    if (cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2)
+        return GIT_PASSTHROUGH; // TLS: libgit2's own verification stays in charge
+    const auto *hostKey = reinterpret_cast<const git_cert_hostkey *>(cert);
+    if (!(hostKey->type & GIT_CERT_SSH_RAW))
+        return fail(ErrorCategory::HostKey, QStringLiteral("the SSH host key of %1 cannot be checked").arg(QString::fromUtf8(host)), GIT_ECERTIFICATE);
+    const QByteArray offered(hostKey->hostkey, static_cast<qsizetype>(hostKey->hostkey_len));
+    HostKey offeredKey;
+    offeredKey.blob = offered;
+    offeredKey.type = QString::fromLatin1(offered.mid(4, offered.size() >= 4 ? qFromBigEndian<quint32>(offered.constData()) : 0));
+    for (const QString &line : m_access.pinnedHostKeys) {
+        const auto pinned = HostKey::parseLine(line);
+        if (pinned && pinned->blob == offered)
+            return 0;
+    }
+    if (m_access.pinnedHostKeys.isEmpty())
+        return fail(ErrorCategory::HostKey,
+                    QStringLiteral("unknown SSH host %1: its %2 key is %3 (%4); pin it with mirrordesk hostkeys pin if that is right")
+                        .arg(m_access.hostPort, offeredKey.type, offeredKey.sha256Fingerprint(), offeredKey.md5Fingerprint()),
+                    GIT_ECERTIFICATE);
+    QStringList pinnedPrints;
+    for (const QString &line : m_access.pinnedHostKeys) {
+        if (const auto pinned = HostKey::parseLine(line))
+            pinnedPrints.append(pinned->sha256Fingerprint());
+    }
+    return fail(ErrorCategory::HostKey,
+                QStringLiteral("host key changed for %1: it offered %2 %3, pinned are %4")
+                    .arg(m_access.hostPort, offeredKey.type, offeredKey.sha256Fingerprint(), pinnedPrints.join(QStringLiteral(", "))),
+                GIT_ECERTIFICATE);
+}
+
+} // namespace md::git

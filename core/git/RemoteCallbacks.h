@@ -1,0 +1,61 @@
+#pragma once
+
+#include "security/Credential.h"
+
+#include <QByteArray>
+#include <QStringList>
+
+#include <git2.h>
+
+#include <atomic>
+
+namespace md::git {
+
+// A credential with its secret already read (on the thread that owns the event loop, before the
+// job starts): callbacks on pool threads never wait on a keychain or a file.
+struct ResolvedCredential {
+    bool present = false;
+    CredentialKind kind = CredentialKind::Token;
+    QString username;
+    QByteArray secret;
+};
+
+// What a job needs to reach one side.
+struct RemoteAccess {
+    QString url;                  // credentials already stripped
+    QString displayUrl;           // scrubbed, for messages
+    ResolvedCredential credential;
+    QString proxy;                // empty: GIT_PROXY_AUTO
+    QStringList pinnedHostKeys;   // OpenSSH lines pinned for this host:port
+    QString hostPort;
+};
+
+// libgit2 callbacks as static trampolines over this payload: they catch everything, honour the
+// cancel flag, answer the credential request at most twice, and decide SSH host keys against the
+// pins (never trust on first use). After a callback aborts, `problem` holds the real reason
+// (libgit2's last error is stale by then).
+class RemoteCallbacks {
+public:
+    RemoteCallbacks(const RemoteAccess &access, const std::atomic<bool> *cancel);
+
+    void install(git_remote_callbacks &callbacks);
+    const QString &problem() const { return m_problem; }
+    ErrorCategory problemCategory() const { return m_problemCategory; }
+
+private:
+    static int credentialTrampoline(git_credential **out, const char *url, const char *usernameFromUrl,
+                                    unsigned int allowedTypes, void *payload);
+    static int certificateTrampoline(git_cert *cert, int valid, const char *host, void *payload);
+
+    int credential(git_credential **out, const char *usernameFromUrl, unsigned int allowedTypes);
+    int certificate(git_cert *cert, int valid, const char *host);
+    int fail(ErrorCategory category, const QString &message, int code);
+
+    const RemoteAccess &m_access;
+    const std::atomic<bool> *m_cancel;
+    int m_credentialCalls = 0;
+    QString m_problem;
+    ErrorCategory m_problemCategory = ErrorCategory::None;
+};
+
+} // namespace md::git

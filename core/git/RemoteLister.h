@@ -1,0 +1,39 @@
+#pragma once
+
+#include "git/RemoteCallbacks.h"
+#include "git/TimeoutStream.h"
+#include "mirror/RefPlan.h"
+
+namespace md::git {
+
+struct RemoteListing {
+    QList<RefTip> refs;   // every advertised ref (HEAD and peeled lines included)
+    QString headTarget;   // HEAD's symref target when advertised
+};
+
+// Connects to a remote and lists its refs without fetching objects (one round trip with
+// libgit2 1.5's protocol v0). Cross-host redirects are refused. Runs on the calling thread under
+// the given limits; every libgit2 object is freed before it returns.
+Result<RemoteListing> listRemote(const RemoteAccess &access, const StreamLimits &limits);
+
+// Lists the refs of a local repository (the cache) without network. A missing repository gives
+// an empty list.
+Result<QList<RefTip>> listLocalRefs(const QString &repositoryPath);
+
+// Whether `ancestor` is an ancestor of `descendant` in the repository at `path` (nullopt when
+// either object is missing there).
+class AncestryReader {
+public:
+    explicit AncestryReader(const QString &repositoryPath);
+    ~AncestryReader();
+    AncestryReader(const AncestryReader &) = delete;
+    AncestryReader &operator=(const AncestryReader &) = delete;
+
+    std::optional<bool> isAncestor(const QString &ancestor, const QString &descendant) const;
+    bool contains(const QString &oid) const;
+
+private:
+    git_repository *m_repository = nullptr;
+};
+
+} // namespace md::git

@@ -1,0 +1,290 @@
+#include "git/TimeoutStream.h"
+
+#include <QDateTime>
+
+#include <git2.h>
+#include <git2/sys/stream.h>
+
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#ifdef Q_OS_UNIX
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <cerrno>
+#endif
+
+#if LIBGIT2_VER_MAJOR != 1 || LIBGIT2_VER_MINOR != 5
+#error "TimeoutStream mirrors libgit2 1.5's socket stream layout; check it against this libgit2 version"
+#endif
+
+namespace md::git {
+
+struct StreamLimitsScope::State {
+    StreamLimits limits;
+    std::mutex mutex;
+    std::vector<int> sockets;
+};
+
+namespace {
+
+thread_local StreamLimitsScope::State *t_scope = nullptr;
+
+constexpr int kPollSliceMs = 200; // how often a blocked call looks at the cancel flag
+
+// Must start exactly like libgit2 1.5's git_socket_stream: the SSH transport reads `s` from it.
+struct TimeoutSocket {
+    git_stream parent;
+    char *host;
+    char *port;
+    int s;
+    // ours from here on
+    StreamLimitsScope::State *scope;
+};
+
+int remainingMs(const StreamLimits &limits, int wanted)
+{
+    if (limits.deadlineMs <= 0)
+        return wanted;
+    const qint64 left = limits.deadlineMs - QDateTime::currentMSecsSinceEpoch();
+    return static_cast<int>(std::max<qint64>(0, std::min<qint64>(wanted, left)));
+}
+
+StreamLimits currentLimits(const TimeoutSocket *socket)
+{
+    return socket->scope ? socket->scope->limits : StreamLimits{};
+}
+
+QString endpoint(const TimeoutSocket *socket)
+{
+    return QStringLiteral("%1:%2").arg(QString::fromUtf8(socket->host), QString::fromUtf8(socket->port));
+}
+
+// Waits for `events` on the socket for at most `timeoutMs`, watching the cancel flag and the run
+// deadline. Returns 1 when ready, 0 on timeout, -1 on cancel or error (message set).
+int waitFor(TimeoutSocket *socket, short events, int timeoutMs, const char *what)
+{
+    const StreamLimits limits = currentLimits(socket);
+    const qint64 start = QDateTime::currentMSecsSinceEpoch();
+    for (;;) {
+        if (limits.cancel && limits.cancel->load()) {
+            git_error_set_str(GIT_ERROR_NET, "cancelled");
+            return -1;
+        }
+        const int elapsed = static_cast<int>(QDateTime::currentMSecsSinceEpoch() - start);
+        const int left = remainingMs(limits, timeoutMs - elapsed);
+        if (left <= 0)
+            return 0;
+        pollfd pfd{socket->s, events, 0};
+        const int rc = ::poll(&pfd, 1, std::min(left, kPollSliceMs));
+        if (rc > 0)
+            return 1;
+        if (rc < 0 && errno != EINTR) {
+            git_error_set_str(GIT_ERROR_OS, (QStringLiteral("%1 %2 failed: %3").arg(QString::fromLatin1(what), endpoint(socket),
+                                                                                   QString::fromLocal8Bit(std::strerror(errno)))).toUtf8().constData());
+            return -1;
+        }
+    }
+}
+
+void setTimeoutError(TimeoutSocket *socket, const QString &what, int timeoutMs)
+{
+    const StreamLimits limits = currentLimits(socket);
+    const bool deadline = limits.deadlineMs > 0 && QDateTime::currentMSecsSinceEpoch() >= limits.deadlineMs;
+    const QString text = deadline ? QStringLiteral("%1 %2 timed out: the run reached its time limit").arg(what, endpoint(socket))
+                                  : QStringLiteral("%1 %2 timed out after %3 s").arg(what, endpoint(socket)).arg(timeoutMs / 1000.0);
+    git_error_set_str(GIT_ERROR_NET, text.toUtf8().constData());
+}
+
+int socketConnect(git_stream *stream)
+{
+    auto *socket = reinterpret_cast<TimeoutSocket *>(stream);
+    const StreamLimits limits = currentLimits(socket);
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo *info = nullptr;
+    if (const int rc = ::getaddrinfo(socket->host, socket->port, &hints, &info); rc != 0) {
+        git_error_set_str(GIT_ERROR_NET, (QStringLiteral("cannot resolve %1: %2").arg(endpoint(socket), QString::fromLocal8Bit(gai_strerror(rc)))).toUtf8().constData());
+        return -1;
+    }
+    int result = -1;
+    QString lastProblem = QStringLiteral("no address");
+    for (addrinfo *p = info; p; p = p->ai_next) {
+        const int fd = ::socket(p->ai_family, p->ai_socktype | SOCK_CLOEXEC, p->ai_protocol);
+        if (fd < 0)
+            continue;
+        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+        socket->s = fd;
+        if (socket->scope) {
+            std::lock_guard<std::mutex> lock(socket->scope->mutex);
+            socket->scope->sockets.push_back(fd);
+        }
+        if (::connect(fd, p->ai_addr, p->ai_addrlen) == 0) {
+            result = 0;
+            break;
+        }
+        if (errno == EINPROGRESS) {
+            const int ready = waitFor(socket, POLLOUT, limits.connectTimeoutMs, "connecting to");
+            if (ready < 0) {
+                freeaddrinfo(info);
+                return -1;
+            }
+            if (ready == 0) {
+                setTimeoutError(socket, QStringLiteral("connecting to"), limits.connectTimeoutMs);
+                freeaddrinfo(info);
+                return -1; // libgit2 1.5 has no GIT_ETIMEOUT: the message says "timed out"
+            }
+            int error = 0;
+            socklen_t length = sizeof(error);
+            ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
+            if (error == 0) {
+                result = 0;
+                break;
+            }
+            lastProblem = QString::fromLocal8Bit(std::strerror(error));
+        } else {
+            lastProblem = QString::fromLocal8Bit(std::strerror(errno));
+        }
+        ::close(fd);
+        socket->s = -1;
+    }
+    freeaddrinfo(info);
+    if (result != 0) {
+        git_error_set_str(GIT_ERROR_NET, (QStringLiteral("cannot connect to %1: %2").arg(endpoint(socket), lastProblem)).toUtf8().constData());
+        return -1;
+    }
+    // libssh2 expects a blocking socket; our own reads and writes poll first anyway.
+    ::fcntl(socket->s, F_SETFL, ::fcntl(socket->s, F_GETFL) & ~O_NONBLOCK);
+    return 0;
+}
+
+ssize_t socketRead(git_stream *stream, void *data, size_t length)
+{
+    auto *socket = reinterpret_cast<TimeoutSocket *>(stream);
+    const StreamLimits limits = currentLimits(socket);
+    const int ready = waitFor(socket, POLLIN, limits.stallTimeoutMs, "reading from");
+    if (ready < 0)
+        return -1;
+    if (ready == 0) {
+        setTimeoutError(socket, QStringLiteral("waiting for data from"), limits.stallTimeoutMs);
+        return -1; // libgit2 1.5 has no GIT_ETIMEOUT: the message says "timed out"
+    }
+    ssize_t n;
+    do {
+        n = ::recv(socket->s, data, length, 0);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        git_error_set_str(GIT_ERROR_NET, (QStringLiteral("error reading from %1: %2").arg(endpoint(socket), QString::fromLocal8Bit(std::strerror(errno)))).toUtf8().constData());
+        return -1;
+    }
+    return n;
+}
+
+ssize_t socketWrite(git_stream *stream, const char *data, size_t length, int)
+{
+    auto *socket = reinterpret_cast<TimeoutSocket *>(stream);
+    const StreamLimits limits = currentLimits(socket);
+    size_t written = 0;
+    while (written < length) {
+        const int ready = waitFor(socket, POLLOUT, limits.stallTimeoutMs, "writing to");
+        if (ready < 0)
+            return -1;
+        if (ready == 0) {
+            setTimeoutError(socket, QStringLiteral("sending to"), limits.stallTimeoutMs);
+            return -1; // libgit2 1.5 has no GIT_ETIMEOUT: the message says "timed out"
+        }
+        const ssize_t n = ::send(socket->s, data + written, length - written, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+                continue;
+            git_error_set_str(GIT_ERROR_NET, (QStringLiteral("error sending to %1: %2").arg(endpoint(socket), QString::fromLocal8Bit(std::strerror(errno)))).toUtf8().constData());
+            return -1;
+        }
+        written += static_cast<size_t>(n);
+    }
+    return static_cast<ssize_t>(written);
+}
+
+void forget(TimeoutSocket *socket)
+{
+    if (!socket->scope || socket->s < 0)
+        return;
+    std::lock_guard<std::mutex> lock(socket->scope->mutex);
+    auto &list = socket->scope->sockets;
+    list.erase(std::remove(list.begin(), list.end(), socket->s), list.end());
+}
+
+int socketClose(git_stream *stream)
+{
+    auto *socket = reinterpret_cast<TimeoutSocket *>(stream);
+    if (socket->s >= 0) {
+        forget(socket);
+        ::close(socket->s);
+        socket->s = -1;
+    }
+    return 0;
+}
+
+void socketFree(git_stream *stream)
+{
+    auto *socket = reinterpret_cast<TimeoutSocket *>(stream);
+    socketClose(stream);
+    std::free(socket->host);
+    std::free(socket->port);
+    delete socket;
+}
+
+int socketInit(git_stream **out, const char *host, const char *port)
+{
+    auto *socket = new TimeoutSocket{};
+    socket->parent.version = GIT_STREAM_VERSION;
+    socket->parent.connect = socketConnect;
+    socket->parent.read = socketRead;
+    socket->parent.write = socketWrite;
+    socket->parent.close = socketClose;
+    socket->parent.free = socketFree;
+    socket->host = ::strdup(host);
+    socket->port = ::strdup(port);
+    socket->s = -1;
+    socket->scope = t_scope;
+    *out = &socket->parent;
+    return 0;
+}
+
+} // namespace
+
+StreamLimitsScope::StreamLimitsScope(const StreamLimits &limits)
+    : m_state(new State{limits, {}, {}})
+{
+    t_scope = m_state;
+}
+
+StreamLimitsScope::~StreamLimitsScope()
+{
+    if (t_scope == m_state)
+        t_scope = nullptr;
+    delete m_state;
+}
+
+void StreamLimitsScope::shutdownSockets()
+{
+    std::lock_guard<std::mutex> lock(m_state->mutex);
+    for (int fd : m_state->sockets)
+        ::shutdown(fd, SHUT_RDWR);
+}
+
+Status registerTimeoutStream()
+{
+    static git_stream_registration registration{GIT_STREAM_VERSION, socketInit, nullptr};
+    if (git_stream_register(GIT_STREAM_STANDARD, &registration) < 0)
+        return Error{ErrorCategory::Network, QStringLiteral("cannot register the timeout socket stream"), {}, 0, 0};
+    return {};
+}
+
+} // namespace md::git

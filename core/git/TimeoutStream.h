@@ -1,0 +1,45 @@
+#pragma once
+
+#include "util/Result.h"
+
+#include <QtGlobal>
+
+#include <atomic>
+
+namespace md::git {
+
+// libgit2 1.5.1 has no connect or read timeout. MirrorDesk registers its own GIT_STREAM_STANDARD
+// socket stream: non-blocking connect and poll-bounded reads and writes against the limits of the
+// job running on this thread. HTTPS goes through it too (libgit2's TLS stream wraps it). The
+// stream's layout starts like libgit2's own socket stream, so the SSH transport (which takes the
+// socket straight from it) still works; SSH reads bypass the stream, which is why the job's
+// watchdog shuts the socket down at the deadline (see shutdownThreadSockets()).
+struct StreamLimits {
+    int connectTimeoutMs = 30000;
+    int stallTimeoutMs = 600000;
+    qint64 deadlineMs = 0; // QDateTime::currentMSecsSinceEpoch() at which the run ends; 0: none
+    const std::atomic<bool> *cancel = nullptr;
+};
+
+// Applies limits to every stream this thread opens while it lives.
+class StreamLimitsScope {
+public:
+    explicit StreamLimitsScope(const StreamLimits &limits);
+    ~StreamLimitsScope();
+    StreamLimitsScope(const StreamLimitsScope &) = delete;
+    StreamLimitsScope &operator=(const StreamLimitsScope &) = delete;
+
+    // Shuts down every socket opened under this scope (callable from another thread, e.g. a
+    // watchdog at the deadline): blocked reads and writes return at once.
+    void shutdownSockets();
+
+    struct State; // internal to TimeoutStream.cpp
+
+private:
+    State *m_state;
+};
+
+// Registers the stream with libgit2 (once, before any worker starts).
+Status registerTimeoutStream();
+
+} // namespace md::git
