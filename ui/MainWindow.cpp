@@ -72,7 +72,7 @@ MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
 
 QString MainWindow::problem() const
 {
-    return m_banner->isVisible() || !m_banner->text().isEmpty() ? m_banner->text() : QString();
+    return m_banner->text();
 }
 
 void MainWindow::watch()
@@ -107,8 +107,12 @@ void MainWindow::reload()
         row.mirror = mirror;
         row.cachePath = config->cachePathOf(mirror);
         row.intervalMinutes = mirror.effectiveIntervalMinutes(config->settings.defaultIntervalMinutes);
-        if (auto status = state.status(mirror.name))
+        if (auto status = state.status(mirror.name)) {
             row.status = *status;
+        } else {
+            row.status.updateStatus = UpdateStatus::Failed;
+            row.status.lastError = status.error().message;
+        }
         rows.append(std::move(row));
     }
     m_model->setRows(std::move(rows));

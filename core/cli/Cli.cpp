@@ -2,7 +2,6 @@
 
 #include "cli/Commands.h"
 #include "mirror/Paths.h"
-#include "util/LogFile.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -90,24 +89,11 @@ int Cli::run(const QStringList &arguments)
         m_out.flush();
         return ExitOk;
     }
-    context.configPath = paths::configFile(parser.value(QStringLiteral("config")));
-    context.stateDir = paths::stateDir(parser.value(QStringLiteral("state-dir")));
-    if (parser.isSet(QStringLiteral("quiet")) && parser.isSet(QStringLiteral("verbose")))
-        return context.usage({}, QStringLiteral("-q and -v cannot be combined"));
-    if (parser.isSet(QStringLiteral("quiet")))
-        context.verbosity = Verbosity::Quiet;
-    if (parser.isSet(QStringLiteral("verbose"))) {
-        context.verbosity = Verbosity::Verbose;
-        QLoggingCategory::setFilterRules(QStringLiteral("mirrordesk.*.debug=true"));
-    }
-
-    LogFile logFile;
-    if (parser.isSet(QStringLiteral("log-file"))) {
-        if (const QString problem = logFile.open(parser.value(QStringLiteral("log-file"))); !problem.isEmpty())
-            return context.usage({}, problem);
-        if (context.verbosity != Verbosity::Verbose)
-            QLoggingCategory::setFilterRules(QStringLiteral("mirrordesk.*.info=true"));
-    }
+    context.configPath = paths::configFile();
+    context.stateDir = paths::stateDir();
+    int code = ExitOk;
+    if (!context.applyGlobalOptions(parser, {}, &code))
+        return code;
 
     const QStringList positional = parser.positionalArguments();
     if (positional.isEmpty())

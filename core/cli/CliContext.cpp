@@ -4,6 +4,8 @@
 #include "security/GitUrl.h"
 
 #include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QRegularExpression>
 
 namespace md::cli {
 
@@ -62,6 +64,40 @@ void CliContext::printJson(const QJsonObject &document)
     m_out.flush();
 }
 
+bool CliContext::applyGlobalOptions(const QCommandLineParser &parser, const QString &command, int *exitCode)
+{
+    if (parser.isSet(QStringLiteral("config")))
+        configPath = paths::configFile(parser.value(QStringLiteral("config")));
+    if (parser.isSet(QStringLiteral("state-dir")))
+        stateDir = paths::stateDir(parser.value(QStringLiteral("state-dir")));
+    if (parser.isSet(QStringLiteral("quiet")) && parser.isSet(QStringLiteral("verbose"))) {
+        *exitCode = usage(command, QStringLiteral("-q and -v cannot be combined"));
+        return false;
+    }
+    if (parser.isSet(QStringLiteral("quiet")))
+        verbosity = Verbosity::Quiet;
+    if (parser.isSet(QStringLiteral("verbose")))
+        verbosity = Verbosity::Verbose;
+    if (parser.isSet(QStringLiteral("log-file"))) {
+        if (m_logFile) {
+            *exitCode = usage(command, QStringLiteral("--log-file given twice"));
+            return false;
+        }
+        m_logFile = std::make_unique<LogFile>();
+        if (const QString problem = m_logFile->open(parser.value(QStringLiteral("log-file"))); !problem.isEmpty()) {
+            m_logFile.reset();
+            *exitCode = usage(command, problem);
+            return false;
+        }
+    }
+    // Info lines go to the log file and, with -v, to stderr; debug lines only with -v.
+    if (verbosity == Verbosity::Verbose)
+        QLoggingCategory::setFilterRules(QStringLiteral("mirrordesk.*.debug=true\nmirrordesk.*.info=true"));
+    else if (m_logFile)
+        QLoggingCategory::setFilterRules(QStringLiteral("mirrordesk.*.info=true"));
+    return true;
+}
+
 void addGlobalOptions(QCommandLineParser &parser)
 {
     parser.addOptions({
@@ -84,25 +120,14 @@ bool parseCommand(CliContext &context, QCommandLineParser &parser, const QString
         return false;
     }
     if (parser.isSet(QStringLiteral("help"))) {
-        context.out() << parser.helpText();
+        // QCommandLineParser names the executable's path; name the command instead.
+        static const QRegularExpression usageLine(QStringLiteral("^Usage: \\S+"));
+        context.out() << parser.helpText().replace(usageLine, QStringLiteral("Usage: mirrordesk ") + command);
         context.out().flush();
         *exitCode = ExitOk;
         return false;
     }
-    // Global options may also follow the command.
-    if (parser.isSet(QStringLiteral("config")))
-        context.configPath = paths::configFile(parser.value(QStringLiteral("config")));
-    if (parser.isSet(QStringLiteral("state-dir")))
-        context.stateDir = paths::stateDir(parser.value(QStringLiteral("state-dir")));
-    if (parser.isSet(QStringLiteral("quiet")) && parser.isSet(QStringLiteral("verbose"))) {
-        *exitCode = context.usage(command, QStringLiteral("-q and -v cannot be combined"));
-        return false;
-    }
-    if (parser.isSet(QStringLiteral("quiet")))
-        context.verbosity = Verbosity::Quiet;
-    if (parser.isSet(QStringLiteral("verbose")))
-        context.verbosity = Verbosity::Verbose;
-    return true;
+    return context.applyGlobalOptions(parser, command, exitCode);
 }
 
 QString formatTable(const QStringList &header, const QList<QStringList> &rows)

@@ -2,10 +2,13 @@
 
 #include "mirror/MirrorStore.h"
 #include "mirror/StateStore.h"
+#include "util/LogFile.h"
 
 #include <QCommandLineParser>
 #include <QJsonObject>
 #include <QTextStream>
+
+#include <memory>
 
 namespace md::cli {
 
@@ -51,10 +54,15 @@ public:
 
     void printJson(const QJsonObject &document);
 
+    // Applies --config, --state-dir, -q, -v and --log-file from a parser (before or after the
+    // command). Returns false and sets *exitCode on bad usage.
+    bool applyGlobalOptions(const QCommandLineParser &parser, const QString &command, int *exitCode);
+
 private:
     QTextStream &m_out;
     QTextStream &m_err;
     QTextStream &m_in;
+    std::unique_ptr<LogFile> m_logFile;
 };
 
 // Adds the global options (--config, --state-dir, -q, -v, --log-file) and -h/--help.

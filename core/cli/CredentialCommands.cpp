@@ -44,13 +44,15 @@ Status applyCredentialOptions(CliContext &context, const QCommandLineParser &par
             return source.error();
         credential.secretSource = *source;
         if (!qEnvironmentVariableIsSet(source->value.toLocal8Bit().constData()))
-            context.note(QStringLiteral("note: %1 is not set here; it must be set wherever MirrorDesk syncs").arg(source->value));
+            context.note(QStringLiteral("note: the variable %1 is not set here; it must be set wherever MirrorDesk syncs").arg(source->value));
     } else if (file) {
         const QString path = QFileInfo(parser.value(QStringLiteral("secret-file"))).absoluteFilePath();
         if (auto status = checkSecretFile(path); !status)
             return Error::config(QStringLiteral("--secret-file"), status.error().message);
         credential.secretSource = SecretSource{SecretSource::Kind::File, path};
     }
+    if (credential.kind == CredentialKind::SshAgent && (env || file))
+        return Error::usage(QStringLiteral("an ssh_agent credential has no secret (the agent holds the key); drop --secret-env/--secret-file"));
     if (credential.kind == CredentialKind::SshAgent)
         credential.secretSource = {};
     else if (adding && credential.secretSource.kind == SecretSource::Kind::None)

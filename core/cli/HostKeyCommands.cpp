@@ -59,20 +59,46 @@ int pin(CliContext &context, const QStringList &arguments)
     static const QRegularExpression space(QStringLiteral("\\s+"));
     QStringList rawLines;
     if (positional == QStringList{QStringLiteral("-")}) {
-        // One key per input line (ssh-keyscan and known_hosts lines carry a host field first).
+        // known_hosts / ssh-keyscan lines: a key is pinned only when the line's host field names
+        // HOST; other hosts' keys, hashed host fields and @revoked/@cert-authority lines are skipped.
         const QString input = context.in().readAll();
         for (const QString &line : input.split(QLatin1Char('\n'))) {
-            if (!line.trimmed().startsWith(QLatin1Char('#')))
-                rawLines += splitKeyLines(line.split(space, Qt::SkipEmptyParts));
+            const QStringList words = line.split(space, Qt::SkipEmptyParts);
+            if (words.isEmpty() || words.first().startsWith(QLatin1Char('#')))
+                continue;
+            if (words.first().startsWith(QLatin1Char('@'))) {
+                context.note(QStringLiteral("skipped a %1 line: only plain host keys are pinned").arg(words.first()));
+                continue;
+            }
+            if (!isKeyType(words.first())) {
+                bool matches = false;
+                bool hashed = false;
+                for (const QString &entry : words.first().split(QLatin1Char(','))) {
+                    hashed = hashed || entry.startsWith(QLatin1String("|1|"));
+                    const auto entryHost = normalizeHostPort(entry);
+                    matches = matches || (entryHost && *entryHost == *host);
+                }
+                if (!matches) {
+                    context.note(hashed ? QStringLiteral("skipped a line with a hashed host name (it cannot be matched to %1)").arg(*host)
+                                        : QStringLiteral("skipped the key of another host (%1)").arg(words.first()));
+                    continue;
+                }
+                rawLines += splitKeyLines(words.mid(1));
+                continue;
+            }
+            rawLines += splitKeyLines(words);
         }
     } else {
         QStringList words;
         for (const QString &argument : positional)
             words += argument.split(space, Qt::SkipEmptyParts);
+        if (!words.isEmpty() && !isKeyType(words.first()))
+            return context.usage(command, QStringLiteral("a key line starts with its type (e.g. ssh-ed25519); to read "
+                                                         "known_hosts or ssh-keyscan lines, give - and pipe them in"));
         rawLines = splitKeyLines(words);
     }
     if (rawLines.isEmpty())
-        return context.usage(command, QStringLiteral("no OpenSSH public-key line found (expected \"TYPE BASE64 [COMMENT]\")"));
+        return context.usage(command, QStringLiteral("no OpenSSH public-key line for %1 found (expected \"TYPE BASE64 [COMMENT]\")").arg(*host));
     QStringList lines;
     QStringList fingerprints;
     for (const QString &raw : rawLines) {

@@ -26,14 +26,51 @@ bool looksLikeBareRepository(const QString &path)
     return dir.exists(QStringLiteral("HEAD")) && dir.exists(QStringLiteral("objects")) && dir.exists(QStringLiteral("refs"));
 }
 
-Status moveDirectory(const QString &from, const QString &to)
-{
-    if (from == to || !QFileInfo::exists(from))
+// Moves a mirror's cache when its path changes (rename, edit --cache), holding the cache's lock
+// until the config is saved, and moving it back when the save fails.
+class CacheMove {
+public:
+    Status prepare(const QString &mirror, const QString &from, const QString &to)
+    {
+        if (from == to)
+            return {};
+        m_lock = std::make_unique<CacheLock>(from);
+        if (!m_lock->tryLock())
+            return runningError(mirror, *m_lock);
+        if (QFileInfo::exists(to))
+            return Error::io(QStringLiteral("something is already at %1 (a cache left by a removed mirror?); move or "
+                                            "delete it first").arg(to));
+        if (!QFileInfo::exists(from))
+            return {};
+        if (!QDir().mkpath(QFileInfo(to).absolutePath()) || !QDir().rename(from, to))
+            return Error::io(QStringLiteral("cannot move the cache from %1 to %2").arg(from, to));
+        m_from = from;
+        m_to = to;
         return {};
-    if (QFileInfo::exists(to))
-        return Error::io(QStringLiteral("cannot move the cache to %1: something is already there").arg(to));
-    if (!QDir().mkpath(QFileInfo(to).absolutePath()) || !QDir().rename(from, to))
-        return Error::io(QStringLiteral("cannot move the cache from %1 to %2").arg(from, to));
+    }
+
+    void rollback()
+    {
+        if (!m_to.isEmpty() && QDir().rename(m_to, m_from))
+            m_to.clear();
+    }
+
+    QString movedTo() const { return m_to; }
+
+private:
+    std::unique_ptr<CacheLock> m_lock;
+    QString m_from;
+    QString m_to;
+};
+
+// A local source (push, or pull from a path) must be an existing folder when it is typed in.
+Status checkLocalSource(const Mirror &mirror, bool typed)
+{
+    const auto url = GitUrl::parse(mirror.source.url);
+    if (!typed || !url || url->kind() != GitUrl::Kind::Local)
+        return {};
+    if (!QFileInfo(mirror.source.url).isDir())
+        return Error::config(QStringLiteral("source.url"), QStringLiteral("%1 is not a folder").arg(mirror.source.url));
     return {};
 }
 
@@ -69,11 +106,8 @@ int cmdAdd(CliContext &context, const QStringList &arguments)
     QStringList notes;
     if (auto status = applyMirrorOptions(parser, mirror, true, &notes); !status)
         return context.fail(command, status.error());
-    if (mirror.shape == Shape::Push) {
-        if (!QFileInfo(mirror.source.url).isDir())
-            return context.fail(command, Error::config(QStringLiteral("source.url"),
-                                                       QStringLiteral("%1 is not a folder").arg(mirror.source.url)));
-    }
+    if (auto status = checkLocalSource(mirror, true); !status)
+        return context.fail(command, status.error());
 
     auto saved = context.store().modify([&](Config &config) -> Status {
         if (const Mirror *existing = config.mirror(mirror.name))
@@ -102,7 +136,7 @@ int cmdEdit(CliContext &context, const QStringList &arguments)
         return code;
 
     QStringList notes;
-    Error cacheMoveError;
+    CacheMove cacheMove;
     auto saved = context.store().modify([&](Config &config) -> Status {
         const int index = config.indexOfMirror(names.first());
         if (index < 0)
@@ -111,25 +145,19 @@ int cmdEdit(CliContext &context, const QStringList &arguments)
         const QString oldCache = config.cachePathOf(edited);
         if (auto status = applyMirrorOptions(parser, edited, false, &notes); !status)
             return status;
-        if (edited.shape == Shape::Push && parser.isSet(QStringLiteral("source")) && !QFileInfo(edited.source.url).isDir())
-            return Error::config(QStringLiteral("source.url"), QStringLiteral("%1 is not a folder").arg(edited.source.url));
+        if (auto status = checkLocalSource(edited, parser.isSet(QStringLiteral("source"))); !status)
+            return status;
         config.mirrors[index] = edited;
         if (auto status = config.validate(); !status)
             return status;
-        const QString newCache = config.cachePathOf(edited);
-        if (newCache != oldCache && QFileInfo::exists(oldCache)) {
-            // The cache moves with its path, under its lock, so nothing syncs into the old one.
-            CacheLock lock(oldCache);
-            if (!lock.tryLock())
-                return runningError(edited.name, lock);
-            if (auto status = moveDirectory(oldCache, newCache); !status)
-                return status;
-            notes.append(QStringLiteral("moved the cache from %1 to %2").arg(oldCache, newCache));
-        }
-        return {};
+        return cacheMove.prepare(edited.name, oldCache, config.cachePathOf(edited));
     });
-    if (!saved)
+    if (!saved) {
+        cacheMove.rollback();
         return context.fail(command, saved.error());
+    }
+    if (!cacheMove.movedTo().isEmpty())
+        notes.append(QStringLiteral("moved the cache to %1").arg(cacheMove.movedTo()));
     for (const QString &note : notes)
         context.note(note);
     return ExitOk;
@@ -150,8 +178,9 @@ int cmdRename(CliContext &context, const QStringList &arguments)
         return context.fail(command, status.error());
 
     StateStore state = context.stateStore();
-    QString movedFrom, movedTo, oldName;
+    QString oldName;
     bool stateMoved = false;
+    CacheMove cacheMove;
     auto saved = context.store().modify([&](Config &config) -> Status {
         const int index = config.indexOfMirror(names.at(0));
         if (index < 0)
@@ -166,19 +195,10 @@ int cmdRename(CliContext &context, const QStringList &arguments)
         mirror.name = names.at(1);
         if (auto status = config.validate(); !status)
             return status;
-        const QString newCache = config.cachePathOf(mirror);
-        CacheLock lock(oldCache);
-        if (!lock.tryLock())
-            return runningError(oldName, lock);
-        if (auto status = moveDirectory(oldCache, newCache); !status)
+        if (auto status = cacheMove.prepare(oldName, oldCache, config.cachePathOf(mirror)); !status)
             return status;
-        if (oldCache != newCache && QFileInfo::exists(newCache)) {
-            movedFrom = oldCache;
-            movedTo = newCache;
-        }
         if (auto status = state.rename(oldName, mirror.name); !status) {
-            if (!movedTo.isEmpty())
-                QDir().rename(movedTo, movedFrom);
+            cacheMove.rollback();
             return status;
         }
         stateMoved = true;
@@ -188,12 +208,11 @@ int cmdRename(CliContext &context, const QStringList &arguments)
         // The config was not written: put the files back where the config says they are.
         if (stateMoved)
             (void)state.rename(names.at(1), oldName);
-        if (!movedTo.isEmpty())
-            QDir().rename(movedTo, movedFrom);
+        cacheMove.rollback();
         return context.fail(command, saved.error());
     }
-    if (!movedTo.isEmpty())
-        context.verbose(QStringLiteral("moved the cache to %1").arg(movedTo));
+    if (!cacheMove.movedTo().isEmpty())
+        context.verbose(QStringLiteral("moved the cache to %1").arg(cacheMove.movedTo()));
     return ExitOk;
 }
 
@@ -229,8 +248,9 @@ int cmdRemove(CliContext &context, const QStringList &arguments)
     });
     if (!saved)
         return context.fail(command, saved.error());
+    int code = ExitOk;
     if (auto status = context.stateStore().remove(removedName); !status)
-        context.error(QStringLiteral("mirrordesk remove: %1").arg(status.error().message));
+        code = context.fail(command, status.error());
     if (deleteCache && QFileInfo::exists(cachePath)) {
         if (!QDir(cachePath).removeRecursively())
             return context.fail(command, Error::io(QStringLiteral("removed the mirror, but could not delete its cache %1").arg(cachePath)));
@@ -238,7 +258,7 @@ int cmdRemove(CliContext &context, const QStringList &arguments)
     } else if (QFileInfo::exists(cachePath)) {
         context.verbose(QStringLiteral("kept the cache %1").arg(cachePath));
     }
-    return ExitOk;
+    return code;
 }
 
 } // namespace md::cli

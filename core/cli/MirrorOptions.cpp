@@ -107,10 +107,13 @@ Status applyMirrorOptions(const QCommandLineParser &parser, Mirror &m, bool addi
         m.source.proxy = value("source-proxy");
     if (isSet("target-proxy"))
         m.target.proxy = value("target-proxy");
-    if (m.target.url.isEmpty() && (isSet("target-credential") || isSet("target-proxy")) && !isSet("target"))
-        return optionError(QStringLiteral("target-credential"), QStringLiteral("this mirror has no target"));
-    if (m.target.url.isEmpty())
+    if (m.target.url.isEmpty()) {
+        for (const char *option : {"target-credential", "target-proxy"}) {
+            if (isSet(option) && !value(option).isEmpty())
+                return optionError(opt(option), QStringLiteral("this mirror has no target"));
+        }
         m.target = Endpoint{};
+    }
 
     if (isSet("shape")) {
         const auto shape = shapeFromName(value("shape"));

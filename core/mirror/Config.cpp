@@ -8,6 +8,9 @@
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QUrl>
+
+#include <cmath>
 
 namespace md {
 
@@ -54,7 +57,19 @@ Status checkEndpointCredential(const Config &config, const Endpoint &endpoint, c
     return {};
 }
 
+QString localPathOf(const GitUrl &url)
+{
+    return QDir::cleanPath(url.kind() == GitUrl::Kind::File ? QUrl(url.original()).toLocalFile() : url.path());
+}
+
 } // namespace
+
+bool pathsOverlap(const QString &a, const QString &b)
+{
+    const QString x = QDir::cleanPath(a).toLower() + QLatin1Char('/');
+    const QString y = QDir::cleanPath(b).toLower() + QLatin1Char('/');
+    return x.startsWith(y) || y.startsWith(x);
+}
 
 int Config::indexOfMirror(const QString &name) const { return indexByName(mirrors, name); }
 int Config::indexOfCredential(const QString &name) const { return indexByName(credentials, name); }
@@ -102,7 +117,20 @@ Status Config::validate() const
                 return Error::config(field, key.error().message);
         }
     }
-    QMap<QString, QString> cachePaths;
+    // Caches must never overlap each other or a local repository a mirror reads or writes: a
+    // `remove --delete-cache` or a prune in one must not touch the other.
+    struct Claim {
+        QString path;
+        QString owner;
+    };
+    QList<Claim> claims;
+    for (const Mirror &m : mirrors) {
+        for (const Endpoint *endpoint : {&m.source, &m.target}) {
+            const auto url = GitUrl::parse(endpoint->url);
+            if (url && url->isLocal())
+                claims.append({localPathOf(*url), QStringLiteral("the local repository of mirror \"%1\"").arg(m.name)});
+        }
+    }
     for (int i = 0; i < mirrors.size(); ++i) {
         const Mirror &m = mirrors.at(i);
         if (auto status = validateMirror(m, QStringLiteral("mirrors[%1]").arg(i)); !status)
@@ -118,11 +146,12 @@ Status Config::validate() const
         if (auto status = checkEndpointCredential(*this, m.target, mirrorField(i, QStringLiteral("target.credential"))); !status)
             return status;
         const QString cache = cachePathOf(m);
-        const QString key = cache.toLower();
-        if (cachePaths.contains(key))
-            return Error::config(mirrorField(i, QStringLiteral("cache_path")),
-                                 QStringLiteral("%1 is already the cache of mirror \"%2\"").arg(cache, cachePaths.value(key)));
-        cachePaths.insert(key, m.name);
+        for (const Claim &claim : claims) {
+            if (pathsOverlap(cache, claim.path))
+                return Error::config(mirrorField(i, QStringLiteral("cache_path")),
+                                     QStringLiteral("%1 overlaps %2 (%3)").arg(cache, claim.owner, claim.path));
+        }
+        claims.append({cache, QStringLiteral("the cache of mirror \"%1\"").arg(m.name)});
     }
     return {};
 }
@@ -160,11 +189,13 @@ Result<Config> configFromJson(const QByteArray &data)
     const QJsonValue version = root.value(QStringLiteral("schema_version"));
     if (version.isUndefined())
         return Error::config(QStringLiteral("schema_version"), QStringLiteral("is missing; this is not a MirrorDesk config file"));
-    if (!version.isDouble() || version.toDouble() != Config::kSchemaVersion)
+    if (!version.isDouble() || version.toDouble() < 1 || version.toDouble() != std::floor(version.toDouble()))
+        return Error::config(QStringLiteral("schema_version"), QStringLiteral("must be a whole number from 1"));
+    if (version.toDouble() != Config::kSchemaVersion)
         return Error::config(QStringLiteral("schema_version"),
                              QStringLiteral("version %1 is not supported by this MirrorDesk (it reads version %2); "
                                             "use a newer MirrorDesk")
-                                 .arg(version.isDouble() ? QString::number(version.toDouble()) : QStringLiteral("?"))
+                                 .arg(version.toDouble())
                                  .arg(Config::kSchemaVersion));
 
     JsonReader reader(root, {});

@@ -36,6 +36,10 @@ struct Config {
     bool operator==(const Config &) const = default;
 };
 
+// True when one path is the other or lies inside it (compared ignoring case, as the strictest
+// file system would).
+bool pathsOverlap(const QString &a, const QString &b);
+
 QByteArray configToJson(const Config &config);
 // Parses and validates; the error names the field ("mirrors[2].interval_minutes").
 Result<Config> configFromJson(const QByteArray &data);

@@ -6,6 +6,7 @@
 #include "util/JsonReader.h"
 
 #include <QDir>
+#include <QUrl>
 
 #include <re2/re2.h>
 
@@ -34,29 +35,6 @@ Status validateUrl(const QString &text, const QString &field)
                                                    "credential (mirrordesk credential add) and name that "
                                                    "credential instead")
                                         .arg(parsed->scrubbed()));
-    return {};
-}
-
-Status validateProxy(const QString &proxy, const QString &field)
-{
-    if (proxy.isEmpty())
-        return {};
-    auto parsed = GitUrl::parse(proxy);
-    if (!parsed || (parsed->kind() != GitUrl::Kind::Http && parsed->kind() != GitUrl::Kind::Https)) {
-        // A proxy URL has no repository path; accept http(s)://host[:port][/].
-        const QUrl url(proxy, QUrl::StrictMode);
-        const QString scheme = url.scheme();
-        if (!url.isValid() || url.host().isEmpty()
-            || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
-            return Error::config(field, QStringLiteral("\"%1\" is not a proxy URL (http://host:port or "
-                                                       "https://host:port)")
-                                            .arg(GitUrl::scrubText(proxy)));
-        if (!url.password().isEmpty() || !url.userName().isEmpty())
-            return Error::config(field, QStringLiteral("proxy URLs must not contain credentials"));
-        return {};
-    }
-    if (parsed->hasPassword() || !parsed->userName().isEmpty())
-        return Error::config(field, QStringLiteral("proxy URLs must not contain credentials"));
     return {};
 }
 
@@ -105,6 +83,20 @@ Shape inferShape(const QString &sourceUrl, const QString &targetUrl, QString *wh
     }
     say(QStringLiteral("relay (source and target are both remote)"));
     return Shape::Relay;
+}
+
+Status validateProxy(const QString &proxy, const QString &field)
+{
+    if (proxy.isEmpty())
+        return {};
+    const QUrl url(proxy, QUrl::StrictMode);
+    const QString scheme = url.scheme();
+    if (!url.isValid() || url.host().isEmpty() || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
+        return Error::config(field, QStringLiteral("\"%1\" is not a proxy URL (http://host:port or https://host:port)")
+                                        .arg(GitUrl::scrubText(proxy)));
+    if (!url.userInfo().isEmpty())
+        return Error::config(field, QStringLiteral("proxy URLs must not contain credentials"));
+    return {};
 }
 
 Status validateBranchPattern(const QString &pattern, const QString &field)

@@ -66,6 +66,8 @@ Status validateMirror(const Mirror &mirror, const QString &field = {});
 
 // Checks a protected-branch pattern in GitLab's dialect (`*` matches any run of characters).
 Status validateBranchPattern(const QString &pattern, const QString &field);
+// Checks a proxy URL (http(s)://host[:port], no credentials); empty means the default.
+Status validateProxy(const QString &proxy, const QString &field);
 // Checks mirror_branch_regex with RE2, refusing what RE2 refuses.
 Status validateBranchRegex(const QString &regex, const QString &field);
 

@@ -1,5 +1,6 @@
 #include "mirror/Settings.h"
 
+#include "mirror/Mirror.h"
 #include "util/JsonReader.h"
 
 #include <QDir>
@@ -44,6 +45,8 @@ Result<Settings> settingsFromJson(const QJsonObject &object, const QString &path
     s.massChangeGuard = r.boolean(QStringLiteral("mass_change_guard"), s.massChangeGuard);
     if (!s.cacheRoot.isEmpty() && !QDir::isAbsolutePath(s.cacheRoot))
         r.fail(QStringLiteral("cache_root"), QStringLiteral("must be an absolute path"));
+    if (auto status = validateProxy(s.proxy, r.fieldPath(QStringLiteral("proxy"))); !status)
+        r.fail(QStringLiteral("proxy"), status.error().message);
     if (!s.caFile.isEmpty() && !QDir::isAbsolutePath(s.caFile))
         r.fail(QStringLiteral("ca_file"), QStringLiteral("must be an absolute path"));
     if (auto status = r.finish(); !status)

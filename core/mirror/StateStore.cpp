@@ -52,50 +52,58 @@ StateStore::StateStore(QString dir)
 {
 }
 
-QString StateStore::statusPath(const QString &mirror) const
+QString StateStore::fileOf(const QString &mirror) const
 {
-    return m_dir + QLatin1Char('/') + encodeNameForFile(mirror) + QStringLiteral(".status.json");
+    return m_dir + QLatin1Char('/') + encodeNameForFile(mirror) + QStringLiteral(".json");
 }
 
-QString StateStore::historyPath(const QString &mirror) const
+Result<QJsonObject> StateStore::read(const QString &mirror) const
 {
-    return m_dir + QLatin1Char('/') + encodeNameForFile(mirror) + QStringLiteral(".history.json");
+    auto document = readJson(fileOf(mirror));
+    if (!document)
+        return document.error();
+    if (!document->isNull() && !document->isObject())
+        return Error::io(QStringLiteral("state file %1 is damaged: not a JSON object").arg(fileOf(mirror)));
+    return document->object();
 }
 
-QStringList StateStore::filesOf(const QString &mirror) const
+Status StateStore::write(const QString &mirror, const QJsonObject &root)
 {
-    return {statusPath(mirror), historyPath(mirror)};
+    return writeFileAtomically(fileOf(mirror), QJsonDocument(root).toJson(QJsonDocument::Compact));
 }
 
 Result<StatusRecord> StateStore::status(const QString &mirror) const
 {
-    auto document = readJson(statusPath(mirror));
-    if (!document)
-        return document.error();
-    if (document->isNull())
-        return StatusRecord{};
-    auto status = statusFromJson(document->object());
+    auto root = read(mirror);
+    if (!root)
+        return root.error();
+    auto status = statusFromJson(root->value(QStringLiteral("status")).toObject());
     if (!status)
-        return Error::io(QStringLiteral("state file %1 is damaged: %2").arg(statusPath(mirror), status.error().text()));
+        return Error::io(QStringLiteral("state file %1 is damaged: %2").arg(fileOf(mirror), status.error().text()));
     return status;
 }
 
 Status StateStore::saveStatus(const QString &mirror, const StatusRecord &status)
 {
-    return writeFileAtomically(statusPath(mirror), QJsonDocument(statusToJson(status)).toJson(QJsonDocument::Indented));
+    auto root = read(mirror);
+    QJsonObject updated = root ? *root : QJsonObject{};
+    if (!root)
+        qCWarning(lcState) << "replacing a damaged state file:" << root.error().message;
+    updated.insert(QStringLiteral("status"), statusToJson(status));
+    return write(mirror, updated);
 }
 
 Result<QList<RunRecord>> StateStore::history(const QString &mirror) const
 {
-    auto document = readJson(historyPath(mirror));
-    if (!document)
-        return document.error();
+    auto root = read(mirror);
+    if (!root)
+        return root.error();
     QList<RunRecord> runs;
-    const QJsonArray array = document->object().value(QStringLiteral("runs")).toArray();
+    const QJsonArray array = root->value(QStringLiteral("history")).toArray();
     for (int i = 0; i < array.size(); ++i) {
-        auto run = runFromJson(array.at(i).toObject(), QStringLiteral("runs[%1]").arg(i));
+        auto run = runFromJson(array.at(i).toObject(), QStringLiteral("history[%1]").arg(i));
         if (!run)
-            return Error::io(QStringLiteral("state file %1 is damaged: %2").arg(historyPath(mirror), run.error().text()));
+            return Error::io(QStringLiteral("state file %1 is damaged: %2").arg(fileOf(mirror), run.error().text()));
         runs.append(*run);
     }
     return runs;
@@ -103,40 +111,36 @@ Result<QList<RunRecord>> StateStore::history(const QString &mirror) const
 
 Status StateStore::appendRun(const QString &mirror, const RunRecord &run)
 {
-    auto runs = history(mirror);
-    QList<RunRecord> kept = runs ? *runs : QList<RunRecord>{};
-    if (!runs)
-        qCWarning(lcState) << "starting a new run history:" << runs.error().message;
-    kept.append(run);
-    while (kept.size() > kHistoryLimit)
-        kept.removeFirst();
-    QJsonArray array;
-    for (const RunRecord &r : kept)
-        array.append(runToJson(r));
-    const QJsonObject root{{QStringLiteral("runs"), array}};
-    return writeFileAtomically(historyPath(mirror), QJsonDocument(root).toJson(QJsonDocument::Compact));
+    auto root = read(mirror);
+    QJsonObject updated = root ? *root : QJsonObject{};
+    if (!root)
+        qCWarning(lcState) << "replacing a damaged state file:" << root.error().message;
+    QJsonArray history = updated.value(QStringLiteral("history")).toArray();
+    history.append(runToJson(run));
+    while (history.size() > kHistoryLimit)
+        history.removeFirst();
+    updated.insert(QStringLiteral("history"), history);
+    return write(mirror, updated);
 }
 
 Status StateStore::rename(const QString &from, const QString &to)
 {
-    const QStringList sources = filesOf(from);
-    const QStringList targets = filesOf(to);
-    for (int i = 0; i < sources.size(); ++i) {
-        if (!QFile::exists(sources.at(i)))
-            continue;
-        QFile::remove(targets.at(i));
-        if (!QFile::rename(sources.at(i), targets.at(i)))
-            return Error::io(QStringLiteral("cannot move state file %1 to %2").arg(sources.at(i), targets.at(i)));
-    }
+    const QString source = fileOf(from);
+    const QString target = fileOf(to);
+    if (!QFile::exists(source) || source == target)
+        return {};
+    if (QFile::exists(target) && source.compare(target, Qt::CaseInsensitive) != 0)
+        return Error::io(QStringLiteral("cannot move state file %1: %2 already exists").arg(source, target));
+    if (!QFile::rename(source, target))
+        return Error::io(QStringLiteral("cannot move state file %1 to %2").arg(source, target));
     return {};
 }
 
 Status StateStore::remove(const QString &mirror)
 {
-    for (const QString &path : filesOf(mirror)) {
-        if (QFile::exists(path) && !QFile::remove(path))
-            return Error::io(QStringLiteral("cannot remove state file %1").arg(path));
-    }
+    const QString path = fileOf(mirror);
+    if (QFile::exists(path) && !QFile::remove(path))
+        return Error::io(QStringLiteral("cannot remove state file %1").arg(path));
     return {};
 }
 

@@ -2,11 +2,13 @@
 
 #include "mirror/StatusRecord.h"
 
+#include <QJsonObject>
+
 namespace md {
 
-// Per-mirror state files in the state folder: `<name>.status.json` (the status record) and
-// `<name>.history.json` (the last 100 runs), names encoded for the file system. Every write is
-// atomic (QSaveFile). A mirror that never ran reads as an empty record.
+// One state file per mirror in the state folder, `<name>.json` (the name encoded for the file
+// system), holding the status record and the last 100 runs. Every write is atomic (QSaveFile).
+// A mirror that never ran reads as an empty record.
 class StateStore {
 public:
     static constexpr int kHistoryLimit = 100;
@@ -22,16 +24,16 @@ public:
     // Appends a run, keeping only the last kHistoryLimit runs.
     Status appendRun(const QString &mirror, const RunRecord &run);
 
-    // Moves every state file of a mirror to its new name (for `rename`).
+    // Moves a mirror's state to its new name (for `rename`); refused when the new name has state.
     Status rename(const QString &from, const QString &to);
-    // Removes every state file of a mirror (for `remove`).
+    // Removes a mirror's state (for `remove`).
     Status remove(const QString &mirror);
 
-    QStringList filesOf(const QString &mirror) const;
+    QString fileOf(const QString &mirror) const;
 
 private:
-    QString statusPath(const QString &mirror) const;
-    QString historyPath(const QString &mirror) const;
+    Result<QJsonObject> read(const QString &mirror) const;
+    Status write(const QString &mirror, const QJsonObject &root);
 
     QString m_dir;
 };

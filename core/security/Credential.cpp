@@ -39,8 +39,13 @@ Result<SecretSource> SecretSource::parse(const QString &text, const QString &fie
         source.kind = Kind::Env;
         source.value = text.mid(4);
         static const QRegularExpression varRe(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+        // Never echo the value: a token pasted where a variable name belongs must not be printed.
         if (!varRe.match(source.value).hasMatch())
-            return Error::config(field, QStringLiteral("\"%1\" is not an environment variable name").arg(source.value));
+            return Error::config(field, QStringLiteral("expects the name of an environment variable (letters, digits and _), "
+                                                       "not a secret"));
+        static const QRegularExpression tokenLike(QStringLiteral("^(ghp_|gho_|ghs_|ghu_|ghr_|github_pat_|glpat|xox[abp]|ATBB)"));
+        if (source.value.size() > 64 || tokenLike.match(source.value).hasMatch())
+            return Error::config(field, QStringLiteral("looks like a secret, not the name of an environment variable"));
         return source;
     }
     if (text.startsWith(QLatin1String("file:"))) {

@@ -117,10 +117,17 @@ Result<GitUrl> GitUrl::parse(const QString &text)
     const int colon = text.indexOf(QLatin1Char(':'), closing >= 0 ? closing : 0);
     const int slash = text.indexOf(QLatin1Char('/'));
     const bool windowsDrive = colon == 1 && text.at(0).isLetter();
+    static const QRegularExpression mistypedScheme(QStringLiteral("^(https?|git|ssh|file)(:/?[^/]|//)"), QRegularExpression::CaseInsensitiveOption);
+    if (mistypedScheme.match(text).hasMatch())
+        return urlError(QStringLiteral("looks like a URL with a mistyped \"://\""));
     if (colon > 0 && (slash < 0 || colon < slash) && !windowsDrive) {
         url.m_kind = Kind::Scp;
         QString hostPart = text.left(colon);
         url.m_path = text.mid(colon + 1);
+        static const QRegularExpression passwordLike(QStringLiteral("^[^/]*@[^/]*:"));
+        if (passwordLike.match(url.m_path).hasMatch())
+            return urlError(QStringLiteral("looks like user:password@host:path; an SCP-style address cannot carry a password "
+                                           "(store it in a credential)"));
         if (hasControlOrSpace(text))
             return urlError(QStringLiteral("contains spaces or control characters"));
         const int at = hostPart.lastIndexOf(QLatin1Char('@'));
@@ -203,26 +210,35 @@ QString GitUrl::scrub(const QString &location)
 
 QString GitUrl::scrubText(const QString &text)
 {
-    // scheme://userinfo@ — keep an SSH login name, mask everything else.
-    static const QRegularExpression re(
-        QStringLiteral("([A-Za-z][A-Za-z0-9+.-]*)://([^/@\\s?#]*)@"));
+    // For every "scheme://", everything up to the last "@" of that word is user info (passwords
+    // may hold "/", "?", "#" or "@"): mask it, keeping only an SSH login name. Over-masking a
+    // path that holds "@" is the safe mistake.
+    static const QRegularExpression scheme(QStringLiteral("([A-Za-z][A-Za-z0-9+.-]*)://"));
     QString result;
     qsizetype last = 0;
-    auto it = re.globalMatch(text);
+    auto it = scheme.globalMatch(text);
     while (it.hasNext()) {
         const auto m = it.next();
-        result += text.mid(last, m.capturedStart() - last);
-        const QString scheme = m.captured(1).toLower();
-        const QString userInfo = m.captured(2);
-        QString masked;
-        if (isSshFamily(scheme)) {
-            const int colon = userInfo.indexOf(QLatin1Char(':'));
-            masked = colon < 0 ? userInfo : userInfo.left(colon) + QLatin1Char(':') + kMask;
+        if (m.capturedStart() < last)
+            continue;
+        qsizetype end = m.capturedEnd();
+        while (end < text.size() && !text.at(end).isSpace())
+            ++end;
+        const QString word = text.mid(m.capturedEnd(), end - m.capturedEnd());
+        const qsizetype at = word.lastIndexOf(QLatin1Char('@'));
+        result += text.mid(last, m.capturedEnd() - last);
+        if (at < 0) {
+            result += word;
         } else {
-            masked = kMask + QLatin1Char(':') + kMask;
+            const QString userInfo = word.left(at);
+            QString masked = kMask + QLatin1Char(':') + kMask;
+            if (isSshFamily(m.captured(1).toLower())) {
+                const qsizetype colon = userInfo.indexOf(QLatin1Char(':'));
+                masked = colon < 0 ? userInfo : userInfo.left(colon) + QLatin1Char(':') + kMask;
+            }
+            result += masked + word.mid(at);
         }
-        result += m.captured(1) + QStringLiteral("://") + masked + QLatin1Char('@');
-        last = m.capturedEnd();
+        last = end;
     }
     result += text.mid(last);
     return result;

@@ -27,7 +27,11 @@ bool JsonReader::take(const QString &key, QJsonValue &value)
     if (!m_object.contains(key))
         return false;
     value = m_object.value(key);
-    return !value.isNull();
+    if (value.isNull()) {
+        fail(key, QStringLiteral("must not be null (leave the field out for its default)"));
+        return false;
+    }
+    return true;
 }
 
 QString JsonReader::string(const QString &key, const QString &fallback)

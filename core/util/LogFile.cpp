@@ -40,7 +40,7 @@ void handler(QtMsgType type, const QMessageLogContext &context, const QString &m
             g_file->flush();
         }
     }
-    if (g_previous && type >= QtWarningMsg)
+    if (g_previous && (type == QtWarningMsg || type == QtCriticalMsg || type == QtFatalMsg))
         g_previous(type, context, GitUrl::scrubText(message));
 }
 

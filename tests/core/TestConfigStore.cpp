@@ -103,7 +103,9 @@ private Q_SLOTS:
         QTest::newRow("missing credential") << QByteArray("missing-cred") << "mirrors[0].source.credential" << "no credential named";
         QTest::newRow("token on ssh") << QByteArray("token-on-ssh") << "mirrors[1].target.credential" << "needs an ssh_key";
         QTest::newRow("ssh key on https") << QByteArray("ssh-on-https") << "mirrors[0].source.credential" << "is not SSH";
-        QTest::newRow("same cache") << QByteArray("same-cache") << "mirrors[1].cache_path" << "already the cache";
+        QTest::newRow("same cache") << QByteArray("same-cache") << "mirrors[1].cache_path" << "overlaps the cache of mirror \"gh/org/repo\"";
+        QTest::newRow("cache inside a cache") << QByteArray("nested-cache") << "mirrors[1].cache_path" << "overlaps the cache";
+        QTest::newRow("cache is a push source") << QByteArray("cache-is-source") << "mirrors[2].cache_path" << "overlaps the local repository of mirror \"push\"";
         QTest::newRow("duplicate credential") << QByteArray("dup-cred") << "credentials[2].name" << "already exists";
         QTest::newRow("host key garbage") << QByteArray("bad-key") << "host_keys.gitlab.example.org:22" << "not valid base64";
         QTest::newRow("host not normalised") << QByteArray("host-form") << "host_keys.GitLab.example.org" << "write the host as";
@@ -128,6 +130,16 @@ private Q_SLOTS:
             config.mirrors[0].source.credential = QStringLiteral("deploy");
         } else if (change == "same-cache") {
             config.mirrors[1].cachePath = QStringLiteral("/srv/mirrors/gh/org/repo.git");
+        } else if (change == "nested-cache") {
+            config.mirrors[1].cachePath = QStringLiteral("/srv/mirrors/gh/org/repo.git/inner.git");
+        } else if (change == "cache-is-source") {
+            Mirror push;
+            push.name = QStringLiteral("push");
+            push.shape = Shape::Push;
+            push.source.url = QStringLiteral("/home/me/src");
+            push.target.url = QStringLiteral("https://h/t.git");
+            push.cachePath = QStringLiteral("/home/me/src/.git");
+            config.mirrors.append(push);
         } else if (change == "dup-cred") {
             Credential c = config.credentials.first();
             c.name = QStringLiteral("GH");

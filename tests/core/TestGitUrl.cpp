@@ -50,6 +50,9 @@ private Q_SLOTS:
         QTest::newRow("bad scheme") << "1http://x/y" << "malformed scheme";
         QTest::newRow("remote file") << "file://server/r.git" << "cannot name a remote host";
         QTest::newRow("trailing space") << "https://h/r.git " << "leading or trailing spaces";
+        QTest::newRow("one slash") << "https:/user:pw@host/x" << "mistyped \"://\"";
+        QTest::newRow("no colon") << "https//user:pw@host/x" << "mistyped \"://\"";
+        QTest::newRow("scp with password") << "user:secret@example.com:x.git" << "cannot carry a password";
     }
     void refusesMalformed()
     {
@@ -85,6 +88,18 @@ private Q_SLOTS:
         QVERIFY(scrubbed.contains(QLatin1String("https://*****:*****@h/r.git")));
         QVERIFY(scrubbed.contains(QLatin1String("ssh://git:*****@h3/y")));
         QVERIFY(scrubbed.startsWith(QLatin1String("failed to fetch ")));
+    }
+
+    void scrubsPasswordsWithSpecialCharacters()
+    {
+        for (const char *password : {"p#ss", "p/ss", "p?ss", "p@ss", "a/b@c#d"}) {
+            const QString url = QStringLiteral("https://user:%1@host/x.git").arg(QString::fromLatin1(password));
+            const QString scrubbed = GitUrl::scrubText(QStringLiteral("error: ") + url + QStringLiteral(" failed"));
+            QVERIFY2(!scrubbed.contains(QString::fromLatin1(password)), qPrintable(scrubbed));
+            QVERIFY2(scrubbed.endsWith(QLatin1String("@host/x.git failed")), qPrintable(scrubbed));
+        }
+        QCOMPARE(GitUrl::scrubText(QStringLiteral("see https://host/a.git and git://h/b")),
+                 QStringLiteral("see https://host/a.git and git://h/b"));
     }
 
     void malformedUrlMessageHidesPassword()

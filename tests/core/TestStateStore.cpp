@@ -39,14 +39,18 @@ private Q_SLOTS:
         record.lastCheck = CheckRecord{QStringLiteral("behind"), ErrorCategory::None, QString(), record.lastUpdateAt,
                                        QStringLiteral("abc"), QStringLiteral("def"), QStringLiteral("refs/heads/main"), QString()};
         QVERIFY(store.saveStatus(QStringLiteral("org/repo"), record).ok());
-        QVERIFY(QFile::exists(dir.filePath(QStringLiteral("state/org%2Frepo.status.json"))));
+        QVERIFY(QFile::exists(dir.filePath(QStringLiteral("state/org%2Frepo.json"))));
         auto back = store.status(QStringLiteral("org/repo"));
         QVERIFY(back.ok());
         QCOMPARE(*back, record);
         // Times are ISO 8601 UTC with Z.
-        QFile file(dir.filePath(QStringLiteral("state/org%2Frepo.status.json")));
+        QFile file(dir.filePath(QStringLiteral("state/org%2Frepo.json")));
         QVERIFY(file.open(QIODevice::ReadOnly));
         QVERIFY(file.readAll().contains("\"2026-11-22T10:00:05Z\""));
+        // Status and history share the mirror's one file.
+        QVERIFY(store.appendRun(QStringLiteral("org/repo"), RunRecord{}).ok());
+        QCOMPARE(*store.status(QStringLiteral("org/repo")), record);
+        QCOMPARE(QDir(dir.filePath(QStringLiteral("state"))).entryList(QDir::Files).size(), 1);
     }
 
     void historyKeepsLastHundred()
@@ -75,7 +79,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         StateStore store(dir.path());
-        QFile file(dir.filePath(QStringLiteral("m.status.json")));
+        QFile file(dir.filePath(QStringLiteral("m.json")));
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("{broken");
         file.close();
@@ -92,8 +96,13 @@ private Q_SLOTS:
         record.updateStatus = UpdateStatus::Finished;
         QVERIFY(store.saveStatus(QStringLiteral("a/old"), record).ok());
         QVERIFY(store.appendRun(QStringLiteral("a/old"), RunRecord{}).ok());
+        // A name that already has state is not overwritten.
+        QVERIFY(store.saveStatus(QStringLiteral("taken"), StatusRecord{}).ok());
+        QVERIFY(!store.rename(QStringLiteral("a/old"), QStringLiteral("taken")).ok());
+        QCOMPARE(store.status(QStringLiteral("a/old"))->updateStatus, UpdateStatus::Finished);
+        QVERIFY(store.remove(QStringLiteral("taken")).ok());
         QVERIFY(store.rename(QStringLiteral("a/old"), QStringLiteral("b/new")).ok());
-        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("a%2Fold.status.json"))));
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("a%2Fold.json"))));
         QCOMPARE(store.status(QStringLiteral("b/new"))->updateStatus, UpdateStatus::Finished);
         QCOMPARE(store.history(QStringLiteral("b/new"))->size(), 1);
         QVERIFY(store.remove(QStringLiteral("b/new")).ok());
