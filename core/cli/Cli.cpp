@@ -20,6 +20,7 @@ struct CommandEntry {
 const CommandEntry kCommands[] = {
     {"list", "List the mirrors in the config.", cmdList},
     {"status", "Show each mirror's last runs and health (no network).", cmdStatus},
+    {"check", "Compare both sides' refs over the network, without fetching objects.", cmdCheck},
     {"add", "Add a mirror.", cmdAdd},
     {"edit", "Change a mirror's fields.", cmdEdit},
     {"rename", "Rename a mirror (moves its config, state and default cache).", cmdRename},

@@ -8,6 +8,7 @@ namespace md::cli {
 // exit code.
 int cmdList(CliContext &context, const QStringList &arguments);
 int cmdStatus(CliContext &context, const QStringList &arguments);
+int cmdCheck(CliContext &context, const QStringList &arguments);
 int cmdAdd(CliContext &context, const QStringList &arguments);
 int cmdEdit(CliContext &context, const QStringList &arguments);
 int cmdRename(CliContext &context, const QStringList &arguments);

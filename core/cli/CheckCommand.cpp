@@ -1,0 +1,154 @@
+// check: lists both sides of each mirror without fetching objects and says how they compare.
+#include "cli/Commands.h"
+#include "git/GitLibrary.h"
+#include "mirror/Checker.h"
+#include "security/GitUrl.h"
+
+#include <QHash>
+#include <QJsonArray>
+#include <QSemaphore>
+#include <QThreadPool>
+
+#include <memory>
+
+namespace md::cli {
+
+namespace {
+
+struct Slot {
+    Mirror mirror;
+    std::optional<CheckJob> job;
+    CheckRecord record;
+    QString skipped; // reason when not checked
+};
+
+} // namespace
+
+int cmdCheck(CliContext &context, const QStringList &arguments)
+{
+    const QString command = QStringLiteral("check");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "List both sides' refs without fetching objects and say per mirror: in_sync, behind, diverged (only when provable "
+        "from the cache), unreachable (with why) or empty. Disabled mirrors are checked only when named.\n"
+        "Exit codes: 0 all in sync (or empty/skipped), 1 something needs attention (unreachable, diverged), 3 some mirror is behind."));
+    parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("Mirrors to check (default: all)."), QStringLiteral("[NAME…]"));
+    parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON document.")});
+    int code = ExitOk;
+    if (!parseCommand(context, parser, command, arguments, &code))
+        return code;
+    const auto config = context.loadConfig(command, &code);
+    if (!config)
+        return code;
+    const QStringList names = parser.positionalArguments();
+    std::vector<Slot> entries;
+    for (const QString &name : names) {
+        if (!config->mirror(name))
+            return context.usage(command, QStringLiteral("no mirror named \"%1\"").arg(name));
+        entries.push_back(Slot{*config->mirror(name), {}, {}, {}});
+    }
+    if (names.isEmpty()) {
+        for (const Mirror &m : config->mirrors)
+            entries.push_back(Slot{m, {}, {}, m.enabled ? QString() : QStringLiteral("disabled")});
+    }
+    if (auto status = git::GitLibrary::initialize(config->settings); !status)
+        return context.fail(command, status.error());
+
+    // Secrets are read here, on the main thread, before any job starts.
+    for (Slot &slot : entries) {
+        if (!slot.skipped.isEmpty())
+            continue;
+        auto job = makeCheckJob(*config, slot.mirror);
+        if (!job) {
+            slot.record.state = QStringLiteral("unreachable");
+            slot.record.errorCategory = job.error().category == ErrorCategory::Usage ? ErrorCategory::Config : job.error().category;
+            slot.record.error = GitUrl::scrubText(job.error().text());
+            slot.record.checkedAt = QDateTime::currentDateTimeUtc();
+            continue;
+        }
+        slot.job = *job;
+    }
+
+    QThreadPool pool;
+    pool.setMaxThreadCount(config->settings.concurrency);
+    QHash<QString, std::shared_ptr<QSemaphore>> hosts;
+    for (Slot &slot : entries) {
+        if (!slot.job)
+            continue;
+        const QString host = slot.job->source.hostPort;
+        if (!hosts.contains(host))
+            hosts.insert(host, std::make_shared<QSemaphore>(config->settings.perHostConcurrency));
+        std::shared_ptr<QSemaphore> limit = hosts.value(host);
+        pool.start([&slot, limit] {
+            limit->acquire();
+            slot.record = runCheck(*slot.job);
+            limit->release();
+        });
+    }
+    pool.waitForDone();
+
+    StateStore state = context.stateStore();
+    QJsonArray mirrors;
+    QList<QStringList> rows;
+    int inSync = 0, behind = 0, attention = 0, skipped = 0;
+    for (Slot &slot : entries) {
+        const CheckRecord &r = slot.record;
+        QString outcome = QStringLiteral("ok");
+        if (!slot.skipped.isEmpty()) {
+            outcome = QStringLiteral("skipped");
+            ++skipped;
+        } else if (r.state == QLatin1String("unreachable") || r.state == QLatin1String("diverged")) {
+            outcome = QStringLiteral("failed");
+            ++attention;
+        } else if (r.state == QLatin1String("behind")) {
+            ++behind;
+        } else {
+            ++inSync;
+        }
+        if (slot.skipped.isEmpty()) {
+            auto status = state.status(slot.mirror.name);
+            StatusRecord updated = status ? *status : StatusRecord{};
+            updated.lastCheck = r;
+            if (auto saved = state.saveStatus(slot.mirror.name, updated); !saved)
+                context.error(QStringLiteral("mirrordesk check: %1").arg(saved.error().message));
+        }
+        mirrors.append(QJsonObject{
+            {QStringLiteral("name"), slot.mirror.name},
+            {QStringLiteral("shape"), shapeName(slot.mirror.shape)},
+            {QStringLiteral("outcome"), outcome},
+            {QStringLiteral("reason"), slot.skipped},
+            {QStringLiteral("state"), r.state},
+            {QStringLiteral("error_category"), errorCategoryName(r.errorCategory)},
+            {QStringLiteral("last_error"), r.error},
+            {QStringLiteral("checked_at"), isoTime(r.checkedAt)},
+            {QStringLiteral("source_fingerprint"), r.sourceFingerprint},
+            {QStringLiteral("target_fingerprint"), r.targetFingerprint},
+            {QStringLiteral("source_head"), r.sourceHead},
+            {QStringLiteral("target_head"), r.targetHead},
+        });
+        if (context.verbosity == Verbosity::Quiet && outcome != QLatin1String("failed"))
+            continue;
+        QString detail = r.error;
+        if (!r.error.isEmpty() && r.errorCategory != ErrorCategory::None)
+            detail = QStringLiteral("%1: %2").arg(errorCategoryName(r.errorCategory), r.error);
+        rows.append({slot.mirror.name, slot.skipped.isEmpty() ? r.state : QStringLiteral("skipped (%1)").arg(slot.skipped),
+                     detail.isEmpty() ? QStringLiteral("-") : detail});
+    }
+    if (parser.isSet(QStringLiteral("json"))) {
+        context.printJson({{QStringLiteral("format_version"), 1},
+                           {QStringLiteral("mirrors"), mirrors},
+                           {QStringLiteral("summary"), QJsonObject{{QStringLiteral("mirrors"), static_cast<int>(entries.size())},
+                                                                   {QStringLiteral("in_sync"), inSync},
+                                                                   {QStringLiteral("behind"), behind},
+                                                                   {QStringLiteral("failed"), attention},
+                                                                   {QStringLiteral("skipped"), skipped}}}});
+    } else if (!rows.isEmpty()) {
+        context.out() << formatTable({QStringLiteral("NAME"), QStringLiteral("STATE"), QStringLiteral("DETAIL")}, rows);
+        context.out().flush();
+    }
+    if (attention > 0)
+        return ExitAttention;
+    return behind > 0 ? ExitBehind : ExitOk;
+}
+
+} // namespace md::cli

@@ -1,0 +1,175 @@
+#include "mirror/Checker.h"
+
+#include "security/GitUrl.h"
+#include "util/Log.h"
+
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QMap>
+
+#include <git2.h>
+
+namespace md {
+
+namespace {
+
+QMap<QString, QString> mirroredSet(const QList<RefTip> &refs, const RefFilter &filter)
+{
+    QMap<QString, QString> set;
+    for (const RefTip &tip : refs) {
+        if (filter.classify(tip.name) == RefFilter::Verdict::Mirrored)
+            set.insert(tip.name, tip.oid);
+    }
+    return set;
+}
+
+CheckRecord unreachable(CheckRecord record, const Error &error)
+{
+    record.state = QStringLiteral("unreachable");
+    record.errorCategory = error.category;
+    record.error = GitUrl::scrubText(error.message);
+    return record;
+}
+
+QString cacheHead(const QString &cachePath)
+{
+    git_repository *repository = nullptr;
+    if (git_repository_open_bare(&repository, cachePath.toUtf8().constData()) < 0)
+        return {};
+    QString target;
+    git_reference *head = nullptr;
+    if (git_reference_lookup(&head, repository, "HEAD") == 0) {
+        if (git_reference_type(head) == GIT_REFERENCE_SYMBOLIC)
+            target = QString::fromUtf8(git_reference_symbolic_target(head));
+        git_reference_free(head);
+    }
+    git_repository_free(repository);
+    return target;
+}
+
+} // namespace
+
+Result<git::RemoteAccess> resolveAccess(const Config &config, const Endpoint &endpoint)
+{
+    auto url = GitUrl::parse(endpoint.url);
+    if (!url)
+        return Error::config(QStringLiteral("url"), url.error().message);
+    git::RemoteAccess access;
+    access.url = url->withoutCredentials();
+    access.displayUrl = url->scrubbed();
+    access.hostPort = url->hostPort();
+    access.proxy = endpoint.proxy.isEmpty() ? config.settings.proxy : endpoint.proxy;
+    if (url->isSsh())
+        access.pinnedHostKeys = config.hostKeys.value(access.hostPort);
+    if (!endpoint.credential.isEmpty()) {
+        const Credential *credential = config.credential(endpoint.credential);
+        if (!credential)
+            return Error::config(QStringLiteral("credential"), QStringLiteral("no credential named \"%1\"").arg(endpoint.credential));
+        access.credential.present = true;
+        access.credential.kind = credential->kind;
+        access.credential.username = credential->username;
+        if (credential->kind != CredentialKind::SshAgent) {
+            auto secret = readSecret(credential->secretSource);
+            if (!secret) {
+                Error error = secret.error();
+                error.message = QStringLiteral("credential \"%1\": %2").arg(credential->name, error.message);
+                return error;
+            }
+            access.credential.secret = *secret;
+        }
+    }
+    return access;
+}
+
+Result<CheckJob> makeCheckJob(const Config &config, const Mirror &mirror)
+{
+    CheckJob job;
+    job.mirror = mirror;
+    job.cachePath = config.cachePathOf(mirror);
+    auto source = resolveAccess(config, mirror.source);
+    if (!source)
+        return source.error();
+    job.source = *source;
+    if (mirror.shape != Shape::Pull) {
+        auto target = resolveAccess(config, mirror.target);
+        if (!target)
+            return target.error();
+        job.target = *target;
+    }
+    job.limits.connectTimeoutMs = config.settings.connectTimeoutSeconds * 1000;
+    job.limits.stallTimeoutMs = config.settings.stallTimeoutSeconds * 1000;
+    return job;
+}
+
+QString refFingerprint(const QList<RefTip> &refs, const RefFilter &filter)
+{
+    const QMap<QString, QString> set = mirroredSet(refs, filter);
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    for (auto it = set.begin(); it != set.end(); ++it)
+        hash.addData((it.key() + QLatin1Char(' ') + it.value() + QLatin1Char('\n')).toUtf8());
+    return QString::fromLatin1(hash.result().toHex());
+}
+
+CheckRecord runCheck(const CheckJob &job)
+{
+    const RefFilter filter(job.mirror);
+    CheckRecord record;
+    record.checkedAt = QDateTime::currentDateTimeUtc();
+
+    auto source = git::listRemote(job.source, job.limits);
+    if (!source)
+        return unreachable(record, source.error());
+    record.sourceFingerprint = refFingerprint(source->refs, filter);
+    record.sourceHead = source->headTarget;
+    const QMap<QString, QString> sourceSet = mirroredSet(source->refs, filter);
+
+    QList<RefTip> otherRefs;
+    if (job.target) {
+        auto target = git::listRemote(*job.target, job.limits);
+        if (!target)
+            return unreachable(record, target.error());
+        otherRefs = target->refs;
+        record.targetHead = target->headTarget;
+    } else {
+        auto cache = git::listLocalRefs(job.cachePath);
+        if (!cache)
+            return unreachable(record, cache.error());
+        otherRefs = *cache;
+        record.targetHead = cacheHead(job.cachePath);
+    }
+    record.targetFingerprint = refFingerprint(otherRefs, filter);
+    const QMap<QString, QString> otherSet = mirroredSet(otherRefs, filter);
+
+    if (sourceSet.isEmpty()) {
+        record.state = otherSet.isEmpty() ? QStringLiteral("empty") : QStringLiteral("behind");
+        return record;
+    }
+    if (sourceSet == otherSet) {
+        record.state = QStringLiteral("in_sync");
+        return record;
+    }
+    // Diverged only when provable from the cache's objects.
+    const git::AncestryReader cache(job.cachePath);
+    for (auto it = sourceSet.begin(); it != sourceSet.end(); ++it) {
+        const auto other = otherSet.constFind(it.key());
+        if (other == otherSet.constEnd() || *other == it.value() || it.key().startsWith(QLatin1String("refs/tags/")))
+            continue;
+        if (job.target && !cache.contains(*other)) {
+            record.state = QStringLiteral("diverged");
+            record.error = QStringLiteral("%1 on the target is not known to the cache").arg(it.key());
+            return record;
+        }
+        // Pull: the source's tip is in the cache but is not a descendant of the cached tip.
+        // Relay/push: the target's tip is not an ancestor of the source's tip.
+        const auto forward = cache.isAncestor(*other, it.value());
+        if (forward.has_value() && !*forward) {
+            record.state = QStringLiteral("diverged");
+            record.error = QStringLiteral("%1 has diverged").arg(it.key());
+            return record;
+        }
+    }
+    record.state = QStringLiteral("behind");
+    return record;
+}
+
+} // namespace md
