@@ -1,0 +1,198 @@
+#include "git/GitLibrary.h"
+#include "mirror/Checker.h"
+
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+#include <QSemaphore>
+#include <QCryptographicHash>
+
+using namespace md;
+
+namespace {
+
+QString runGit(const QStringList &args, const QString &cwd = {})
+{
+    QProcess process;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("GIT_CONFIG_NOSYSTEM"), QStringLiteral("1"));
+    process.setProcessEnvironment(env);
+    if (!cwd.isEmpty())
+        process.setWorkingDirectory(cwd);
+    process.start(QStringLiteral("git"), QStringList{QStringLiteral("-c"), QStringLiteral("user.name=T"), QStringLiteral("-c"),
+                                                     QStringLiteral("user.email=t@example.org"), QStringLiteral("-c"),
+                                                     QStringLiteral("init.defaultBranch=main")} + args);
+    process.waitForFinished(30000);
+    if (process.exitCode() != 0)
+        qWarning("git %s failed: %s", qPrintable(args.join(QLatin1Char(' '))), process.readAllStandardError().constData());
+    return QString::fromUtf8(process.readAllStandardOutput()).trimmed();
+}
+
+// A server that accepts and never answers, on its own thread.
+class SilentServer : public QThread {
+public:
+    quint16 port = 0;
+    void run() override
+    {
+        QTcpServer server;
+        server.listen(QHostAddress::LocalHost, 0);
+        port = server.serverPort();
+        QList<QTcpSocket *> keep;
+        QObject::connect(&server, &QTcpServer::newConnection, [&] { keep.append(server.nextPendingConnection()); });
+        m_ready.release();
+        exec();
+    }
+    void waitReady() { m_ready.acquire(); }
+
+private:
+    QSemaphore m_ready;
+};
+
+Config configFor(const QString &source, const QString &cacheRoot)
+{
+    Config config;
+    config.settings.cacheRoot = cacheRoot;
+    Mirror m;
+    m.name = QStringLiteral("m");
+    m.source.url = source;
+    config.mirrors.append(m);
+    return config;
+}
+
+CheckRecord check(const Config &config)
+{
+    auto job = makeCheckJob(config, config.mirrors.first());
+    if (!job)
+        qFatal("makeCheckJob: %s", qPrintable(job.error().message));
+    return runCheck(*job);
+}
+
+} // namespace
+
+class TestCheck : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QString m_source, m_work, m_cacheRoot;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(git::GitLibrary::initialize(Settings{}).ok());
+        m_source = m_dir.filePath(QStringLiteral("src.git"));
+        m_work = m_dir.filePath(QStringLiteral("work"));
+        m_cacheRoot = m_dir.filePath(QStringLiteral("caches"));
+        runGit({QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("--bare"), m_source});
+        runGit({QStringLiteral("clone"), QStringLiteral("-q"), m_source, m_work});
+        runGit({QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("--allow-empty"), QStringLiteral("-m"), QStringLiteral("one")}, m_work);
+        runGit({QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("--allow-empty"), QStringLiteral("-m"), QStringLiteral("two")}, m_work);
+        runGit({QStringLiteral("tag"), QStringLiteral("v1")}, m_work);
+        runGit({QStringLiteral("push"), QStringLiteral("-q"), QStringLiteral("origin"), QStringLiteral("main"), QStringLiteral("v1"), QStringLiteral("main:refs/heads/dev")}, m_work);
+    }
+
+    void missingCacheIsBehind()
+    {
+        const CheckRecord r = check(configFor(m_source, m_cacheRoot));
+        QCOMPARE(r.state, QStringLiteral("behind"));
+        QVERIFY(r.checkedAt.isValid());
+        QVERIFY(r.sourceFingerprint != r.targetFingerprint);
+    }
+
+    void mirroredCacheIsInSync()
+    {
+        runGit({QStringLiteral("clone"), QStringLiteral("-q"), QStringLiteral("--mirror"), m_source, m_cacheRoot + QStringLiteral("/m.git")});
+        const CheckRecord r = check(configFor(m_source, m_cacheRoot));
+        QCOMPARE(r.state, QStringLiteral("in_sync"));
+        QCOMPARE(r.sourceFingerprint, r.targetFingerprint);
+        QCOMPARE(r.targetHead, QStringLiteral("refs/heads/main"));
+        // The fingerprint is SHA-256 over the sorted "ref oid" lines of the mirrored set.
+        const QString main = runGit({QStringLiteral("rev-parse"), QStringLiteral("main")}, m_work);
+        const QString tag = runGit({QStringLiteral("rev-parse"), QStringLiteral("v1")}, m_work);
+        const QByteArray lines = QStringLiteral("refs/heads/dev %1\nrefs/heads/main %1\nrefs/tags/v1 %2\n").arg(main, tag).toUtf8();
+        QCOMPARE(r.sourceFingerprint, QString::fromLatin1(QCryptographicHash::hash(lines, QCryptographicHash::Sha256).toHex()));
+    }
+
+    void newUpstreamCommitIsBehind()
+    {
+        runGit({QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("--allow-empty"), QStringLiteral("-m"), QStringLiteral("three")}, m_work);
+        runGit({QStringLiteral("push"), QStringLiteral("-q"), QStringLiteral("origin"), QStringLiteral("main")}, m_work);
+        QCOMPARE(check(configFor(m_source, m_cacheRoot)).state, QStringLiteral("behind"));
+    }
+
+    void filteredDifferenceIsInSync()
+    {
+        Config config = configFor(m_source, m_cacheRoot);
+        config.mirrors[0].mirrorBranchRegex = QStringLiteral("^dev$");
+        QCOMPARE(check(config).state, QStringLiteral("in_sync"));
+    }
+
+    void provableRewindIsDiverged()
+    {
+        // dev upstream goes back to "one": that commit is in the cache and does not descend from
+        // the cached dev ("two").
+        runGit({QStringLiteral("push"), QStringLiteral("-q"), QStringLiteral("--force"), QStringLiteral("origin"), QStringLiteral("main~2:refs/heads/dev")}, m_work);
+        Config config = configFor(m_source, m_cacheRoot);
+        config.mirrors[0].mirrorBranchRegex = QStringLiteral("^dev$");
+        const CheckRecord r = check(config);
+        QCOMPARE(r.state, QStringLiteral("diverged"));
+        QVERIFY(r.error.contains(QLatin1String("refs/heads/dev")));
+    }
+
+    void emptySourceIsEmpty()
+    {
+        const QString empty = m_dir.filePath(QStringLiteral("empty.git"));
+        runGit({QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("--bare"), empty});
+        QCOMPARE(check(configFor(empty, m_dir.filePath(QStringLiteral("other")))).state, QStringLiteral("empty"));
+    }
+
+    void missingSourceIsUnreachable()
+    {
+        const CheckRecord r = check(configFor(m_dir.filePath(QStringLiteral("nope.git")), m_cacheRoot));
+        QCOMPARE(r.state, QStringLiteral("unreachable"));
+        QVERIFY(r.errorCategory != ErrorCategory::None);
+        QVERIFY(!r.error.isEmpty());
+    }
+
+    void silentServerTimesOutAtTheDeadline()
+    {
+        SilentServer server;
+        server.start();
+        server.waitReady();
+        Config config = configFor(QStringLiteral("git://127.0.0.1:%1/x.git").arg(server.port), m_cacheRoot);
+        config.settings.stallTimeoutSeconds = 1;
+        QElapsedTimer timer;
+        timer.start();
+        const CheckRecord r = check(config);
+        const qint64 elapsed = timer.elapsed();
+        server.quit();
+        server.wait();
+        QCOMPARE(r.state, QStringLiteral("unreachable"));
+        QCOMPARE(r.errorCategory, ErrorCategory::Timeout);
+        QVERIFY2(elapsed >= 900 && elapsed < 10000, qPrintable(QString::number(elapsed)));
+    }
+
+    void unresolvableHostIsNetwork()
+    {
+        const CheckRecord r = check(configFor(QStringLiteral("https://nonexistent.invalid/x.git"), m_cacheRoot));
+        QCOMPARE(r.state, QStringLiteral("unreachable"));
+        QCOMPARE(r.errorCategory, ErrorCategory::Network);
+    }
+
+    void unreadableSecretIsRefusedBeforeConnecting()
+    {
+        Config config = configFor(QStringLiteral("https://h.invalid/x.git"), m_cacheRoot);
+        config.credentials.append(Credential{QStringLiteral("tok"), CredentialKind::Token, QString(),
+                                             SecretSource{SecretSource::Kind::Env, QStringLiteral("MIRRORDESK_TEST_UNSET_VAR")}});
+        config.mirrors[0].source.credential = QStringLiteral("tok");
+        auto job = makeCheckJob(config, config.mirrors.first());
+        QVERIFY(!job.ok());
+        QVERIFY(job.error().message.contains(QLatin1String("MIRRORDESK_TEST_UNSET_VAR is not set")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCheck)
+#include "TestCheck.moc"
