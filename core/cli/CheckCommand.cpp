@@ -43,9 +43,11 @@ int cmdCheck(CliContext &context, const QStringList &arguments)
     const QStringList names = parser.positionalArguments();
     std::vector<Slot> entries;
     for (const QString &name : names) {
-        if (!config->mirror(name))
+        const Mirror *mirror = config->mirror(name);
+        if (!mirror)
             return context.usage(command, QStringLiteral("no mirror named \"%1\"").arg(name));
-        entries.push_back(Slot{*config->mirror(name), {}, {}, {}});
+        if (std::none_of(entries.begin(), entries.end(), [&](const Slot &s) { return s.mirror.name == mirror->name; }))
+            entries.push_back(Slot{*mirror, {}, {}, {}});
     }
     if (names.isEmpty()) {
         for (const Mirror &m : config->mirrors)

@@ -74,6 +74,12 @@ bool CliContext::applyGlobalOptions(const QCommandLineParser &parser, const QStr
         *exitCode = usage(command, QStringLiteral("-q and -v cannot be combined"));
         return false;
     }
+    // -q and -v exclude each other wherever they stand (before or after the command).
+    if ((parser.isSet(QStringLiteral("quiet")) && verbosity == Verbosity::Verbose)
+        || (parser.isSet(QStringLiteral("verbose")) && verbosity == Verbosity::Quiet)) {
+        *exitCode = usage(command, QStringLiteral("-q and -v cannot be combined"));
+        return false;
+    }
     if (parser.isSet(QStringLiteral("quiet")))
         verbosity = Verbosity::Quiet;
     if (parser.isSet(QStringLiteral("verbose")))

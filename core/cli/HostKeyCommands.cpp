@@ -9,26 +9,28 @@ namespace md::cli {
 
 namespace {
 
-bool isKeyType(const QString &token)
+bool looksLikeKeyType(const QString &token)
 {
     return token.startsWith(QLatin1String("ssh-")) || token.startsWith(QLatin1String("ecdsa-"))
         || token.startsWith(QLatin1String("sk-"));
 }
 
-// Splits words into key lines: each key type starts a line, then its base64 blob, then a comment.
-// Accepts quoted lines, unquoted words, and ssh-keyscan/known_hosts lines (a leading host field
-// is dropped).
+// Splits words into key lines. A key starts at a word shaped like a key type followed by key
+// data (base64 of an SSH key starts with "AAAA"); other words, even a comment such as
+// "ssh-host-key", belong to the current key. Each line is then parsed strictly.
 QStringList splitKeyLines(const QStringList &words)
 {
     QStringList lines;
     QStringList current;
-    for (const QString &word : words) {
-        if (isKeyType(word)) {
+    for (qsizetype i = 0; i < words.size(); ++i) {
+        const bool startsKey = looksLikeKeyType(words.at(i)) && i + 1 < words.size()
+            && words.at(i + 1).startsWith(QLatin1String("AAAA"));
+        if (startsKey || current.isEmpty()) {
             if (!current.isEmpty())
                 lines.append(current.join(QLatin1Char(' ')));
-            current = {word};
-        } else if (!current.isEmpty()) {
-            current.append(word);
+            current = {words.at(i)};
+        } else {
+            current.append(words.at(i));
         }
     }
     if (!current.isEmpty())
@@ -70,7 +72,7 @@ int pin(CliContext &context, const QStringList &arguments)
                 context.note(QStringLiteral("skipped a %1 line: only plain host keys are pinned").arg(words.first()));
                 continue;
             }
-            if (!isKeyType(words.first())) {
+            if (!looksLikeKeyType(words.first())) {
                 bool matches = false;
                 bool hashed = false;
                 for (const QString &entry : words.first().split(QLatin1Char(','))) {
@@ -92,7 +94,7 @@ int pin(CliContext &context, const QStringList &arguments)
         QStringList words;
         for (const QString &argument : positional)
             words += argument.split(space, Qt::SkipEmptyParts);
-        if (!words.isEmpty() && !isKeyType(words.first()))
+        if (!words.isEmpty() && !looksLikeKeyType(words.first()))
             return context.usage(command, QStringLiteral("a key line starts with its type (e.g. ssh-ed25519); to read "
                                                          "known_hosts or ssh-keyscan lines, give - and pipe them in"));
         rawLines = splitKeyLines(words);

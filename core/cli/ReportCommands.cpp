@@ -51,7 +51,8 @@ bool selectMirrors(CliContext &context, const QString &command, const Config &co
             *code = context.usage(command, QStringLiteral("no mirror named \"%1\"").arg(name));
             return false;
         }
-        selected->append(*mirror);
+        if (!std::any_of(selected->begin(), selected->end(), [&](const Mirror &m) { return m.name == mirror->name; }))
+            selected->append(*mirror);
     }
     return true;
 }
