@@ -1,0 +1,258 @@
+#include "mirror/PullSync.h"
+
+#include "git/GitError.h"
+#include "git/GitPtr.h"
+#include "security/GitUrl.h"
+#include "util/Log.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+
+namespace md {
+
+namespace {
+
+Error wrap(int code, const QString &what)
+{
+    return git::lastError(code, what);
+}
+
+bool toOid(const QString &text, git_oid *oid)
+{
+    return text.size() == GIT_OID_HEXSZ && git_oid_fromstrn(oid, text.toLatin1().constData(), GIT_OID_HEXSZ) == 0;
+}
+
+QList<RefTip> mirroredTips(const QList<RefTip> &refs)
+{
+    QList<RefTip> result;
+    for (const RefTip &tip : refs) {
+        if (tip.name.startsWith(QLatin1String("refs/heads/")) || tip.name.startsWith(QLatin1String("refs/tags/")))
+            result.append(tip);
+    }
+    return result;
+}
+
+} // namespace
+
+QString atticRefName(const QDateTime &startedAt, const QString &run, const QString &side, const QString &ref)
+{
+    return QStringLiteral("refs/mirrordesk/attic/%1-%2/%3/%4")
+        .arg(startedAt.toUTC().toString(QStringLiteral("yyyyMMdd'T'HHmmss'Z'")), run, side, ref);
+}
+
+Status prepareCache(const QString &cachePath)
+{
+    // Debris of a killed run: lock files and temporary packs nobody holds (we hold the cache lock).
+    if (QFileInfo::exists(cachePath)) {
+        QDirIterator it(cachePath, {QStringLiteral("*.lock"), QStringLiteral("pack_git2_*"), QStringLiteral("tmp_pack_*")},
+                        QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString path = it.next();
+            qCInfo(lcState) << "removing debris" << path;
+            QFile::remove(path);
+        }
+    }
+    git_repository *raw = nullptr;
+    const QByteArray path = QDir::toNativeSeparators(cachePath).toUtf8();
+    int rc = git_repository_open_bare(&raw, path.constData());
+    if (rc == GIT_ENOTFOUND) {
+        QDir().mkpath(QFileInfo(cachePath).absolutePath());
+        rc = git_repository_init(&raw, path.constData(), 1);
+    }
+    if (rc < 0)
+        return wrap(rc, QStringLiteral("cannot open the cache %1").arg(cachePath));
+    git::RepositoryPtr repository(raw);
+    git_config *rawConfig = nullptr;
+    if ((rc = git_repository_config(&rawConfig, repository.get())) < 0)
+        return wrap(rc, QStringLiteral("cannot read the cache's config"));
+    git::ConfigPtr config(rawConfig);
+    // Hidden from listings (not secret: a client that knows an oid can still fetch it).
+    if ((rc = git_config_set_string(config.get(), "transfer.hideRefs", "refs/mirrordesk")) < 0)
+        return wrap(rc, QStringLiteral("cannot configure the cache"));
+    return {};
+}
+
+SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
+{
+    QElapsedTimer timer;
+    timer.start();
+    SyncResult result;
+    auto finish = [&](std::optional<Error> error) {
+        result.error = std::move(error);
+        result.outcome = result.error ? QStringLiteral("failed") : QStringLiteral("ok");
+        result.durationMs = timer.elapsed();
+        return result;
+    };
+
+    if (auto status = prepareCache(job.cachePath); !status)
+        return finish(status.error());
+    git_repository *rawRepo = nullptr;
+    if (const int rc = git_repository_open_bare(&rawRepo, QDir::toNativeSeparators(job.cachePath).toUtf8().constData()); rc < 0)
+        return finish(wrap(rc, QStringLiteral("cannot open the cache %1").arg(job.cachePath)));
+    git::RepositoryPtr repository(rawRepo);
+
+    git::StreamLimitsScope scope(job.limits);
+    git::RemoteCallbacks callbacks(job.source, job.limits.cancel);
+    git_remote *rawRemote = nullptr;
+    if (const int rc = git_remote_create_anonymous(&rawRemote, repository.get(), job.source.url.toUtf8().constData()); rc < 0)
+        return finish(wrap(rc, QStringLiteral("cannot use %1").arg(job.source.displayUrl)));
+    git::RemotePtr remote(rawRemote);
+    git_remote_callbacks remoteCallbacks;
+    git_remote_init_callbacks(&remoteCallbacks, GIT_REMOTE_CALLBACKS_VERSION);
+    callbacks.install(remoteCallbacks);
+    git_proxy_options proxy;
+    git_proxy_options_init(&proxy, GIT_PROXY_OPTIONS_VERSION);
+    const QByteArray proxyUrl = job.source.proxy.toUtf8();
+    proxy.type = job.source.proxy.isEmpty() ? GIT_PROXY_AUTO : GIT_PROXY_SPECIFIED;
+    if (!job.source.proxy.isEmpty())
+        proxy.url = proxyUrl.constData();
+    auto callbackError = [&](int rc, const QString &what) -> Error {
+        if (!callbacks.problem().isEmpty())
+            return Error{callbacks.problemCategory(), callbacks.problem(), {}, GIT_ERROR_CALLBACK, rc};
+        return wrap(rc, what);
+    };
+    if (const int rc = git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &remoteCallbacks, &proxy, nullptr); rc < 0)
+        return finish(callbackError(rc, QStringLiteral("cannot connect to %1").arg(job.source.displayUrl)));
+
+    const git_remote_head **heads = nullptr;
+    size_t count = 0;
+    if (const int rc = git_remote_ls(&heads, &count, remote.get()); rc < 0)
+        return finish(wrap(rc, QStringLiteral("cannot list refs of %1").arg(job.source.displayUrl)));
+    PullPlanInput input;
+    input.allowMassChange = options.allowMassChange;
+    input.massChangeGuard = options.massChangeGuard;
+    for (size_t i = 0; i < count; ++i) {
+        char oid[GIT_OID_HEXSZ + 1];
+        git_oid_tostr(oid, sizeof oid, &heads[i]->oid);
+        const QString name = QString::fromUtf8(heads[i]->name);
+        if (name == QLatin1String("HEAD") && heads[i]->symref_target)
+            input.sourceHeadTarget = QString::fromUtf8(heads[i]->symref_target);
+        if (!name.endsWith(QLatin1String("^{}")))
+            input.source.append(RefTip{name, QString::fromLatin1(oid), QString()});
+    }
+    auto cacheRefs = git::listLocalRefs(job.cachePath);
+    if (!cacheRefs)
+        return finish(cacheRefs.error());
+    input.cache = mirroredTips(*cacheRefs);
+
+    // Download only what the cache lacks, for the refs the plan could move.
+    const git::AncestryReader before(job.cachePath);
+    const RefFilter filter(job.mirror);
+    QList<QByteArray> refspecs;
+    for (const RefTip &tip : input.source) {
+        if (filter.classify(tip.name) == RefFilter::Verdict::Mirrored && !before.contains(tip.oid))
+            refspecs.append(tip.name.toUtf8() + ':' + tip.name.toUtf8());
+    }
+    if (!refspecs.isEmpty() && !options.dryRun) {
+        std::vector<char *> pointers;
+        for (QByteArray &spec : refspecs)
+            pointers.push_back(spec.data());
+        const git_strarray array{pointers.data(), pointers.size()};
+        git_fetch_options fetch;
+        git_fetch_options_init(&fetch, GIT_FETCH_OPTIONS_VERSION);
+        fetch.callbacks = remoteCallbacks;
+        fetch.proxy_opts = proxy;
+        fetch.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+        fetch.follow_redirects = GIT_REMOTE_REDIRECT_INITIAL;
+        if (const int rc = git_remote_download(remote.get(), &array, &fetch); rc < 0)
+            return finish(callbackError(rc, QStringLiteral("cannot download from %1").arg(job.source.displayUrl)));
+    }
+    git_remote_disconnect(remote.get());
+
+    const git::AncestryReader cache(job.cachePath);
+    result.plan = planPull(job.mirror, input, [&cache](const QString &a, const QString &d) { return cache.isAncestor(a, d); });
+    result.warnings = result.plan.warnings;
+    if (result.plan.failure)
+        return finish(result.plan.failure);
+    if (options.dryRun)
+        return finish(std::nullopt);
+
+    // Write refs: attic first, then compare-and-swap; deletes before creates.
+    const QString run = QString::number(options.startedAt.toMSecsSinceEpoch() % 100000000, 36);
+    QList<PlannedRef> ordered = result.plan.refs;
+    std::stable_sort(ordered.begin(), ordered.end(), [](const PlannedRef &a, const PlannedRef &b) {
+        return (a.action == RefAction::Delete) > (b.action == RefAction::Delete);
+    });
+    bool anyFailed = false;
+    for (const PlannedRef &planned : ordered) {
+        RefResult ref{planned.ref, refActionName(planned.action), planned.oldOid, planned.newOid, QStringLiteral("ok"), planned.reason};
+        git_oid oldOid, newOid;
+        const QByteArray name = planned.ref.toUtf8();
+        int rc = 0;
+        switch (planned.action) {
+        case RefAction::Force:
+        case RefAction::Delete: {
+            toOid(planned.oldOid, &oldOid);
+            git_reference *attic = nullptr;
+            const QByteArray atticName = atticRefName(options.startedAt, run, QStringLiteral("cache"), planned.ref).toUtf8();
+            rc = git_reference_create(&attic, repository.get(), atticName.constData(), &oldOid, 0, "mirrordesk: attic");
+            git_reference_free(attic);
+            if (rc < 0)
+                break;
+            if (planned.action == RefAction::Delete) {
+                git_reference *current = nullptr;
+                rc = git_reference_lookup(&current, repository.get(), name.constData());
+                if (rc == 0) {
+                    rc = git_oid_equal(git_reference_target(current), &oldOid) ? git_reference_delete(current) : GIT_EMODIFIED;
+                    git_reference_free(current);
+                }
+                break;
+            }
+            toOid(planned.newOid, &newOid);
+            git_reference *updated = nullptr;
+            rc = git_reference_create_matching(&updated, repository.get(), name.constData(), &newOid, 1, &oldOid, "mirrordesk: forced");
+            git_reference_free(updated);
+            break;
+        }
+        case RefAction::FastForward: {
+            toOid(planned.oldOid, &oldOid);
+            toOid(planned.newOid, &newOid);
+            git_reference *updated = nullptr;
+            rc = git_reference_create_matching(&updated, repository.get(), name.constData(), &newOid, 1, &oldOid, "mirrordesk: fast-forward");
+            git_reference_free(updated);
+            break;
+        }
+        case RefAction::Create: {
+            toOid(planned.newOid, &newOid);
+            git_reference *created = nullptr;
+            rc = git_reference_create(&created, repository.get(), name.constData(), &newOid, 0, "mirrordesk: created");
+            git_reference_free(created);
+            break;
+        }
+        case RefAction::SkipDiverged:
+            ref.result = QStringLiteral("skipped");
+            break;
+        case RefAction::Rejected:
+            ref.result = QStringLiteral("rejected");
+            break;
+        case RefAction::UpToDate:
+        case RefAction::Filtered:
+            break;
+        }
+        if (rc < 0) {
+            anyFailed = true;
+            ref.result = QStringLiteral("rejected");
+            ref.message = git::lastError(rc, QString()).message;
+        }
+        result.refs.append(ref);
+    }
+    // HEAD follows the source's default branch when the cache has it.
+    if (!input.sourceHeadTarget.isEmpty()) {
+        git_reference *head = nullptr;
+        git_reference *target = nullptr;
+        if (git_reference_lookup(&target, repository.get(), input.sourceHeadTarget.toUtf8().constData()) == 0)
+            git_reference_symbolic_create(&head, repository.get(), "HEAD", input.sourceHeadTarget.toUtf8().constData(), 1, "mirrordesk: HEAD");
+        git_reference_free(target);
+        git_reference_free(head);
+    }
+    if (anyFailed)
+        return finish(Error{ErrorCategory::Rejected, QStringLiteral("some refs could not be written to the cache"), {}, 0, 0});
+    if (result.plan.count(RefAction::SkipDiverged) > 0)
+        return finish(Error{ErrorCategory::Diverged, QStringLiteral("some refs have diverged"), {}, 0, 0});
+    return finish(std::nullopt);
+}
+
+} // namespace md

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "mirror/Checker.h"
+#include "mirror/RefPlan.h"
+
+namespace md {
+
+struct SyncOptions {
+    bool dryRun = false;
+    bool allowMassChange = false;
+    bool massChangeGuard = true;
+    QDateTime startedAt; // names the run's attic entries
+};
+
+struct SyncResult {
+    QString outcome; // ok | failed
+    std::optional<Error> error;
+    RefPlan plan;
+    QList<RefResult> refs;
+    QStringList warnings;
+    qint64 durationMs = 0;
+};
+
+// One sync of a pull-shape cache (DESIGN section 3, pull rules), on the calling thread, the
+// cache lock already held by the caller. One connection lists, plans and downloads; a no-op
+// downloads nothing. Refs are written by MirrorDesk after the download: the old tip of a forced
+// or deleted ref goes to the attic first, then a compare-and-swap update; deletes before creates.
+// The cache's HEAD follows the source's default branch.
+SyncResult runPullSync(const CheckJob &job, const SyncOptions &options);
+
+// The attic ref for a ref's old tip: refs/mirrordesk/attic/<YYYYMMDDTHHMMSSZ>-<run>/<side>/<ref>.
+QString atticRefName(const QDateTime &startedAt, const QString &run, const QString &side, const QString &ref);
+
+// Opens (or creates) a bare cache repository, with the attic hidden from listings and the debris
+// of a killed run removed (stale *.lock files, temporary packs). Caller holds the cache lock.
+Status prepareCache(const QString &cachePath);
+
+} // namespace md

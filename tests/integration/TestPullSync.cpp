@@ -1,0 +1,262 @@
+#include "GitDaemonServer.h"
+#include "GitRepoBuilder.h"
+#include "HttpGitServer.h"
+#include "git/GitLibrary.h"
+#include "git/RemoteLister.h"
+#include "mirror/PullSync.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace md;
+using md::fixtures::GitDaemonServer;
+using md::fixtures::GitRepoBuilder;
+using md::fixtures::HttpGitServer;
+
+namespace {
+
+QMap<QString, QString> refsOf(const QString &cache, bool includeAttic = false)
+{
+    QMap<QString, QString> refs;
+    const auto listed = git::listLocalRefs(cache);
+    if (!listed)
+        return refs;
+    for (const RefTip &tip : *listed) {
+        if (includeAttic || !tip.name.startsWith(QLatin1String("refs/mirrordesk/")))
+            refs.insert(tip.name, tip.oid);
+    }
+    return refs;
+}
+
+QMap<QString, QString> mirroredRefs(QMap<QString, QString> advertised)
+{
+    for (auto it = advertised.begin(); it != advertised.end();) {
+        const bool keep = (it.key().startsWith(QLatin1String("refs/heads/")) || it.key().startsWith(QLatin1String("refs/tags/")))
+            && !it.key().endsWith(QLatin1String("^{}"));
+        it = keep ? std::next(it) : advertised.erase(it);
+    }
+    return advertised;
+}
+
+QString actionOf(const SyncResult &result, const QString &ref)
+{
+    for (const RefResult &r : result.refs) {
+        if (r.ref == ref)
+            return r.action;
+    }
+    return QStringLiteral("(absent)");
+}
+
+} // namespace
+
+class TestPullSync : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    GitDaemonServer m_daemon;
+    QString m_work;
+    QString m_cache;
+    Config m_config;
+
+    SyncResult sync(const SyncOptions &extra = {})
+    {
+        auto job = makeCheckJob(m_config, m_config.mirrors.first());
+        if (!job)
+            qFatal("%s", qPrintable(job.error().message));
+        SyncOptions options = extra;
+        options.startedAt = QDateTime::currentDateTimeUtc();
+        return runPullSync(*job, options);
+    }
+
+    void push(const QStringList &refspecs)
+    {
+        QStringList forced;
+        for (const QString &spec : refspecs)
+            forced.append(spec.startsWith(QLatin1Char(':')) ? spec : QLatin1Char('+') + spec);
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::push(m_work, QStringLiteral("origin"), forced));
+    }
+
+    QString commit(const QString &message)
+    {
+        QString oid;
+        [&] { QVERIFY_THROWS_NO_EXCEPTION(oid = GitRepoBuilder::commit(m_work, QStringLiteral("f.txt"), message, message)); }();
+        return oid;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(git::GitLibrary::initialize(Settings{}).ok());
+        const QString base = m_dir.filePath(QStringLiteral("srv"));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initBare(base + QStringLiteral("/src.git")));
+        m_work = m_dir.filePath(QStringLiteral("work"));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initWork(m_work));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({QStringLiteral("remote"), QStringLiteral("add"), QStringLiteral("origin"),
+                                                         base + QStringLiteral("/src.git")}, m_work));
+        commit(QStringLiteral("one"));
+        commit(QStringLiteral("two"));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::tag(m_work, QStringLiteral("v1"), QStringLiteral("release 1")));
+        push({QStringLiteral("main"), QStringLiteral("main:refs/heads/dev"), QStringLiteral("v1")});
+        QVERIFY2(m_daemon.start(base), qPrintable(m_daemon.errorString()));
+
+        m_cache = m_dir.filePath(QStringLiteral("caches/m.git"));
+        m_config.settings.stallTimeoutSeconds = 20;
+        Mirror m;
+        m.name = QStringLiteral("m");
+        m.source.url = m_daemon.url(QStringLiteral("src.git"));
+        m.cachePath = m_cache;
+        m_config.mirrors.append(m);
+    }
+
+    void initialSyncMirrorsEveryRef()
+    {
+        const SyncResult result = sync();
+        QVERIFY2(!result.error, result.error ? qPrintable(result.error->message) : "");
+        QCOMPARE(result.outcome, QStringLiteral("ok"));
+        QCOMPARE(refsOf(m_cache), mirroredRefs(GitRepoBuilder::lsRemote(m_daemon.url(QStringLiteral("src.git")))));
+        QCOMPARE(actionOf(result, QStringLiteral("refs/heads/main")), QStringLiteral("create"));
+        QCOMPARE(GitRepoBuilder::run({QStringLiteral("symbolic-ref"), QStringLiteral("HEAD")}, m_cache).trimmed(), QStringLiteral("refs/heads/main"));
+        QCOMPARE(GitRepoBuilder::run({QStringLiteral("config"), QStringLiteral("transfer.hideRefs")}, m_cache).trimmed(), QStringLiteral("refs/mirrordesk"));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({QStringLiteral("fsck"), QStringLiteral("--strict")}, m_cache));
+    }
+
+    void noOpSyncChangesNothing()
+    {
+        const QMap<QString, QString> before = refsOf(m_cache, true);
+        const SyncResult result = sync();
+        QVERIFY(!result.error);
+        QVERIFY(!result.plan.changesAnything());
+        QCOMPARE(refsOf(m_cache, true), before);
+    }
+
+    void fastForward()
+    {
+        const QString three = commit(QStringLiteral("three"));
+        push({QStringLiteral("main")});
+        const SyncResult result = sync();
+        QVERIFY(!result.error);
+        QCOMPARE(actionOf(result, QStringLiteral("refs/heads/main")), QStringLiteral("fast_forward"));
+        QCOMPARE(refsOf(m_cache).value(QStringLiteral("refs/heads/main")), three);
+    }
+
+    void rewrittenBranchIsForcedWithTheOldTipInTheAttic()
+    {
+        const QString oldDev = refsOf(m_cache).value(QStringLiteral("refs/heads/dev"));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("-b"), QStringLiteral("side"), QStringLiteral("main~2")}, m_work));
+        const QString side = commit(QStringLiteral("rewritten"));
+        push({QStringLiteral("side:refs/heads/dev")});
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({QStringLiteral("checkout"), QStringLiteral("-q"), QStringLiteral("main")}, m_work));
+        const SyncResult result = sync();
+        QVERIFY2(!result.error, result.error ? qPrintable(result.error->message) : "");
+        QCOMPARE(actionOf(result, QStringLiteral("refs/heads/dev")), QStringLiteral("force"));
+        QCOMPARE(refsOf(m_cache).value(QStringLiteral("refs/heads/dev")), side);
+        QVERIFY(result.warnings.join(QLatin1Char('\n')).contains(QLatin1String("dev was rewritten upstream; old tip kept in the attic")));
+        const QMap<QString, QString> all = refsOf(m_cache, true);
+        QStringList attic;
+        for (auto it = all.begin(); it != all.end(); ++it) {
+            if (it.key().startsWith(QLatin1String("refs/mirrordesk/attic/")) && it.key().endsWith(QLatin1String("/cache/refs/heads/dev")))
+                attic.append(it.value());
+        }
+        QCOMPARE(attic, QStringList{oldDev});
+        // The attic is hidden from clients listing the cache.
+        const auto advertised = GitRepoBuilder::lsRemote(m_cache);
+        for (auto it = advertised.begin(); it != advertised.end(); ++it)
+            QVERIFY2(!it.key().startsWith(QLatin1String("refs/mirrordesk/")), qPrintable(it.key()));
+    }
+
+    void goneUpstreamIsPrunedIntoTheAttic()
+    {
+        push({QStringLiteral(":refs/heads/dev")});
+        const SyncResult result = sync();
+        QVERIFY(!result.error);
+        QCOMPARE(actionOf(result, QStringLiteral("refs/heads/dev")), QStringLiteral("delete"));
+        QVERIFY(!refsOf(m_cache).contains(QStringLiteral("refs/heads/dev")));
+        QCOMPARE(refsOf(m_cache, true).size() - refsOf(m_cache).size(), 2); // two attic entries now
+    }
+
+    void movedTagIsWarned()
+    {
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({QStringLiteral("tag"), QStringLiteral("-f"), QStringLiteral("-m"), QStringLiteral("moved"), QStringLiteral("v1"), QStringLiteral("main~1")}, m_work));
+        push({QStringLiteral("v1")});
+        const SyncResult result = sync();
+        QVERIFY(!result.error);
+        QCOMPARE(actionOf(result, QStringLiteral("refs/tags/v1")), QStringLiteral("force"));
+        QVERIFY(result.warnings.join(QLatin1Char('\n')).contains(QLatin1String("tag v1 was moved upstream")));
+    }
+
+    void divergedDefaultBranchFailsWhenOverwriteIsOff()
+    {
+        m_config.mirrors[0].mirrorOverwritesDivergedBranches = false;
+        const QString cachedMain = refsOf(m_cache).value(QStringLiteral("refs/heads/main"));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({QStringLiteral("reset"), QStringLiteral("-q"), QStringLiteral("--hard"), QStringLiteral("main~1")}, m_work));
+        commit(QStringLiteral("other history"));
+        push({QStringLiteral("main")});
+        const SyncResult result = sync();
+        m_config.mirrors[0].mirrorOverwritesDivergedBranches = true;
+        QVERIFY(result.error);
+        QCOMPARE(result.error->category, ErrorCategory::Diverged);
+        QCOMPARE(refsOf(m_cache).value(QStringLiteral("refs/heads/main")), cachedMain);
+    }
+
+    void emptySourceIsRefusedByTheGuard()
+    {
+        const QMap<QString, QString> before = refsOf(m_cache, true);
+        const QString empty = m_daemon.baseDir() + QStringLiteral("/empty.git");
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initBare(empty));
+        Config config = m_config;
+        m_config.mirrors[0].source.url = m_daemon.url(QStringLiteral("empty.git"));
+        const SyncResult result = sync();
+        m_config = config;
+        QVERIFY(result.error);
+        QCOMPARE(result.error->category, ErrorCategory::Guard);
+        QCOMPARE(refsOf(m_cache, true), before);
+    }
+
+    void headFollowsARenamedDefaultBranch()
+    {
+        push({QStringLiteral("main:refs/heads/trunk")});
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({QStringLiteral("symbolic-ref"), QStringLiteral("HEAD"), QStringLiteral("refs/heads/trunk")},
+                                                        m_daemon.baseDir() + QStringLiteral("/src.git")));
+        const SyncResult result = sync();
+        QVERIFY2(!result.error, result.error ? qPrintable(result.error->message) : "");
+        QCOMPARE(GitRepoBuilder::run({QStringLiteral("symbolic-ref"), QStringLiteral("HEAD")}, m_cache).trimmed(), QStringLiteral("refs/heads/trunk"));
+    }
+
+    void httpWithBasicAuth()
+    {
+        QTemporaryDir root;
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({QStringLiteral("clone"), QStringLiteral("-q"), QStringLiteral("--bare"),
+                                                         m_daemon.baseDir() + QStringLiteral("/src.git"), root.filePath(QStringLiteral("r.git"))}));
+        HttpGitServer http;
+        QVERIFY2(http.start(root.path(), {false, QStringLiteral("alice"), QStringLiteral("s3cret-pw"), false}), qPrintable(http.errorString()));
+        qputenv("MIRRORDESK_TEST_HTTP_PW", "wrong-pw");
+        Config config;
+        config.credentials.append(Credential{QStringLiteral("web"), CredentialKind::Password, QStringLiteral("alice"),
+                                             SecretSource{SecretSource::Kind::Env, QStringLiteral("MIRRORDESK_TEST_HTTP_PW")}});
+        Mirror m;
+        m.name = QStringLiteral("web");
+        m.source = Endpoint{http.url(QStringLiteral("r.git")), QStringLiteral("web"), QString()};
+        m.cachePath = root.filePath(QStringLiteral("cache.git"));
+        config.mirrors.append(m);
+        auto job = makeCheckJob(config, m);
+        QVERIFY(job.ok());
+        SyncResult wrong = runPullSync(*job, SyncOptions{false, false, true, QDateTime::currentDateTimeUtc()});
+        QVERIFY(wrong.error);
+        QCOMPARE(wrong.error->category, ErrorCategory::Auth);
+        QVERIFY(!wrong.error->message.contains(QLatin1String("wrong-pw")));
+        QVERIFY(refsOf(m.cachePath).isEmpty());
+
+        qputenv("MIRRORDESK_TEST_HTTP_PW", "s3cret-pw");
+        job = makeCheckJob(config, m);
+        const SyncResult right = runPullSync(*job, SyncOptions{false, false, true, QDateTime::currentDateTimeUtc()});
+        QVERIFY2(!right.error, right.error ? qPrintable(right.error->message) : "");
+        QCOMPARE(refsOf(m.cachePath), mirroredRefs(GitRepoBuilder::lsRemote(m_daemon.url(QStringLiteral("src.git")))));
+        // The secret never lands in the cache's git config.
+        QFile gitConfig(m.cachePath + QStringLiteral("/config"));
+        QVERIFY(gitConfig.open(QIODevice::ReadOnly));
+        QVERIFY(!gitConfig.readAll().contains("s3cret-pw"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPullSync)
+#include "TestPullSync.moc"
