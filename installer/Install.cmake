@@ -39,8 +39,9 @@ set(CPACK_PACKAGE_CONTACT "MirrorDesk developers <dev@mirrordesk.invalid>")
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
 set(CPACK_PACKAGE_DESCRIPTION
-    "MirrorDesk keeps copies of git repositories in step across GitHub, GitLab, Bitbucket and \
-local servers, with a status table for every mirror and a command line for scripts and cron.")
+    "MirrorDesk keeps copies of git repositories in step across GitHub, GitLab,\n\
+Bitbucket and local servers, with a status table for every mirror and a\n\
+command line for scripts and cron jobs.")
 set(CPACK_PACKAGE_HOMEPAGE_URL "${PROJECT_HOMEPAGE_URL}")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
