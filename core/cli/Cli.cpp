@@ -21,6 +21,8 @@ const CommandEntry kCommands[] = {
     {"list", "List the mirrors in the config.", cmdList},
     {"status", "Show each mirror's last runs and health (no network).", cmdStatus},
     {"check", "Compare both sides' refs over the network, without fetching objects.", cmdCheck},
+    {"plan", "Show what update would do (= update --dry-run).", cmdPlan},
+    {"update", "Sync mirrors now (--due: only those whose interval has passed).", cmdUpdate},
     {"add", "Add a mirror.", cmdAdd},
     {"edit", "Change a mirror's fields.", cmdEdit},
     {"rename", "Rename a mirror (moves its config, state and default cache).", cmdRename},

@@ -9,6 +9,8 @@ namespace md::cli {
 int cmdList(CliContext &context, const QStringList &arguments);
 int cmdStatus(CliContext &context, const QStringList &arguments);
 int cmdCheck(CliContext &context, const QStringList &arguments);
+int cmdPlan(CliContext &context, const QStringList &arguments);
+int cmdUpdate(CliContext &context, const QStringList &arguments);
 int cmdAdd(CliContext &context, const QStringList &arguments);
 int cmdEdit(CliContext &context, const QStringList &arguments);
 int cmdRename(CliContext &context, const QStringList &arguments);

@@ -87,6 +87,20 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
         return result;
     };
 
+    if (options.dryRun && !QFileInfo::exists(job.cachePath)) {
+        // Nothing to compare with: every mirrored ref would be created. Change nothing on disk.
+        auto listing = git::listRemote(job.source, job.limits);
+        if (!listing)
+            return finish(listing.error());
+        PullPlanInput input;
+        input.source = listing->refs;
+        input.sourceHeadTarget = listing->headTarget;
+        input.allowMassChange = options.allowMassChange;
+        input.massChangeGuard = options.massChangeGuard;
+        result.plan = planPull(job.mirror, input, [](const QString &, const QString &) { return std::optional<bool>(); });
+        result.warnings = result.plan.warnings;
+        return finish(result.plan.failure);
+    }
     if (auto status = prepareCache(job.cachePath); !status)
         return finish(status.error());
     git_repository *rawRepo = nullptr;
@@ -146,7 +160,7 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
         if (filter.classify(tip.name) == RefFilter::Verdict::Mirrored && !before.contains(tip.oid))
             refspecs.append(tip.name.toUtf8() + ':' + tip.name.toUtf8());
     }
-    if (!refspecs.isEmpty() && !options.dryRun) {
+    if (!refspecs.isEmpty()) { // a dry run downloads too (objects only) so it can tell fast-forwards from forces
         std::vector<char *> pointers;
         for (QByteArray &spec : refspecs)
             pointers.push_back(spec.data());

@@ -25,7 +25,9 @@ struct SyncResult {
 // cache lock already held by the caller. One connection lists, plans and downloads; a no-op
 // downloads nothing. Refs are written by MirrorDesk after the download: the old tip of a forced
 // or deleted ref goes to the attic first, then a compare-and-swap update; deletes before creates.
-// The cache's HEAD follows the source's default branch.
+// The cache's HEAD follows the source's default branch. A dry run writes no ref: it downloads
+// the missing objects into an existing cache (so it can tell a fast-forward from a force) and
+// touches nothing when there is no cache yet.
 SyncResult runPullSync(const CheckJob &job, const SyncOptions &options);
 
 // The attic ref for a ref's old tip: refs/mirrordesk/attic/<YYYYMMDDTHHMMSSZ>-<run>/<side>/<ref>.

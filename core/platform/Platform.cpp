@@ -4,6 +4,7 @@
 #include <QFileInfo>
 
 #ifdef Q_OS_UNIX
+#include <csignal>
 #include <unistd.h>
 #endif
 
@@ -28,6 +29,40 @@ bool syncToDisk(QFileDevice &file)
 #else
     return true;
 #endif
+}
+
+namespace {
+std::atomic<bool> g_interrupted{false};
+std::atomic<int> g_signal{0};
+
+#ifdef Q_OS_UNIX
+void onInterrupt(int signal)
+{
+    g_signal.store(signal);
+    g_interrupted.store(true);
+}
+#endif
+} // namespace
+
+void installInterruptHandlers()
+{
+#ifdef Q_OS_UNIX
+    struct sigaction action {};
+    action.sa_handler = onInterrupt;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(SIGINT, &action, nullptr);
+    ::sigaction(SIGTERM, &action, nullptr);
+#endif
+}
+
+const std::atomic<bool> *interruptFlag()
+{
+    return &g_interrupted;
+}
+
+int interruptSignal()
+{
+    return g_signal.load();
 }
 
 } // namespace md::platform

@@ -1,0 +1,311 @@
+// update and plan: sync pull mirrors (plan = update --dry-run).
+#include "cli/Commands.h"
+#include "git/GitLibrary.h"
+#include "mirror/CacheLock.h"
+#include "mirror/PullSync.h"
+#include "mirror/Scheduler.h"
+#include "platform/Platform.h"
+#include "security/GitUrl.h"
+
+#include <QHash>
+#include <QJsonArray>
+#include <QSemaphore>
+#include <QThreadPool>
+
+#include <csignal>
+#include <memory>
+
+namespace md::cli {
+
+namespace {
+
+struct Entry {
+    Mirror mirror;
+    std::optional<CheckJob> job;
+    QString skipped;            // reason when not run (disabled, not due, running)
+    std::optional<Error> setupError;
+    SyncResult result;
+    QDateTime startedAt;
+};
+
+struct UpdateOptions {
+    bool due = false;
+    bool dryRun = false;
+    bool allowMassChange = false;
+    int timeoutSeconds = 0;
+    int lockWaitSeconds = 0;
+    bool json = false;
+};
+
+QString planLine(const RefResult &ref)
+{
+    const QString from = ref.oldOid.left(10);
+    const QString to = ref.newOid.left(10);
+    QString change = from.isEmpty() ? to : (to.isEmpty() ? from : from + QStringLiteral("..") + to);
+    QString line = QStringLiteral("  %1 %2 %3").arg(ref.action.leftJustified(14), ref.ref, change);
+    if (!ref.message.isEmpty())
+        line += QStringLiteral(" (%1)").arg(ref.message);
+    return line.trimmed().prepend(QStringLiteral("  "));
+}
+
+void runOne(Entry &entry, const UpdateOptions &options, const Settings &settings)
+{
+    CacheLock lock(entry.job->cachePath);
+    if (!lock.tryLock(options.lockWaitSeconds * 1000)) {
+        entry.skipped = QStringLiteral("running (%1)").arg(lock.holder());
+        return;
+    }
+    CheckJob job = *entry.job;
+    const int runTimeout = options.timeoutSeconds > 0 ? options.timeoutSeconds : settings.runTimeoutSeconds;
+    job.limits.deadlineMs = QDateTime::currentMSecsSinceEpoch() + qint64(runTimeout) * 1000;
+    job.limits.cancel = platform::interruptFlag();
+    SyncOptions sync;
+    sync.dryRun = options.dryRun;
+    sync.allowMassChange = options.allowMassChange;
+    sync.massChangeGuard = settings.massChangeGuard;
+    sync.startedAt = entry.startedAt;
+    entry.result = runPullSync(job, sync);
+    if (entry.result.plan.refs.size() > 0 && entry.result.refs.isEmpty()) {
+        // Dry run or refused plan: report the plan itself.
+        for (const PlannedRef &p : entry.result.plan.refs)
+            entry.result.refs.append(RefResult{p.ref, refActionName(p.action), p.oldOid, p.newOid,
+                                               p.action == RefAction::Rejected ? QStringLiteral("rejected") : QStringLiteral("skipped"),
+                                               p.reason});
+    }
+}
+
+void recordRun(StateStore &state, const Entry &entry, CliContext &context)
+{
+    auto current = state.status(entry.mirror.name);
+    StatusRecord status = current ? *current : StatusRecord{};
+    status.lastUpdateStartedAt = entry.startedAt;
+    status.lastUpdateAt = QDateTime::currentDateTimeUtc();
+    const std::optional<Error> &error = entry.setupError ? entry.setupError : entry.result.error;
+    status.warnings = entry.result.warnings;
+    if (error) {
+        status.updateStatus = UpdateStatus::Failed;
+        status.lastError = GitUrl::scrubText(error->message);
+        status.errorCategory = error->category;
+        ++status.consecutiveFailures;
+    } else {
+        status.updateStatus = UpdateStatus::Finished;
+        status.lastSuccessfulUpdateAt = status.lastUpdateAt;
+        status.lastError.clear();
+        status.errorCategory = ErrorCategory::None;
+        status.consecutiveFailures = 0;
+    }
+    RunRecord run;
+    run.startedAt = entry.startedAt;
+    run.durationMs = entry.result.durationMs;
+    run.outcome = error ? QStringLiteral("failed") : QStringLiteral("ok");
+    run.errorCategory = error ? error->category : ErrorCategory::None;
+    run.error = status.lastError;
+    run.warnings = status.warnings;
+    run.refs = entry.result.refs;
+    if (auto saved = state.saveStatus(entry.mirror.name, status); !saved)
+        context.error(QStringLiteral("mirrordesk update: %1").arg(saved.error().message));
+    if (auto saved = state.appendRun(entry.mirror.name, run); !saved)
+        context.error(QStringLiteral("mirrordesk update: %1").arg(saved.error().message));
+}
+
+int runUpdates(CliContext &context, const QString &command, const QStringList &names, const UpdateOptions &options)
+{
+    int code = ExitOk;
+    const auto config = context.loadConfig(command, &code);
+    if (!config)
+        return code;
+    StateStore state = context.stateStore();
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    std::vector<Entry> entries;
+    for (const QString &name : names) {
+        const Mirror *mirror = config->mirror(name);
+        if (!mirror)
+            return context.usage(command, QStringLiteral("no mirror named \"%1\"").arg(name));
+        if (std::none_of(entries.begin(), entries.end(), [&](const Entry &e) { return e.mirror.name == mirror->name; }))
+            entries.push_back(Entry{*mirror, {}, {}, {}, {}, now});
+    }
+    if (names.isEmpty()) {
+        for (const Mirror &m : config->mirrors)
+            entries.push_back(Entry{m, {}, m.enabled ? QString() : QStringLiteral("disabled"), {}, {}, now});
+    }
+    if (auto status = git::GitLibrary::initialize(config->settings); !status)
+        return context.fail(command, status.error());
+    platform::installInterruptHandlers();
+
+    for (Entry &entry : entries) {
+        if (!entry.skipped.isEmpty())
+            continue;
+        if (options.due) {
+            const auto status = state.status(entry.mirror.name);
+            const ScheduleDecision decision = decideSchedule(entry.mirror, status ? *status : StatusRecord{},
+                                                             config->settings.defaultIntervalMinutes, now);
+            if (!decision.due) {
+                entry.skipped = decision.reason;
+                continue;
+            }
+        }
+        if (entry.mirror.shape != Shape::Pull) {
+            entry.setupError = Error{ErrorCategory::Config,
+                                     QStringLiteral("%1 mirrors are not synced by this version yet (pull mirrors are)")
+                                         .arg(shapeName(entry.mirror.shape)), {}, 0, 0};
+            continue;
+        }
+        // Secrets are read here, on the main thread, before any job starts.
+        auto job = makeCheckJob(*config, entry.mirror);
+        if (!job) {
+            entry.setupError = job.error();
+            continue;
+        }
+        entry.job = *job;
+    }
+
+    QThreadPool pool;
+    pool.setMaxThreadCount(config->settings.concurrency);
+    QHash<QString, std::shared_ptr<QSemaphore>> hosts;
+    for (Entry &entry : entries) {
+        if (!entry.job)
+            continue;
+        const QString host = entry.job->source.hostPort;
+        if (!hosts.contains(host))
+            hosts.insert(host, std::make_shared<QSemaphore>(config->settings.perHostConcurrency));
+        std::shared_ptr<QSemaphore> limit = hosts.value(host);
+        const Settings settings = config->settings;
+        pool.start([&entry, limit, options, settings] {
+            limit->acquire();
+            runOne(entry, options, settings);
+            limit->release();
+        });
+    }
+    pool.waitForDone();
+
+    QJsonArray mirrors;
+    int ok = 0, failed = 0, skipped = 0;
+    QString text;
+    for (Entry &entry : entries) {
+        const bool ran = entry.skipped.isEmpty();
+        const std::optional<Error> &error = entry.setupError ? entry.setupError : entry.result.error;
+        if (ran && !options.dryRun)
+            recordRun(state, entry, context);
+        QString outcome = !ran ? QStringLiteral("skipped") : (error ? QStringLiteral("failed") : QStringLiteral("ok"));
+        (!ran ? skipped : (error ? failed : ok))++;
+        const auto status = state.status(entry.mirror.name);
+        QJsonObject object = status ? statusToJson(*status) : QJsonObject{};
+        const auto check = status && status->lastCheck ? status->lastCheck : std::nullopt;
+        object.remove(QStringLiteral("last_check"));
+        object.insert(QStringLiteral("name"), entry.mirror.name);
+        object.insert(QStringLiteral("shape"), shapeName(entry.mirror.shape));
+        object.insert(QStringLiteral("outcome"), outcome);
+        object.insert(QStringLiteral("reason"), entry.skipped);
+        object.insert(QStringLiteral("state"), check ? check->state : QString());
+        if (error) {
+            object.insert(QStringLiteral("error_category"), errorCategoryName(error->category));
+            object.insert(QStringLiteral("last_error"), GitUrl::scrubText(error->message));
+        }
+        object.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(entry.result.warnings));
+        QJsonArray refs;
+        for (const RefResult &ref : entry.result.refs)
+            refs.append(refResultToJson(ref));
+        object.insert(QStringLiteral("refs"), refs);
+        mirrors.append(object);
+
+        if (context.verbosity == Verbosity::Quiet && outcome != QLatin1String("failed"))
+            continue;
+        if (!ran) {
+            text += QStringLiteral("%1: skipped: %2\n").arg(entry.mirror.name, entry.skipped);
+            continue;
+        }
+        text += error ? QStringLiteral("%1: failed (%2): %3\n").arg(entry.mirror.name, errorCategoryName(error->category),
+                                                                   GitUrl::scrubText(error->message))
+                       : QStringLiteral("%1: %2\n").arg(entry.mirror.name, options.dryRun ? QStringLiteral("plan") : QStringLiteral("ok"));
+        for (const QString &warning : entry.result.warnings)
+            text += QStringLiteral("  warning: %1\n").arg(warning);
+        for (const RefResult &ref : entry.result.refs) {
+            const bool interesting = ref.action != QLatin1String("up_to_date") && ref.action != QLatin1String("filtered");
+            if (options.dryRun ? ref.action != QLatin1String("up_to_date") || context.verbosity == Verbosity::Verbose
+                               : interesting || context.verbosity == Verbosity::Verbose)
+                text += planLine(ref) + QLatin1Char('\n');
+        }
+    }
+    if (options.json) {
+        context.printJson({{QStringLiteral("format_version"), 1},
+                           {QStringLiteral("mirrors"), mirrors},
+                           {QStringLiteral("summary"), QJsonObject{{QStringLiteral("mirrors"), static_cast<int>(entries.size())},
+                                                                   {QStringLiteral("ok"), ok},
+                                                                   {QStringLiteral("failed"), failed},
+                                                                   {QStringLiteral("skipped"), skipped}}}});
+    } else if (!text.isEmpty() && (options.dryRun || context.verbosity != Verbosity::Quiet || failed > 0)) {
+        // Success prints nothing unless asked: -v, a plan, or failures.
+        if (options.dryRun || context.verbosity == Verbosity::Verbose || failed > 0)
+            context.out() << text;
+        context.out().flush();
+    }
+    if (const int signal = platform::interruptSignal())
+        return signal == SIGTERM ? ExitTerminated : ExitInterrupted;
+    return failed > 0 ? ExitAttention : ExitOk;
+}
+
+void addUpdateOptions(QCommandLineParser &parser, bool planOnly)
+{
+    parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("Mirrors to update (default: all enabled)."), QStringLiteral("[NAME…]"));
+    parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON document.")});
+    parser.addOption({QStringLiteral("allow-mass-change"), QStringLiteral("Allow a run that deletes or forces more than max(10, 20 %) of the refs.")});
+    parser.addOption({QStringLiteral("timeout"), QStringLiteral("End each mirror's run after SEC seconds (default: run_timeout)."), QStringLiteral("SEC")});
+    if (planOnly)
+        return;
+    parser.addOption({QStringLiteral("due"), QStringLiteral("Only mirrors whose next run is due (interval with jitter, backoff after failures).")});
+    parser.addOption({QStringLiteral("dry-run"), QStringLiteral("Show the plan; change nothing (= plan).")});
+    parser.addOption({QStringLiteral("lock-wait"), QStringLiteral("Wait up to SEC seconds for a mirror another process is updating (default: skip it)."), QStringLiteral("SEC")});
+}
+
+bool readSeconds(CliContext &context, const QCommandLineParser &parser, const QString &command, const QString &option,
+                 int *seconds, int *code)
+{
+    if (!parser.isSet(option))
+        return true;
+    bool ok = false;
+    *seconds = parser.value(option).toInt(&ok);
+    if (!ok || *seconds < 0 || *seconds > 7 * 86400) {
+        *code = context.usage(command, QStringLiteral("--%1: \"%2\" is not a number of seconds").arg(option, parser.value(option)));
+        return false;
+    }
+    return true;
+}
+
+int updateOrPlan(CliContext &context, const QStringList &arguments, bool planOnly)
+{
+    const QString command = planOnly ? QStringLiteral("plan") : QStringLiteral("update");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(planOnly
+        ? QStringLiteral("Show what update would do for each mirror (= update --dry-run).")
+        : QStringLiteral("Sync mirrors now: fetch the source into the cache with the pull rules. Refs are forced or deleted "
+                         "only with their old tips kept in the attic. Exit 0 when every mirror finished or was skipped, "
+                         "1 when one needs attention, 130/143 when interrupted."));
+    addUpdateOptions(parser, planOnly);
+    int code = ExitOk;
+    if (!parseCommand(context, parser, command, arguments, &code))
+        return code;
+    UpdateOptions options;
+    options.json = parser.isSet(QStringLiteral("json"));
+    options.allowMassChange = parser.isSet(QStringLiteral("allow-mass-change"));
+    options.dryRun = planOnly || parser.isSet(QStringLiteral("dry-run"));
+    options.due = !planOnly && parser.isSet(QStringLiteral("due"));
+    if (!readSeconds(context, parser, command, QStringLiteral("timeout"), &options.timeoutSeconds, &code))
+        return code;
+    if (!planOnly && !readSeconds(context, parser, command, QStringLiteral("lock-wait"), &options.lockWaitSeconds, &code))
+        return code;
+    return runUpdates(context, command, parser.positionalArguments(), options);
+}
+
+} // namespace
+
+int cmdUpdate(CliContext &context, const QStringList &arguments)
+{
+    return updateOrPlan(context, arguments, false);
+}
+
+int cmdPlan(CliContext &context, const QStringList &arguments)
+{
+    return updateOrPlan(context, arguments, true);
+}
+
+} // namespace md::cli

@@ -1,0 +1,21 @@
+#pragma once
+
+#include "mirror/Mirror.h"
+#include "mirror/StatusRecord.h"
+
+namespace md {
+
+// The scheduling decision shared by the window, `update --due` from cron and the service: a pure
+// function of the mirror, its status and the time.
+struct ScheduleDecision {
+    bool due = false;
+    QString reason;     // why not due ("disabled", "paused", "not due until …")
+    QDateTime nextRun;  // invalid when never (disabled, paused)
+};
+
+// Interval with a stable per-mirror jitter (up to +10 %, so mirrors added together do not poll
+// together), doubled per consecutive failure (backoff) up to 24 hours.
+ScheduleDecision decideSchedule(const Mirror &mirror, const StatusRecord &status, int defaultIntervalMinutes,
+                                const QDateTime &now);
+
+} // namespace md
