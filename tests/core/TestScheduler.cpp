@@ -1,0 +1,89 @@
+#include "mirror/Scheduler.h"
+
+#include <QTest>
+
+using namespace md;
+
+class TestScheduler : public QObject {
+    Q_OBJECT
+private:
+    const QDateTime m_now{QDate(2026, 11, 22), QTime(12, 0), Qt::UTC};
+
+    static Mirror mirror(int interval = 5)
+    {
+        Mirror m;
+        m.name = QStringLiteral("org/repo");
+        m.source.url = QStringLiteral("https://h/r.git");
+        m.intervalMinutes = interval;
+        return m;
+    }
+
+private Q_SLOTS:
+    void neverRunIsDue()
+    {
+        const auto d = decideSchedule(mirror(), StatusRecord{}, 5, m_now);
+        QVERIFY(d.due);
+        QCOMPARE(d.nextRun, m_now);
+    }
+
+    void disabledAndPausedAreNeverDue()
+    {
+        Mirror m = mirror();
+        m.enabled = false;
+        auto d = decideSchedule(m, StatusRecord{}, 5, m_now);
+        QVERIFY(!d.due);
+        QCOMPARE(d.reason, QStringLiteral("disabled"));
+        QVERIFY(!d.nextRun.isValid());
+        StatusRecord paused;
+        paused.updateStatus = UpdateStatus::Paused;
+        d = decideSchedule(mirror(), paused, 5, m_now);
+        QVERIFY(!d.due);
+        QCOMPARE(d.reason, QStringLiteral("paused"));
+    }
+
+    void intervalWithJitter()
+    {
+        StatusRecord s;
+        s.updateStatus = UpdateStatus::Finished;
+        s.lastUpdateStartedAt = m_now.addSecs(-4 * 60);
+        auto d = decideSchedule(mirror(5), s, 5, m_now);
+        QVERIFY(!d.due);
+        QVERIFY(d.reason.startsWith(QLatin1String("not due until")));
+        // Next run between 5 and 5.5 minutes after the last start, stable for the same mirror.
+        const qint64 wait = s.lastUpdateStartedAt.secsTo(d.nextRun);
+        QVERIFY2(wait >= 300 && wait <= 330, qPrintable(QString::number(wait)));
+        QCOMPARE(decideSchedule(mirror(5), s, 5, m_now).nextRun, d.nextRun);
+        s.lastUpdateStartedAt = m_now.addSecs(-331);
+        QVERIFY(decideSchedule(mirror(5), s, 5, m_now).due);
+    }
+
+    void defaultIntervalFollowsSettings()
+    {
+        Mirror m = mirror();
+        m.intervalMinutes.reset();
+        StatusRecord s;
+        s.lastUpdateStartedAt = m_now.addSecs(-11 * 60);
+        QVERIFY(decideSchedule(m, s, 10, m_now).due);
+        QVERIFY(!decideSchedule(m, s, 60, m_now).due);
+    }
+
+    void failuresBackOff()
+    {
+        StatusRecord s;
+        s.updateStatus = UpdateStatus::Failed;
+        s.lastUpdateStartedAt = m_now.addSecs(-6 * 60);
+        s.consecutiveFailures = 0;
+        QVERIFY(decideSchedule(mirror(5), s, 5, m_now).due);
+        s.consecutiveFailures = 2; // 5 min doubled twice: 20 min
+        auto d = decideSchedule(mirror(5), s, 5, m_now);
+        QVERIFY(!d.due);
+        const qint64 wait = s.lastUpdateStartedAt.secsTo(d.nextRun);
+        QVERIFY2(wait >= 1200 && wait <= 1230, qPrintable(QString::number(wait)));
+        s.consecutiveFailures = 40; // capped at a day
+        d = decideSchedule(mirror(5), s, 5, m_now);
+        QVERIFY(s.lastUpdateStartedAt.secsTo(d.nextRun) <= 24 * 3600 + 30);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestScheduler)
+#include "TestScheduler.moc"
