@@ -35,6 +35,23 @@ QList<RefTip> mirroredTips(const QList<RefTip> &refs)
     return result;
 }
 
+// Git LFS content lives outside the repository: a mirror copies only the pointers. Say so.
+bool usesLfs(git_repository *repository, const QString &branch)
+{
+    if (branch.isEmpty())
+        return false;
+    git_object *object = nullptr;
+    const QByteArray spec = (branch + QStringLiteral(":.gitattributes")).toUtf8();
+    if (git_revparse_single(&object, repository, spec.constData()) < 0)
+        return false;
+    git::ObjectPtr owner(object);
+    if (git_object_type(object) != GIT_OBJECT_BLOB)
+        return false;
+    const auto *blob = reinterpret_cast<git_blob *>(object);
+    const QByteArray content(static_cast<const char *>(git_blob_rawcontent(blob)), static_cast<qsizetype>(git_blob_rawsize(blob)));
+    return content.contains("filter=lfs");
+}
+
 } // namespace
 
 QString atticRefName(const QDateTime &startedAt, const QString &run, const QString &side, const QString &ref)
@@ -262,6 +279,8 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
         git_reference_free(target);
         git_reference_free(head);
     }
+    if (usesLfs(repository.get(), input.sourceHeadTarget))
+        result.warnings.append(QStringLiteral("LFS objects are not mirrored (the default branch uses Git LFS)"));
     if (anyFailed)
         return finish(Error{ErrorCategory::Rejected, QStringLiteral("some refs could not be written to the cache"), {}, 0, 0});
     if (result.plan.count(RefAction::SkipDiverged) > 0)

@@ -222,6 +222,42 @@ private Q_SLOTS:
         QCOMPARE(GitRepoBuilder::run({QStringLiteral("symbolic-ref"), QStringLiteral("HEAD")}, m_cache).trimmed(), QStringLiteral("refs/heads/trunk"));
     }
 
+    void lfsIsWarnedAbout()
+    {
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::commit(m_work, QStringLiteral(".gitattributes"),
+                                                           QStringLiteral("*.bin filter=lfs diff=lfs merge=lfs -text\n"), QStringLiteral("lfs")));
+        push({QStringLiteral("main:refs/heads/trunk")});
+        const SyncResult result = sync();
+        QVERIFY2(!result.error, result.error ? qPrintable(result.error->message) : "");
+        QVERIFY(result.warnings.contains(QStringLiteral("LFS objects are not mirrored (the default branch uses Git LFS)")));
+    }
+
+    void httpsWithTheConfiguredCa()
+    {
+        QTemporaryDir root;
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({QStringLiteral("clone"), QStringLiteral("-q"), QStringLiteral("--bare"),
+                                                         m_daemon.baseDir() + QStringLiteral("/src.git"), root.filePath(QStringLiteral("r.git"))}));
+        HttpGitServer https;
+        QVERIFY2(https.start(root.path(), {true, QString(), QString(), false}), qPrintable(https.errorString()));
+        Config config;
+        Mirror m;
+        m.name = QStringLiteral("tls");
+        m.source.url = https.url(QStringLiteral("r.git"));
+        m.cachePath = root.filePath(QStringLiteral("cache.git"));
+        config.mirrors.append(m);
+        // Without the test CA the certificate is refused (verification stays on).
+        auto job = makeCheckJob(config, m);
+        QVERIFY(job.ok());
+        SyncResult refused = runPullSync(*job, SyncOptions{false, false, true, QDateTime::currentDateTimeUtc()});
+        QVERIFY(refused.error);
+        QCOMPARE(refused.error->category, ErrorCategory::Tls);
+        config.settings.caFile = https.caFile();
+        QVERIFY(git::GitLibrary::initialize(config.settings).ok());
+        const SyncResult trusted = runPullSync(*job, SyncOptions{false, false, true, QDateTime::currentDateTimeUtc()});
+        QVERIFY2(!trusted.error, trusted.error ? qPrintable(trusted.error->message) : "");
+        QVERIFY(!refsOf(m.cachePath).isEmpty());
+    }
+
     void httpWithBasicAuth()
     {
         QTemporaryDir root;
