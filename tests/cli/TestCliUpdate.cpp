@@ -6,6 +6,7 @@
 
 #include <QJsonArray>
 #include <QElapsedTimer>
+#include <QDir>
 #include <QLockFile>
 #include <QTcpServer>
 #include <QTest>
@@ -134,6 +135,45 @@ private Q_SLOTS:
         ::kill(static_cast<pid_t>(process->processId()), SIGTERM);
         QVERIFY(process->waitForFinished(10000));
         QCOMPARE(process->exitCode(), 143);
+    }
+
+    void sigkillDuringALargeFetchLeavesARepairableCache()
+    {
+        // A 48 MB incompressible blob makes the fetch last long enough to be killed in flight.
+        const QString big = m_srv.filePath(u"big.git"_s);
+        const QString work = m_srv.filePath(u"bigwork"_s);
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initBare(big));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initWork(work));
+        QFile blob(work + u"/blob.bin"_s);
+        QVERIFY(blob.open(QIODevice::WriteOnly));
+        QFile random(u"/dev/urandom"_s);
+        QVERIFY(random.open(QIODevice::ReadOnly));
+        for (int i = 0; i < 48; ++i)
+            blob.write(random.read(1 << 20));
+        blob.close();
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({u"add"_s, u"blob.bin"_s}, work));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({u"commit"_s, u"-q"_s, u"-m"_s, u"big"_s}, work));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::push(work, big, {u"main"_s}));
+
+        CliEnv env;
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"big"_s, u"--source"_s, m_daemon.url(u"big.git"_s), u"-q"_s}), 0);
+        auto process = env.start({u"update"_s});
+        QVERIFY(process->waitForStarted());
+        const QString pack = cacheOf(env, u"big"_s) + u"/objects/pack"_s;
+        QElapsedTimer timer;
+        timer.start();
+        // Kill as soon as the download has begun (a temporary pack appears), or after 3 s.
+        while (timer.elapsed() < 3000 && QDir(pack).entryList(QDir::Files).isEmpty())
+            QTest::qWait(5);
+        process->kill(); // SIGKILL
+        QVERIFY(process->waitForFinished(5000));
+        // The next run cleans the debris under the lock and completes the mirror.
+        const CliResult again = env.run({u"update"_s}, {}, {}, 120000);
+        CLI_EXPECT_EXIT(again, 0);
+        QCOMPARE(refOf(cacheOf(env, u"big"_s), u"refs/heads/main"_s), refOf(big, u"refs/heads/main"_s));
+        const auto fsck = GitRepoBuilder::tryRun({u"fsck"_s, u"--strict"_s, u"--no-dangling"_s}, cacheOf(env, u"big"_s));
+        QVERIFY2(fsck.ok(), qPrintable(fsck.describe()));
+        QVERIFY(QDir(pack).entryList({u"pack_git2_*"_s, u"*.lock"_s}, QDir::Files).isEmpty());
     }
 
     void timeoutFailsTheRunAtTheDeadline()
