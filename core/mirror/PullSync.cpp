@@ -10,10 +10,14 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QProcess>
+#include <QStandardPaths>
 
 namespace md {
 
 namespace {
+
+constexpr int kPackLimit = 20;
 
 Error wrap(int code, const QString &what)
 {
@@ -50,6 +54,23 @@ bool usesLfs(git_repository *repository, const QString &branch)
     const auto *blob = reinterpret_cast<git_blob *>(object);
     const QByteArray content(static_cast<const char *>(git_blob_rawcontent(blob)), static_cast<qsizetype>(git_blob_rawsize(blob)));
     return content.contains("filter=lfs");
+}
+
+// libgit2 adds one pack per fetch and has no gc: when packs pile up, let git repack and pack the
+// refs (`git gc --auto` with a low pack limit). Without a git binary the packs simply stay.
+void maintain(const QString &cachePath, QStringList &warnings)
+{
+    const int packs = static_cast<int>(QDir(cachePath + QStringLiteral("/objects/pack")).entryList({QStringLiteral("*.pack")}, QDir::Files).size());
+    if (packs <= kPackLimit)
+        return;
+    const QString git = QStandardPaths::findExecutable(QStringLiteral("git"));
+    if (git.isEmpty())
+        return;
+    QProcess gc;
+    gc.start(git, {QStringLiteral("-C"), cachePath, QStringLiteral("-c"), QStringLiteral("gc.autoPackLimit=%1").arg(kPackLimit),
+                   QStringLiteral("-c"), QStringLiteral("gc.autoDetach=false"), QStringLiteral("gc"), QStringLiteral("--auto"), QStringLiteral("--quiet")});
+    if (!gc.waitForFinished(30 * 60 * 1000) || gc.exitCode() != 0)
+        warnings.append(QStringLiteral("repacking the cache failed: %1").arg(QString::fromUtf8(gc.readAllStandardError()).trimmed()));
 }
 
 } // namespace
@@ -279,6 +300,8 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
         git_reference_free(target);
         git_reference_free(head);
     }
+    if (!refspecs.isEmpty())
+        maintain(job.cachePath, result.warnings);
     if (usesLfs(repository.get(), input.sourceHeadTarget))
         result.warnings.append(QStringLiteral("LFS objects are not mirrored (the default branch uses Git LFS)"));
     if (anyFailed)

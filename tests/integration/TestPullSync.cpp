@@ -222,6 +222,42 @@ private Q_SLOTS:
         QCOMPARE(GitRepoBuilder::run({QStringLiteral("symbolic-ref"), QStringLiteral("HEAD")}, m_cache).trimmed(), QStringLiteral("refs/heads/trunk"));
     }
 
+    void massDeletionIsRefusedUnlessAllowed()
+    {
+        QStringList branches;
+        for (int i = 0; i < 12; ++i)
+            branches.append(QStringLiteral("main:refs/heads/topic%1").arg(i));
+        push(branches);
+        QVERIFY(!sync().error);
+        QStringList deletions;
+        for (int i = 0; i < 12; ++i)
+            deletions.append(QStringLiteral(":refs/heads/topic%1").arg(i));
+        push(deletions);
+        const QMap<QString, QString> before = refsOf(m_cache, true);
+        const SyncResult refused = sync();
+        QVERIFY(refused.error);
+        QCOMPARE(refused.error->category, ErrorCategory::Guard);
+        QVERIFY(refused.error->message.contains(QLatin1String("--allow-mass-change")));
+        QCOMPARE(refsOf(m_cache, true), before);
+        SyncOptions allow;
+        allow.allowMassChange = true;
+        const SyncResult allowed = sync(allow);
+        QVERIFY2(!allowed.error, allowed.error ? qPrintable(allowed.error->message) : "");
+        QVERIFY(!refsOf(m_cache).contains(QStringLiteral("refs/heads/topic0")));
+    }
+
+    void packsAreRepackedWhenTheyPileUp()
+    {
+        for (int i = 0; i < 22; ++i) {
+            commit(QStringLiteral("pack %1").arg(i));
+            push({QStringLiteral("main")});
+            QVERIFY(!sync().error);
+        }
+        const int packs = static_cast<int>(QDir(m_cache + QStringLiteral("/objects/pack")).entryList({QStringLiteral("*.pack")}, QDir::Files).size());
+        QVERIFY2(packs <= 21, qPrintable(QString::number(packs)));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({QStringLiteral("fsck"), QStringLiteral("--strict")}, m_cache));
+    }
+
     void lfsIsWarnedAbout()
     {
         QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::commit(m_work, QStringLiteral(".gitattributes"),
