@@ -2,6 +2,7 @@
 
 #include "security/HostKey.h"
 
+#include <QDateTime>
 #include <QtEndian>
 
 namespace md::git {
@@ -9,6 +10,7 @@ namespace md::git {
 RemoteCallbacks::RemoteCallbacks(const RemoteAccess &access, const std::atomic<bool> *cancel)
     : m_access(access)
     , m_cancel(cancel)
+    , m_lastProgressMs(QDateTime::currentMSecsSinceEpoch())
 {
 }
 
@@ -16,7 +18,44 @@ void RemoteCallbacks::install(git_remote_callbacks &callbacks)
 {
     callbacks.credentials = credentialTrampoline;
     callbacks.certificate_check = certificateTrampoline;
+    callbacks.transfer_progress = transferTrampoline;
+    callbacks.sideband_progress = sidebandTrampoline;
     callbacks.payload = this;
+}
+
+RemoteCallbacks::Progress RemoteCallbacks::progress() const
+{
+    return Progress{m_receivedObjects.load(), m_totalObjects.load(), m_receivedBytes.load()};
+}
+
+int RemoteCallbacks::transferTrampoline(const git_indexer_progress *stats, void *payload)
+{
+    // No exception can leave here: only atomics and arithmetic.
+    auto *self = static_cast<RemoteCallbacks *>(payload);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    self->m_lastProgressMs.store(now);
+    if (self->m_cancel && self->m_cancel->load()) {
+        git_error_set_str(GIT_ERROR_CALLBACK, "cancelled");
+        return -1;
+    }
+    if (now - self->m_lastSampleMs.load() >= 100 || stats->received_objects == stats->total_objects) {
+        self->m_lastSampleMs.store(now);
+        self->m_receivedObjects.store(stats->received_objects);
+        self->m_totalObjects.store(stats->total_objects);
+        self->m_receivedBytes.store(stats->received_bytes);
+    }
+    return 0;
+}
+
+int RemoteCallbacks::sidebandTrampoline(const char *, int, void *payload)
+{
+    auto *self = static_cast<RemoteCallbacks *>(payload);
+    self->m_lastProgressMs.store(QDateTime::currentMSecsSinceEpoch());
+    if (self->m_cancel && self->m_cancel->load()) {
+        git_error_set_str(GIT_ERROR_CALLBACK, "cancelled");
+        return -1;
+    }
+    return 0;
 }
 
 int RemoteCallbacks::fail(ErrorCategory category, const QString &message, int code)

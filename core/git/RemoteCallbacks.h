@@ -42,10 +42,23 @@ public:
     const QString &problem() const { return m_problem; }
     ErrorCategory problemCategory() const { return m_problemCategory; }
 
+    // When the transfer last made progress (ms since the epoch): the watchdog's stall clock.
+    qint64 lastProgressMs() const { return m_lastProgressMs.load(); }
+    // The latest transfer figures, sampled at most ten times a second.
+    struct Progress {
+        unsigned int receivedObjects = 0;
+        unsigned int totalObjects = 0;
+        size_t receivedBytes = 0;
+    };
+    Progress progress() const;
+
 private:
     static int credentialTrampoline(git_credential **out, const char *url, const char *usernameFromUrl,
                                     unsigned int allowedTypes, void *payload);
     static int certificateTrampoline(git_cert *cert, int valid, const char *host, void *payload);
+
+    static int transferTrampoline(const git_indexer_progress *stats, void *payload);
+    static int sidebandTrampoline(const char *text, int length, void *payload);
 
     int credential(git_credential **out, const char *usernameFromUrl, unsigned int allowedTypes);
     int certificate(git_cert *cert, int valid, const char *host);
@@ -56,6 +69,11 @@ private:
     int m_credentialCalls = 0;
     QString m_problem;
     ErrorCategory m_problemCategory = ErrorCategory::None;
+    std::atomic<qint64> m_lastProgressMs;
+    std::atomic<qint64> m_lastSampleMs{0};
+    std::atomic<unsigned int> m_receivedObjects{0};
+    std::atomic<unsigned int> m_totalObjects{0};
+    std::atomic<size_t> m_receivedBytes{0};
 };
 
 } // namespace md::git

@@ -24,10 +24,29 @@ bool parseOid(const QString &text, git_oid *oid)
 
 } // namespace
 
+namespace {
+Result<RemoteListing> listRemoteGuarded(const RemoteAccess &access, const StreamLimits &limits, RemoteCallbacks &callbacks);
+}
+
 Result<RemoteListing> listRemote(const RemoteAccess &access, const StreamLimits &limits)
 {
     StreamLimitsScope scope(limits);
     RemoteCallbacks callbacks(access, limits.cancel);
+    std::optional<Result<RemoteListing>> result;
+    QString fired;
+    {
+        Watchdog watchdog(scope, limits, [&callbacks] { return callbacks.lastProgressMs(); });
+        result = listRemoteGuarded(access, limits, callbacks);
+        fired = watchdog.firedReason();
+    }
+    if (!result->ok() && !fired.isEmpty())
+        return Error{ErrorCategory::Timeout, QStringLiteral("listing refs of %1 timed out: %2").arg(access.displayUrl, fired), {}, 0, 0};
+    return *result;
+}
+
+namespace {
+Result<RemoteListing> listRemoteGuarded(const RemoteAccess &access, const StreamLimits &, RemoteCallbacks &callbacks)
+{
     git_remote *raw = nullptr;
     if (const int rc = git_remote_create_detached(&raw, access.url.toUtf8().constData()); rc < 0)
         return lastError(rc, QStringLiteral("cannot use %1").arg(access.displayUrl));
@@ -68,6 +87,7 @@ Result<RemoteListing> listRemote(const RemoteAccess &access, const StreamLimits 
     git_remote_disconnect(remote.get());
     return listing;
 }
+} // namespace
 
 Result<QList<RefTip>> listLocalRefs(const QString &repositoryPath)
 {

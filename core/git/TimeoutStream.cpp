@@ -6,7 +6,10 @@
 #include <git2/sys/stream.h>
 
 #include <cstring>
+#include <condition_variable>
+#include <limits>
 #include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -69,7 +72,11 @@ QString endpoint(const TimeoutSocket *socket)
 // deadline. Returns 1 when ready, 0 on timeout, -1 on cancel or error (message set).
 int waitFor(TimeoutSocket *socket, short events, int timeoutMs, const char *what)
 {
-    const StreamLimits limits = currentLimits(socket);
+    StreamLimits limits = currentLimits(socket);
+    if (!limits.streamEnforces) {
+        limits.deadlineMs = 0;
+        timeoutMs = std::numeric_limits<int>::max();
+    }
     const qint64 start = QDateTime::currentMSecsSinceEpoch();
     for (;;) {
         if (limits.cancel && limits.cancel->load()) {
@@ -277,6 +284,55 @@ void StreamLimitsScope::shutdownSockets()
     std::lock_guard<std::mutex> lock(m_state->mutex);
     for (int fd : m_state->sockets)
         ::shutdown(fd, SHUT_RDWR);
+}
+
+struct Watchdog::Private {
+    StreamLimitsScope &scope;
+    StreamLimits limits;
+    std::function<qint64()> lastProgressMs;
+    std::mutex mutex;
+    std::condition_variable wake;
+    bool stop = false;
+    QString reason;
+    std::thread thread;
+};
+
+Watchdog::Watchdog(StreamLimitsScope &scope, const StreamLimits &limits, std::function<qint64()> lastProgressMs)
+    : d(new Private{scope, limits, std::move(lastProgressMs), {}, {}, false, {}, {}})
+{
+    d->thread = std::thread([p = d.get()] {
+        std::unique_lock<std::mutex> lock(p->mutex);
+        while (!p->stop) {
+            p->wake.wait_for(lock, std::chrono::milliseconds(100));
+            if (p->stop)
+                break;
+            const qint64 now = QDateTime::currentMSecsSinceEpoch();
+            if (p->limits.deadlineMs > 0 && now >= p->limits.deadlineMs)
+                p->reason = QStringLiteral("the run reached its time limit");
+            else if (p->limits.stallTimeoutMs > 0 && now - p->lastProgressMs() >= p->limits.stallTimeoutMs)
+                p->reason = QStringLiteral("no progress for %1 s").arg(p->limits.stallTimeoutMs / 1000.0);
+            if (!p->reason.isEmpty()) {
+                p->scope.shutdownSockets();
+                break;
+            }
+        }
+    });
+}
+
+Watchdog::~Watchdog()
+{
+    {
+        std::lock_guard<std::mutex> lock(d->mutex);
+        d->stop = true;
+    }
+    d->wake.notify_all();
+    d->thread.join();
+}
+
+QString Watchdog::firedReason() const
+{
+    std::lock_guard<std::mutex> lock(d->mutex);
+    return d->reason;
 }
 
 Status registerTimeoutStream()

@@ -2,9 +2,13 @@
 
 #include "util/Result.h"
 
+#include <QString>
+
 #include <QtGlobal>
 
 #include <atomic>
+#include <functional>
+#include <memory>
 
 namespace md::git {
 
@@ -19,6 +23,7 @@ struct StreamLimits {
     int stallTimeoutMs = 600000;
     qint64 deadlineMs = 0; // QDateTime::currentMSecsSinceEpoch() at which the run ends; 0: none
     const std::atomic<bool> *cancel = nullptr;
+    bool streamEnforces = true; // false: only the watchdog enforces (how SSH behaves; for tests)
 };
 
 // Applies limits to every stream this thread opens while it lives.
@@ -37,6 +42,25 @@ public:
 
 private:
     State *m_state;
+};
+
+// Enforces the stall timeout and the run deadline on a running transfer from outside it: every
+// 100 ms it compares the clock with the deadline and with the callbacks' last progress, and at
+// the limit shuts the scope's sockets down, so even a read libssh2 blocks in (SSH, which bypasses
+// the stream) returns.
+class Watchdog {
+public:
+    Watchdog(StreamLimitsScope &scope, const StreamLimits &limits, std::function<qint64()> lastProgressMs);
+    ~Watchdog();
+    Watchdog(const Watchdog &) = delete;
+    Watchdog &operator=(const Watchdog &) = delete;
+
+    // Why it fired ("stalled for 600 s", "run deadline reached"), or empty.
+    QString firedReason() const;
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
 };
 
 // Registers the stream with libgit2 (once, before any worker starts).

@@ -148,6 +148,13 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
 
     git::StreamLimitsScope scope(job.limits);
     git::RemoteCallbacks callbacks(job.source, job.limits.cancel);
+    git::Watchdog watchdog(scope, job.limits, [&callbacks] { return callbacks.lastProgressMs(); });
+    // A transfer the watchdog cut short is a timeout, whatever libgit2 made of the closed socket.
+    auto timedOut = [&](Error error) {
+        if (const QString reason = watchdog.firedReason(); !reason.isEmpty())
+            error = Error{ErrorCategory::Timeout, QStringLiteral("%1 timed out: %2").arg(job.source.displayUrl, reason), {}, 0, 0};
+        return error;
+    };
     git_remote *rawRemote = nullptr;
     if (const int rc = git_remote_create_anonymous(&rawRemote, repository.get(), job.source.url.toUtf8().constData()); rc < 0)
         return finish(wrap(rc, QStringLiteral("cannot use %1").arg(job.source.displayUrl)));
@@ -164,7 +171,7 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
     auto callbackError = [&](int rc, const QString &what) -> Error {
         if (!callbacks.problem().isEmpty())
             return Error{callbacks.problemCategory(), callbacks.problem(), {}, GIT_ERROR_CALLBACK, rc};
-        return wrap(rc, what);
+        return timedOut(wrap(rc, what));
     };
     if (const int rc = git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &remoteCallbacks, &proxy, nullptr); rc < 0)
         return finish(callbackError(rc, QStringLiteral("cannot connect to %1").arg(job.source.displayUrl)));
@@ -172,7 +179,7 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
     const git_remote_head **heads = nullptr;
     size_t count = 0;
     if (const int rc = git_remote_ls(&heads, &count, remote.get()); rc < 0)
-        return finish(wrap(rc, QStringLiteral("cannot list refs of %1").arg(job.source.displayUrl)));
+        return finish(timedOut(wrap(rc, QStringLiteral("cannot list refs of %1").arg(job.source.displayUrl))));
     PullPlanInput input;
     input.allowMassChange = options.allowMassChange;
     input.massChangeGuard = options.massChangeGuard;

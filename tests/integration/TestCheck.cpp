@@ -175,6 +175,29 @@ private Q_SLOTS:
         QVERIFY2(elapsed >= 900 && elapsed < 10000, qPrintable(QString::number(elapsed)));
     }
 
+    void watchdogCutsATransferTheStreamDoesNotTime()
+    {
+        // As over SSH, where libssh2 reads the socket itself: only the watchdog can end the wait.
+        SilentServer server;
+        server.start();
+        server.waitReady();
+        Config config = configFor(QStringLiteral("git://127.0.0.1:%1/x.git").arg(server.port), m_cacheRoot);
+        config.settings.stallTimeoutSeconds = 1;
+        auto job = makeCheckJob(config, config.mirrors.first());
+        QVERIFY(job.ok());
+        job->limits.streamEnforces = false;
+        QElapsedTimer timer;
+        timer.start();
+        const CheckRecord r = runCheck(*job);
+        const qint64 elapsed = timer.elapsed();
+        server.quit();
+        server.wait();
+        QCOMPARE(r.state, QStringLiteral("unreachable"));
+        QCOMPARE(r.errorCategory, ErrorCategory::Timeout);
+        QVERIFY2(r.error.contains(QLatin1String("no progress for 1 s")), qPrintable(r.error));
+        QVERIFY2(elapsed >= 900 && elapsed < 10000, qPrintable(QString::number(elapsed)));
+    }
+
     void unresolvableHostIsNetwork()
     {
         const CheckRecord r = check(configFor(QStringLiteral("https://nonexistent.invalid/x.git"), m_cacheRoot));
