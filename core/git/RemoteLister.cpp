@@ -55,7 +55,7 @@ Result<RemoteListing> listRemoteGuarded(const RemoteAccess &access, const Stream
     git_remote_connect_options options;
     git_remote_connect_options_init(&options, GIT_REMOTE_CONNECT_OPTIONS_VERSION);
     callbacks.install(options.callbacks);
-    options.follow_redirects = GIT_REMOTE_REDIRECT_INITIAL;
+    options.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
     const QByteArray proxy = access.proxy.toUtf8();
     if (access.proxy.isEmpty()) {
         options.proxy_opts.type = GIT_PROXY_AUTO;

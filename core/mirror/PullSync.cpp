@@ -215,7 +215,7 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
         fetch.callbacks = remoteCallbacks;
         fetch.proxy_opts = proxy;
         fetch.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
-        fetch.follow_redirects = GIT_REMOTE_REDIRECT_INITIAL;
+        fetch.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
         if (const int rc = git_remote_download(remote.get(), &array, &fetch); rc < 0)
             return finish(callbackError(rc, QStringLiteral("cannot download from %1").arg(job.source.displayUrl)));
     }

@@ -52,6 +52,36 @@ private:
     QSemaphore m_ready;
 };
 
+// Answers every HTTP request with a redirect to `location` (another host) and counts requests.
+class RedirectServer : public QThread {
+public:
+    QString location;
+    quint16 port = 0;
+    std::atomic<int> requests{0};
+    void run() override
+    {
+        QTcpServer server;
+        server.listen(QHostAddress::LocalHost, 0);
+        port = server.serverPort();
+        QObject::connect(&server, &QTcpServer::newConnection, [&] {
+            QTcpSocket *socket = server.nextPendingConnection();
+            QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
+                socket->readAll();
+                ++requests;
+                socket->write(QStringLiteral("HTTP/1.1 302 Found\r\nLocation: %1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                                  .arg(location).toLatin1());
+                socket->disconnectFromHost();
+            });
+        });
+        m_ready.release();
+        exec();
+    }
+    void waitReady() { m_ready.acquire(); }
+
+private:
+    QSemaphore m_ready;
+};
+
 Config configFor(const QString &source, const QString &cacheRoot)
 {
     Config config;
@@ -196,6 +226,31 @@ private Q_SLOTS:
         QCOMPARE(r.errorCategory, ErrorCategory::Timeout);
         QVERIFY2(r.error.contains(QLatin1String("no progress for 1 s")), qPrintable(r.error));
         QVERIFY2(elapsed >= 900 && elapsed < 10000, qPrintable(QString::number(elapsed)));
+    }
+
+    void crossHostRedirectIsRefused()
+    {
+        RedirectServer other;
+        other.location = QStringLiteral("http://127.0.0.9/nowhere");
+        other.start();
+        other.waitReady();
+        RedirectServer first;
+        first.location = QStringLiteral("http://127.0.0.2:%1/x.git/info/refs?service=git-upload-pack").arg(other.port);
+        first.start();
+        first.waitReady();
+        qputenv("MIRRORDESK_TEST_REDIRECT_PW", "redirect-secret");
+        Config config = configFor(QStringLiteral("http://127.0.0.1:%1/x.git").arg(first.port), m_cacheRoot);
+        config.credentials.append(Credential{QStringLiteral("c"), CredentialKind::Password, QStringLiteral("u"),
+                                             SecretSource{SecretSource::Kind::Env, QStringLiteral("MIRRORDESK_TEST_REDIRECT_PW")}});
+        config.mirrors[0].source.credential = QStringLiteral("c");
+        const CheckRecord r = check(config);
+        first.quit();
+        first.wait();
+        other.quit();
+        other.wait();
+        QCOMPARE(r.state, QStringLiteral("unreachable"));
+        QVERIFY(first.requests.load() >= 1);
+        QCOMPARE(other.requests.load(), 0); // nothing, and so no secret, reached the other host
     }
 
     void unresolvableHostIsNetwork()
