@@ -56,12 +56,13 @@ private:
 class RedirectServer : public QThread {
 public:
     QString location;
+    QHostAddress address{QHostAddress::LocalHost};
     quint16 port = 0;
     std::atomic<int> requests{0};
     void run() override
     {
         QTcpServer server;
-        server.listen(QHostAddress::LocalHost, 0);
+        server.listen(address, 0);
         port = server.serverPort();
         QObject::connect(&server, &QTcpServer::newConnection, [&] {
             QTcpSocket *socket = server.nextPendingConnection();
@@ -232,6 +233,7 @@ private Q_SLOTS:
     {
         RedirectServer other;
         other.location = QStringLiteral("http://127.0.0.9/nowhere");
+        other.address = QHostAddress(QStringLiteral("127.0.0.2")); // another host, still on loopback
         other.start();
         other.waitReady();
         RedirectServer first;
