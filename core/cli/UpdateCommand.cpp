@@ -26,6 +26,7 @@ struct Entry {
     std::optional<Error> setupError;
     SyncResult result;
     QDateTime startedAt;
+    QStringList problems; // state-file errors from the worker, printed by the main thread
 };
 
 struct UpdateOptions {
@@ -48,13 +49,57 @@ QString planLine(const RefResult &ref)
     return line.trimmed().prepend(QStringLiteral("  "));
 }
 
-void runOne(Entry &entry, const UpdateOptions &options, const Settings &settings)
+void recordRun(const StateStore &stateStore, Entry &entry)
+{
+    StateStore state = stateStore;
+    auto current = state.status(entry.mirror.name);
+    StatusRecord status = current ? *current : StatusRecord{};
+    status.lastUpdateStartedAt = entry.startedAt;
+    status.lastUpdateAt = QDateTime::currentDateTimeUtc();
+    const std::optional<Error> &error = entry.setupError ? entry.setupError : entry.result.error;
+    status.warnings = entry.result.warnings;
+    if (error) {
+        status.updateStatus = UpdateStatus::Failed;
+        status.lastError = GitUrl::scrubText(error->message);
+        status.errorCategory = error->category;
+        // An interrupted run is not the mirror's failure: no backoff for it.
+        if (!platform::interruptSignal())
+            ++status.consecutiveFailures;
+    } else {
+        status.updateStatus = UpdateStatus::Finished;
+        status.lastSuccessfulUpdateAt = status.lastUpdateAt;
+        status.lastError.clear();
+        status.errorCategory = ErrorCategory::None;
+        status.consecutiveFailures = 0;
+    }
+    RunRecord run;
+    run.startedAt = entry.startedAt;
+    run.durationMs = entry.result.durationMs;
+    run.outcome = error ? QStringLiteral("failed") : QStringLiteral("ok");
+    run.errorCategory = error ? error->category : ErrorCategory::None;
+    run.error = status.lastError;
+    run.warnings = status.warnings;
+    run.refs = entry.result.refs;
+    if (auto saved = state.saveStatus(entry.mirror.name, status); !saved)
+        entry.problems.append(saved.error().message);
+    if (auto saved = state.appendRun(entry.mirror.name, run); !saved)
+        entry.problems.append(saved.error().message);
+}
+
+// Runs one mirror on a pool thread: under its cache lock, the sync and the record of the run
+// (so two processes never interleave a mirror's state writes).
+void runOne(Entry &entry, const UpdateOptions &options, const Settings &settings, const StateStore &state)
 {
     CacheLock lock(entry.job->cachePath);
     if (!lock.tryLock(options.lockWaitSeconds * 1000)) {
         entry.skipped = QStringLiteral("running (%1)").arg(lock.holder());
         return;
     }
+    if (platform::interruptSignal()) {
+        entry.skipped = QStringLiteral("interrupted");
+        return;
+    }
+    entry.startedAt = QDateTime::currentDateTimeUtc();
     CheckJob job = *entry.job;
     const int runTimeout = options.timeoutSeconds > 0 ? options.timeoutSeconds : settings.runTimeoutSeconds;
     job.limits.deadlineMs = QDateTime::currentMSecsSinceEpoch() + qint64(runTimeout) * 1000;
@@ -72,40 +117,8 @@ void runOne(Entry &entry, const UpdateOptions &options, const Settings &settings
                                                p.action == RefAction::Rejected ? QStringLiteral("rejected") : QStringLiteral("skipped"),
                                                p.reason});
     }
-}
-
-void recordRun(StateStore &state, const Entry &entry, CliContext &context)
-{
-    auto current = state.status(entry.mirror.name);
-    StatusRecord status = current ? *current : StatusRecord{};
-    status.lastUpdateStartedAt = entry.startedAt;
-    status.lastUpdateAt = QDateTime::currentDateTimeUtc();
-    const std::optional<Error> &error = entry.setupError ? entry.setupError : entry.result.error;
-    status.warnings = entry.result.warnings;
-    if (error) {
-        status.updateStatus = UpdateStatus::Failed;
-        status.lastError = GitUrl::scrubText(error->message);
-        status.errorCategory = error->category;
-        ++status.consecutiveFailures;
-    } else {
-        status.updateStatus = UpdateStatus::Finished;
-        status.lastSuccessfulUpdateAt = status.lastUpdateAt;
-        status.lastError.clear();
-        status.errorCategory = ErrorCategory::None;
-        status.consecutiveFailures = 0;
-    }
-    RunRecord run;
-    run.startedAt = entry.startedAt;
-    run.durationMs = entry.result.durationMs;
-    run.outcome = error ? QStringLiteral("failed") : QStringLiteral("ok");
-    run.errorCategory = error ? error->category : ErrorCategory::None;
-    run.error = status.lastError;
-    run.warnings = status.warnings;
-    run.refs = entry.result.refs;
-    if (auto saved = state.saveStatus(entry.mirror.name, status); !saved)
-        context.error(QStringLiteral("mirrordesk update: %1").arg(saved.error().message));
-    if (auto saved = state.appendRun(entry.mirror.name, run); !saved)
-        context.error(QStringLiteral("mirrordesk update: %1").arg(saved.error().message));
+    if (!options.dryRun)
+        recordRun(state, entry);
 }
 
 int runUpdates(CliContext &context, const QString &command, const QStringList &names, const UpdateOptions &options)
@@ -122,11 +135,11 @@ int runUpdates(CliContext &context, const QString &command, const QStringList &n
         if (!mirror)
             return context.usage(command, QStringLiteral("no mirror named \"%1\"").arg(name));
         if (std::none_of(entries.begin(), entries.end(), [&](const Entry &e) { return e.mirror.name == mirror->name; }))
-            entries.push_back(Entry{*mirror, {}, {}, {}, {}, now});
+            entries.push_back(Entry{*mirror, {}, {}, {}, {}, now, {}});
     }
     if (names.isEmpty()) {
         for (const Mirror &m : config->mirrors)
-            entries.push_back(Entry{m, {}, m.enabled ? QString() : QStringLiteral("disabled"), {}, {}, now});
+            entries.push_back(Entry{m, {}, m.enabled ? QString() : QStringLiteral("disabled"), {}, {}, now, {}});
     }
     if (auto status = git::GitLibrary::initialize(config->settings); !status)
         return context.fail(command, status.error());
@@ -170,9 +183,9 @@ int runUpdates(CliContext &context, const QString &command, const QStringList &n
             hosts.insert(host, std::make_shared<QSemaphore>(config->settings.perHostConcurrency));
         std::shared_ptr<QSemaphore> limit = hosts.value(host);
         const Settings settings = config->settings;
-        pool.start([&entry, limit, options, settings] {
+        pool.start([&entry, limit, options, settings, state] {
             limit->acquire();
-            runOne(entry, options, settings);
+            runOne(entry, options, settings, state);
             limit->release();
         });
     }
@@ -184,8 +197,10 @@ int runUpdates(CliContext &context, const QString &command, const QStringList &n
     for (Entry &entry : entries) {
         const bool ran = entry.skipped.isEmpty();
         const std::optional<Error> &error = entry.setupError ? entry.setupError : entry.result.error;
-        if (ran && !options.dryRun)
-            recordRun(state, entry, context);
+        if (ran && !entry.job && !options.dryRun)
+            recordRun(state, entry); // a setup error (bad credential source, unsupported shape)
+        for (const QString &problem : entry.problems)
+            context.error(QStringLiteral("mirrordesk %1: %2").arg(command, problem));
         QString outcome = !ran ? QStringLiteral("skipped") : (error ? QStringLiteral("failed") : QStringLiteral("ok"));
         (!ran ? skipped : (error ? failed : ok))++;
         const auto status = state.status(entry.mirror.name);

@@ -9,21 +9,19 @@ namespace md::git {
 ErrorCategory categorize(int code, int errorClass, const QString &message)
 {
     const QString lower = message.toLower();
-    if (code == GIT_EAUTH || lower.contains(QLatin1String("authentication")) || lower.contains(QLatin1String("401"))
-        || lower.contains(QLatin1String("too many redirects or authentication replays")))
+    if (lower.contains(QLatin1String("timed out")))
+        return ErrorCategory::Timeout;
+    if (code == GIT_EAUTH || lower.contains(QLatin1String("authentication"))
+        || (errorClass == GIT_ERROR_HTTP && lower.contains(QLatin1String("status code: 401"))))
         return ErrorCategory::Auth;
     if (code == GIT_ECERTIFICATE)
         return errorClass == GIT_ERROR_SSH || lower.contains(QLatin1String("host key")) ? ErrorCategory::HostKey : ErrorCategory::Tls;
-    if (lower.contains(QLatin1String("timed out")))
-        return ErrorCategory::Timeout;
     if (errorClass == GIT_ERROR_SSL)
         return ErrorCategory::Tls;
-    if (code == GIT_ENOTFOUND || lower.contains(QLatin1String("not found")) || lower.contains(QLatin1String("404"))
+    if (code == GIT_ENOTFOUND || (errorClass == GIT_ERROR_HTTP && lower.contains(QLatin1String("status code: 404")))
         || lower.contains(QLatin1String("does not appear to be a git repository"))
         || lower.contains(QLatin1String("could not find repository")))
         return ErrorCategory::NotFound;
-    if (errorClass == GIT_ERROR_NET || errorClass == GIT_ERROR_SSH || errorClass == GIT_ERROR_HTTP || errorClass == GIT_ERROR_OS)
-        return ErrorCategory::Network;
     return ErrorCategory::Network;
 }
 

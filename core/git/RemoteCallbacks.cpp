@@ -1,5 +1,6 @@
 #include "git/RemoteCallbacks.h"
 
+#include "security/GitUrl.h"
 #include "security/HostKey.h"
 
 #include <QDateTime>
@@ -66,11 +67,17 @@ int RemoteCallbacks::fail(ErrorCategory category, const QString &message, int co
     return code;
 }
 
-int RemoteCallbacks::credentialTrampoline(git_credential **out, const char *, const char *usernameFromUrl,
+int RemoteCallbacks::credentialTrampoline(git_credential **out, const char *url, const char *usernameFromUrl,
                                           unsigned int allowedTypes, void *payload)
 {
     try {
-        return static_cast<RemoteCallbacks *>(payload)->credential(out, usernameFromUrl, allowedTypes);
+        auto *self = static_cast<RemoteCallbacks *>(payload);
+        // A secret is only ever sent to the host it belongs to.
+        const auto asked = GitUrl::parse(QString::fromUtf8(url ? url : ""));
+        if (!self->m_access.hostPort.isEmpty() && asked && !asked->isLocal() && asked->hostPort() != self->m_access.hostPort)
+            return self->fail(ErrorCategory::Auth, QStringLiteral("%1 asked for credentials on behalf of another host (%2); not sent")
+                                                      .arg(self->m_access.displayUrl, asked->hostPort()), GIT_EAUTH);
+        return self->credential(out, usernameFromUrl, allowedTypes);
     } catch (...) {
         return static_cast<RemoteCallbacks *>(payload)->fail(ErrorCategory::Auth, QStringLiteral("internal error in the credential callback"), GIT_EUSER);
     }
@@ -89,6 +96,12 @@ int RemoteCallbacks::credential(git_credential **out, const char *usernameFromUr
 {
     if (m_cancel && m_cancel->load())
         return fail(ErrorCategory::Network, QStringLiteral("cancelled"), GIT_EUSER);
+    // SSH first asks for the login name alone: answer it without counting an attempt.
+    if (allowedTypes == GIT_CREDENTIAL_USERNAME) {
+        const QByteArray login = usernameFromUrl && *usernameFromUrl ? QByteArray(usernameFromUrl)
+                                                                      : (m_access.credential.username.isEmpty() ? QByteArrayLiteral("git") : m_access.credential.username.toUtf8());
+        return git_credential_username_new(out, login.constData());
+    }
     // libgit2 asks again (up to 15 times) after a refusal: a second request means the first
     // answer was refused.
     if (++m_credentialCalls > 1)
@@ -96,7 +109,11 @@ int RemoteCallbacks::credential(git_credential **out, const char *usernameFromUr
     const ResolvedCredential &c = m_access.credential;
     if (!c.present)
         return fail(ErrorCategory::Auth, QStringLiteral("%1 asks for authentication, but this side has no credential").arg(m_access.displayUrl), GIT_EAUTH);
-    const QByteArray user = (c.username.isEmpty() ? QString::fromUtf8(usernameFromUrl ? usernameFromUrl : "") : c.username).toUtf8();
+    // SSH: the URL's login wins (libgit2 refuses a name that differs from the one it asked with);
+    // HTTP: the credential's user name wins (URLs carry none).
+    const bool ssh = c.kind == CredentialKind::SshKey || c.kind == CredentialKind::SshAgent;
+    const QString fromUrl = QString::fromUtf8(usernameFromUrl ? usernameFromUrl : "");
+    const QByteArray user = (ssh && !fromUrl.isEmpty() ? fromUrl : (c.username.isEmpty() ? fromUrl : c.username)).toUtf8();
     switch (c.kind) {
     case CredentialKind::Password:
     case CredentialKind::Token: {

@@ -32,6 +32,7 @@ struct StreamLimitsScope::State {
     StreamLimits limits;
     std::mutex mutex;
     std::vector<int> sockets;
+    State *previous;
 };
 
 namespace {
@@ -108,6 +109,15 @@ void setTimeoutError(TimeoutSocket *socket, const QString &what, int timeoutMs)
     git_error_set_str(GIT_ERROR_NET, text.toUtf8().constData());
 }
 
+void forget(TimeoutSocket *socket)
+{
+    if (!socket->scope || socket->s < 0)
+        return;
+    std::lock_guard<std::mutex> lock(socket->scope->mutex);
+    auto &list = socket->scope->sockets;
+    list.erase(std::remove(list.begin(), list.end(), socket->s), list.end());
+}
+
 int socketConnect(git_stream *stream)
 {
     auto *socket = reinterpret_cast<TimeoutSocket *>(stream);
@@ -158,6 +168,7 @@ int socketConnect(git_stream *stream)
         } else {
             lastProblem = QString::fromLocal8Bit(std::strerror(errno));
         }
+        forget(socket);
         ::close(fd);
         socket->s = -1;
     }
@@ -218,15 +229,6 @@ ssize_t socketWrite(git_stream *stream, const char *data, size_t length, int)
     return static_cast<ssize_t>(written);
 }
 
-void forget(TimeoutSocket *socket)
-{
-    if (!socket->scope || socket->s < 0)
-        return;
-    std::lock_guard<std::mutex> lock(socket->scope->mutex);
-    auto &list = socket->scope->sockets;
-    list.erase(std::remove(list.begin(), list.end(), socket->s), list.end());
-}
-
 int socketClose(git_stream *stream)
 {
     auto *socket = reinterpret_cast<TimeoutSocket *>(stream);
@@ -267,7 +269,7 @@ int socketInit(git_stream **out, const char *host, const char *port)
 } // namespace
 
 StreamLimitsScope::StreamLimitsScope(const StreamLimits &limits)
-    : m_state(new State{limits, {}, {}})
+    : m_state(new State{limits, {}, {}, t_scope})
 {
     t_scope = m_state;
 }
@@ -275,7 +277,7 @@ StreamLimitsScope::StreamLimitsScope(const StreamLimits &limits)
 StreamLimitsScope::~StreamLimitsScope()
 {
     if (t_scope == m_state)
-        t_scope = nullptr;
+        t_scope = m_state->previous; // scopes nest: restore the outer one
     delete m_state;
 }
 
@@ -307,7 +309,9 @@ Watchdog::Watchdog(StreamLimitsScope &scope, const StreamLimits &limits, std::fu
             if (p->stop)
                 break;
             const qint64 now = QDateTime::currentMSecsSinceEpoch();
-            if (p->limits.deadlineMs > 0 && now >= p->limits.deadlineMs)
+            if (p->limits.cancel && p->limits.cancel->load())
+                p->reason = QStringLiteral("cancelled");
+            else if (p->limits.deadlineMs > 0 && now >= p->limits.deadlineMs)
                 p->reason = QStringLiteral("the run reached its time limit");
             else if (p->limits.stallTimeoutMs > 0 && now - p->lastProgressMs() >= p->limits.stallTimeoutMs)
                 p->reason = QStringLiteral("no progress for %1 s").arg(p->limits.stallTimeoutMs / 1000.0);

@@ -119,9 +119,30 @@ CheckRecord runCheck(const CheckJob &job)
     auto source = git::listRemote(job.source, job.limits);
     if (!source)
         return unreachable(record, source.error());
-    record.sourceFingerprint = refFingerprint(source->refs, filter);
+    QList<RefTip> sourceRefs = source->refs;
+    if (job.mirror.mirrorTags == TagPolicy::Reachable) {
+        // As the plan does: a tag counts only when its commit is reachable from a mirrored branch
+        // (decidable when the cache has the objects; otherwise the tag counts and shows as behind).
+        const git::AncestryReader cache(job.cachePath);
+        QStringList branchTips;
+        for (const RefTip &tip : sourceRefs) {
+            if (tip.name.startsWith(QLatin1String("refs/heads/")) && filter.classify(tip.name) == RefFilter::Verdict::Mirrored)
+                branchTips.append(tip.oid);
+        }
+        sourceRefs.erase(std::remove_if(sourceRefs.begin(), sourceRefs.end(), [&](const RefTip &tip) {
+            if (!tip.name.startsWith(QLatin1String("refs/tags/")))
+                return false;
+            const QString commit = tip.peeled.isEmpty() ? tip.oid : tip.peeled;
+            if (!cache.contains(commit))
+                return false;
+            return std::none_of(branchTips.begin(), branchTips.end(), [&](const QString &branch) {
+                return branch == commit || cache.isAncestor(commit, branch).value_or(false);
+            });
+        }), sourceRefs.end());
+    }
+    record.sourceFingerprint = refFingerprint(sourceRefs, filter);
     record.sourceHead = source->headTarget;
-    const QMap<QString, QString> sourceSet = mirroredSet(source->refs, filter);
+    const QMap<QString, QString> sourceSet = mirroredSet(sourceRefs, filter);
 
     QList<RefTip> otherRefs;
     if (job.target) {

@@ -173,7 +173,12 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
             return Error{callbacks.problemCategory(), callbacks.problem(), {}, GIT_ERROR_CALLBACK, rc};
         return timedOut(wrap(rc, what));
     };
-    if (const int rc = git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &remoteCallbacks, &proxy, nullptr); rc < 0)
+    git_remote_connect_options connect;
+    git_remote_connect_options_init(&connect, GIT_REMOTE_CONNECT_OPTIONS_VERSION);
+    connect.callbacks = remoteCallbacks;
+    connect.proxy_opts = proxy;
+    connect.follow_redirects = GIT_REMOTE_REDIRECT_NONE; // a secret never follows a redirect to another host
+    if (const int rc = git_remote_connect_ext(remote.get(), GIT_DIRECTION_FETCH, &connect); rc < 0)
         return finish(callbackError(rc, QStringLiteral("cannot connect to %1").arg(job.source.displayUrl)));
 
     const git_remote_head **heads = nullptr;
@@ -189,8 +194,13 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
         const QString name = QString::fromUtf8(heads[i]->name);
         if (name == QLatin1String("HEAD") && heads[i]->symref_target)
             input.sourceHeadTarget = QString::fromUtf8(heads[i]->symref_target);
-        if (!name.endsWith(QLatin1String("^{}")))
-            input.source.append(RefTip{name, QString::fromLatin1(oid), QString()});
+        if (name.endsWith(QLatin1String("^{}"))) {
+            // The commit an annotated tag points at (advertised right after the tag).
+            if (!input.source.isEmpty() && input.source.last().name + QStringLiteral("^{}") == name)
+                input.source.last().peeled = QString::fromLatin1(oid);
+            continue;
+        }
+        input.source.append(RefTip{name, QString::fromLatin1(oid), QString()});
     }
     auto cacheRefs = git::listLocalRefs(job.cachePath);
     if (!cacheRefs)
@@ -226,8 +236,18 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
     result.warnings = result.plan.warnings;
     if (result.plan.failure)
         return finish(result.plan.failure);
+    // A diverged default branch fails the run (GitLab's behaviour with overwrite off); other
+    // diverged branches are reported and skipped.
+    std::optional<Error> diverged;
+    for (const PlannedRef &planned : result.plan.refs) {
+        if (planned.action == RefAction::SkipDiverged && planned.ref == input.sourceHeadTarget)
+            diverged = Error{ErrorCategory::Diverged, QStringLiteral("the default branch %1 has diverged from the mirror "
+                                                                     "(mirror_overwrites_diverged_branches is off)").arg(planned.ref.mid(11)), {}, 0, 0};
+        else if (planned.action == RefAction::SkipDiverged)
+            result.warnings.append(QStringLiteral("%1 has diverged upstream and was not updated").arg(planned.ref.mid(11)));
+    }
     if (options.dryRun)
-        return finish(std::nullopt);
+        return finish(diverged);
 
     // Write refs: attic first, then compare-and-swap; deletes before creates.
     const QString run = QString::number(options.startedAt.toMSecsSinceEpoch() % 100000000, 36);
@@ -302,8 +322,9 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
     if (!input.sourceHeadTarget.isEmpty()) {
         git_reference *head = nullptr;
         git_reference *target = nullptr;
-        if (git_reference_lookup(&target, repository.get(), input.sourceHeadTarget.toUtf8().constData()) == 0)
-            git_reference_symbolic_create(&head, repository.get(), "HEAD", input.sourceHeadTarget.toUtf8().constData(), 1, "mirrordesk: HEAD");
+        if (git_reference_lookup(&target, repository.get(), input.sourceHeadTarget.toUtf8().constData()) == 0
+            && git_reference_symbolic_create(&head, repository.get(), "HEAD", input.sourceHeadTarget.toUtf8().constData(), 1, "mirrordesk: HEAD") < 0)
+            result.warnings.append(QStringLiteral("the cache's HEAD could not follow %1: %2").arg(input.sourceHeadTarget, git::lastError(-1, QString()).message));
         git_reference_free(target);
         git_reference_free(head);
     }
@@ -313,9 +334,7 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
         result.warnings.append(QStringLiteral("LFS objects are not mirrored (the default branch uses Git LFS)"));
     if (anyFailed)
         return finish(Error{ErrorCategory::Rejected, QStringLiteral("some refs could not be written to the cache"), {}, 0, 0});
-    if (result.plan.count(RefAction::SkipDiverged) > 0)
-        return finish(Error{ErrorCategory::Diverged, QStringLiteral("some refs have diverged"), {}, 0, 0});
-    return finish(std::nullopt);
+    return finish(diverged);
 }
 
 } // namespace md

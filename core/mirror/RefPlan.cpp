@@ -111,7 +111,6 @@ RefPlan planPull(const Mirror &mirror, const PullPlanInput &input, const Ancestr
                              {}, 0, 0};
     }
 
-    const QString defaultBranch = input.sourceHeadTarget;
     for (const RefTip &tip : source) {
         const auto cached = cache.constFind(tip.name);
         if (cached == cache.constEnd()) {
@@ -137,14 +136,12 @@ RefPlan planPull(const Mirror &mirror, const PullPlanInput &input, const Ancestr
                 plan.warnings.append(QStringLiteral("%1 was rewritten upstream; old tip kept in the attic").arg(shortName(tip.name)));
             continue;
         }
+        // Reported and skipped; the sync fails the run when this is the default branch.
         plan.refs.append({tip.name, RefAction::SkipDiverged, cached->oid, tip.oid,
                           QStringLiteral("diverged upstream (mirror_overwrites_diverged_branches is off)")});
-        if (tip.name == defaultBranch && !plan.failure)
-            plan.failure = Error{ErrorCategory::Diverged,
-                                 QStringLiteral("the default branch %1 has diverged from the mirror").arg(shortName(tip.name)), {}, 0, 0};
     }
 
-    const QString defaultTip = source.value(defaultBranch).oid;
+    const QString defaultTip = source.value(input.sourceHeadTarget).oid;
     for (const RefTip &tip : cache) {
         if (source.contains(tip.name))
             continue;

@@ -44,7 +44,7 @@ struct PullPlanInput {
 struct RefPlan {
     QList<PlannedRef> refs;
     QStringList warnings;
-    std::optional<Error> failure; // a guard or a diverged default branch: nothing may be written
+    std::optional<Error> failure; // a guard: nothing may be written
 
     int count(RefAction action) const;
     // Refs that change (create, fast_forward, force, delete).

@@ -1,5 +1,6 @@
 #include "git/GitLibrary.h"
 #include "mirror/Checker.h"
+#include "mirror/PullSync.h"
 
 #include <QElapsedTimer>
 #include <QProcess>
@@ -246,6 +247,12 @@ private Q_SLOTS:
                                              SecretSource{SecretSource::Kind::Env, QStringLiteral("MIRRORDESK_TEST_REDIRECT_PW")}});
         config.mirrors[0].source.credential = QStringLiteral("c");
         const CheckRecord r = check(config);
+        // The update path (which downloads) refuses the redirect as well.
+        auto job = makeCheckJob(config, config.mirrors.first());
+        QVERIFY(job.ok());
+        job->cachePath = m_dir.filePath(QStringLiteral("redirect-cache.git"));
+        const SyncResult synced = runPullSync(*job, SyncOptions{false, false, true, QDateTime::currentDateTimeUtc()});
+        QVERIFY(synced.error);
         first.quit();
         first.wait();
         other.quit();

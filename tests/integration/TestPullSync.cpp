@@ -222,6 +222,20 @@ private Q_SLOTS:
         QCOMPARE(GitRepoBuilder::run({QStringLiteral("symbolic-ref"), QStringLiteral("HEAD")}, m_cache).trimmed(), QStringLiteral("refs/heads/trunk"));
     }
 
+    void reachableAnnotatedTagsAreMirrored()
+    {
+        // v1 is annotated (made in initTestCase): it must peel to its commit to be judged reachable.
+        Config config = m_config;
+        m_config.mirrors[0].mirrorTags = TagPolicy::Reachable;
+        m_config.mirrors[0].cachePath = m_dir.filePath(QStringLiteral("caches/reachable.git"));
+        const SyncResult result = sync();
+        const QString cache = m_config.mirrors[0].cachePath;
+        m_config = config;
+        QVERIFY2(!result.error, result.error ? qPrintable(result.error->message) : "");
+        QCOMPARE(actionOf(result, QStringLiteral("refs/tags/v1")), QStringLiteral("create"));
+        QVERIFY(refsOf(cache).contains(QStringLiteral("refs/tags/v1")));
+    }
+
     void massDeletionIsRefusedUnlessAllowed()
     {
         QStringList branches;
