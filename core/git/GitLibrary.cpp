@@ -2,6 +2,7 @@
 
 #include "git/GitError.h"
 #include "git/TimeoutStream.h"
+#include "platform/Platform.h"
 
 #include <git2.h>
 
@@ -14,6 +15,9 @@ Status GitLibrary::initialize(const Settings &settings)
     static std::once_flag once;
     static Status initialized;
     std::call_once(once, [] {
+        // libgit2 1.5.1 reads $HOME/.ssh/known_hosts: without HOME every SSH connection fails.
+        if (qEnvironmentVariableIsEmpty("HOME"))
+            qputenv("HOME", platform::userHome().toLocal8Bit());
         git_libgit2_init();
         git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
         git_libgit2_opts(GIT_OPT_SET_USER_AGENT, "MirrorDesk/" MIRRORDESK_VERSION);

@@ -103,7 +103,8 @@ Result<QList<RefTip>> listLocalRefs(const QString &repositoryPath)
         return lastError(rc, QStringLiteral("cannot list the cache's refs"));
     ReferenceIteratorPtr iterator(rawIterator);
     git_reference *rawRef = nullptr;
-    while (git_reference_next(&rawRef, iterator.get()) == 0) {
+    int next = 0;
+    while ((next = git_reference_next(&rawRef, iterator.get())) == 0) {
         ReferencePtr ref(rawRef);
         if (git_reference_type(ref.get()) != GIT_REFERENCE_DIRECT)
             continue;
@@ -117,6 +118,8 @@ Result<QList<RefTip>> listLocalRefs(const QString &repositoryPath)
         }
         refs.append(tip);
     }
+    if (next != GIT_ITEROVER) // a partial listing would make a wrong plan
+        return lastError(next, QStringLiteral("cannot list the cache's refs"));
     return refs;
 }
 

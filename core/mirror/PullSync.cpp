@@ -6,6 +6,7 @@
 #include "util/Log.h"
 
 #include <QDir>
+#include <QDateTime>
 #include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
@@ -58,7 +59,7 @@ bool usesLfs(git_repository *repository, const QString &branch)
 
 // libgit2 adds one pack per fetch and has no gc: when packs pile up, let git repack and pack the
 // refs (`git gc --auto` with a low pack limit). Without a git binary the packs simply stay.
-void maintain(const QString &cachePath, QStringList &warnings)
+void maintain(const QString &cachePath, const git::StreamLimits &limits, QStringList &warnings)
 {
     const int packs = static_cast<int>(QDir(cachePath + QStringLiteral("/objects/pack")).entryList({QStringLiteral("*.pack")}, QDir::Files).size());
     if (packs <= kPackLimit)
@@ -69,7 +70,18 @@ void maintain(const QString &cachePath, QStringList &warnings)
     QProcess gc;
     gc.start(git, {QStringLiteral("-C"), cachePath, QStringLiteral("-c"), QStringLiteral("gc.autoPackLimit=%1").arg(kPackLimit),
                    QStringLiteral("-c"), QStringLiteral("gc.autoDetach=false"), QStringLiteral("gc"), QStringLiteral("--auto"), QStringLiteral("--quiet")});
-    if (!gc.waitForFinished(30 * 60 * 1000) || gc.exitCode() != 0)
+    // Bounded like the transfer: the run deadline and the cancel flag end it (git gc leaves the
+    // repository valid when killed).
+    while (!gc.waitForFinished(200)) {
+        const bool late = limits.deadlineMs > 0 && QDateTime::currentMSecsSinceEpoch() >= limits.deadlineMs;
+        if (late || (limits.cancel && limits.cancel->load()) || gc.state() == QProcess::NotRunning) {
+            gc.kill();
+            gc.waitForFinished(5000);
+            warnings.append(QStringLiteral("repacking the cache was stopped at the run's limit"));
+            return;
+        }
+    }
+    if (gc.exitCode() != 0)
         warnings.append(QStringLiteral("repacking the cache failed: %1").arg(QString::fromUtf8(gc.readAllStandardError()).trimmed()));
 }
 
@@ -329,7 +341,7 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
         git_reference_free(head);
     }
     if (!refspecs.isEmpty())
-        maintain(job.cachePath, result.warnings);
+        maintain(job.cachePath, job.limits, result.warnings);
     if (usesLfs(repository.get(), input.sourceHeadTarget))
         result.warnings.append(QStringLiteral("LFS objects are not mirrored (the default branch uses Git LFS)"));
     if (anyFailed)

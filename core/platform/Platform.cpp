@@ -1,10 +1,12 @@
 #include "platform/Platform.h"
 
 #include <QFileDevice>
+#include <QDir>
 #include <QFileInfo>
 
 #ifdef Q_OS_UNIX
 #include <csignal>
+#include <pwd.h>
 #include <unistd.h>
 #endif
 
@@ -18,6 +20,15 @@ bool isOwnedByCurrentUser(const QString &path)
     Q_UNUSED(path);
     return true;
 #endif
+}
+
+QString userHome()
+{
+#ifdef Q_OS_UNIX
+    if (const passwd *entry = ::getpwuid(::getuid()); entry && entry->pw_dir)
+        return QString::fromLocal8Bit(entry->pw_dir);
+#endif
+    return QDir::homePath();
 }
 
 bool syncToDisk(QFileDevice &file)

@@ -14,6 +14,9 @@ namespace md::platform {
 // such notion).
 bool isOwnedByCurrentUser(const QString &path);
 
+// The current user's home folder from the user database (for when HOME is unset, e.g. a service).
+QString userHome();
+
 // Flushes a file's data to stable storage before it is renamed into place.
 bool syncToDisk(QFileDevice &file);
 
