@@ -41,18 +41,12 @@ int cmdCheck(CliContext &context, const QStringList &arguments)
     if (!config)
         return code;
     const QStringList names = parser.positionalArguments();
+    QList<Mirror> selected;
+    if (!selectMirrors(context, command, *config, names, &selected, &code))
+        return code;
     std::vector<Slot> entries;
-    for (const QString &name : names) {
-        const Mirror *mirror = config->mirror(name);
-        if (!mirror)
-            return context.usage(command, QStringLiteral("no mirror named \"%1\"").arg(name));
-        if (std::none_of(entries.begin(), entries.end(), [&](const Slot &s) { return s.mirror.name == mirror->name; }))
-            entries.push_back(Slot{*mirror, {}, {}, {}});
-    }
-    if (names.isEmpty()) {
-        for (const Mirror &m : config->mirrors)
-            entries.push_back(Slot{m, {}, {}, m.enabled ? QString() : QStringLiteral("disabled")});
-    }
+    for (const Mirror &m : selected)
+        entries.push_back(Slot{m, {}, {}, names.isEmpty() && !m.enabled ? QStringLiteral("disabled") : QString()});
     if (auto status = git::GitLibrary::initialize(config->settings); !status)
         return context.fail(command, status.error());
 

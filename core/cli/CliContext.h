@@ -73,6 +73,11 @@ void addGlobalOptions(QCommandLineParser &parser);
 bool parseCommand(CliContext &context, QCommandLineParser &parser, const QString &command,
                   const QStringList &arguments, int *exitCode);
 
+// Selects mirrors by name, each once (all mirrors when no name is given); an unknown name is a
+// usage error (sets *code, returns false).
+bool selectMirrors(CliContext &context, const QString &command, const Config &config, const QStringList &names,
+                   QList<Mirror> *selected, int *code);
+
 // Simple aligned table for human output.
 QString formatTable(const QStringList &header, const QList<QStringList> &rows);
 

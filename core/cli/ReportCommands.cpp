@@ -37,26 +37,6 @@ QJsonObject mirrorListJson(const Config &config, const Mirror &m)
     return object;
 }
 
-// Selects mirrors by name (all when none given); unknown names are a usage error.
-bool selectMirrors(CliContext &context, const QString &command, const Config &config, const QStringList &names,
-                   QList<Mirror> *selected, int *code)
-{
-    if (names.isEmpty()) {
-        *selected = config.mirrors;
-        return true;
-    }
-    for (const QString &name : names) {
-        const Mirror *mirror = config.mirror(name);
-        if (!mirror) {
-            *code = context.usage(command, QStringLiteral("no mirror named \"%1\"").arg(name));
-            return false;
-        }
-        if (!std::any_of(selected->begin(), selected->end(), [&](const Mirror &m) { return m.name == mirror->name; }))
-            selected->append(*mirror);
-    }
-    return true;
-}
-
 } // namespace
 
 int cmdList(CliContext &context, const QStringList &arguments)

@@ -129,18 +129,12 @@ int runUpdates(CliContext &context, const QString &command, const QStringList &n
         return code;
     StateStore state = context.stateStore();
     const QDateTime now = QDateTime::currentDateTimeUtc();
+    QList<Mirror> selected;
+    if (!selectMirrors(context, command, *config, names, &selected, &code))
+        return code;
     std::vector<Entry> entries;
-    for (const QString &name : names) {
-        const Mirror *mirror = config->mirror(name);
-        if (!mirror)
-            return context.usage(command, QStringLiteral("no mirror named \"%1\"").arg(name));
-        if (std::none_of(entries.begin(), entries.end(), [&](const Entry &e) { return e.mirror.name == mirror->name; }))
-            entries.push_back(Entry{*mirror, {}, {}, {}, {}, now, {}});
-    }
-    if (names.isEmpty()) {
-        for (const Mirror &m : config->mirrors)
-            entries.push_back(Entry{m, {}, m.enabled ? QString() : QStringLiteral("disabled"), {}, {}, now, {}});
-    }
+    for (const Mirror &m : selected)
+        entries.push_back(Entry{m, {}, names.isEmpty() && !m.enabled ? QStringLiteral("disabled") : QString(), {}, {}, now, {}});
     if (auto status = git::GitLibrary::initialize(config->settings); !status)
         return context.fail(command, status.error());
     platform::installInterruptHandlers();
