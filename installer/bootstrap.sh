@@ -27,7 +27,7 @@ TEST_DEPS=(
     git openssl lighttpd lighttpd-mod-openssl openssh-server openssh-client
     dbus gnome-keyring libsecret-tools
     xvfb xauth imagemagick
-    procps python3 socat
+    procps python3 socat tinyproxy-bin
 )
 
 # ---- helpers ---------------------------------------------------------------------------------------

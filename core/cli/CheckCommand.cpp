@@ -20,7 +20,19 @@ struct Slot {
     std::optional<CheckJob> job;
     CheckRecord record;
     QString skipped; // reason when not checked
+    StatusRecord status; // the mirror's status with this check recorded
+    QString problem;     // a state-file error, printed by the main thread
 };
+
+// Records the check in the mirror's state (status fields kept) and keeps the result for the report.
+void saveCheck(StateStore state, Slot &slot)
+{
+    auto status = state.status(slot.mirror.name);
+    slot.status = status ? *status : StatusRecord{};
+    slot.status.lastCheck = slot.record;
+    if (auto saved = state.saveStatus(slot.mirror.name, slot.status); !saved)
+        slot.problem = saved.error().message;
+}
 
 } // namespace
 
@@ -46,7 +58,7 @@ int cmdCheck(CliContext &context, const QStringList &arguments)
         return code;
     std::vector<Slot> entries;
     for (const Mirror &m : selected)
-        entries.push_back(Slot{m, {}, {}, names.isEmpty() && !m.enabled ? QStringLiteral("disabled") : QString()});
+        entries.push_back(Slot{m, {}, {}, names.isEmpty() && !m.enabled ? QStringLiteral("disabled") : QString(), {}, {}});
     if (auto status = git::GitLibrary::initialize(config->settings); !status)
         return context.fail(command, status.error());
 
@@ -65,6 +77,7 @@ int cmdCheck(CliContext &context, const QStringList &arguments)
         slot.job = *job;
     }
 
+    StateStore state = context.stateStore();
     QThreadPool pool;
     pool.setMaxThreadCount(config->settings.concurrency);
     QHash<QString, std::shared_ptr<QSemaphore>> hosts;
@@ -75,15 +88,15 @@ int cmdCheck(CliContext &context, const QStringList &arguments)
         if (!hosts.contains(host))
             hosts.insert(host, std::make_shared<QSemaphore>(config->settings.perHostConcurrency));
         std::shared_ptr<QSemaphore> limit = hosts.value(host);
-        pool.start([&slot, limit] {
+        pool.start([&slot, limit, state] {
             limit->acquire();
             slot.record = runCheck(*slot.job);
             limit->release();
+            saveCheck(state, slot); // on the pool thread: state writes overlap the other checks
         });
     }
     pool.waitForDone();
 
-    StateStore state = context.stateStore();
     QJsonArray mirrors;
     QList<QStringList> rows;
     int inSync = 0, behind = 0, attention = 0, skipped = 0;
@@ -101,14 +114,18 @@ int cmdCheck(CliContext &context, const QStringList &arguments)
         } else {
             ++inSync;
         }
-        if (slot.skipped.isEmpty()) {
-            auto status = state.status(slot.mirror.name);
-            StatusRecord updated = status ? *status : StatusRecord{};
-            updated.lastCheck = r;
-            if (auto saved = state.saveStatus(slot.mirror.name, updated); !saved)
-                context.error(QStringLiteral("mirrordesk check: %1").arg(saved.error().message));
+        if (!slot.job && slot.skipped.isEmpty()) {
+            saveCheck(state, slot); // a setup error: no job ran
+        } else if (!slot.skipped.isEmpty()) {
+            if (auto status = state.status(slot.mirror.name))
+                slot.status = *status;
         }
-        mirrors.append(QJsonObject{
+        if (!slot.problem.isEmpty())
+            context.error(QStringLiteral("mirrordesk check: %1").arg(slot.problem));
+        // The status fields of the last update, then this check's own (its error is the check's).
+        QJsonObject object = statusToJson(slot.status);
+        object.remove(QStringLiteral("last_check"));
+        const QJsonObject checkFields{
             {QStringLiteral("name"), slot.mirror.name},
             {QStringLiteral("shape"), shapeName(slot.mirror.shape)},
             {QStringLiteral("outcome"), outcome},
@@ -121,7 +138,11 @@ int cmdCheck(CliContext &context, const QStringList &arguments)
             {QStringLiteral("target_fingerprint"), r.targetFingerprint},
             {QStringLiteral("source_head"), r.sourceHead},
             {QStringLiteral("target_head"), r.targetHead},
-        });
+            {QStringLiteral("refs"), QJsonArray()}, // check moves no ref
+        };
+        for (auto it = checkFields.begin(); it != checkFields.end(); ++it)
+            object.insert(it.key(), it.value());
+        mirrors.append(object);
         if (context.verbosity == Verbosity::Quiet && outcome != QLatin1String("failed"))
             continue;
         QString detail = r.error;

@@ -80,9 +80,7 @@ void recordRun(const StateStore &stateStore, Entry &entry)
     run.error = status.lastError;
     run.warnings = status.warnings;
     run.refs = entry.result.refs;
-    if (auto saved = state.saveStatus(entry.mirror.name, status); !saved)
-        entry.problems.append(saved.error().message);
-    if (auto saved = state.appendRun(entry.mirror.name, run); !saved)
+    if (auto saved = state.saveStatusAndRun(entry.mirror.name, status, run); !saved)
         entry.problems.append(saved.error().message);
 }
 
@@ -186,7 +184,7 @@ int runUpdates(CliContext &context, const QString &command, const QStringList &n
     pool.waitForDone();
 
     QJsonArray mirrors;
-    int ok = 0, failed = 0, skipped = 0;
+    int ok = 0, failed = 0, skipped = 0, divergedRefs = 0;
     QString text;
     for (Entry &entry : entries) {
         const bool ran = entry.skipped.isEmpty();
@@ -212,12 +210,19 @@ int runUpdates(CliContext &context, const QString &command, const QStringList &n
         }
         object.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(entry.result.warnings));
         QJsonArray refs;
-        for (const RefResult &ref : entry.result.refs)
+        bool leftDiverged = false;
+        for (const RefResult &ref : entry.result.refs) {
             refs.append(refResultToJson(ref));
+            // A diverged branch left alone needs attention even when the run itself finished.
+            if (ran && ref.action == QLatin1String("skip_diverged")) {
+                ++divergedRefs;
+                leftDiverged = true;
+            }
+        }
         object.insert(QStringLiteral("refs"), refs);
         mirrors.append(object);
 
-        if (context.verbosity == Verbosity::Quiet && outcome != QLatin1String("failed"))
+        if (context.verbosity == Verbosity::Quiet && outcome != QLatin1String("failed") && !leftDiverged)
             continue;
         if (!ran) {
             text += QStringLiteral("%1: skipped: %2\n").arg(entry.mirror.name, entry.skipped);
@@ -241,16 +246,17 @@ int runUpdates(CliContext &context, const QString &command, const QStringList &n
                            {QStringLiteral("summary"), QJsonObject{{QStringLiteral("mirrors"), static_cast<int>(entries.size())},
                                                                    {QStringLiteral("ok"), ok},
                                                                    {QStringLiteral("failed"), failed},
-                                                                   {QStringLiteral("skipped"), skipped}}}});
-    } else if (!text.isEmpty() && (options.dryRun || context.verbosity != Verbosity::Quiet || failed > 0)) {
-        // Success prints nothing unless asked: -v, a plan, or failures.
-        if (options.dryRun || context.verbosity == Verbosity::Verbose || failed > 0)
+                                                                   {QStringLiteral("skipped"), skipped},
+                                                                   {QStringLiteral("diverged_refs"), divergedRefs}}}});
+    } else if (!text.isEmpty() && (options.dryRun || context.verbosity != Verbosity::Quiet || failed > 0 || divergedRefs > 0)) {
+        // Success prints nothing unless asked: -v, a plan, failures or diverged refs left alone.
+        if (options.dryRun || context.verbosity == Verbosity::Verbose || failed > 0 || divergedRefs > 0)
             context.out() << text;
         context.out().flush();
     }
     if (const int signal = platform::interruptSignal())
         return signal == SIGTERM ? ExitTerminated : ExitInterrupted;
-    return failed > 0 ? ExitAttention : ExitOk;
+    return failed > 0 || divergedRefs > 0 ? ExitAttention : ExitOk;
 }
 
 void addUpdateOptions(QCommandLineParser &parser, bool planOnly)

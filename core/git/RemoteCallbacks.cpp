@@ -167,4 +167,30 @@ int RemoteCallbacks::certificate(git_cert *cert, int, const char *host)
                 GIT_ECERTIFICATE);
 }
 
+git_proxy_options RemoteAccess::proxyOptions(QByteArray &storage) const
+{
+    git_proxy_options options;
+    git_proxy_options_init(&options, GIT_PROXY_OPTIONS_VERSION);
+    if (proxy.isEmpty()) {
+        options.type = GIT_PROXY_AUTO;
+    } else {
+        storage = proxy.toUtf8();
+        options.type = GIT_PROXY_SPECIFIED;
+        options.url = storage.constData();
+    }
+    return options;
+}
+
+bool RemoteAccess::proxyIgnored() const
+{
+    return !proxy.isEmpty() && !url.startsWith(QLatin1String("https://"), Qt::CaseInsensitive);
+}
+
+QString RemoteAccess::proxyNote() const
+{
+    if (proxy.isEmpty() || proxyIgnored())
+        return QString();
+    return QStringLiteral(" (through the proxy %1)").arg(GitUrl::scrub(proxy));
+}
+
 } // namespace md::git

@@ -28,6 +28,16 @@ struct RemoteAccess {
     QString proxy;                // empty: GIT_PROXY_AUTO
     QStringList pinnedHostKeys;   // OpenSSH lines pinned for this host:port
     QString hostPort;
+
+    // libgit2's proxy options for this side: the configured proxy, else GIT_PROXY_AUTO (git
+    // config http.proxy, then https_proxy/http_proxy). The URL points into `storage`, which must
+    // outlive the options.
+    git_proxy_options proxyOptions(QByteArray &storage) const;
+    // Whether the configured proxy is used at all: libgit2 1.5 tunnels only https:// through a
+    // proxy (HTTP CONNECT); http://, git:// and ssh:// connect directly.
+    bool proxyIgnored() const;
+    // " (through the proxy …)" for error messages when a configured proxy is in the way.
+    QString proxyNote() const;
 };
 
 // libgit2 callbacks as static trampolines over this payload: they catch everything, honour the

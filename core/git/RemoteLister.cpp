@@ -56,17 +56,12 @@ Result<RemoteListing> listRemoteGuarded(const RemoteAccess &access, const Stream
     git_remote_connect_options_init(&options, GIT_REMOTE_CONNECT_OPTIONS_VERSION);
     callbacks.install(options.callbacks);
     options.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
-    const QByteArray proxy = access.proxy.toUtf8();
-    if (access.proxy.isEmpty()) {
-        options.proxy_opts.type = GIT_PROXY_AUTO;
-    } else {
-        options.proxy_opts.type = GIT_PROXY_SPECIFIED;
-        options.proxy_opts.url = proxy.constData();
-    }
+    QByteArray proxy;
+    options.proxy_opts = access.proxyOptions(proxy);
     if (const int rc = git_remote_connect_ext(remote.get(), GIT_DIRECTION_FETCH, &options); rc < 0) {
         if (!callbacks.problem().isEmpty())
             return Error{callbacks.problemCategory(), callbacks.problem(), {}, GIT_ERROR_CALLBACK, rc};
-        return lastError(rc, QStringLiteral("cannot list refs of %1").arg(access.displayUrl));
+        return lastError(rc, QStringLiteral("cannot list refs of %1%2").arg(access.displayUrl, access.proxyNote()));
     }
     const git_remote_head **heads = nullptr;
     size_t count = 0;

@@ -174,12 +174,12 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
     git_remote_callbacks remoteCallbacks;
     git_remote_init_callbacks(&remoteCallbacks, GIT_REMOTE_CALLBACKS_VERSION);
     callbacks.install(remoteCallbacks);
-    git_proxy_options proxy;
-    git_proxy_options_init(&proxy, GIT_PROXY_OPTIONS_VERSION);
-    const QByteArray proxyUrl = job.source.proxy.toUtf8();
-    proxy.type = job.source.proxy.isEmpty() ? GIT_PROXY_AUTO : GIT_PROXY_SPECIFIED;
-    if (!job.source.proxy.isEmpty())
-        proxy.url = proxyUrl.constData();
+    QByteArray proxyUrl;
+    const git_proxy_options proxy = job.source.proxyOptions(proxyUrl);
+    if (job.source.proxyIgnored())
+        result.warnings.append(QStringLiteral("the proxy %1 is not used for %2: libgit2 sends only https:// through a proxy, "
+                                              "so the source was reached directly")
+                                   .arg(GitUrl::scrub(job.source.proxy), job.source.displayUrl));
     auto callbackError = [&](int rc, const QString &what) -> Error {
         if (!callbacks.problem().isEmpty())
             return Error{callbacks.problemCategory(), callbacks.problem(), {}, GIT_ERROR_CALLBACK, rc};
@@ -191,7 +191,7 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
     connect.proxy_opts = proxy;
     connect.follow_redirects = GIT_REMOTE_REDIRECT_NONE; // a secret never follows a redirect to another host
     if (const int rc = git_remote_connect_ext(remote.get(), GIT_DIRECTION_FETCH, &connect); rc < 0)
-        return finish(callbackError(rc, QStringLiteral("cannot connect to %1").arg(job.source.displayUrl)));
+        return finish(callbackError(rc, QStringLiteral("cannot connect to %1%2").arg(job.source.displayUrl, job.source.proxyNote())));
 
     const git_remote_head **heads = nullptr;
     size_t count = 0;
@@ -245,7 +245,7 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
 
     const git::AncestryReader cache(job.cachePath);
     result.plan = planPull(job.mirror, input, [&cache](const QString &a, const QString &d) { return cache.isAncestor(a, d); });
-    result.warnings = result.plan.warnings;
+    result.warnings += result.plan.warnings;
     if (result.plan.failure)
         return finish(result.plan.failure);
     // A diverged default branch fails the run (GitLab's behaviour with overwrite off); other

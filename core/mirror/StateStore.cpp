@@ -1,7 +1,6 @@
 #include "mirror/StateStore.h"
 
 #include "mirror/Names.h"
-#include "platform/Platform.h"
 #include "util/Log.h"
 
 #include <QDir>
@@ -38,7 +37,8 @@ Status writeFileAtomically(const QString &path, const QByteArray &data)
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return Error::io(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
-    if (file.write(data) != data.size() || !platform::syncToDisk(file)) {
+    // QSaveFile::commit() flushes the data to disk (fdatasync) before the rename: no second sync.
+    if (file.write(data) != data.size()) {
         file.cancelWriting();
         return Error::io(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
     }
@@ -111,10 +111,17 @@ Result<QList<RunRecord>> StateStore::history(const QString &mirror) const
 
 Status StateStore::appendRun(const QString &mirror, const RunRecord &run)
 {
+    return saveStatusAndRun(mirror, std::nullopt, run);
+}
+
+Status StateStore::saveStatusAndRun(const QString &mirror, const std::optional<StatusRecord> &status, const RunRecord &run)
+{
     auto root = read(mirror);
     QJsonObject updated = root ? *root : QJsonObject{};
     if (!root)
         qCWarning(lcState) << "replacing a damaged state file:" << root.error().message;
+    if (status)
+        updated.insert(QStringLiteral("status"), statusToJson(*status));
     QJsonArray history = updated.value(QStringLiteral("history")).toArray();
     history.append(runToJson(run));
     while (history.size() > kHistoryLimit)

@@ -23,6 +23,8 @@ public:
     Result<QList<RunRecord>> history(const QString &mirror) const;
     // Appends a run, keeping only the last kHistoryLimit runs.
     Status appendRun(const QString &mirror, const RunRecord &run);
+    // Saves the status (when given) and appends a run in one atomic write.
+    Status saveStatusAndRun(const QString &mirror, const std::optional<StatusRecord> &status, const RunRecord &run);
 
     // Moves a mirror's state to its new name (for `rename`); refused when the new name has state.
     Status rename(const QString &from, const QString &to);

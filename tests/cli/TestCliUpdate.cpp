@@ -3,6 +3,7 @@
 #include "GitDaemonServer.h"
 #include "GitRepoBuilder.h"
 #include "HttpGitServer.h"
+#include "HttpProxyServer.h"
 
 #include <QJsonArray>
 #include <QElapsedTimer>
@@ -18,6 +19,7 @@ using namespace clitest;
 using md::fixtures::GitDaemonServer;
 using md::fixtures::GitRepoBuilder;
 using md::fixtures::HttpGitServer;
+using md::fixtures::HttpProxyServer;
 
 class TestCliUpdate : public QObject {
     Q_OBJECT
@@ -59,7 +61,17 @@ private Q_SLOTS:
         CLI_EXPECT_EXIT(update, 0);
         QCOMPARE(update.stdoutText(), QString()); // success prints nothing unless asked
         QCOMPARE(refOf(cacheOf(env, u"m"_s), u"refs/heads/dev"_s), refOf(m_srv.filePath(u"src.git"_s), u"refs/heads/dev"_s));
-        CLI_EXPECT_EXIT(env.run({u"check"_s}), 0);
+        QJsonObject checked;
+        const CliResult checkRun = env.run({u"check"_s, u"--json"_s});
+        CLI_EXPECT_EXIT(checkRun, 0);
+        CLI_JSON(checkRun, checked);
+        const QJsonObject checkedMirror = checked.value(u"mirrors"_s).toArray().first().toObject();
+        QCOMPARE(checked.value(u"format_version"_s).toInt(), 1);
+        QCOMPARE(checkedMirror.value(u"state"_s).toString(), u"in_sync"_s);
+        QCOMPARE(checkedMirror.value(u"update_status"_s).toString(), u"finished"_s); // the status fields too
+        QVERIFY(checkedMirror.value(u"last_successful_update_at"_s).toString().endsWith(u'Z'));
+        QCOMPARE(checkedMirror.value(u"source_fingerprint"_s).toString().size(), 64);
+        QVERIFY(checkedMirror.value(u"refs"_s).isArray());
         QJsonObject status;
         const CliResult statusRun = env.run({u"status"_s, u"--json"_s});
         CLI_JSON(statusRun, status);
@@ -100,6 +112,54 @@ private Q_SLOTS:
         QVERIFY(!refOf(cacheOf(env, u"m"_s), u"refs/heads/main"_s).isEmpty());
     }
 
+    void divergedBranchLeftAloneNeedsAttention()
+    {
+        // Its own source: a default branch and a feature branch that gets rewritten upstream.
+        const QString src = m_srv.filePath(u"div.git"_s);
+        const QString work = m_srv.filePath(u"divwork"_s);
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initBare(src));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initWork(work));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::commit(work, u"a.txt"_s, u"1"_s, u"one"_s));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::commit(work, u"a.txt"_s, u"2"_s, u"two"_s));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::push(work, src, {u"main"_s, u"main:refs/heads/feature"_s}));
+        CliEnv env;
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"d"_s, u"--source"_s, m_daemon.url(u"div.git"_s),
+                                 u"--no-mirror-overwrites-diverged-branches"_s, u"-q"_s}), 0);
+        CLI_EXPECT_EXIT(env.run({u"update"_s}), 0);
+        const QString cachedFeature = refOf(cacheOf(env, u"d"_s), u"refs/heads/feature"_s);
+        // feature is rewritten upstream; main moves on (a fast-forward).
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({u"checkout"_s, u"-q"_s, u"-b"_s, u"rewritten"_s, u"HEAD~1"_s}, work));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::commit(work, u"b.txt"_s, u"x"_s, u"rewrite"_s));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::push(work, src, {u"+rewritten:refs/heads/feature"_s}));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({u"checkout"_s, u"-q"_s, u"main"_s}, work));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::commit(work, u"a.txt"_s, u"3"_s, u"three"_s));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::push(work, src, {u"main"_s}));
+
+        const CliResult quiet = env.run({u"-q"_s, u"update"_s});
+        CLI_EXPECT_EXIT(quiet, 1); // skip_diverged needs attention
+        QVERIFY2(quiet.stdoutText().contains(u"skip_diverged"_s) && quiet.stdoutText().contains(u"refs/heads/feature"_s),
+                 qPrintable(quiet.stdoutText()));
+        QCOMPARE(refOf(cacheOf(env, u"d"_s), u"refs/heads/feature"_s), cachedFeature); // left alone
+        QCOMPARE(refOf(cacheOf(env, u"d"_s), u"refs/heads/main"_s), refOf(src, u"refs/heads/main"_s)); // the rest moved
+
+        QJsonObject document;
+        const CliResult json = env.run({u"update"_s, u"--json"_s});
+        CLI_EXPECT_EXIT(json, 1);
+        CLI_JSON(json, document);
+        const QJsonObject mirror = document.value(u"mirrors"_s).toArray().first().toObject();
+        QCOMPARE(mirror.value(u"outcome"_s).toString(), u"ok"_s); // the run itself finished
+        QCOMPARE(document.value(u"summary"_s).toObject().value(u"diverged_refs"_s).toInt(), 1);
+        bool found = false;
+        for (const QJsonValue &ref : mirror.value(u"refs"_s).toArray()) {
+            if (ref.toObject().value(u"ref"_s).toString() == u"refs/heads/feature"_s) {
+                found = true;
+                QCOMPARE(ref.toObject().value(u"action"_s).toString(), u"skip_diverged"_s);
+                QCOMPARE(ref.toObject().value(u"result"_s).toString(), u"skipped"_s);
+            }
+        }
+        QVERIFY(found);
+    }
+
     void wrongPasswordFailsWithAuthAndLeavesTheCache()
     {
         HttpGitServer http;
@@ -122,6 +182,81 @@ private Q_SLOTS:
         CLI_EXPECT_EXIT(right, 0);
         QCOMPARE(refOf(cacheOf(env, u"web"_s), u"refs/heads/main"_s), refOf(m_srv.filePath(u"src.git"_s), u"refs/heads/main"_s));
         QCOMPARE(env.filesContaining("right-pw"), QStringList{});
+    }
+
+    void httpsThroughAProxy()
+    {
+        // libgit2 1.5 sends only https through a proxy (an HTTP CONNECT tunnel); plain http:// and
+        // git:// ignore it, and MirrorDesk says so in a warning.
+        HttpGitServer https;
+        QVERIFY2(https.start(m_srv.path(), {true, QString(), QString(), false}), qPrintable(https.errorString()));
+        HttpProxyServer proxy;
+        QVERIFY2(proxy.start(), qPrintable(proxy.errorString()));
+        const QString expected = refOf(m_srv.filePath(u"src.git"_s), u"refs/heads/main"_s);
+        const QString tunnel = u"CONNECT localhost:%1 "_s.arg(https.port());
+        auto tunnels = [&] {
+            const QStringList requests = proxy.requests();
+            return std::count_if(requests.cbegin(), requests.cend(), [&](const QString &line) { return line.startsWith(tunnel); });
+        };
+        CliEnv env;
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"own"_s, u"--source"_s, https.url(u"src.git"_s), u"--source-proxy"_s, proxy.url(), u"-q"_s}), 0);
+        QJsonObject config = env.config();
+        QJsonObject settings = config.value(u"settings"_s).toObject();
+        settings.insert(u"ca_file"_s, https.caFile());
+        config.insert(u"settings"_s, settings);
+        QVERIFY(env.writeConfig(config));
+
+        // 1. The mirror's own proxy.
+        CLI_EXPECT_EXIT(env.run({u"update"_s, u"own"_s}), 0);
+        QCOMPARE(refOf(cacheOf(env, u"own"_s), u"refs/heads/main"_s), expected);
+        QVERIFY2(tunnels() >= 1, qPrintable(proxy.log()));
+        CLI_EXPECT_EXIT(env.run({u"check"_s, u"own"_s}), 0);
+        const auto afterOwn = tunnels();
+        QVERIFY2(afterOwn >= 2, qPrintable(proxy.log()));
+
+        // 2. The settings' proxy, for a mirror without one.
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"set"_s, u"--source"_s, https.url(u"src.git"_s), u"-q"_s}), 0);
+        config = env.config();
+        settings = config.value(u"settings"_s).toObject();
+        settings.insert(u"proxy"_s, proxy.url());
+        config.insert(u"settings"_s, settings);
+        QVERIFY(env.writeConfig(config));
+        CLI_EXPECT_EXIT(env.run({u"update"_s, u"set"_s}), 0);
+        QCOMPARE(refOf(cacheOf(env, u"set"_s), u"refs/heads/main"_s), expected);
+        const auto afterSettings = tunnels();
+        QVERIFY2(afterSettings > afterOwn, qPrintable(proxy.log()));
+
+        // 3. No proxy configured: GIT_PROXY_AUTO honours https_proxy from the environment.
+        settings.remove(u"proxy"_s);
+        config.insert(u"settings"_s, settings);
+        QVERIFY(env.writeConfig(config));
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"auto"_s, u"--source"_s, https.url(u"src.git"_s), u"-q"_s}), 0);
+        CLI_EXPECT_EXIT(env.run({u"update"_s, u"auto"_s}, {}, {{u"https_proxy"_s, proxy.url()}, {u"no_proxy"_s, QString()}, {u"NO_PROXY"_s, QString()}}), 0);
+        QCOMPARE(refOf(cacheOf(env, u"auto"_s), u"refs/heads/main"_s), expected);
+        QVERIFY2(tunnels() > afterSettings, qPrintable(proxy.log()));
+
+        // 4. A proxy configured for a git:// source: reached directly, with a warning.
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"plain"_s, u"--source"_s, m_daemon.url(u"src.git"_s), u"--source-proxy"_s, proxy.url(), u"-q"_s}), 0);
+        QJsonObject plain;
+        const CliResult plainRun = env.run({u"update"_s, u"plain"_s, u"--json"_s});
+        CLI_EXPECT_EXIT(plainRun, 0);
+        CLI_JSON(plainRun, plain);
+        const QJsonArray warnings = plain.value(u"mirrors"_s).toArray().first().toObject().value(u"warnings"_s).toArray();
+        QVERIFY2(!warnings.isEmpty() && warnings.first().toString().contains(u"proxy"_s),
+                 qPrintable(QString::fromUtf8(QJsonDocument(warnings).toJson())));
+
+        // 5. A proxy that is down: the run fails plainly and the cache is unchanged.
+        const QString before = refOf(cacheOf(env, u"own"_s), u"refs/heads/main"_s);
+        proxy.stop();
+        QJsonObject document;
+        const CliResult down = env.run({u"update"_s, u"own"_s, u"--json"_s});
+        CLI_EXPECT_EXIT(down, 1);
+        CLI_JSON(down, document);
+        const QJsonObject mirror = document.value(u"mirrors"_s).toArray().first().toObject();
+        QCOMPARE(mirror.value(u"outcome"_s).toString(), u"failed"_s);
+        QCOMPARE(mirror.value(u"error_category"_s).toString(), u"network"_s);
+        QVERIFY2(mirror.value(u"last_error"_s).toString().contains(u"proxy"_s), qPrintable(mirror.value(u"last_error"_s).toString()));
+        QCOMPARE(refOf(cacheOf(env, u"own"_s), u"refs/heads/main"_s), before);
     }
 
     void sigtermInterruptsASilentServerRunWith143()
