@@ -93,8 +93,14 @@ Result<QList<RefTip>> listLocalRefs(const QString &repositoryPath)
     if (const int rc = git_repository_open_bare(&raw, QDir::toNativeSeparators(repositoryPath).toUtf8().constData()); rc < 0)
         return lastError(rc, QStringLiteral("cannot open the cache %1").arg(repositoryPath));
     RepositoryPtr repository(raw);
+    return listLocalRefs(repository.get());
+}
+
+Result<QList<RefTip>> listLocalRefs(git_repository *repository)
+{
+    QList<RefTip> refs;
     git_reference_iterator *rawIterator = nullptr;
-    if (const int rc = git_reference_iterator_glob_new(&rawIterator, repository.get(), "refs/*"); rc < 0)
+    if (const int rc = git_reference_iterator_glob_new(&rawIterator, repository, "refs/*"); rc < 0)
         return lastError(rc, QStringLiteral("cannot list the cache's refs"));
     ReferenceIteratorPtr iterator(rawIterator);
     git_reference *rawRef = nullptr;
@@ -124,9 +130,16 @@ AncestryReader::AncestryReader(const QString &repositoryPath)
         git_repository_open_bare(&m_repository, QDir::toNativeSeparators(repositoryPath).toUtf8().constData());
 }
 
+AncestryReader::AncestryReader(git_repository *borrowed)
+    : m_repository(borrowed)
+    , m_owned(false)
+{
+}
+
 AncestryReader::~AncestryReader()
 {
-    git_repository_free(m_repository);
+    if (m_owned)
+        git_repository_free(m_repository);
 }
 
 bool AncestryReader::contains(const QString &oid) const

@@ -19,12 +19,16 @@ Result<RemoteListing> listRemote(const RemoteAccess &access, const StreamLimits 
 // Lists the refs of a local repository (the cache) without network. A missing repository gives
 // an empty list.
 Result<QList<RefTip>> listLocalRefs(const QString &repositoryPath);
+// The same over a repository the caller has open.
+Result<QList<RefTip>> listLocalRefs(git_repository *repository);
 
 // Whether `ancestor` is an ancestor of `descendant` in the repository at `path` (nullopt when
 // either object is missing there).
 class AncestryReader {
 public:
     explicit AncestryReader(const QString &repositoryPath);
+    // Over a repository the caller has open and keeps open while this reader lives.
+    explicit AncestryReader(git_repository *borrowed);
     ~AncestryReader();
     AncestryReader(const AncestryReader &) = delete;
     AncestryReader &operator=(const AncestryReader &) = delete;
@@ -34,6 +38,7 @@ public:
 
 private:
     git_repository *m_repository = nullptr;
+    bool m_owned = true;
 };
 
 } // namespace md::git

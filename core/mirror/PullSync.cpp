@@ -93,16 +93,25 @@ QString atticRefName(const QDateTime &startedAt, const QString &run, const QStri
         .arg(startedAt.toUTC().toString(QStringLiteral("yyyyMMdd'T'HHmmss'Z'")), run, side, ref);
 }
 
-Status prepareCache(const QString &cachePath)
+Result<git::RepositoryPtr> prepareCache(const QString &cachePath)
 {
-    // Debris of a killed run: lock files and temporary packs nobody holds (we hold the cache lock).
+    // Debris of a killed run: lock files and temporary packs nobody holds (we hold the cache
+    // lock). They live at the top (HEAD.lock, config.lock, packed-refs.lock), under refs/ and in
+    // objects/pack; loose-object folders are not walked (a big cache has thousands of them).
     if (QFileInfo::exists(cachePath)) {
-        QDirIterator it(cachePath, {QStringLiteral("*.lock"), QStringLiteral("pack_git2_*"), QStringLiteral("tmp_pack_*")},
-                        QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
-        while (it.hasNext()) {
-            const QString path = it.next();
-            qCInfo(lcState) << "removing debris" << path;
-            QFile::remove(path);
+        const QStringList patterns{QStringLiteral("*.lock"), QStringLiteral("pack_git2_*"), QStringLiteral("tmp_pack_*")};
+        const std::pair<QString, QDirIterator::IteratorFlag> places[] = {
+            {cachePath, QDirIterator::NoIteratorFlags},
+            {cachePath + QStringLiteral("/refs"), QDirIterator::Subdirectories},
+            {cachePath + QStringLiteral("/objects/pack"), QDirIterator::NoIteratorFlags},
+        };
+        for (const auto &[dir, flags] : places) {
+            QDirIterator it(dir, patterns, QDir::Files | QDir::Hidden, flags);
+            while (it.hasNext()) {
+                const QString path = it.next();
+                qCInfo(lcState) << "removing debris" << path;
+                QFile::remove(path);
+            }
         }
     }
     git_repository *raw = nullptr;
@@ -119,10 +128,15 @@ Status prepareCache(const QString &cachePath)
     if ((rc = git_repository_config(&rawConfig, repository.get())) < 0)
         return wrap(rc, QStringLiteral("cannot read the cache's config"));
     git::ConfigPtr config(rawConfig);
-    // Hidden from listings (not secret: a client that knows an oid can still fetch it).
-    if ((rc = git_config_set_string(config.get(), "transfer.hideRefs", "refs/mirrordesk")) < 0)
+    // Hidden from listings (not secret: a client that knows an oid can still fetch it). Written
+    // only when missing, so a no-op run rewrites no file.
+    git_buf current = GIT_BUF_INIT;
+    const bool hidden = git_config_get_string_buf(&current, config.get(), "transfer.hideRefs") == 0
+        && qstrcmp(current.ptr, "refs/mirrordesk") == 0;
+    git_buf_dispose(&current);
+    if (!hidden && (rc = git_config_set_string(config.get(), "transfer.hideRefs", "refs/mirrordesk")) < 0)
         return wrap(rc, QStringLiteral("cannot configure the cache"));
-    return {};
+    return repository;
 }
 
 SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
@@ -151,12 +165,10 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
         result.warnings = result.plan.warnings;
         return finish(result.plan.failure);
     }
-    if (auto status = prepareCache(job.cachePath); !status)
-        return finish(status.error());
-    git_repository *rawRepo = nullptr;
-    if (const int rc = git_repository_open_bare(&rawRepo, QDir::toNativeSeparators(job.cachePath).toUtf8().constData()); rc < 0)
-        return finish(wrap(rc, QStringLiteral("cannot open the cache %1").arg(job.cachePath)));
-    git::RepositoryPtr repository(rawRepo);
+    auto prepared = prepareCache(job.cachePath);
+    if (!prepared)
+        return finish(prepared.error());
+    git::RepositoryPtr repository = std::move(prepared).value();
 
     git::StreamLimitsScope scope(job.limits);
     git::RemoteCallbacks callbacks(job.source, job.limits.cancel);
@@ -214,13 +226,13 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
         }
         input.source.append(RefTip{name, QString::fromLatin1(oid), QString()});
     }
-    auto cacheRefs = git::listLocalRefs(job.cachePath);
+    auto cacheRefs = git::listLocalRefs(repository.get());
     if (!cacheRefs)
         return finish(cacheRefs.error());
     input.cache = mirroredTips(*cacheRefs);
 
     // Download only what the cache lacks, for the refs the plan could move.
-    const git::AncestryReader before(job.cachePath);
+    const git::AncestryReader before(repository.get());
     const RefFilter filter(job.mirror);
     QList<QByteArray> refspecs;
     for (const RefTip &tip : input.source) {
@@ -243,7 +255,7 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
     }
     git_remote_disconnect(remote.get());
 
-    const git::AncestryReader cache(job.cachePath);
+    const git::AncestryReader cache(repository.get());
     result.plan = planPull(job.mirror, input, [&cache](const QString &a, const QString &d) { return cache.isAncestor(a, d); });
     result.warnings += result.plan.warnings;
     if (result.plan.failure)
@@ -332,13 +344,18 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
     }
     // HEAD follows the source's default branch when the cache has it.
     if (!input.sourceHeadTarget.isEmpty()) {
-        git_reference *head = nullptr;
-        git_reference *target = nullptr;
-        if (git_reference_lookup(&target, repository.get(), input.sourceHeadTarget.toUtf8().constData()) == 0
-            && git_reference_symbolic_create(&head, repository.get(), "HEAD", input.sourceHeadTarget.toUtf8().constData(), 1, "mirrordesk: HEAD") < 0)
+        const QByteArray wanted = input.sourceHeadTarget.toUtf8();
+        git_reference *rawHead = nullptr;
+        git_reference *rawTarget = nullptr;
+        const bool already = git_reference_lookup(&rawHead, repository.get(), "HEAD") == 0
+            && git_reference_type(rawHead) == GIT_REFERENCE_SYMBOLIC && qstrcmp(git_reference_symbolic_target(rawHead), wanted.constData()) == 0;
+        git::ReferencePtr head(rawHead);
+        const bool exists = git_reference_lookup(&rawTarget, repository.get(), wanted.constData()) == 0;
+        git::ReferencePtr target(rawTarget);
+        git_reference *rawMoved = nullptr;
+        if (!already && exists && git_reference_symbolic_create(&rawMoved, repository.get(), "HEAD", wanted.constData(), 1, "mirrordesk: HEAD") < 0)
             result.warnings.append(QStringLiteral("the cache's HEAD could not follow %1: %2").arg(input.sourceHeadTarget, git::lastError(-1, QString()).message));
-        git_reference_free(target);
-        git_reference_free(head);
+        git::ReferencePtr moved(rawMoved);
     }
     if (!refspecs.isEmpty())
         maintain(job.cachePath, job.limits, result.warnings);

@@ -2,6 +2,7 @@
 
 #include "mirror/Checker.h"
 #include "mirror/RefPlan.h"
+#include "git/GitPtr.h"
 
 namespace md {
 
@@ -35,6 +36,7 @@ QString atticRefName(const QDateTime &startedAt, const QString &run, const QStri
 
 // Opens (or creates) a bare cache repository, with the attic hidden from listings and the debris
 // of a killed run removed (stale *.lock files, temporary packs). Caller holds the cache lock.
-Status prepareCache(const QString &cachePath);
+// Returns the opened repository.
+Result<git::RepositoryPtr> prepareCache(const QString &cachePath);
 
 } // namespace md
