@@ -2,6 +2,7 @@
 #include "cli/Commands.h"
 #include "git/GitLibrary.h"
 #include "mirror/Checker.h"
+#include "mirror/MirrorRun.h"
 #include "security/GitUrl.h"
 
 #include <QHash>
@@ -25,13 +26,11 @@ struct Slot {
 };
 
 // Records the check in the mirror's state (status fields kept) and keeps the result for the report.
-void saveCheck(StateStore state, Slot &slot)
+void saveCheck(const StateStore &state, Slot &slot)
 {
-    auto status = state.status(slot.mirror.name);
-    slot.status = status ? *status : StatusRecord{};
-    slot.status.lastCheck = slot.record;
-    if (auto saved = state.saveStatus(slot.mirror.name, slot.status); !saved)
-        slot.problem = saved.error().message;
+    const CheckOutcome outcome = recordCheck(state, slot.mirror.name, slot.record);
+    slot.status = outcome.status;
+    slot.problem = outcome.problem;
 }
 
 } // namespace

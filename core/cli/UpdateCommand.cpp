@@ -1,8 +1,7 @@
 // update and plan: sync pull mirrors (plan = update --dry-run).
 #include "cli/Commands.h"
 #include "git/GitLibrary.h"
-#include "mirror/CacheLock.h"
-#include "mirror/PullSync.h"
+#include "mirror/MirrorRun.h"
 #include "mirror/Scheduler.h"
 #include "platform/Platform.h"
 #include "security/GitUrl.h"
@@ -49,74 +48,20 @@ QString planLine(const RefResult &ref)
     return line.trimmed().prepend(QStringLiteral("  "));
 }
 
-void recordRun(const StateStore &stateStore, Entry &entry)
-{
-    StateStore state = stateStore;
-    auto current = state.status(entry.mirror.name);
-    StatusRecord status = current ? *current : StatusRecord{};
-    status.lastUpdateStartedAt = entry.startedAt;
-    status.lastUpdateAt = QDateTime::currentDateTimeUtc();
-    const std::optional<Error> &error = entry.setupError ? entry.setupError : entry.result.error;
-    status.warnings = entry.result.warnings;
-    if (error) {
-        status.updateStatus = UpdateStatus::Failed;
-        status.lastError = GitUrl::scrubText(error->message);
-        status.errorCategory = error->category;
-        // An interrupted run is not the mirror's failure: no backoff for it.
-        if (!platform::interruptSignal())
-            ++status.consecutiveFailures;
-    } else {
-        status.updateStatus = UpdateStatus::Finished;
-        status.lastSuccessfulUpdateAt = status.lastUpdateAt;
-        status.lastError.clear();
-        status.errorCategory = ErrorCategory::None;
-        status.consecutiveFailures = 0;
-    }
-    RunRecord run;
-    run.startedAt = entry.startedAt;
-    run.durationMs = entry.result.durationMs;
-    run.outcome = error ? QStringLiteral("failed") : QStringLiteral("ok");
-    run.errorCategory = error ? error->category : ErrorCategory::None;
-    run.error = status.lastError;
-    run.warnings = status.warnings;
-    run.refs = entry.result.refs;
-    if (auto saved = state.saveStatusAndRun(entry.mirror.name, status, run); !saved)
-        entry.problems.append(saved.error().message);
-}
-
-// Runs one mirror on a pool thread: under its cache lock, the sync and the record of the run
-// (so two processes never interleave a mirror's state writes).
+// Runs one mirror on a pool thread: under its cache lock, the sync and the record of the run.
 void runOne(Entry &entry, const UpdateOptions &options, const Settings &settings, const StateStore &state)
 {
-    CacheLock lock(entry.job->cachePath);
-    if (!lock.tryLock(options.lockWaitSeconds * 1000)) {
-        entry.skipped = QStringLiteral("running (%1)").arg(lock.holder());
-        return;
-    }
-    if (platform::interruptSignal()) {
-        entry.skipped = QStringLiteral("interrupted");
-        return;
-    }
-    entry.startedAt = QDateTime::currentDateTimeUtc();
-    CheckJob job = *entry.job;
-    const int runTimeout = options.timeoutSeconds > 0 ? options.timeoutSeconds : settings.runTimeoutSeconds;
-    job.limits.deadlineMs = QDateTime::currentMSecsSinceEpoch() + qint64(runTimeout) * 1000;
-    job.limits.cancel = platform::interruptFlag();
-    SyncOptions sync;
-    sync.dryRun = options.dryRun;
-    sync.allowMassChange = options.allowMassChange;
-    sync.massChangeGuard = settings.massChangeGuard;
-    sync.startedAt = entry.startedAt;
-    entry.result = runPullSync(job, sync);
-    if (entry.result.plan.refs.size() > 0 && entry.result.refs.isEmpty()) {
-        // Dry run or refused plan: report the plan itself.
-        for (const PlannedRef &p : entry.result.plan.refs)
-            entry.result.refs.append(RefResult{p.ref, refActionName(p.action), p.oldOid, p.newOid,
-                                               p.action == RefAction::Rejected ? QStringLiteral("rejected") : QStringLiteral("skipped"),
-                                               p.reason});
-    }
-    if (!options.dryRun)
-        recordRun(state, entry);
+    UpdateRequest request;
+    request.dryRun = options.dryRun;
+    request.allowMassChange = options.allowMassChange;
+    request.timeoutSeconds = options.timeoutSeconds;
+    request.lockWaitSeconds = options.lockWaitSeconds;
+    request.cancel = platform::interruptFlag();
+    UpdateOutcome outcome = runUpdate(*entry.job, request, settings, state);
+    entry.skipped = outcome.skipped;
+    entry.startedAt = outcome.startedAt;
+    entry.result = std::move(outcome.result);
+    entry.problems = outcome.problems;
 }
 
 int runUpdates(CliContext &context, const QString &command, const QStringList &names, const UpdateOptions &options)
@@ -189,8 +134,10 @@ int runUpdates(CliContext &context, const QString &command, const QStringList &n
     for (Entry &entry : entries) {
         const bool ran = entry.skipped.isEmpty();
         const std::optional<Error> &error = entry.setupError ? entry.setupError : entry.result.error;
-        if (ran && !entry.job && !options.dryRun)
-            recordRun(state, entry); // a setup error (bad credential source, unsupported shape)
+        if (ran && !entry.job && !options.dryRun) { // a setup error (bad credential source, unsupported shape)
+            if (auto recorded = recordUpdate(state, entry.mirror.name, entry.startedAt, entry.setupError, entry.result, false); !recorded)
+                entry.problems.append(recorded.error().message);
+        }
         for (const QString &problem : entry.problems)
             context.error(QStringLiteral("mirrordesk %1: %2").arg(command, problem));
         QString outcome = !ran ? QStringLiteral("skipped") : (error ? QStringLiteral("failed") : QStringLiteral("ok"));

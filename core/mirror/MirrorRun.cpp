@@ -1,0 +1,96 @@
+#include "mirror/MirrorRun.h"
+
+#include "mirror/CacheLock.h"
+#include "security/GitUrl.h"
+
+namespace md {
+
+Result<StatusRecord> recordUpdate(StateStore state, const QString &mirror, const QDateTime &startedAt,
+                                  const std::optional<Error> &error, const SyncResult &result, bool interrupted)
+{
+    auto current = state.status(mirror);
+    StatusRecord status = current ? *current : StatusRecord{};
+    status.lastUpdateStartedAt = startedAt;
+    status.lastUpdateAt = QDateTime::currentDateTimeUtc();
+    status.warnings = result.warnings;
+    if (error) {
+        status.updateStatus = UpdateStatus::Failed;
+        status.lastError = GitUrl::scrubText(error->message);
+        status.errorCategory = error->category;
+        if (!interrupted) // an interrupted run is not the mirror's failure: no backoff for it
+            ++status.consecutiveFailures;
+    } else {
+        status.updateStatus = UpdateStatus::Finished;
+        status.lastSuccessfulUpdateAt = status.lastUpdateAt;
+        status.lastError.clear();
+        status.errorCategory = ErrorCategory::None;
+        status.consecutiveFailures = 0;
+    }
+    RunRecord run;
+    run.startedAt = startedAt;
+    run.durationMs = result.durationMs;
+    run.outcome = error ? QStringLiteral("failed") : QStringLiteral("ok");
+    run.errorCategory = error ? error->category : ErrorCategory::None;
+    run.error = status.lastError;
+    run.warnings = status.warnings;
+    run.refs = result.refs;
+    if (auto saved = state.saveStatusAndRun(mirror, status, run); !saved)
+        return saved.error();
+    return status;
+}
+
+UpdateOutcome runUpdate(const CheckJob &job, const UpdateRequest &request, const Settings &settings, StateStore state)
+{
+    UpdateOutcome outcome;
+    CacheLock lock(job.cachePath);
+    if (!lock.tryLock(request.lockWaitSeconds * 1000)) {
+        outcome.skipped = QStringLiteral("running (%1)").arg(lock.holder());
+        return outcome;
+    }
+    if (request.cancel && request.cancel->load()) {
+        outcome.skipped = QStringLiteral("interrupted");
+        return outcome;
+    }
+    outcome.startedAt = QDateTime::currentDateTimeUtc();
+    CheckJob limited = job;
+    const int runTimeout = request.timeoutSeconds > 0 ? request.timeoutSeconds : settings.runTimeoutSeconds;
+    limited.limits.deadlineMs = QDateTime::currentMSecsSinceEpoch() + qint64(runTimeout) * 1000;
+    limited.limits.cancel = request.cancel;
+    SyncOptions sync;
+    sync.dryRun = request.dryRun;
+    sync.allowMassChange = request.allowMassChange;
+    sync.massChangeGuard = settings.massChangeGuard;
+    sync.startedAt = outcome.startedAt;
+    outcome.result = runPullSync(limited, sync);
+    if (!outcome.result.plan.refs.isEmpty() && outcome.result.refs.isEmpty()) {
+        // Dry run or refused plan: report the plan itself.
+        for (const PlannedRef &p : outcome.result.plan.refs)
+            outcome.result.refs.append(RefResult{p.ref, refActionName(p.action), p.oldOid, p.newOid,
+                                                 p.action == RefAction::Rejected ? QStringLiteral("rejected") : QStringLiteral("skipped"),
+                                                 p.reason});
+    }
+    if (request.dryRun)
+        return outcome;
+    // Recorded under the lock, so two processes never interleave a mirror's state writes.
+    auto recorded = recordUpdate(state, job.mirror.name, outcome.startedAt, outcome.result.error, outcome.result,
+                                 request.cancel && request.cancel->load());
+    if (recorded)
+        outcome.status = *recorded;
+    else
+        outcome.problems.append(recorded.error().message);
+    return outcome;
+}
+
+CheckOutcome recordCheck(StateStore state, const QString &mirror, const CheckRecord &record)
+{
+    CheckOutcome outcome;
+    outcome.record = record;
+    auto status = state.status(mirror);
+    outcome.status = status ? *status : StatusRecord{};
+    outcome.status.lastCheck = record;
+    if (auto saved = state.saveStatus(mirror, outcome.status); !saved)
+        outcome.problem = saved.error().message;
+    return outcome;
+}
+
+} // namespace md
