@@ -17,6 +17,104 @@
         <source>Mirrors: %1 — %2</source>
         <translation>Spiegel: %1 — %2</translation>
     </message>
+    <message>
+        <source>Mirrors</source>
+        <translation>Spiegel</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>Prüfen</translation>
+    </message>
+    <message>
+        <source>Compare both sides of the selected mirrors without fetching objects</source>
+        <translation>Beide Seiten der ausgewählten Spiegel vergleichen, ohne Objekte zu laden</translation>
+    </message>
+    <message>
+        <source>Check All</source>
+        <translation>Alle prüfen</translation>
+    </message>
+    <message>
+        <source>Compare both sides of every mirror without fetching objects</source>
+        <translation>Beide Seiten aller Spiegel vergleichen, ohne Objekte zu laden</translation>
+    </message>
+    <message>
+        <source>Update now</source>
+        <translation>Jetzt aktualisieren</translation>
+    </message>
+    <message>
+        <source>Sync the selected mirrors now</source>
+        <translation>Die ausgewählten Spiegel jetzt abgleichen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Checking %n mirror(s)…</source>
+        <translation>
+            <numerusform>%n Spiegel wird geprüft…</numerusform>
+            <numerusform>%n Spiegel werden geprüft…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Update now refused for %1: %2</source>
+        <translation>Aktualisieren von %1 abgelehnt: %2</translation>
+    </message>
+    <message>
+        <source>Updating…</source>
+        <translation>Wird aktualisiert…</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Wird geprüft…</translation>
+    </message>
+    <message>
+        <source>In sync</source>
+        <translation>Synchron</translation>
+    </message>
+    <message>
+        <source>Behind</source>
+        <translation>Im Rückstand</translation>
+    </message>
+    <message>
+        <source>Diverged</source>
+        <translation>Auseinandergelaufen</translation>
+    </message>
+    <message>
+        <source>Empty</source>
+        <translation>Leer</translation>
+    </message>
+    <message>
+        <source>Unreachable (%1): %2</source>
+        <translation>Nicht erreichbar (%1): %2</translation>
+    </message>
+    <message>
+        <source>Cannot record the check of %1: %2</source>
+        <translation>Die Prüfung von %1 kann nicht gespeichert werden: %2</translation>
+    </message>
+    <message>
+        <source>Skipped: %1</source>
+        <translation>Übersprungen: %1</translation>
+    </message>
+    <message>
+        <source>Failed (%1)</source>
+        <translation>Fehlgeschlagen (%1)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Updated, %n warning(s)</source>
+        <translation>
+            <numerusform>Aktualisiert, %n Warnung</numerusform>
+            <numerusform>Aktualisiert, %n Warnungen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>Aktualisiert</translation>
+    </message>
+    <message>
+        <source>%1 was not updated: %2</source>
+        <translation>%1 wurde nicht aktualisiert: %2</translation>
+    </message>
+    <message>
+        <source>Cannot record the run of %1: %2</source>
+        <translation>Der Lauf von %1 kann nicht gespeichert werden: %2</translation>
+    </message>
 </context>
 <context>
     <name>md::ui::MirrorTableModel</name>

@@ -4,14 +4,20 @@
 #include "Resources.h"
 #include "mirror/MirrorStore.h"
 #include "mirror/StateStore.h"
+#include "mirror/SyncEngine.h"
+#include "security/GitUrl.h"
 
+#include <QAction>
 #include <QFileInfo>
 #include <QFileSystemWatcher>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTimer>
+#include <QToolBar>
 #include <QVBoxLayout>
 
 namespace md::ui {
@@ -23,6 +29,8 @@ MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
     , m_model(new MirrorTableModel(this))
     , m_proxy(new QSortFilterProxyModel(this))
     , m_watcher(new QFileSystemWatcher(this))
+    , m_engine(new SyncEngine(m_stateDir, this))
+    , m_flushTimer(new QTimer(this))
 {
     initResources();
     setWindowTitle(tr("MirrorDesk"));
@@ -64,6 +72,24 @@ MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
     m_summary = new QLabel(this);
     statusBar()->addWidget(m_summary, 1);
 
+    QToolBar *toolbar = addToolBar(tr("Mirrors"));
+    toolbar->setObjectName(QStringLiteral("mirrors"));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_checkAction = toolbar->addAction(tr("Check"), this, &MainWindow::checkSelected);
+    m_checkAction->setToolTip(tr("Compare both sides of the selected mirrors without fetching objects"));
+    m_checkAllAction = toolbar->addAction(tr("Check All"), this, &MainWindow::checkAll);
+    m_checkAllAction->setToolTip(tr("Compare both sides of every mirror without fetching objects"));
+    m_updateAction = toolbar->addAction(tr("Update now"), this, &MainWindow::updateSelected);
+    m_updateAction->setToolTip(tr("Sync the selected mirrors now"));
+
+    m_flushTimer->setSingleShot(true);
+    m_flushTimer->setInterval(100); // results reach the table at most ten times a second
+    connect(m_flushTimer, &QTimer::timeout, this, &MainWindow::flush);
+    connect(m_engine, &SyncEngine::jobStarted, this, &MainWindow::onJobStarted);
+    connect(m_engine, &SyncEngine::checkFinished, this, &MainWindow::onCheckFinished);
+    connect(m_engine, &SyncEngine::updateFinished, this, &MainWindow::onUpdateFinished);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
+
     connect(m_watcher, &QFileSystemWatcher::fileChanged, this, &MainWindow::reload);
     connect(m_watcher, &QFileSystemWatcher::directoryChanged, this, &MainWindow::reload);
     resize(1400, 600);
@@ -100,6 +126,18 @@ void MainWindow::reload()
     m_banner->hide();
 
     const StateStore state(m_stateDir);
+    if (m_config && *m_config == *config) {
+        // Same mirrors (the folder changed for another reason): refresh the statuses in place,
+        // keeping the selection and the sort.
+        QList<MirrorTableModel::RowUpdate> updates;
+        for (const Mirror &mirror : config->mirrors) {
+            if (auto status = state.status(mirror.name); status && !m_engine->isBusy(mirror.name))
+                updates.append({mirror.name, *status, std::nullopt});
+        }
+        m_model->applyUpdates(updates);
+        return;
+    }
+    const QStringList selected = selectedNames();
     QList<MirrorRow> rows;
     rows.reserve(config->mirrors.size());
     for (const Mirror &mirror : config->mirrors) {
@@ -117,6 +155,140 @@ void MainWindow::reload()
     }
     m_model->setRows(std::move(rows));
     m_summary->setText(tr("Mirrors: %1 — %2").arg(config->mirrors.size()).arg(m_configPath));
+    m_config = *config;
+    for (const QString &name : selected) {
+        if (const int row = m_model->rowOf(name); row >= 0)
+            m_view->selectionModel()->select(m_proxy->mapFromSource(m_model->index(row, 0)),
+                                             QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    }
+    updateActions();
+}
+
+void MainWindow::updateActions()
+{
+    const bool any = m_config && !m_config->mirrors.isEmpty();
+    m_checkAllAction->setEnabled(any);
+    const bool selected = any && !selectedNames().isEmpty();
+    m_checkAction->setEnabled(selected);
+    m_updateAction->setEnabled(selected);
+}
+
+QStringList MainWindow::selectedNames() const
+{
+    QStringList names;
+    for (const QModelIndex &index : m_view->selectionModel()->selectedRows())
+        names.append(m_model->row(m_proxy->mapToSource(index).row()).mirror.name);
+    return names;
+}
+
+void MainWindow::selectMirror(const QString &name)
+{
+    const int row = m_model->rowOf(name);
+    if (row < 0)
+        return;
+    m_view->selectRow(m_proxy->mapFromSource(m_model->index(row, 0)).row());
+}
+
+void MainWindow::say(const QString &message)
+{
+    m_lastMessage = message;
+    statusBar()->showMessage(message, 15000);
+}
+
+void MainWindow::checkSelected()
+{
+    const QStringList names = selectedNames();
+    if (m_config && !names.isEmpty())
+        m_engine->check(*m_config, names);
+}
+
+void MainWindow::checkAll()
+{
+    if (m_config)
+        say(tr("Checking %n mirror(s)…", nullptr, m_engine->check(*m_config, {})));
+}
+
+void MainWindow::updateSelected()
+{
+    if (!m_config)
+        return;
+    for (const QString &name : selectedNames()) {
+        if (const QString refused = m_engine->updateNow(*m_config, name); !refused.isEmpty())
+            say(tr("Update now refused for %1: %2").arg(name, refused));
+    }
+}
+
+void MainWindow::queue(MirrorTableModel::RowUpdate update)
+{
+    MirrorTableModel::RowUpdate &pending = m_pending[update.name];
+    pending.name = update.name;
+    if (update.status)
+        pending.status = std::move(update.status);
+    if (update.activity)
+        pending.activity = std::move(update.activity);
+    if (!m_flushTimer->isActive())
+        m_flushTimer->start();
+}
+
+void MainWindow::flush()
+{
+    m_model->applyUpdates(m_pending.values());
+    m_pending.clear();
+}
+
+void MainWindow::onJobStarted(const QString &name, const QString &kind)
+{
+    MirrorTableModel::RowUpdate update{name, std::nullopt, kind == QLatin1String("update") ? tr("Updating…") : tr("Checking…")};
+    if (const int row = m_model->rowOf(name); row >= 0 && kind == QLatin1String("update")) {
+        StatusRecord status = m_pending.contains(name) && m_pending.value(name).status ? *m_pending.value(name).status
+                                                                                        : m_model->row(row).status;
+        status.updateStatus = UpdateStatus::Started; // shown only: the state file is the engine's
+        update.status = status;
+    }
+    queue(std::move(update));
+}
+
+void MainWindow::onCheckFinished(const QString &name, const CheckOutcome &outcome)
+{
+    const CheckRecord &r = outcome.record;
+    QString text;
+    if (r.state == QLatin1String("in_sync"))
+        text = tr("In sync");
+    else if (r.state == QLatin1String("behind"))
+        text = tr("Behind");
+    else if (r.state == QLatin1String("diverged"))
+        text = tr("Diverged");
+    else if (r.state == QLatin1String("empty"))
+        text = tr("Empty");
+    else
+        text = tr("Unreachable (%1): %2").arg(errorCategoryName(r.errorCategory), GitUrl::scrubText(r.error));
+    queue({name, outcome.status, text});
+    if (!outcome.problem.isEmpty())
+        say(tr("Cannot record the check of %1: %2").arg(name, outcome.problem));
+}
+
+void MainWindow::onUpdateFinished(const QString &name, const UpdateOutcome &outcome)
+{
+    QString text;
+    if (!outcome.skipped.isEmpty())
+        text = tr("Skipped: %1").arg(outcome.skipped);
+    else if (outcome.result.error)
+        text = tr("Failed (%1)").arg(errorCategoryName(outcome.result.error->category));
+    else if (!outcome.result.warnings.isEmpty())
+        text = tr("Updated, %n warning(s)", nullptr, static_cast<int>(outcome.result.warnings.size()));
+    else
+        text = tr("Updated");
+    std::optional<StatusRecord> status = outcome.status;
+    if (!status && m_model->rowOf(name) >= 0) { // skipped: show the recorded status again
+        const auto recorded = StateStore(m_stateDir).status(name);
+        if (recorded)
+            status = *recorded;
+    }
+    queue({name, status, text});
+    if (!outcome.skipped.isEmpty())
+        say(tr("%1 was not updated: %2").arg(name, outcome.skipped));
+    for (const QString &problem : outcome.problems)
+        say(tr("Cannot record the run of %1: %2").arg(name, problem));
 }
 
 } // namespace md::ui

@@ -1,18 +1,29 @@
 #pragma once
 
+#include "MirrorTableModel.h"
+#include "mirror/Config.h"
+#include "mirror/MirrorRun.h"
+
 #include <QMainWindow>
 
+#include <optional>
+
+class QAction;
 class QFileSystemWatcher;
 class QLabel;
 class QSortFilterProxyModel;
 class QTableView;
+class QTimer;
+
+namespace md {
+class SyncEngine;
+}
 
 namespace md::ui {
 
-class MirrorTableModel;
-
-// The main window. For now the mirror list from the config with each mirror's last status,
-// read-only, reloaded when the config changes on disk.
+// The main window: the mirror list from the config with each mirror's last status, reloaded when
+// the config changes on disk, and the toolbar's Check, Check All and Update now, run by the
+// SyncEngine on a thread pool. Results reach the table in batches (at most ten a second).
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -22,12 +33,31 @@ public:
     QTableView *view() const { return m_view; }
     // The problem shown above the table (an unreadable config), empty when all is well.
     QString problem() const;
+    // The last message shown in the status bar (a refused Update now, a finished Check All).
+    QString lastMessage() const { return m_lastMessage; }
+
+    QAction *checkAction() const { return m_checkAction; }
+    QAction *checkAllAction() const { return m_checkAllAction; }
+    QAction *updateAction() const { return m_updateAction; }
+    // Selects the row of a mirror (for tests and for "select after add").
+    void selectMirror(const QString &name);
 
 public Q_SLOTS:
     void reload();
+    void checkSelected();
+    void checkAll();
+    void updateSelected();
 
 private:
     void watch();
+    QStringList selectedNames() const;
+    void queue(MirrorTableModel::RowUpdate update);
+    void flush();
+    void say(const QString &message);
+    void onJobStarted(const QString &name, const QString &kind);
+    void onCheckFinished(const QString &name, const md::CheckOutcome &outcome);
+    void onUpdateFinished(const QString &name, const md::UpdateOutcome &outcome);
+    void updateActions();
 
     QString m_configPath;
     QString m_stateDir;
@@ -37,6 +67,14 @@ private:
     QLabel *m_banner = nullptr;
     QLabel *m_summary = nullptr;
     QFileSystemWatcher *m_watcher = nullptr;
+    md::SyncEngine *m_engine = nullptr;
+    std::optional<Config> m_config; // the last good config
+    QAction *m_checkAction = nullptr;
+    QAction *m_checkAllAction = nullptr;
+    QAction *m_updateAction = nullptr;
+    QHash<QString, MirrorTableModel::RowUpdate> m_pending;
+    QTimer *m_flushTimer = nullptr;
+    QString m_lastMessage;
 };
 
 } // namespace md::ui

@@ -56,7 +56,39 @@ void MirrorTableModel::setRows(QList<MirrorRow> rows)
 {
     beginResetModel();
     m_rows = std::move(rows);
+    m_index.clear();
+    QHash<QString, QString> activity;
+    for (int i = 0; i < m_rows.size(); ++i) {
+        const QString &name = m_rows.at(i).mirror.name;
+        m_index.insert(name, i);
+        if (m_activity.contains(name))
+            activity.insert(name, m_activity.value(name));
+    }
+    m_activity = std::move(activity);
     endResetModel();
+}
+
+void MirrorTableModel::applyUpdates(const QList<RowUpdate> &updates)
+{
+    QList<int> changed;
+    for (const RowUpdate &update : updates) {
+        const int row = rowOf(update.name);
+        if (row < 0)
+            continue;
+        if (update.status)
+            m_rows[row].status = *update.status;
+        if (update.activity)
+            m_activity.insert(update.name, *update.activity);
+        changed.append(row);
+    }
+    if (changed.isEmpty())
+        return;
+    if (changed.size() * 2 > m_rows.size()) {
+        Q_EMIT dataChanged(index(0, 0), index(static_cast<int>(m_rows.size()) - 1, ColumnCount - 1));
+        return;
+    }
+    for (const int row : changed)
+        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }
 
 QString MirrorTableModel::healthText(const MirrorRow &row)
@@ -93,7 +125,7 @@ QVariant MirrorTableModel::display(const MirrorRow &row, int column) const
         if (!row.mirror.enabled)
             return QString();
         return tr("every %n min", nullptr, row.intervalMinutes);
-    case Progress: return QString();
+    case Progress: return m_activity.value(row.mirror.name);
     default: return {};
     }
 }

@@ -4,6 +4,9 @@
 #include "mirror/StatusRecord.h"
 
 #include <QAbstractTableModel>
+#include <QHash>
+
+#include <optional>
 
 namespace md::ui {
 
@@ -30,8 +33,22 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    // Replaces every row (a config reload).
+    // Replaces every row (a config reload). Activity texts of mirrors still listed are kept.
     void setRows(QList<MirrorRow> rows);
+
+    // A change to one mirror's row from the engine: a new status and/or a new activity text
+    // (the Progress column: "Checking…", "In sync", "Updated", …).
+    struct RowUpdate {
+        QString name;
+        std::optional<StatusRecord> status;
+        std::optional<QString> activity;
+    };
+    // Applies a batch: one dataChanged per changed row, or one range signal when most rows
+    // changed. Names not in the table are ignored.
+    void applyUpdates(const QList<RowUpdate> &updates);
+    // The row of a mirror, or -1.
+    int rowOf(const QString &name) const { return m_index.value(name, -1); }
+    QString activity(const QString &name) const { return m_activity.value(name); }
     const MirrorRow &row(int index) const { return m_rows.at(index); }
 
     // The health word shown for a status (Never run, OK, Failing, Disabled, …).
@@ -41,6 +58,8 @@ private:
     QVariant display(const MirrorRow &row, int column) const;
 
     QList<MirrorRow> m_rows;
+    QHash<QString, int> m_index;        // name -> row
+    QHash<QString, QString> m_activity; // name -> Progress text
 };
 
 } // namespace md::ui

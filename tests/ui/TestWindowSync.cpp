@@ -1,0 +1,139 @@
+// The window's Check, Check All and Update now against a real git daemon: the engine runs on the
+// pool, rows change from the results, refusals are shown, and the state is what the CLI records.
+#include "GitDaemonServer.h"
+#include "GitRepoBuilder.h"
+#include "MainWindow.h"
+#include "MirrorTableModel.h"
+#include "mirror/MirrorStore.h"
+#include "mirror/StateStore.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QLockFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace md;
+using namespace md::ui;
+using md::fixtures::GitDaemonServer;
+using md::fixtures::GitRepoBuilder;
+
+class TestWindowSync : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    GitDaemonServer m_daemon;
+    QString m_work;
+
+    QString configPath() const { return m_dir.filePath(QStringLiteral("mirrors.json")); }
+    QString stateDir() const { return m_dir.filePath(QStringLiteral("state")); }
+    QString cacheOf(const QString &name) const { return m_dir.filePath(QStringLiteral("caches/") + name + QStringLiteral(".git")); }
+    QString source() const { return m_daemon.baseDir() + QStringLiteral("/src.git"); }
+
+    static QString cell(const MainWindow &window, const QString &name, int column)
+    {
+        const int row = window.model()->rowOf(name);
+        return row < 0 ? QStringLiteral("(no row)") : window.model()->index(row, column).data().toString();
+    }
+
+    static QString refOf(const QString &repo, const QString &ref)
+    {
+        const auto result = GitRepoBuilder::tryRun({QStringLiteral("rev-parse"), QStringLiteral("--verify"), QStringLiteral("-q"), ref}, repo);
+        return result.ok() ? result.stdoutText().trimmed() : QString();
+    }
+
+    void addMirror(const QString &name, const QString &url, int minInterval = 60)
+    {
+        MirrorStore store(configPath());
+        QVERIFY(store.modify([&](Config &c) {
+            c.settings.cacheRoot = m_dir.filePath(QStringLiteral("caches"));
+            Mirror m;
+            m.name = name;
+            m.source.url = url;
+            m.minUpdateIntervalSeconds = minInterval;
+            c.mirrors.append(m);
+            return Status{};
+        }).ok());
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        const QString base = m_dir.filePath(QStringLiteral("srv"));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initBare(base + QStringLiteral("/src.git")));
+        m_work = m_dir.filePath(QStringLiteral("work"));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initWork(m_work));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::commit(m_work, QStringLiteral("a.txt"), QStringLiteral("1"), QStringLiteral("one")));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::push(m_work, base + QStringLiteral("/src.git"), {QStringLiteral("main")}));
+        QVERIFY2(m_daemon.start(base), qPrintable(m_daemon.errorString()));
+        addMirror(QStringLiteral("good"), m_daemon.url(QStringLiteral("src.git")));
+        addMirror(QStringLiteral("gone"), m_daemon.url(QStringLiteral("missing.git")), 0);
+    }
+
+    void updateNowSyncsTheSelectedMirror()
+    {
+        MainWindow window(configPath(), stateDir());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(!window.updateAction()->isEnabled()); // nothing selected yet
+        window.selectMirror(QStringLiteral("good"));
+        QVERIFY(window.updateAction()->isEnabled());
+        window.updateAction()->trigger();
+        // The row says so while it runs, then shows the result; the UI thread never waited.
+        QTRY_COMPARE_WITH_TIMEOUT(cell(window, QStringLiteral("good"), MirrorTableModel::Progress), QStringLiteral("Updated"), 20000);
+        QCOMPARE(cell(window, QStringLiteral("good"), MirrorTableModel::Health), QStringLiteral("OK"));
+        QVERIFY(!cell(window, QStringLiteral("good"), MirrorTableModel::LastSuccess).isEmpty());
+        QCOMPARE(refOf(cacheOf(QStringLiteral("good")), QStringLiteral("refs/heads/main")), refOf(source(), QStringLiteral("refs/heads/main")));
+        // Recorded exactly as the command line records it.
+        const auto status = StateStore(stateDir()).status(QStringLiteral("good"));
+        QVERIFY(status.ok());
+        QCOMPARE(status->updateStatus, UpdateStatus::Finished);
+        QCOMPARE(StateStore(stateDir()).history(QStringLiteral("good"))->size(), 1);
+
+        // Again at once: refused by min_update_interval_seconds, with the reason, nothing run.
+        window.updateAction()->trigger();
+        QVERIFY2(window.lastMessage().contains(QLatin1String("min_update_interval_seconds")), qPrintable(window.lastMessage()));
+        QCOMPARE(StateStore(stateDir()).history(QStringLiteral("good"))->size(), 1);
+    }
+
+    void failingMirrorShowsItsError()
+    {
+        MainWindow window(configPath(), stateDir());
+        window.selectMirror(QStringLiteral("gone"));
+        window.updateAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(cell(window, QStringLiteral("gone"), MirrorTableModel::Progress).startsWith(QLatin1String("Failed")), 20000);
+        QCOMPARE(cell(window, QStringLiteral("gone"), MirrorTableModel::Health), QStringLiteral("Failing"));
+        QVERIFY(!cell(window, QStringLiteral("gone"), MirrorTableModel::LastError).isEmpty());
+        QVERIFY(!QFileInfo::exists(cacheOf(QStringLiteral("gone")) + QStringLiteral("/refs/heads/main")));
+    }
+
+    void checkAllShowsEachMirrorsState()
+    {
+        // A new upstream commit: the synced mirror is now behind; the missing one unreachable.
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::commit(m_work, QStringLiteral("a.txt"), QStringLiteral("2"), QStringLiteral("two")));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::push(m_work, source(), {QStringLiteral("main")}));
+        MainWindow window(configPath(), stateDir());
+        window.checkAllAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(cell(window, QStringLiteral("good"), MirrorTableModel::Progress), QStringLiteral("Behind"), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(cell(window, QStringLiteral("gone"), MirrorTableModel::Progress).startsWith(QLatin1String("Unreachable")), 20000);
+        const auto status = StateStore(stateDir()).status(QStringLiteral("good"));
+        QVERIFY(status.ok() && status->lastCheck);
+        QCOMPARE(status->lastCheck->state, QStringLiteral("behind"));
+        QCOMPARE(status->updateStatus, UpdateStatus::Finished); // a check keeps the update's fields
+    }
+
+    void mirrorLockedByAnotherProcessIsSkipped()
+    {
+        // Another MirrorDesk process (here: its lock file) is updating "gone".
+        QLockFile lock(cacheOf(QStringLiteral("gone")) + QStringLiteral(".lock"));
+        QVERIFY(lock.tryLock(0));
+        MainWindow window(configPath(), stateDir());
+        window.selectMirror(QStringLiteral("gone"));
+        window.updateAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(cell(window, QStringLiteral("gone"), MirrorTableModel::Progress).startsWith(QLatin1String("Skipped: running")), 20000);
+        QVERIFY2(window.lastMessage().contains(QLatin1String("running")), qPrintable(window.lastMessage()));
+    }
+};
+
+QTEST_MAIN(TestWindowSync)
+#include "TestWindowSync.moc"
