@@ -65,26 +65,6 @@
         <translation>Wird geprüft…</translation>
     </message>
     <message>
-        <source>In sync</source>
-        <translation>Synchron</translation>
-    </message>
-    <message>
-        <source>Behind</source>
-        <translation>Im Rückstand</translation>
-    </message>
-    <message>
-        <source>Diverged</source>
-        <translation>Auseinandergelaufen</translation>
-    </message>
-    <message>
-        <source>Empty</source>
-        <translation>Leer</translation>
-    </message>
-    <message>
-        <source>Unreachable (%1): %2</source>
-        <translation>Nicht erreichbar (%1): %2</translation>
-    </message>
-    <message>
         <source>Cannot record the check of %1: %2</source>
         <translation>Die Prüfung von %1 kann nicht gespeichert werden: %2</translation>
     </message>
@@ -208,6 +188,26 @@
     <message>
         <source>Progress</source>
         <translation>Fortschritt</translation>
+    </message>
+    <message>
+        <source>In sync</source>
+        <translation>Synchron</translation>
+    </message>
+    <message>
+        <source>Behind</source>
+        <translation>Im Rückstand</translation>
+    </message>
+    <message>
+        <source>Diverged</source>
+        <translation>Auseinandergelaufen</translation>
+    </message>
+    <message>
+        <source>Empty</source>
+        <translation>Leer</translation>
+    </message>
+    <message>
+        <source>Unreachable (%1): %2</source>
+        <translation>Nicht erreichbar (%1): %2</translation>
     </message>
 </context>
 </TS>

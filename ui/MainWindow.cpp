@@ -250,18 +250,7 @@ void MainWindow::onJobStarted(const QString &name, const QString &kind)
 
 void MainWindow::onCheckFinished(const QString &name, const CheckOutcome &outcome)
 {
-    const CheckRecord &r = outcome.record;
-    QString text;
-    if (r.state == QLatin1String("in_sync"))
-        text = tr("In sync");
-    else if (r.state == QLatin1String("behind"))
-        text = tr("Behind");
-    else if (r.state == QLatin1String("diverged"))
-        text = tr("Diverged");
-    else if (r.state == QLatin1String("empty"))
-        text = tr("Empty");
-    else
-        text = tr("Unreachable (%1): %2").arg(errorCategoryName(r.errorCategory), GitUrl::scrubText(r.error));
+    const QString text = MirrorTableModel::checkText(outcome.record);
     queue({name, outcome.status, text});
     if (!outcome.problem.isEmpty())
         say(tr("Cannot record the check of %1: %2").arg(name, outcome.problem));

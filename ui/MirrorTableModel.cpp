@@ -104,6 +104,19 @@ QString MirrorTableModel::healthText(const MirrorRow &row)
     return {};
 }
 
+QString MirrorTableModel::checkText(const CheckRecord &record)
+{
+    if (record.state == QLatin1String("in_sync"))
+        return tr("In sync");
+    if (record.state == QLatin1String("behind"))
+        return tr("Behind");
+    if (record.state == QLatin1String("diverged"))
+        return tr("Diverged");
+    if (record.state == QLatin1String("empty"))
+        return tr("Empty");
+    return tr("Unreachable (%1): %2").arg(errorCategoryName(record.errorCategory), GitUrl::scrubText(record.error));
+}
+
 QVariant MirrorTableModel::display(const MirrorRow &row, int column) const
 {
     switch (column) {
@@ -125,7 +138,10 @@ QVariant MirrorTableModel::display(const MirrorRow &row, int column) const
         if (!row.mirror.enabled)
             return QString();
         return tr("every %n min", nullptr, row.intervalMinutes);
-    case Progress: return m_activity.value(row.mirror.name);
+    case Progress:
+        if (const QString activity = m_activity.value(row.mirror.name); !activity.isEmpty())
+            return activity;
+        return row.status.lastCheck ? checkText(*row.status.lastCheck) : QString();
     default: return {};
     }
 }

@@ -53,6 +53,8 @@ public:
 
     // The health word shown for a status (Never run, OK, Failing, Disabled, …).
     static QString healthText(const MirrorRow &row);
+    // A check's result in words (In sync, Behind, …), shown in the Progress column when idle.
+    static QString checkText(const CheckRecord &record);
 
 private:
     QVariant display(const MirrorRow &row, int column) const;
