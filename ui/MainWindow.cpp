@@ -198,14 +198,21 @@ void MainWindow::say(const QString &message)
 void MainWindow::checkSelected()
 {
     const QStringList names = selectedNames();
-    if (m_config && !names.isEmpty())
-        m_engine->check(*m_config, names);
+    if (!m_config || names.isEmpty())
+        return;
+    if (const auto started = m_engine->check(*m_config, names); !started)
+        say(tr("Check cannot start: %1").arg(started.error().message));
 }
 
 void MainWindow::checkAll()
 {
-    if (m_config)
-        say(tr("Checking %n mirror(s)…", nullptr, m_engine->check(*m_config, {})));
+    if (!m_config)
+        return;
+    const auto started = m_engine->check(*m_config, {});
+    if (started)
+        say(tr("Checking %n mirror(s)…", nullptr, *started));
+    else
+        say(tr("Check All cannot start: %1").arg(started.error().message));
 }
 
 void MainWindow::updateSelected()

@@ -36,6 +36,7 @@ public:
     // The last message shown in the status bar (a refused Update now, a finished Check All).
     QString lastMessage() const { return m_lastMessage; }
 
+    md::SyncEngine *engine() const { return m_engine; }
     QAction *checkAction() const { return m_checkAction; }
     QAction *checkAllAction() const { return m_checkAllAction; }
     QAction *updateAction() const { return m_updateAction; }

@@ -2,12 +2,12 @@
 #include "cli/Commands.h"
 #include "git/GitLibrary.h"
 #include "mirror/Checker.h"
+#include "mirror/HostQueue.h"
 #include "mirror/MirrorRun.h"
 #include "security/GitUrl.h"
 
 #include <QHash>
 #include <QJsonArray>
-#include <QSemaphore>
 #include <QThreadPool>
 
 #include <memory>
@@ -79,18 +79,12 @@ int cmdCheck(CliContext &context, const QStringList &arguments)
     StateStore state = context.stateStore();
     QThreadPool pool;
     pool.setMaxThreadCount(config->settings.concurrency);
-    QHash<QString, std::shared_ptr<QSemaphore>> hosts;
+    HostQueue queue(pool, config->settings.perHostConcurrency);
     for (Slot &slot : entries) {
         if (!slot.job)
             continue;
-        const QString host = slot.job->source.hostPort;
-        if (!hosts.contains(host))
-            hosts.insert(host, std::make_shared<QSemaphore>(config->settings.perHostConcurrency));
-        std::shared_ptr<QSemaphore> limit = hosts.value(host);
-        pool.start([&slot, limit, state] {
-            limit->acquire();
+        queue.start(slot.job->source.hostPort, [&slot, state] {
             slot.record = runCheck(*slot.job);
-            limit->release();
             saveCheck(state, slot); // on the pool thread: state writes overlap the other checks
         });
     }
@@ -124,6 +118,9 @@ int cmdCheck(CliContext &context, const QStringList &arguments)
         // The status fields of the last update, then this check's own (its error is the check's).
         QJsonObject object = statusToJson(slot.status);
         object.remove(QStringLiteral("last_check"));
+        // The last update's error stays readable beside the check's own.
+        object.insert(QStringLiteral("last_update_error"), GitUrl::scrubText(slot.status.lastError));
+        object.insert(QStringLiteral("last_update_error_category"), errorCategoryName(slot.status.errorCategory));
         const QJsonObject checkFields{
             {QStringLiteral("name"), slot.mirror.name},
             {QStringLiteral("shape"), shapeName(slot.mirror.shape)},

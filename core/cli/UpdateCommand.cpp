@@ -1,6 +1,7 @@
 // update and plan: sync pull mirrors (plan = update --dry-run).
 #include "cli/Commands.h"
 #include "git/GitLibrary.h"
+#include "mirror/HostQueue.h"
 #include "mirror/MirrorRun.h"
 #include "mirror/Scheduler.h"
 #include "platform/Platform.h"
@@ -8,7 +9,6 @@
 
 #include <QHash>
 #include <QJsonArray>
-#include <QSemaphore>
 #include <QThreadPool>
 
 #include <csignal>
@@ -111,20 +111,11 @@ int runUpdates(CliContext &context, const QString &command, const QStringList &n
 
     QThreadPool pool;
     pool.setMaxThreadCount(config->settings.concurrency);
-    QHash<QString, std::shared_ptr<QSemaphore>> hosts;
+    HostQueue queue(pool, config->settings.perHostConcurrency);
+    const Settings settings = config->settings;
     for (Entry &entry : entries) {
-        if (!entry.job)
-            continue;
-        const QString host = entry.job->source.hostPort;
-        if (!hosts.contains(host))
-            hosts.insert(host, std::make_shared<QSemaphore>(config->settings.perHostConcurrency));
-        std::shared_ptr<QSemaphore> limit = hosts.value(host);
-        const Settings settings = config->settings;
-        pool.start([&entry, limit, options, settings, state] {
-            limit->acquire();
-            runOne(entry, options, settings, state);
-            limit->release();
-        });
+        if (entry.job)
+            queue.start(entry.job->source.hostPort, [&entry, options, settings, state] { runOne(entry, options, settings, state); });
     }
     pool.waitForDone();
 

@@ -8,35 +8,34 @@ namespace md {
 Result<StatusRecord> recordUpdate(StateStore state, const QString &mirror, const QDateTime &startedAt,
                                   const std::optional<Error> &error, const SyncResult &result, bool interrupted)
 {
-    auto current = state.status(mirror);
-    StatusRecord status = current ? *current : StatusRecord{};
-    status.lastUpdateStartedAt = startedAt;
-    status.lastUpdateAt = QDateTime::currentDateTimeUtc();
-    status.warnings = result.warnings;
-    if (error) {
-        status.updateStatus = UpdateStatus::Failed;
-        status.lastError = GitUrl::scrubText(error->message);
-        status.errorCategory = error->category;
-        if (!interrupted) // an interrupted run is not the mirror's failure: no backoff for it
-            ++status.consecutiveFailures;
-    } else {
-        status.updateStatus = UpdateStatus::Finished;
-        status.lastSuccessfulUpdateAt = status.lastUpdateAt;
-        status.lastError.clear();
-        status.errorCategory = ErrorCategory::None;
-        status.consecutiveFailures = 0;
-    }
+    const QDateTime finishedAt = QDateTime::currentDateTimeUtc();
+    const QString scrubbed = error ? GitUrl::scrubText(error->message) : QString();
     RunRecord run;
     run.startedAt = startedAt;
     run.durationMs = result.durationMs;
     run.outcome = error ? QStringLiteral("failed") : QStringLiteral("ok");
     run.errorCategory = error ? error->category : ErrorCategory::None;
-    run.error = status.lastError;
-    run.warnings = status.warnings;
+    run.error = scrubbed;
+    run.warnings = result.warnings;
     run.refs = result.refs;
-    if (auto saved = state.saveStatusAndRun(mirror, status, run); !saved)
-        return saved.error();
-    return status;
+    return state.changeStatus(mirror, [&](StatusRecord &status) {
+        status.lastUpdateStartedAt = startedAt;
+        status.lastUpdateAt = finishedAt;
+        status.warnings = result.warnings;
+        if (error) {
+            status.updateStatus = UpdateStatus::Failed;
+            status.lastError = scrubbed;
+            status.errorCategory = error->category;
+            if (!interrupted) // an interrupted run is not the mirror's failure: no backoff for it
+                ++status.consecutiveFailures;
+        } else {
+            status.updateStatus = UpdateStatus::Finished;
+            status.lastSuccessfulUpdateAt = finishedAt;
+            status.lastError.clear();
+            status.errorCategory = ErrorCategory::None;
+            status.consecutiveFailures = 0;
+        }
+    }, run);
 }
 
 UpdateOutcome runUpdate(const CheckJob &job, const UpdateRequest &request, const Settings &settings, StateStore state)
@@ -85,11 +84,15 @@ CheckOutcome recordCheck(StateStore state, const QString &mirror, const CheckRec
 {
     CheckOutcome outcome;
     outcome.record = record;
-    auto status = state.status(mirror);
-    outcome.status = status ? *status : StatusRecord{};
-    outcome.status.lastCheck = record;
-    if (auto saved = state.saveStatus(mirror, outcome.status); !saved)
-        outcome.problem = saved.error().message;
+    auto changed = state.changeStatus(mirror, [&record](StatusRecord &status) { status.lastCheck = record; });
+    if (changed) {
+        outcome.status = *changed;
+    } else {
+        outcome.problem = changed.error().message;
+        if (auto status = state.status(mirror))
+            outcome.status = *status;
+        outcome.status.lastCheck = record;
+    }
     return outcome;
 }
 

@@ -35,14 +35,15 @@ ScheduleDecision decideSchedule(const Mirror &mirror, const StatusRecord &status
     return decision;
 }
 
-ScheduleDecision decideManualUpdate(const Mirror &mirror, const StatusRecord &status, const QDateTime &now)
+ScheduleDecision decideManualUpdate(const Mirror &mirror, const QDateTime &lastManualUpdate, const QDateTime &now)
 {
     ScheduleDecision decision;
-    decision.nextRun = status.lastUpdateStartedAt.isValid() ? status.lastUpdateStartedAt.addSecs(mirror.minUpdateIntervalSeconds) : now;
+    decision.nextRun = lastManualUpdate.isValid() ? lastManualUpdate.addSecs(mirror.minUpdateIntervalSeconds) : now;
     decision.due = now >= decision.nextRun;
     if (!decision.due)
-        decision.reason = QStringLiteral("updated %1 s ago; the next manual update is allowed in %2 s (min_update_interval_seconds = %3)")
-                              .arg(status.lastUpdateStartedAt.secsTo(now))
+        decision.reason = QStringLiteral("updated by hand %1 s ago; the next manual update is allowed in %2 s "
+                                         "(min_update_interval_seconds = %3)")
+                              .arg(lastManualUpdate.secsTo(now))
                               .arg(now.secsTo(decision.nextRun))
                               .arg(mirror.minUpdateIntervalSeconds);
     return decision;

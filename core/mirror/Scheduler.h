@@ -19,8 +19,9 @@ ScheduleDecision decideSchedule(const Mirror &mirror, const StatusRecord &status
                                 const QDateTime &now);
 
 // Whether a manual "Update now" (the window's button, a webhook) may start: refused while
-// min_update_interval_seconds since the last update's start has not passed. Disabled mirrors may
-// still be updated by hand. The command line is not throttled (DESIGN section 6).
-ScheduleDecision decideManualUpdate(const Mirror &mirror, const StatusRecord &status, const QDateTime &now);
+// min_update_interval_seconds since the last manual update's start has not passed (scheduled
+// and command-line runs do not count). Disabled mirrors may still be updated by hand. The
+// command line itself is not throttled (DESIGN section 6).
+ScheduleDecision decideManualUpdate(const Mirror &mirror, const QDateTime &lastManualUpdate, const QDateTime &now);
 
 } // namespace md

@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLockFile>
 #include <QSaveFile>
 
 namespace md {
@@ -85,12 +86,39 @@ Result<StatusRecord> StateStore::status(const QString &mirror) const
 
 Status StateStore::saveStatus(const QString &mirror, const StatusRecord &status)
 {
+    auto changed = changeStatus(mirror, [&status](StatusRecord &current) { current = status; });
+    return changed ? Status{} : Status(changed.error());
+}
+
+Result<StatusRecord> StateStore::changeStatus(const QString &mirror, const std::function<void(StatusRecord &)> &change,
+                                              const std::optional<RunRecord> &run)
+{
+    // One writer at a time per state file, across processes: a check (no cache lock) and an
+    // update (under the cache lock) of the same mirror never lose each other's fields.
+    if (!QDir().mkpath(m_dir))
+        return Error::io(QStringLiteral("cannot create folder %1").arg(m_dir));
+    QLockFile lock(fileOf(mirror) + QStringLiteral(".lock"));
+    if (!lock.tryLock(10000))
+        return Error::io(QStringLiteral("state file %1 stays locked by another process").arg(fileOf(mirror)));
     auto root = read(mirror);
     QJsonObject updated = root ? *root : QJsonObject{};
     if (!root)
         qCWarning(lcState) << "replacing a damaged state file:" << root.error().message;
+    auto current = statusFromJson(updated.value(QStringLiteral("status")).toObject());
+    StatusRecord status = current ? *current : StatusRecord{};
+    if (change)
+        change(status);
     updated.insert(QStringLiteral("status"), statusToJson(status));
-    return write(mirror, updated);
+    if (run) {
+        QJsonArray history = updated.value(QStringLiteral("history")).toArray();
+        history.append(runToJson(*run));
+        while (history.size() > kHistoryLimit)
+            history.removeFirst();
+        updated.insert(QStringLiteral("history"), history);
+    }
+    if (auto written = write(mirror, updated); !written)
+        return written.error();
+    return status;
 }
 
 Result<QList<RunRecord>> StateStore::history(const QString &mirror) const
@@ -111,23 +139,8 @@ Result<QList<RunRecord>> StateStore::history(const QString &mirror) const
 
 Status StateStore::appendRun(const QString &mirror, const RunRecord &run)
 {
-    return saveStatusAndRun(mirror, std::nullopt, run);
-}
-
-Status StateStore::saveStatusAndRun(const QString &mirror, const std::optional<StatusRecord> &status, const RunRecord &run)
-{
-    auto root = read(mirror);
-    QJsonObject updated = root ? *root : QJsonObject{};
-    if (!root)
-        qCWarning(lcState) << "replacing a damaged state file:" << root.error().message;
-    if (status)
-        updated.insert(QStringLiteral("status"), statusToJson(*status));
-    QJsonArray history = updated.value(QStringLiteral("history")).toArray();
-    history.append(runToJson(run));
-    while (history.size() > kHistoryLimit)
-        history.removeFirst();
-    updated.insert(QStringLiteral("history"), history);
-    return write(mirror, updated);
+    auto changed = changeStatus(mirror, {}, run);
+    return changed ? Status{} : Status(changed.error());
 }
 
 Status StateStore::rename(const QString &from, const QString &to)

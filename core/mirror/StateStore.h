@@ -4,6 +4,8 @@
 
 #include <QJsonObject>
 
+#include <functional>
+
 namespace md {
 
 // One state file per mirror in the state folder, `<name>.json` (the name encoded for the file
@@ -23,8 +25,11 @@ public:
     Result<QList<RunRecord>> history(const QString &mirror) const;
     // Appends a run, keeping only the last kHistoryLimit runs.
     Status appendRun(const QString &mirror, const RunRecord &run);
-    // Saves the status (when given) and appends a run in one atomic write.
-    Status saveStatusAndRun(const QString &mirror, const std::optional<StatusRecord> &status, const RunRecord &run);
+    // Read-modify-write of a mirror's status (and, when given, a run appended to its history) in
+    // one atomic write, under the state file's lock (`<file>.lock`) so that two processes never
+    // lose each other's changes. Returns the status as written.
+    Result<StatusRecord> changeStatus(const QString &mirror, const std::function<void(StatusRecord &)> &change,
+                                      const std::optional<RunRecord> &run = std::nullopt);
 
     // Moves a mirror's state to its new name (for `rename`); refused when the new name has state.
     Status rename(const QString &from, const QString &to);

@@ -2,9 +2,8 @@
 
 #include "git/GitLibrary.h"
 #include "mirror/Scheduler.h"
+#include "security/GitUrl.h"
 #include "util/Log.h"
-
-#include <QSemaphore>
 
 namespace md {
 
@@ -16,7 +15,11 @@ SyncEngine::SyncEngine(QString stateDir, QObject *parent)
 
 SyncEngine::~SyncEngine()
 {
+    // Jobs not started yet are dropped; running ones see the cancel flag and end quickly,
+    // recording nothing (a cancelled check says nothing about the mirror).
     m_cancel.store(true);
+    m_queue.clear();
+    m_pool.clear();
     m_pool.waitForDone();
 }
 
@@ -27,22 +30,17 @@ Status SyncEngine::prepare(const Config &config)
         if (auto status = git::GitLibrary::initialize(config.settings); !status)
             return status;
         m_pool.setMaxThreadCount(std::max(1, config.settings.concurrency));
+        m_queue.setPerHost(config.settings.perHostConcurrency);
     }
     return {};
 }
 
-void SyncEngine::startJob(const QString &name, const QString &kind, const QString &host, int perHost, std::function<void()> fn)
+void SyncEngine::startJob(const QString &name, const QString &kind, const QString &host, std::function<void()> fn)
 {
     m_busy.insert(name);
-    std::shared_ptr<QSemaphore> &limit = m_hosts[host];
-    if (!limit)
-        limit = std::make_shared<QSemaphore>(std::max(1, perHost));
+    qCDebug(lcSync) << "queued" << kind << "of" << name << "for" << host;
     Q_EMIT jobStarted(name, kind);
-    m_pool.start([limit, fn = std::move(fn)] {
-        limit->acquire();
-        fn();
-        limit->release();
-    });
+    m_queue.start(host, std::move(fn));
 }
 
 void SyncEngine::finished(const QString &name)
@@ -52,38 +50,39 @@ void SyncEngine::finished(const QString &name)
         Q_EMIT idle();
 }
 
-int SyncEngine::check(const Config &config, const QStringList &names)
+Result<int> SyncEngine::check(const Config &config, const QStringList &names)
 {
-    if (auto status = prepare(config); !status) {
-        qCWarning(lcSync) << "cannot start checks:" << status.error().message;
-        return 0;
-    }
+    if (auto status = prepare(config); !status)
+        return status.error();
     const StateStore state(m_stateDir);
     int started = 0;
     for (const Mirror &mirror : config.mirrors) {
-        if ((!names.isEmpty() && !names.contains(mirror.name)) || isBusy(mirror.name))
+        const bool selected = names.isEmpty() ? mirror.enabled : names.contains(mirror.name);
+        if (!selected || isBusy(mirror.name))
             continue;
         auto job = makeCheckJob(config, mirror); // secrets read here, before the job starts
         if (!job) {
             CheckRecord record;
             record.state = QStringLiteral("unreachable");
             record.errorCategory = job.error().category == ErrorCategory::Usage ? ErrorCategory::Config : job.error().category;
-            record.error = job.error().text();
+            record.error = GitUrl::scrubText(job.error().text());
             record.checkedAt = QDateTime::currentDateTimeUtc();
             Q_EMIT checkFinished(mirror.name, recordCheck(state, mirror.name, record));
             continue;
         }
         const QString name = mirror.name;
-        startJob(name, QStringLiteral("check"), job->source.hostPort, config.settings.perHostConcurrency,
-                 [this, name, state, job = *job] {
-                     CheckJob limited = job;
-                     limited.limits.cancel = &m_cancel;
-                     CheckOutcome outcome = recordCheck(state, name, runCheck(limited));
-                     QMetaObject::invokeMethod(this, [this, name, outcome] {
-                         finished(name);
-                         Q_EMIT checkFinished(name, outcome);
-                     }, Qt::QueuedConnection);
-                 });
+        startJob(name, QStringLiteral("check"), job->source.hostPort, [this, name, state, job = *job] {
+            CheckJob limited = job;
+            limited.limits.cancel = &m_cancel;
+            const CheckRecord record = runCheck(limited);
+            if (m_cancel.load())
+                return; // the engine is going away: record nothing, report nothing
+            CheckOutcome outcome = recordCheck(state, name, record);
+            QMetaObject::invokeMethod(this, [this, name, outcome] {
+                finished(name);
+                Q_EMIT checkFinished(name, outcome);
+            }, Qt::QueuedConnection);
+        });
         ++started;
     }
     return started;
@@ -97,13 +96,14 @@ QString SyncEngine::updateNow(const Config &config, const QString &name)
     const Mirror &mirror = *found;
     if (isBusy(name))
         return QStringLiteral("%1 is already being checked or updated").arg(name);
-    StateStore state(m_stateDir);
-    const auto status = state.status(name);
-    const ScheduleDecision decision = decideManualUpdate(mirror, status ? *status : StatusRecord{}, QDateTime::currentDateTimeUtc());
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const ScheduleDecision decision = decideManualUpdate(mirror, m_lastManualUpdate.value(name), now);
     if (!decision.due)
         return decision.reason;
     if (auto prepared = prepare(config); !prepared)
         return prepared.error().message;
+    m_lastManualUpdate.insert(name, now);
+    StateStore state(m_stateDir);
 
     std::optional<Error> setupError;
     std::optional<CheckJob> job;
@@ -112,6 +112,7 @@ QString SyncEngine::updateNow(const Config &config, const QString &name)
                                                       .arg(shapeName(mirror.shape)), {}, 0, 0};
     } else if (auto made = makeCheckJob(config, mirror); !made) {
         setupError = made.error(); // secrets are read here, before the job starts
+        setupError->message = GitUrl::scrubText(setupError->text());
     } else {
         job = *made;
     }
@@ -129,16 +130,15 @@ QString SyncEngine::updateNow(const Config &config, const QString &name)
         return QString();
     }
     const Settings settings = config.settings;
-    startJob(name, QStringLiteral("update"), job->source.hostPort, settings.perHostConcurrency,
-             [this, name, state, settings, job = *job] {
-                 UpdateRequest request;
-                 request.cancel = &m_cancel;
-                 UpdateOutcome outcome = runUpdate(job, request, settings, state);
-                 QMetaObject::invokeMethod(this, [this, name, outcome] {
-                     finished(name);
-                     Q_EMIT updateFinished(name, outcome);
-                 }, Qt::QueuedConnection);
-             });
+    startJob(name, QStringLiteral("update"), job->source.hostPort, [this, name, state, settings, job = *job] {
+        UpdateRequest request;
+        request.cancel = &m_cancel; // a run cut short is recorded as interrupted, without backoff
+        UpdateOutcome outcome = runUpdate(job, request, settings, state);
+        QMetaObject::invokeMethod(this, [this, name, outcome] {
+            finished(name);
+            Q_EMIT updateFinished(name, outcome);
+        }, Qt::QueuedConnection);
+    });
     return QString();
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "mirror/Config.h"
+#include "mirror/HostQueue.h"
 #include "mirror/MirrorRun.h"
 
 #include <QHash>
@@ -10,8 +11,6 @@
 
 #include <atomic>
 #include <memory>
-
-class QSemaphore;
 
 namespace md {
 
@@ -27,13 +26,14 @@ public:
     explicit SyncEngine(QString stateDir, QObject *parent = nullptr);
     ~SyncEngine() override;
 
-    // Checks the named mirrors of config (every mirror when empty), skipping those busy here.
-    // Returns how many jobs were started.
-    int check(const Config &config, const QStringList &names);
+    // Checks the named mirrors of config (every enabled mirror when empty, as `check` does),
+    // skipping those busy here. Returns how many were started, or why none could be.
+    Result<int> check(const Config &config, const QStringList &names);
 
     // "Update now" for one mirror. Refused, with the reason returned (and nothing started), while
-    // it is busy in this process or its min_update_interval_seconds has not passed. A mirror
-    // another MirrorDesk process is updating is reported by updateFinished as skipped: running.
+    // it is busy in this process or its min_update_interval_seconds since the last "Update now"
+    // has not passed. A mirror another MirrorDesk process is updating is reported by
+    // updateFinished as skipped: running.
     QString updateNow(const Config &config, const QString &name);
 
     bool isBusy(const QString &name) const { return m_busy.contains(name); }
@@ -46,15 +46,16 @@ Q_SIGNALS:
     void idle(); // the last running job has finished
 
 private:
-    // Starts fn on the pool under the host's limit; done runs back on this object's thread.
-    void startJob(const QString &name, const QString &kind, const QString &host, int perHost, std::function<void()> fn);
+    // Starts fn on the pool under the host's limit.
+    void startJob(const QString &name, const QString &kind, const QString &host, std::function<void()> fn);
     void finished(const QString &name);
     Status prepare(const Config &config);
 
     QString m_stateDir;
     QThreadPool m_pool;
+    HostQueue m_queue{m_pool, 8};
     QSet<QString> m_busy;
-    QHash<QString, std::shared_ptr<QSemaphore>> m_hosts;
+    QHash<QString, QDateTime> m_lastManualUpdate; // name -> start of its last "Update now"
     std::atomic<bool> m_cancel{false};
 };
 

@@ -298,10 +298,13 @@ private Q_SLOTS:
         QElapsedTimer timer;
         timer.start();
         // Kill as soon as the download has begun (a temporary pack appears), or after 3 s.
-        while (timer.elapsed() < 3000 && QDir(pack).entryList(QDir::Files).isEmpty())
+        while (timer.elapsed() < 10000 && QDir(pack).entryList(QDir::Files).isEmpty())
             QTest::qWait(5);
+        QVERIFY2(!QDir(pack).entryList(QDir::Files).isEmpty(), "the download never began");
         process->kill(); // SIGKILL
         QVERIFY(process->waitForFinished(5000));
+        QCOMPARE(process->exitStatus(), QProcess::CrashExit); // killed in flight, not finished
+        QVERIFY(refOf(cacheOf(env, u"big"_s), u"refs/heads/main"_s).isEmpty());
         // The next run cleans the debris under the lock and completes the mirror.
         const CliResult again = env.run({u"update"_s}, {}, {}, 120000);
         CLI_EXPECT_EXIT(again, 0);

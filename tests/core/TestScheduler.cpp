@@ -61,22 +61,18 @@ private Q_SLOTS:
     {
         Mirror m = mirror();
         m.minUpdateIntervalSeconds = 60;
-        QVERIFY(decideManualUpdate(m, StatusRecord{}, m_now).due); // never ran
-        StatusRecord s;
-        s.updateStatus = UpdateStatus::Finished;
-        s.lastUpdateStartedAt = m_now.addSecs(-20);
-        auto d = decideManualUpdate(m, s, m_now);
+        QVERIFY(decideManualUpdate(m, QDateTime(), m_now).due); // never updated by hand
+        auto d = decideManualUpdate(m, m_now.addSecs(-20), m_now);
         QVERIFY(!d.due);
         QCOMPARE(d.nextRun, m_now.addSecs(40));
         QVERIFY2(d.reason.contains(QLatin1String("in 40 s")), qPrintable(d.reason));
-        s.lastUpdateStartedAt = m_now.addSecs(-60);
-        QVERIFY(decideManualUpdate(m, s, m_now).due);
+        QVERIFY(decideManualUpdate(m, m_now.addSecs(-60), m_now).due);
         m.minUpdateIntervalSeconds = 0;
-        s.lastUpdateStartedAt = m_now;
-        QVERIFY(decideManualUpdate(m, s, m_now).due);
+        QVERIFY(decideManualUpdate(m, m_now, m_now).due);
         // A disabled mirror may still be updated by hand.
+        m.minUpdateIntervalSeconds = 60;
         m.enabled = false;
-        QVERIFY(decideManualUpdate(m, s, m_now).due);
+        QVERIFY(decideManualUpdate(m, m_now.addSecs(-61), m_now).due);
     }
 
     void defaultIntervalFollowsSettings()

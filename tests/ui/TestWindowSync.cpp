@@ -6,6 +6,7 @@
 #include "MirrorTableModel.h"
 #include "mirror/MirrorStore.h"
 #include "mirror/StateStore.h"
+#include "mirror/SyncEngine.h"
 
 #include <QAction>
 #include <QApplication>
@@ -79,7 +80,8 @@ private Q_SLOTS:
         window.selectMirror(QStringLiteral("good"));
         QVERIFY(window.updateAction()->isEnabled());
         window.updateAction()->trigger();
-        // The row says so while it runs, then shows the result; the UI thread never waited.
+        // The job runs on the pool: trigger() returned while it is still running.
+        QVERIFY(window.engine()->isBusy(QStringLiteral("good")));
         QTRY_COMPARE_WITH_TIMEOUT(cell(window, QStringLiteral("good"), MirrorTableModel::Progress), QStringLiteral("Updated"), 20000);
         QCOMPARE(cell(window, QStringLiteral("good"), MirrorTableModel::Health), QStringLiteral("OK"));
         QVERIFY(!cell(window, QStringLiteral("good"), MirrorTableModel::LastSuccess).isEmpty());
@@ -104,7 +106,11 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(cell(window, QStringLiteral("gone"), MirrorTableModel::Progress).startsWith(QLatin1String("Failed")), 20000);
         QCOMPARE(cell(window, QStringLiteral("gone"), MirrorTableModel::Health), QStringLiteral("Failing"));
         QVERIFY(!cell(window, QStringLiteral("gone"), MirrorTableModel::LastError).isEmpty());
-        QVERIFY(!QFileInfo::exists(cacheOf(QStringLiteral("gone")) + QStringLiteral("/refs/heads/main")));
+        const auto status = StateStore(stateDir()).status(QStringLiteral("gone"));
+        QVERIFY(status.ok());
+        QCOMPARE(status->updateStatus, UpdateStatus::Failed);
+        QVERIFY(status->errorCategory != ErrorCategory::None);
+        QCOMPARE(status->consecutiveFailures, 1);
     }
 
     void checkAllShowsEachMirrorsState()
