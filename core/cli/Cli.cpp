@@ -29,6 +29,7 @@ const CommandEntry kCommands[] = {
     {"remove", "Remove a mirror (keeps its cache unless --delete-cache).", cmdRemove},
     {"credential", "Manage named credentials: add, edit, remove, list.", cmdCredential},
     {"hostkeys", "Manage pinned SSH host keys: pin, list.", cmdHostKeys},
+    {"attic", "Old tips kept before a ref was forced or deleted: list, restore, purge.", cmdAttic},
 };
 
 void setUpGlobalParser(QCommandLineParser &parser)

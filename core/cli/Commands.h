@@ -17,5 +17,6 @@ int cmdRename(CliContext &context, const QStringList &arguments);
 int cmdRemove(CliContext &context, const QStringList &arguments);
 int cmdCredential(CliContext &context, const QStringList &arguments);
 int cmdHostKeys(CliContext &context, const QStringList &arguments);
+int cmdAttic(CliContext &context, const QStringList &arguments);
 
 } // namespace md::cli

@@ -35,7 +35,7 @@ Result<StatusRecord> recordUpdate(StateStore state, const QString &mirror, const
             status.errorCategory = ErrorCategory::None;
             status.consecutiveFailures = 0;
         }
-    }, run);
+    }, run, result.atticAdded, result.atticExpired);
 }
 
 UpdateOutcome runUpdate(const CheckJob &job, const UpdateRequest &request, const Settings &settings, StateStore state)
@@ -60,6 +60,7 @@ UpdateOutcome runUpdate(const CheckJob &job, const UpdateRequest &request, const
     sync.allowMassChange = request.allowMassChange;
     sync.massChangeGuard = settings.massChangeGuard;
     sync.startedAt = outcome.startedAt;
+    sync.atticRetentionDays = settings.atticRetentionDays;
     outcome.result = runPullSync(limited, sync);
     if (!outcome.result.plan.refs.isEmpty() && outcome.result.refs.isEmpty()) {
         // Dry run or refused plan: report the plan itself.

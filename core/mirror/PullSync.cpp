@@ -1,5 +1,7 @@
 #include "mirror/PullSync.h"
 
+#include "mirror/Attic.h"
+
 #include "git/GitError.h"
 #include "git/GitPtr.h"
 #include "security/GitUrl.h"
@@ -87,12 +89,6 @@ void maintain(const QString &cachePath, const git::StreamLimits &limits, QString
 
 } // namespace
 
-QString atticRefName(const QDateTime &startedAt, const QString &run, const QString &side, const QString &ref)
-{
-    return QStringLiteral("refs/mirrordesk/attic/%1-%2/%3/%4")
-        .arg(startedAt.toUTC().toString(QStringLiteral("yyyyMMdd'T'HHmmss'Z'")), run, side, ref);
-}
-
 Result<git::RepositoryPtr> prepareCache(const QString &cachePath)
 {
     // Debris of a killed run: lock files and temporary packs nobody holds (we hold the cache
@@ -137,6 +133,23 @@ Result<git::RepositoryPtr> prepareCache(const QString &cachePath)
     if (!hidden && (rc = git_config_set_string(config.get(), "transfer.hideRefs", "refs/mirrordesk")) < 0)
         return wrap(rc, QStringLiteral("cannot configure the cache"));
     return repository;
+}
+
+QStringList removeAtticRefs(git_repository *repository, const QList<AtticEntry> &entries)
+{
+    QStringList removed;
+    for (const AtticEntry &entry : entries) {
+        git_reference *raw = nullptr;
+        if (git_reference_lookup(&raw, repository, entry.atticRef().toUtf8().constData()) < 0)
+            continue;
+        git::ReferencePtr ref(raw);
+        git_oid expected;
+        // Only the entry as listed: a ref that changed meanwhile is left alone.
+        if (toOid(entry.oid, &expected) && git_oid_equal(git_reference_target(ref.get()), &expected)
+            && git_reference_delete(ref.get()) == 0)
+            removed.append(entry.id);
+    }
+    return removed;
 }
 
 SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
@@ -295,6 +308,10 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
             git_reference_free(attic);
             if (rc < 0)
                 break;
+            if (auto entry = parseAtticRef(QString::fromUtf8(atticName), planned.oldOid)) {
+                entry->why = planned.reason;
+                result.atticAdded.append(*entry);
+            }
             if (planned.action == RefAction::Delete) {
                 git_reference *current = nullptr;
                 rc = git_reference_lookup(&current, repository.get(), name.constData());
@@ -357,6 +374,10 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
             result.warnings.append(QStringLiteral("the cache's HEAD could not follow %1: %2").arg(input.sourceHeadTarget, git::lastError(-1, QString()).message));
         git::ReferencePtr moved(rawMoved);
     }
+    // Retention: attic entries older than attic_retention_days go, the last five of a ref stay.
+    QList<AtticEntry> attic = listAttic(*cacheRefs, {});
+    attic += result.atticAdded;
+    result.atticExpired = removeAtticRefs(repository.get(), expiredAttic(attic, options.atticRetentionDays, QDateTime::currentDateTimeUtc()));
     if (!refspecs.isEmpty())
         maintain(job.cachePath, job.limits, result.warnings);
     if (usesLfs(repository.get(), input.sourceHeadTarget))

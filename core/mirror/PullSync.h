@@ -1,5 +1,6 @@
 #pragma once
 
+#include "mirror/Attic.h"
 #include "mirror/Checker.h"
 #include "mirror/RefPlan.h"
 #include "git/GitPtr.h"
@@ -11,6 +12,7 @@ struct SyncOptions {
     bool allowMassChange = false;
     bool massChangeGuard = true;
     QDateTime startedAt; // names the run's attic entries
+    int atticRetentionDays = 90;
 };
 
 struct SyncResult {
@@ -20,6 +22,8 @@ struct SyncResult {
     QList<RefResult> refs;
     QStringList warnings;
     qint64 durationMs = 0;
+    QList<AtticEntry> atticAdded;  // old tips this run kept in the attic (for the index)
+    QStringList atticExpired;      // attic entries retention removed (their ids)
 };
 
 // One sync of a pull-shape cache (DESIGN section 3, pull rules), on the calling thread, the
@@ -31,11 +35,13 @@ struct SyncResult {
 // touches nothing when there is no cache yet.
 SyncResult runPullSync(const CheckJob &job, const SyncOptions &options);
 
-// The attic ref for a ref's old tip: refs/mirrordesk/attic/<YYYYMMDDTHHMMSSZ>-<run>/<side>/<ref>.
-QString atticRefName(const QDateTime &startedAt, const QString &run, const QString &side, const QString &ref);
 
 // Opens (or creates) a bare cache repository, with the attic hidden from listings and the debris
 // of a killed run removed (stale *.lock files, temporary packs). Caller holds the cache lock.
+// Removes the attic refs of these entries (each only while it still points at the entry's oid);
+// returns the ids removed. Caller holds the cache lock.
+QStringList removeAtticRefs(git_repository *repository, const QList<AtticEntry> &entries);
+
 // Returns the opened repository.
 Result<git::RepositoryPtr> prepareCache(const QString &cachePath);
 

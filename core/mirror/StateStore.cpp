@@ -90,8 +90,22 @@ Status StateStore::saveStatus(const QString &mirror, const StatusRecord &status)
     return changed ? Status{} : Status(changed.error());
 }
 
+Result<QList<AtticEntry>> StateStore::atticIndex(const QString &mirror) const
+{
+    auto root = read(mirror);
+    if (!root)
+        return root.error();
+    QList<AtticEntry> entries;
+    for (const QJsonValue &value : root->value(QStringLiteral("attic")).toArray()) {
+        if (auto entry = atticEntryFromJson(value.toObject()))
+            entries.append(*entry);
+    }
+    return entries;
+}
+
 Result<StatusRecord> StateStore::changeStatus(const QString &mirror, const std::function<void(StatusRecord &)> &change,
-                                              const std::optional<RunRecord> &run)
+                                              const std::optional<RunRecord> &run, const QList<AtticEntry> &atticAdded,
+                                              const QStringList &atticRemoved)
 {
     // One writer at a time per state file, across processes: a check (no cache lock) and an
     // update (under the cache lock) of the same mirror never lose each other's fields.
@@ -115,6 +129,16 @@ Result<StatusRecord> StateStore::changeStatus(const QString &mirror, const std::
         while (history.size() > kHistoryLimit)
             history.removeFirst();
         updated.insert(QStringLiteral("history"), history);
+    }
+    if (!atticAdded.isEmpty() || !atticRemoved.isEmpty()) {
+        QJsonArray kept;
+        for (const QJsonValue &value : updated.value(QStringLiteral("attic")).toArray()) {
+            if (!atticRemoved.contains(value.toObject().value(QStringLiteral("entry")).toString()))
+                kept.append(value);
+        }
+        for (const AtticEntry &entry : atticAdded)
+            kept.append(atticEntryToJson(entry));
+        updated.insert(QStringLiteral("attic"), kept);
     }
     if (auto written = write(mirror, updated); !written)
         return written.error();

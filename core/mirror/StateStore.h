@@ -1,5 +1,6 @@
 #pragma once
 
+#include "mirror/Attic.h"
 #include "mirror/StatusRecord.h"
 
 #include <QJsonObject>
@@ -28,8 +29,13 @@ public:
     // Read-modify-write of a mirror's status (and, when given, a run appended to its history) in
     // one atomic write, under the state file's lock (`<file>.lock`) so that two processes never
     // lose each other's changes. Returns the status as written.
+    // The attic index changes in the same write: entries added, entries (by id) removed.
     Result<StatusRecord> changeStatus(const QString &mirror, const std::function<void(StatusRecord &)> &change,
-                                      const std::optional<RunRecord> &run = std::nullopt);
+                                      const std::optional<RunRecord> &run = std::nullopt,
+                                      const QList<AtticEntry> &atticAdded = {}, const QStringList &atticRemoved = {});
+
+    // The attic index: why each old tip was kept (the attic refs in the cache are the truth).
+    Result<QList<AtticEntry>> atticIndex(const QString &mirror) const;
 
     // Moves a mirror's state to its new name (for `rename`); refused when the new name has state.
     Status rename(const QString &from, const QString &to);
