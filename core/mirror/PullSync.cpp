@@ -21,6 +21,7 @@ namespace md {
 namespace {
 
 constexpr int kPackLimit = 20;
+constexpr int kLooseRefLimit = 100;
 
 Error wrap(int code, const QString &what)
 {
@@ -59,8 +60,30 @@ bool usesLfs(git_repository *repository, const QString &branch)
     return content.contains("filter=lfs");
 }
 
+// libgit2 writes every ref as a loose file: once there are many, pack them into packed-refs
+// (libgit2's refdb compress; git itself does this in gc).
+void packLooseRefs(git_repository *repository, const QString &cachePath, QStringList &warnings)
+{
+    int loose = 0;
+    QDirIterator it(cachePath + QStringLiteral("/refs"), QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext() && loose <= kLooseRefLimit) {
+        it.next();
+        ++loose;
+    }
+    if (loose <= kLooseRefLimit)
+        return;
+    git_refdb *raw = nullptr;
+    int rc = git_repository_refdb(&raw, repository);
+    git::RefdbPtr refdb(raw);
+    if (rc == 0)
+        rc = git_refdb_compress(refdb.get());
+    if (rc < 0)
+        warnings.append(QStringLiteral("packing the cache's refs failed: %1").arg(git::lastError(rc, QString()).message));
+}
+
 // libgit2 adds one pack per fetch and has no gc: when packs pile up, let git repack and pack the
-// refs (`git gc --auto` with a low pack limit). Without a git binary the packs simply stay.
+// refs (`git gc --auto` with a low pack limit). Without a git binary (a dependency of the
+// package) the packs simply stay.
 void maintain(const QString &cachePath, const git::StreamLimits &limits, QStringList &warnings)
 {
     const int packs = static_cast<int>(QDir(cachePath + QStringLiteral("/objects/pack")).entryList({QStringLiteral("*.pack")}, QDir::Files).size());
@@ -126,10 +149,9 @@ Result<git::RepositoryPtr> prepareCache(const QString &cachePath)
     git::ConfigPtr config(rawConfig);
     // Hidden from listings (not secret: a client that knows an oid can still fetch it). Written
     // only when missing, so a no-op run rewrites no file.
-    git_buf current = GIT_BUF_INIT;
-    const bool hidden = git_config_get_string_buf(&current, config.get(), "transfer.hideRefs") == 0
-        && qstrcmp(current.ptr, "refs/mirrordesk") == 0;
-    git_buf_dispose(&current);
+    git::Buf current;
+    const bool hidden = git_config_get_string_buf(&current.buf, config.get(), "transfer.hideRefs") == 0
+        && qstrcmp(current.buf.ptr, "refs/mirrordesk") == 0;
     if (!hidden && (rc = git_config_set_string(config.get(), "transfer.hideRefs", "refs/mirrordesk")) < 0)
         return wrap(rc, QStringLiteral("cannot configure the cache"));
     return repository;
@@ -378,6 +400,8 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
     QList<AtticEntry> attic = listAttic(*cacheRefs, {});
     attic += result.atticAdded;
     result.atticExpired = removeAtticRefs(repository.get(), expiredAttic(attic, options.atticRetentionDays, QDateTime::currentDateTimeUtc()));
+    if (result.plan.changesAnything() || !result.atticExpired.isEmpty())
+        packLooseRefs(repository.get(), job.cachePath, result.warnings);
     if (!refspecs.isEmpty())
         maintain(job.cachePath, job.limits, result.warnings);
     if (usesLfs(repository.get(), input.sourceHeadTarget))

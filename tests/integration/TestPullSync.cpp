@@ -5,6 +5,8 @@
 #include "git/RemoteLister.h"
 #include "mirror/PullSync.h"
 
+#include <QDir>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -280,6 +282,32 @@ private Q_SLOTS:
         const SyncResult result = sync();
         QVERIFY2(!result.error, result.error ? qPrintable(result.error->message) : "");
         QVERIFY(result.warnings.contains(QStringLiteral("LFS objects are not mirrored (the default branch uses Git LFS)")));
+    }
+
+    void manyRefsArePackedIntoPackedRefs()
+    {
+        // 120 new tags upstream: libgit2 writes each as a loose file; past 100 the cache packs them.
+        const QString head = GitRepoBuilder::revParse(m_work, QStringLiteral("HEAD"));
+        QFile input(m_dir.filePath(QStringLiteral("bulk-tags.txt")));
+        QVERIFY(input.open(QIODevice::WriteOnly));
+        for (int i = 0; i < 120; ++i)
+            input.write(QStringLiteral("create refs/tags/bulk-%1 %2\n").arg(i).arg(head).toUtf8());
+        input.close();
+        QProcess updateRef;
+        updateRef.setProcessEnvironment(GitRepoBuilder::environment());
+        updateRef.setWorkingDirectory(m_work);
+        updateRef.setStandardInputFile(input.fileName());
+        updateRef.start(QStringLiteral("git"), {QStringLiteral("update-ref"), QStringLiteral("--stdin")});
+        QVERIFY(updateRef.waitForFinished(30000) && updateRef.exitCode() == 0);
+        push({QStringLiteral("refs/tags/*:refs/tags/*")});
+        const SyncResult result = sync();
+        QVERIFY2(!result.error, result.error ? qPrintable(result.error->message) : "");
+        QCOMPARE(refsOf(m_cache).value(QStringLiteral("refs/tags/bulk-119")), head);
+        QFile packed(m_cache + QStringLiteral("/packed-refs"));
+        QVERIFY(packed.open(QIODevice::ReadOnly));
+        QVERIFY(packed.readAll().contains("refs/tags/bulk-119"));
+        QVERIFY(QDir(m_cache + QStringLiteral("/refs/tags")).entryList(QDir::Files).size() < 10);
+        QVERIFY(refsOf(m_cache).size() >= 120); // every ref still readable
     }
 
     void httpsWithTheConfiguredCa()
