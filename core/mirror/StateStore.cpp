@@ -1,6 +1,7 @@
 #include "mirror/StateStore.h"
 
 #include "mirror/Names.h"
+#include "platform/Platform.h"
 #include "util/Log.h"
 
 #include <QDir>
@@ -8,7 +9,6 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QLockFile>
 #include <QSaveFile>
 
 namespace md {
@@ -56,6 +56,11 @@ StateStore::StateStore(QString dir)
 QString StateStore::fileOf(const QString &mirror) const
 {
     return m_dir + QLatin1Char('/') + encodeNameForFile(mirror) + QStringLiteral(".json");
+}
+
+QString StateStore::lockOf(const QString &mirror) const
+{
+    return m_dir + QStringLiteral("/.locks/") + encodeNameForFile(mirror) + QStringLiteral(".lock");
 }
 
 Result<QJsonObject> StateStore::read(const QString &mirror) const
@@ -109,10 +114,10 @@ Result<StatusRecord> StateStore::changeStatus(const QString &mirror, const std::
 {
     // One writer at a time per state file, across processes: a check (no cache lock) and an
     // update (under the cache lock) of the same mirror never lose each other's fields.
-    if (!QDir().mkpath(m_dir))
+    if (!QDir().mkpath(m_dir + QStringLiteral("/.locks")))
         return Error::io(QStringLiteral("cannot create folder %1").arg(m_dir));
-    QLockFile lock(fileOf(mirror) + QStringLiteral(".lock"));
-    if (!lock.tryLock(10000))
+    platform::FileLock lock(lockOf(mirror));
+    if (!lock.lock(10000))
         return Error::io(QStringLiteral("state file %1 stays locked by another process").arg(fileOf(mirror)));
     auto root = read(mirror);
     QJsonObject updated = root ? *root : QJsonObject{};
@@ -177,6 +182,7 @@ Status StateStore::rename(const QString &from, const QString &to)
         return Error::io(QStringLiteral("cannot move state file %1: %2 already exists").arg(source, target));
     if (!QFile::rename(source, target))
         return Error::io(QStringLiteral("cannot move state file %1 to %2").arg(source, target));
+    QFile::remove(lockOf(from));
     return {};
 }
 
@@ -185,6 +191,7 @@ Status StateStore::remove(const QString &mirror)
     const QString path = fileOf(mirror);
     if (QFile::exists(path) && !QFile::remove(path))
         return Error::io(QStringLiteral("cannot remove state file %1").arg(path));
+    QFile::remove(lockOf(mirror));
     return {};
 }
 

@@ -45,6 +45,7 @@ public:
     QString fileOf(const QString &mirror) const;
 
 private:
+    QString lockOf(const QString &mirror) const; // <state>/.locks/<name>.lock
     Result<QJsonObject> read(const QString &mirror) const;
     Status write(const QString &mirror, const QJsonObject &root);
 

@@ -1,16 +1,64 @@
 #include "platform/Platform.h"
 
+#include <QFile>
 #include <QFileDevice>
 #include <QDir>
 #include <QFileInfo>
 
+#include <QDeadlineTimer>
+#include <QLockFile>
+#include <QThread>
+
 #ifdef Q_OS_UNIX
 #include <csignal>
+#include <fcntl.h>
 #include <pwd.h>
+#include <sys/file.h>
 #include <unistd.h>
 #endif
 
 namespace md::platform {
+
+FileLock::FileLock(const QString &path)
+    : m_path(path)
+{
+}
+
+FileLock::~FileLock()
+{
+#ifdef Q_OS_UNIX
+    if (m_fd >= 0)
+        ::close(m_fd); // releases the flock
+#endif
+    delete static_cast<QLockFile *>(m_fallback);
+}
+
+bool FileLock::lock(int waitMs)
+{
+    if (m_locked)
+        return true;
+#ifdef Q_OS_UNIX
+    if (m_fd < 0)
+        m_fd = ::open(QFile::encodeName(m_path).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (m_fd >= 0) {
+        const QDeadlineTimer deadline(waitMs);
+        while (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
+            if (errno != EWOULDBLOCK && errno != EINTR)
+                return false;
+            if (deadline.hasExpired())
+                return false;
+            QThread::msleep(5);
+        }
+        m_locked = true;
+        return true;
+    }
+#endif
+    auto *fallback = static_cast<QLockFile *>(m_fallback);
+    if (!fallback)
+        m_fallback = fallback = new QLockFile(m_path);
+    m_locked = fallback->tryLock(waitMs);
+    return m_locked;
+}
 
 bool isOwnedByCurrentUser(const QString &path)
 {

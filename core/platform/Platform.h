@@ -20,6 +20,26 @@ QString userHome();
 // Flushes a file's data to stable storage before it is renamed into place.
 bool syncToDisk(QFileDevice &file);
 
+// An exclusive advisory lock on a small lock file (flock on Unix), held while the object lives:
+// cheap (no write, no sync), released by the OS if the process dies, and exclusive between
+// threads of one process too (each lock opens its own descriptor). The file stays in place.
+class FileLock {
+public:
+    explicit FileLock(const QString &path);
+    ~FileLock();
+    FileLock(const FileLock &) = delete;
+    FileLock &operator=(const FileLock &) = delete;
+
+    // Waits up to waitMs for the lock. True when held.
+    bool lock(int waitMs);
+
+private:
+    QString m_path;
+    int m_fd = -1;
+    bool m_locked = false;
+    void *m_fallback = nullptr; // a QLockFile where flock is not available
+};
+
 // SIGINT/SIGTERM set a flag that running jobs watch (their streams and callbacks stop at the next
 // poll slice), so an interrupted command leaves every repository valid and exits 130/143.
 void installInterruptHandlers();

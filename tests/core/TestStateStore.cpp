@@ -1,4 +1,7 @@
 #include "mirror/StateStore.h"
+#include "platform/Platform.h"
+
+#include <QThreadPool>
 
 #include <QDir>
 #include <QFile>
@@ -86,6 +89,40 @@ private Q_SLOTS:
         auto status = store.status(QStringLiteral("m"));
         QVERIFY(!status.ok());
         QVERIFY(status.error().message.contains(QLatin1String("damaged")));
+    }
+
+    void fileLockExcludesAndIsReleased()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("x.lock"));
+        auto first = std::make_unique<platform::FileLock>(path);
+        QVERIFY(first->lock(0));
+        platform::FileLock second(path);
+        QVERIFY(!second.lock(50)); // held (another descriptor, same process)
+        first.reset();
+        QVERIFY(second.lock(0));
+    }
+
+    void concurrentChangesLoseNothing()
+    {
+        // Eight writers at once (checks and updates of one mirror): every change survives.
+        QTemporaryDir dir;
+        StateStore store(dir.filePath(QStringLiteral("state")));
+        QThreadPool pool;
+        pool.setMaxThreadCount(8);
+        for (int i = 0; i < 40; ++i) {
+            pool.start([&store, i] {
+                RunRecord run;
+                run.startedAt = QDateTime::currentDateTimeUtc();
+                run.outcome = QStringLiteral("ok");
+                StateStore copy = store;
+                (void)copy.changeStatus(QStringLiteral("m"), [](StatusRecord &s) { ++s.consecutiveFailures; },
+                                        i % 2 ? std::optional<RunRecord>(run) : std::nullopt);
+            });
+        }
+        pool.waitForDone();
+        QCOMPARE(store.status(QStringLiteral("m"))->consecutiveFailures, 40);
+        QCOMPARE(store.history(QStringLiteral("m"))->size(), 20);
     }
 
     void renameAndRemove()
