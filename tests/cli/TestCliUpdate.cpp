@@ -1,11 +1,13 @@
 // update, plan and check through the real binary against a git daemon and HTTP basic auth.
 #include "CliRunner.h"
+#include "CuttingRelay.h"
 #include "GitDaemonServer.h"
 #include "GitRepoBuilder.h"
 #include "HttpGitServer.h"
 #include "HttpProxyServer.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QElapsedTimer>
 #include <QDir>
 #include <QLockFile>
@@ -16,6 +18,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace clitest;
+using md::fixtures::CuttingRelay;
 using md::fixtures::GitDaemonServer;
 using md::fixtures::GitRepoBuilder;
 using md::fixtures::HttpGitServer;
@@ -272,36 +275,79 @@ private Q_SLOTS:
         QCOMPARE(process->exitCode(), 143);
     }
 
+    // A repository whose fetch lasts long enough to be interrupted: a 48 MB incompressible blob.
+    QString bigRepo()
+    {
+        const QString big = m_srv.filePath(u"big.git"_s);
+        if (QFileInfo::exists(big))
+            return big;
+        const QString work = m_srv.filePath(u"bigwork"_s);
+        [&] {
+            QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initBare(big));
+            QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initWork(work));
+            QFile blob(work + u"/blob.bin"_s);
+            QVERIFY(blob.open(QIODevice::WriteOnly));
+            QFile random(u"/dev/urandom"_s);
+            QVERIFY(random.open(QIODevice::ReadOnly));
+            for (int i = 0; i < 48; ++i)
+                blob.write(random.read(1 << 20));
+            blob.close();
+            QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({u"add"_s, u"blob.bin"_s}, work));
+            QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({u"commit"_s, u"-q"_s, u"-m"_s, u"big"_s}, work));
+            QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::push(work, big, {u"main"_s}));
+        }();
+        return big;
+    }
+
+    // Waits until the download into the cache has begun (a temporary pack appears).
+    static bool downloadBegan(const QString &cache)
+    {
+        QElapsedTimer timer;
+        timer.start();
+        while (timer.elapsed() < 10000 && QDir(cache + u"/objects/pack"_s).entryList(QDir::Files).isEmpty())
+            QTest::qWait(5);
+        return !QDir(cache + u"/objects/pack"_s).entryList(QDir::Files).isEmpty();
+    }
+
+    void serverDyingMidTransferFailsCleanly()
+    {
+        // git daemon behind a relay that drops the connection after 8 MB of the 48 MB pack.
+        const QString big = bigRepo();
+        CuttingRelay relay;
+        QVERIFY2(relay.start(m_daemon.port(), 8 << 20), qPrintable(relay.errorString()));
+        CliEnv env;
+        const QString url = u"git://127.0.0.1:%1/big.git"_s.arg(relay.port());
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"d"_s, u"--source"_s, url, u"-q"_s}), 0);
+        const CliResult cut = env.run({u"update"_s, u"--json"_s}, {}, {}, 120000);
+        CLI_EXPECT_EXIT(cut, 1);
+        QCOMPARE(relay.cuts(), 1);
+        QJsonObject document;
+        CLI_JSON(cut, document);
+        const QJsonObject mirror = document.value(u"mirrors"_s).toArray().first().toObject();
+        QCOMPARE(mirror.value(u"outcome"_s).toString(), u"failed"_s);
+        QVERIFY2(mirror.value(u"error_category"_s).toString() == u"network"_s, qPrintable(mirror.value(u"last_error"_s).toString()));
+        QVERIFY(refOf(cacheOf(env, u"d"_s), u"refs/heads/main"_s).isEmpty()); // nothing half-written
+        auto fsck = GitRepoBuilder::tryRun({u"fsck"_s, u"--no-dangling"_s}, cacheOf(env, u"d"_s));
+        QVERIFY2(fsck.ok(), qPrintable(fsck.describe()));
+        // The server is whole again: the next update completes.
+        QVERIFY(relay.start(m_daemon.port(), 0));
+        CLI_EXPECT_EXIT(env.run({u"edit"_s, u"d"_s, u"--source"_s, u"git://127.0.0.1:%1/big.git"_s.arg(relay.port()), u"-q"_s}), 0);
+        CLI_EXPECT_EXIT(env.run({u"update"_s}, {}, {}, 120000), 0);
+        QCOMPARE(refOf(cacheOf(env, u"d"_s), u"refs/heads/main"_s), refOf(big, u"refs/heads/main"_s));
+        fsck = GitRepoBuilder::tryRun({u"fsck"_s, u"--strict"_s, u"--no-dangling"_s}, cacheOf(env, u"d"_s));
+        QVERIFY2(fsck.ok(), qPrintable(fsck.describe()));
+    }
+
     void sigkillDuringALargeFetchLeavesARepairableCache()
     {
-        // A 48 MB incompressible blob makes the fetch last long enough to be killed in flight.
-        const QString big = m_srv.filePath(u"big.git"_s);
-        const QString work = m_srv.filePath(u"bigwork"_s);
-        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initBare(big));
-        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initWork(work));
-        QFile blob(work + u"/blob.bin"_s);
-        QVERIFY(blob.open(QIODevice::WriteOnly));
-        QFile random(u"/dev/urandom"_s);
-        QVERIFY(random.open(QIODevice::ReadOnly));
-        for (int i = 0; i < 48; ++i)
-            blob.write(random.read(1 << 20));
-        blob.close();
-        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({u"add"_s, u"blob.bin"_s}, work));
-        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({u"commit"_s, u"-q"_s, u"-m"_s, u"big"_s}, work));
-        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::push(work, big, {u"main"_s}));
-
+        const QString big = bigRepo();
         CliEnv env;
         CLI_EXPECT_EXIT(env.run({u"add"_s, u"big"_s, u"--source"_s, m_daemon.url(u"big.git"_s), u"-q"_s}), 0);
         auto process = env.start({u"update"_s});
         QVERIFY(process->waitForStarted());
         const QString pack = cacheOf(env, u"big"_s) + u"/objects/pack"_s;
-        QElapsedTimer timer;
-        timer.start();
-        // Kill as soon as the download has begun (a temporary pack appears), or after 3 s.
-        while (timer.elapsed() < 10000 && QDir(pack).entryList(QDir::Files).isEmpty())
-            QTest::qWait(5);
-        QVERIFY2(!QDir(pack).entryList(QDir::Files).isEmpty(), "the download never began");
-        process->kill(); // SIGKILL
+        QVERIFY2(downloadBegan(cacheOf(env, u"big"_s)), "the download never began");
+        process->kill(); // SIGKILL, as soon as the download has begun
         QVERIFY(process->waitForFinished(5000));
         QCOMPARE(process->exitStatus(), QProcess::CrashExit); // killed in flight, not finished
         QVERIFY(refOf(cacheOf(env, u"big"_s), u"refs/heads/main"_s).isEmpty());
