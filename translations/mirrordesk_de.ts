@@ -95,6 +95,18 @@
         <source>Cannot record the run of %1: %2</source>
         <translation>Der Lauf von %1 kann nicht gespeichert werden: %2</translation>
     </message>
+    <message>
+        <source>Updating… %1% (%2 MB)</source>
+        <translation>Wird aktualisiert… %1 % (%2 MB)</translation>
+    </message>
+    <message>
+        <source>Check cannot start: %1</source>
+        <translation>Prüfen kann nicht beginnen: %1</translation>
+    </message>
+    <message>
+        <source>Check All cannot start: %1</source>
+        <translation>Alle prüfen kann nicht beginnen: %1</translation>
+    </message>
 </context>
 <context>
     <name>md::ui::MirrorTableModel</name>

@@ -88,6 +88,10 @@ MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
     connect(m_engine, &SyncEngine::jobStarted, this, &MainWindow::onJobStarted);
     connect(m_engine, &SyncEngine::checkFinished, this, &MainWindow::onCheckFinished);
     connect(m_engine, &SyncEngine::updateFinished, this, &MainWindow::onUpdateFinished);
+    connect(m_engine, &SyncEngine::progress, this, [this](const QString &name, unsigned int received, unsigned int total, qint64 bytes) {
+        if (total > 0)
+            queue({name, std::nullopt, tr("Updating… %1% (%2 MB)").arg(qint64(received) * 100 / total).arg(bytes / (1024.0 * 1024.0), 0, 'f', 1)});
+    });
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
 
     connect(m_watcher, &QFileSystemWatcher::fileChanged, this, &MainWindow::reload);

@@ -31,7 +31,7 @@ RemoteCallbacks::Progress RemoteCallbacks::progress() const
 
 int RemoteCallbacks::transferTrampoline(const git_indexer_progress *stats, void *payload)
 {
-    // No exception can leave here: only atomics and arithmetic.
+    // No exception can leave here: atomics, arithmetic and a sink call wrapped in try/catch.
     auto *self = static_cast<RemoteCallbacks *>(payload);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     self->m_lastProgressMs.store(now);
@@ -44,6 +44,12 @@ int RemoteCallbacks::transferTrampoline(const git_indexer_progress *stats, void 
         self->m_receivedObjects.store(stats->received_objects);
         self->m_totalObjects.store(stats->total_objects);
         self->m_receivedBytes.store(stats->received_bytes);
+        if (self->m_sink) {
+            try {
+                self->m_sink(Progress{stats->received_objects, stats->total_objects, stats->received_bytes});
+            } catch (...) { // nothing may leave a libgit2 callback; a lost sample is harmless
+            }
+        }
     }
     return 0;
 }

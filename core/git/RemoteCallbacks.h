@@ -8,6 +8,7 @@
 #include <git2.h>
 
 #include <atomic>
+#include <functional>
 
 namespace md::git {
 
@@ -61,6 +62,8 @@ public:
         size_t receivedBytes = 0;
     };
     Progress progress() const;
+    // Called with each sample (at most ten a second) on the transferring thread; must not block.
+    void setProgressSink(std::function<void(const Progress &)> sink) { m_sink = std::move(sink); }
 
 private:
     static int credentialTrampoline(git_credential **out, const char *url, const char *usernameFromUrl,
@@ -81,6 +84,7 @@ private:
     ErrorCategory m_problemCategory = ErrorCategory::None;
     std::atomic<qint64> m_lastProgressMs;
     std::atomic<qint64> m_lastSampleMs{0};
+    std::function<void(const Progress &)> m_sink;
     std::atomic<unsigned int> m_receivedObjects{0};
     std::atomic<unsigned int> m_totalObjects{0};
     std::atomic<size_t> m_receivedBytes{0};

@@ -61,6 +61,7 @@ UpdateOutcome runUpdate(const CheckJob &job, const UpdateRequest &request, const
     sync.massChangeGuard = settings.massChangeGuard;
     sync.startedAt = outcome.startedAt;
     sync.atticRetentionDays = settings.atticRetentionDays;
+    sync.onProgress = request.onProgress;
     outcome.result = runPullSync(limited, sync);
     if (!outcome.result.plan.refs.isEmpty() && outcome.result.refs.isEmpty()) {
         // Dry run or refused plan: report the plan itself.

@@ -19,6 +19,7 @@ struct UpdateRequest {
     int timeoutSeconds = 0;  // 0: the settings' run_timeout
     int lockWaitSeconds = 0; // 0: skip a mirror another process is updating
     const std::atomic<bool> *cancel = nullptr;
+    std::function<void(const git::RemoteCallbacks::Progress &)> onProgress = {}; // on the job thread
 };
 
 struct UpdateOutcome {

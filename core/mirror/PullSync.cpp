@@ -207,6 +207,7 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
 
     git::StreamLimitsScope scope(job.limits);
     git::RemoteCallbacks callbacks(job.source, job.limits.cancel);
+    callbacks.setProgressSink(options.onProgress);
     git::Watchdog watchdog(scope, job.limits, [&callbacks] { return callbacks.lastProgressMs(); });
     // A transfer the watchdog cut short is a timeout, whatever libgit2 made of the closed socket.
     auto timedOut = [&](Error error) {

@@ -13,6 +13,7 @@ struct SyncOptions {
     bool massChangeGuard = true;
     QDateTime startedAt; // names the run's attic entries
     int atticRetentionDays = 90;
+    std::function<void(const git::RemoteCallbacks::Progress &)> onProgress = {}; // transfer samples, ≤ 10/s
 };
 
 struct SyncResult {

@@ -133,6 +133,11 @@ QString SyncEngine::updateNow(const Config &config, const QString &name)
     startJob(name, QStringLiteral("update"), job->source.hostPort, [this, name, state, settings, job = *job] {
         UpdateRequest request;
         request.cancel = &m_cancel; // a run cut short is recorded as interrupted, without backoff
+        request.onProgress = [this, name](const git::RemoteCallbacks::Progress &p) {
+            QMetaObject::invokeMethod(this, [this, name, p] {
+                Q_EMIT progress(name, p.receivedObjects, p.totalObjects, static_cast<qint64>(p.receivedBytes));
+            }, Qt::QueuedConnection);
+        };
         UpdateOutcome outcome = runUpdate(job, request, settings, state);
         QMetaObject::invokeMethod(this, [this, name, outcome] {
             finished(name);

@@ -43,6 +43,8 @@ Q_SIGNALS:
     void jobStarted(const QString &name, const QString &kind); // kind: "check" or "update"
     void checkFinished(const QString &name, const md::CheckOutcome &outcome);
     void updateFinished(const QString &name, const md::UpdateOutcome &outcome);
+    // Objects received of the total during an update's download (at most ten a second).
+    void progress(const QString &name, unsigned int receivedObjects, unsigned int totalObjects, qint64 receivedBytes);
     void idle(); // the last running job has finished
 
 private:

@@ -11,6 +11,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QLockFile>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -79,11 +80,18 @@ private Q_SLOTS:
         QVERIFY(!window.updateAction()->isEnabled()); // nothing selected yet
         window.selectMirror(QStringLiteral("good"));
         QVERIFY(window.updateAction()->isEnabled());
+        QSignalSpy progress(window.engine(), &SyncEngine::progress);
         window.updateAction()->trigger();
         // The job runs on the pool: trigger() returned while it is still running.
         QVERIFY(window.engine()->isBusy(QStringLiteral("good")));
         QTRY_COMPARE_WITH_TIMEOUT(cell(window, QStringLiteral("good"), MirrorTableModel::Progress), QStringLiteral("Updated"), 20000);
         QCOMPARE(cell(window, QStringLiteral("good"), MirrorTableModel::Health), QStringLiteral("OK"));
+        // The download reported its progress, by value, ending with every object received.
+        QVERIFY(progress.count() >= 1);
+        const QList<QVariant> last = progress.last();
+        QCOMPARE(last.at(0).toString(), QStringLiteral("good"));
+        QVERIFY(last.at(2).toUInt() > 0);
+        QCOMPARE(last.at(1).toUInt(), last.at(2).toUInt());
         QVERIFY(!cell(window, QStringLiteral("good"), MirrorTableModel::LastSuccess).isEmpty());
         QCOMPARE(refOf(cacheOf(QStringLiteral("good")), QStringLiteral("refs/heads/main")), refOf(source(), QStringLiteral("refs/heads/main")));
         // Recorded exactly as the command line records it.
