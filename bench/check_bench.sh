@@ -11,29 +11,9 @@ set -euo pipefail
 
 N=${1:-1000}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-BIN=${MIRRORDESK_BIN:-$HERE/../build/ci/app/mirrordesk}
-RUNS=${BENCH_RUNS:-3}
 DELAY_MS=${BENCH_DELAY_MS:-25}
-[[ -x $BIN ]] || { echo "no mirrordesk binary at $BIN (set MIRRORDESK_BIN)" >&2; exit 2; }
-
-W=$(mktemp -d "${TMPDIR:-/tmp}/mdbench.XXXXXX")
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$W"
-}
-trap cleanup EXIT
-# Snapshot the binary: a rebuild during the run must not swap it under us.
-cp "$BIN" "$W/mirrordesk"
-BIN_INFO="$(realpath "$BIN") ($(date -u -r "$BIN" +%FT%TZ))"
-BIN=$W/mirrordesk
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() {  # wait until something listens on 127.0.0.1:$1
-    for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-    echo "nothing listens on port $1" >&2; exit 1
-}
+# shellcheck source=common.sh
+source "$HERE/common.sh" mdbench
 
 # Noise meter: once a second, count runnable processes of other sessions (other engineers'
 # builds and tests share these 2 cores). Each row reports the share of its samples that saw one.

@@ -14,27 +14,8 @@ set -euo pipefail
 
 COMMITS=${1:-100000}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-BIN=${MIRRORDESK_BIN:-$HERE/../build/ci/app/mirrordesk}
-RUNS=${BENCH_RUNS:-3}
-[[ -x $BIN ]] || { echo "no mirrordesk binary at $BIN (set MIRRORDESK_BIN)" >&2; exit 2; }
-
-W=$(mktemp -d "${TMPDIR:-/tmp}/mdlarge.XXXXXX")
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$W"
-}
-trap cleanup EXIT
-cp "$BIN" "$W/mirrordesk"
-BIN_INFO="$(realpath "$BIN") ($(date -u -r "$BIN" +%FT%TZ))"
-BIN=$W/mirrordesk
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() {
-    for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-    echo "nothing listens on port $1" >&2; exit 1
-}
+# shellcheck source=common.sh
+source "$HERE/common.sh" mdlarge
 
 # ---- 1. the repository -------------------------------------------------------------------------
 echo "== generating $COMMITS commits with git fast-import" >&2

@@ -49,6 +49,19 @@ std::optional<AtticContext> openAttic(CliContext &context, const QString &comman
     return attic;
 }
 
+// Parses a command whose one positional argument is the mirror NAME, then opens its attic.
+std::optional<AtticContext> parseAndOpen(CliContext &context, QCommandLineParser &parser, const QString &command,
+                                         const QStringList &arguments, int *code)
+{
+    if (!parseCommand(context, parser, command, arguments, code))
+        return std::nullopt;
+    if (parser.positionalArguments().size() != 1) {
+        *code = context.usage(command, QStringLiteral("expected one mirror NAME"));
+        return std::nullopt;
+    }
+    return openAttic(context, command, parser.positionalArguments().first(), code);
+}
+
 // Holds the cache lock for a command that writes refs; a mirror being synced is refused.
 bool lockCache(CliContext &context, const QString &command, CacheLock &lock, int *code)
 {
@@ -68,11 +81,7 @@ int list(CliContext &context, const QStringList &arguments)
     parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("The mirror."));
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON document.")});
     int code = ExitOk;
-    if (!parseCommand(context, parser, command, arguments, &code))
-        return code;
-    if (parser.positionalArguments().size() != 1)
-        return context.usage(command, QStringLiteral("expected one mirror NAME"));
-    const auto attic = openAttic(context, command, parser.positionalArguments().first(), &code);
+    const auto attic = parseAndOpen(context, parser, command, arguments, &code);
     if (!attic)
         return code;
     if (parser.isSet(QStringLiteral("json"))) {
@@ -189,11 +198,7 @@ int purge(CliContext &context, const QStringList &arguments)
     parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("The mirror."));
     parser.addOption({QStringLiteral("older-than"), QStringLiteral("Entries older than DAYS (0: all but the last 5 per ref)."), QStringLiteral("DAYS")});
     int code = ExitOk;
-    if (!parseCommand(context, parser, command, arguments, &code))
-        return code;
-    if (parser.positionalArguments().size() != 1)
-        return context.usage(command, QStringLiteral("expected one mirror NAME"));
-    const auto attic = openAttic(context, command, parser.positionalArguments().first(), &code);
+    const auto attic = parseAndOpen(context, parser, command, arguments, &code);
     if (!attic)
         return code;
     int days = attic->config.settings.atticRetentionDays;
