@@ -22,11 +22,7 @@ private:
     QString src() const { return m_srv.filePath(u"src.git"_s); }
     QString cacheOf(const CliEnv &env) const { return env.defaultCacheRoot() + u"/m.git"_s; }
 
-    static QString refOf(const QString &repo, const QString &ref)
-    {
-        const auto result = GitRepoBuilder::tryRun({u"rev-parse"_s, u"--verify"_s, u"-q"_s, ref}, repo);
-        return result.ok() ? result.stdoutText().trimmed() : QString();
-    }
+    static QString refOf(const QString &repo, const QString &ref) { return GitRepoBuilder::refOrEmpty(repo, ref); }
     static QStringList atticRefs(const QString &repo, const QString &suffix = {})
     {
         const QString out = GitRepoBuilder::run({u"for-each-ref"_s, u"--format=%(refname)"_s, u"refs/mirrordesk/attic/"_s}, repo);

@@ -33,11 +33,7 @@ private:
 
     QString cacheOf(const CliEnv &env, const QString &name) const { return env.defaultCacheRoot() + u'/' + name + u".git"_s; }
 
-    QString refOf(const QString &repo, const QString &ref) const
-    {
-        const auto result = GitRepoBuilder::tryRun({u"rev-parse"_s, u"--verify"_s, u"-q"_s, ref}, repo);
-        return result.ok() ? result.stdoutText().trimmed() : QString();
-    }
+    static QString refOf(const QString &repo, const QString &ref) { return GitRepoBuilder::refOrEmpty(repo, ref); }
 
 private Q_SLOTS:
     void initTestCase()

@@ -38,11 +38,7 @@ private:
         return row < 0 ? QStringLiteral("(no row)") : window.model()->index(row, column).data().toString();
     }
 
-    static QString refOf(const QString &repo, const QString &ref)
-    {
-        const auto result = GitRepoBuilder::tryRun({QStringLiteral("rev-parse"), QStringLiteral("--verify"), QStringLiteral("-q"), ref}, repo);
-        return result.ok() ? result.stdoutText().trimmed() : QString();
-    }
+    static QString refOf(const QString &repo, const QString &ref) { return GitRepoBuilder::refOrEmpty(repo, ref); }
 
     void addMirror(const QString &name, const QString &url, int minInterval = 60)
     {
