@@ -34,7 +34,7 @@ std::optional<AtticContext> openAttic(CliContext &context, const QString &comman
         *code = context.usage(command, QStringLiteral("no mirror named \"%1\"").arg(name));
         return std::nullopt;
     }
-    if (auto status = git::GitLibrary::initialize(config->settings); !status) {
+    if (auto status = git::GitLibrary::initialize(gitOptions(config->settings)); !status) {
         *code = context.fail(command, status.error());
         return std::nullopt;
     }

@@ -58,7 +58,7 @@ int cmdCheck(CliContext &context, const QStringList &arguments)
     std::vector<Slot> entries;
     for (const Mirror &m : selected)
         entries.push_back(Slot{m, {}, {}, names.isEmpty() && !m.enabled ? QStringLiteral("disabled") : QString(), {}, {}});
-    if (auto status = git::GitLibrary::initialize(config->settings); !status)
+    if (auto status = git::GitLibrary::initialize(gitOptions(config->settings)); !status)
         return context.fail(command, status.error());
 
     // Secrets are read here, on the main thread, before any job starts.

@@ -90,7 +90,7 @@ bool CliContext::applyGlobalOptions(const QCommandLineParser &parser, const QStr
             return false;
         }
         m_logFile = std::make_unique<LogFile>();
-        if (const QString problem = m_logFile->open(parser.value(QStringLiteral("log-file"))); !problem.isEmpty()) {
+        if (const QString problem = m_logFile->open(parser.value(QStringLiteral("log-file")), &GitUrl::scrubText); !problem.isEmpty()) {
             m_logFile.reset();
             *exitCode = usage(command, problem);
             return false;

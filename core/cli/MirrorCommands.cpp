@@ -2,7 +2,7 @@
 #include "cli/Commands.h"
 #include "cli/MirrorOptions.h"
 #include "mirror/CacheLock.h"
-#include "mirror/Names.h"
+#include "util/Names.h"
 #include "security/GitUrl.h"
 
 #include <QDir>

@@ -78,7 +78,7 @@ int runUpdates(CliContext &context, const QString &command, const QStringList &n
     std::vector<Entry> entries;
     for (const Mirror &m : selected)
         entries.push_back(Entry{m, {}, names.isEmpty() && !m.enabled ? QStringLiteral("disabled") : QString(), {}, {}, now, {}});
-    if (auto status = git::GitLibrary::initialize(config->settings); !status)
+    if (auto status = git::GitLibrary::initialize(gitOptions(config->settings)); !status)
         return context.fail(command, status.error());
     platform::installInterruptHandlers();
 

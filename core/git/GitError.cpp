@@ -1,6 +1,6 @@
 #include "git/GitError.h"
 
-#include "security/GitUrl.h"
+#include "util/Scrub.h"
 
 #include <git2.h>
 
@@ -32,7 +32,7 @@ Error lastError(int code, const QString &what)
     const QString message = error && error->message ? QString::fromUtf8(error->message) : QStringLiteral("unknown libgit2 error");
     Error result;
     result.category = categorize(code, errorClass, message);
-    result.message = GitUrl::scrubText(what.isEmpty() ? message : what + QStringLiteral(": ") + message);
+    result.message = scrubText(what.isEmpty() ? message : what + QStringLiteral(": ") + message);
     result.gitClass = errorClass;
     result.gitCode = code;
     return result;

@@ -10,7 +10,7 @@
 
 namespace md::git {
 
-Status GitLibrary::initialize(const Settings &settings)
+Status GitLibrary::initialize(const GitOptions &settings)
 {
     static std::once_flag once;
     static Status initialized;

@@ -1,7 +1,6 @@
 #include "git/RemoteCallbacks.h"
 
-#include "security/GitUrl.h"
-#include "security/HostKey.h"
+#include "util/Scrub.h"
 
 #include <QDateTime>
 #include <QtEndian>
@@ -67,10 +66,22 @@ int RemoteCallbacks::sidebandTrampoline(const char *, int, void *payload)
 
 int RemoteCallbacks::fail(ErrorCategory category, const QString &message, int code)
 {
-    m_problem = message;
-    m_problemCategory = category;
-    git_error_set_str(GIT_ERROR_CALLBACK, message.toUtf8().constData());
+    return fail(Error{category, message, {}, 0, 0}, code);
+}
+
+int RemoteCallbacks::fail(Error error, int code)
+{
+    m_problem = std::move(error);
+    git_error_set_str(GIT_ERROR_CALLBACK, m_problem.message.toUtf8().constData());
     return code;
+}
+
+Error RemoteCallbacks::problemError(int code) const
+{
+    Error error = m_problem;
+    error.gitClass = GIT_ERROR_CALLBACK;
+    error.gitCode = code;
+    return error;
 }
 
 int RemoteCallbacks::credentialTrampoline(git_credential **out, const char *url, const char *usernameFromUrl,
@@ -79,10 +90,10 @@ int RemoteCallbacks::credentialTrampoline(git_credential **out, const char *url,
     try {
         auto *self = static_cast<RemoteCallbacks *>(payload);
         // A secret is only ever sent to the host it belongs to.
-        const auto asked = GitUrl::parse(QString::fromUtf8(url ? url : ""));
-        if (!self->m_access.hostPort.isEmpty() && asked && !asked->isLocal() && asked->hostPort() != self->m_access.hostPort)
+        const QString asked = self->m_access.hostPortOf ? self->m_access.hostPortOf(QString::fromUtf8(url ? url : "")) : QString();
+        if (!self->m_access.hostPortOf || (!self->m_access.hostPort.isEmpty() && !asked.isEmpty() && asked != self->m_access.hostPort))
             return self->fail(ErrorCategory::Auth, QStringLiteral("%1 asked for credentials on behalf of another host (%2); not sent")
-                                                      .arg(self->m_access.displayUrl, asked->hostPort()), GIT_EAUTH);
+                                                      .arg(self->m_access.displayUrl, asked.isEmpty() ? QStringLiteral("unknown") : asked), GIT_EAUTH);
         return self->credential(out, usernameFromUrl, allowedTypes);
     } catch (...) {
         return static_cast<RemoteCallbacks *>(payload)->fail(ErrorCategory::Auth, QStringLiteral("internal error in the credential callback"), GIT_EUSER);
@@ -149,28 +160,12 @@ int RemoteCallbacks::certificate(git_cert *cert, int, const char *host)
     if (!(hostKey->type & GIT_CERT_SSH_RAW))
         return fail(ErrorCategory::HostKey, QStringLiteral("the SSH host key of %1 cannot be checked").arg(QString::fromUtf8(host)), GIT_ECERTIFICATE);
     const QByteArray offered(hostKey->hostkey, static_cast<qsizetype>(hostKey->hostkey_len));
-    HostKey offeredKey;
-    offeredKey.blob = offered;
-    offeredKey.type = QString::fromLatin1(offered.mid(4, offered.size() >= 4 ? qFromBigEndian<quint32>(offered.constData()) : 0));
-    for (const QString &line : m_access.pinnedHostKeys) {
-        const auto pinned = HostKey::parseLine(line);
-        if (pinned && pinned->blob == offered)
-            return 0;
-    }
-    if (m_access.pinnedHostKeys.isEmpty())
-        return fail(ErrorCategory::HostKey,
-                    QStringLiteral("unknown SSH host %1: its %2 key is %3 (%4); pin it with mirrordesk hostkeys pin if that is right")
-                        .arg(m_access.hostPort, offeredKey.type, offeredKey.sha256Fingerprint(), offeredKey.md5Fingerprint()),
-                    GIT_ECERTIFICATE);
-    QStringList pinnedPrints;
-    for (const QString &line : m_access.pinnedHostKeys) {
-        if (const auto pinned = HostKey::parseLine(line))
-            pinnedPrints.append(pinned->sha256Fingerprint());
-    }
-    return fail(ErrorCategory::HostKey,
-                QStringLiteral("host key changed for %1: it offered %2 %3, pinned are %4")
-                    .arg(m_access.hostPort, offeredKey.type, offeredKey.sha256Fingerprint(), pinnedPrints.join(QStringLiteral(", "))),
-                GIT_ECERTIFICATE);
+    if (!m_access.verifyHostKey)
+        return fail(ErrorCategory::HostKey, QStringLiteral("no host-key rule for %1: refused").arg(m_access.hostPort), GIT_ECERTIFICATE);
+    const Status verdict = m_access.verifyHostKey(offered);
+    if (verdict)
+        return 0;
+    return fail(verdict.error(), GIT_ECERTIFICATE);
 }
 
 git_proxy_options RemoteAccess::proxyOptions(QByteArray &storage) const
@@ -196,7 +191,7 @@ QString RemoteAccess::proxyNote() const
 {
     if (proxy.isEmpty() || proxyIgnored())
         return QString();
-    return QStringLiteral(" (through the proxy %1)").arg(GitUrl::scrub(proxy));
+    return QStringLiteral(" (through the proxy %1)").arg(scrubText(proxy));
 }
 
 } // namespace md::git

@@ -1,6 +1,7 @@
 #pragma once
 
-#include "security/Credential.h"
+#include "git/CredentialKind.h"
+#include "util/Result.h"
 
 #include <QByteArray>
 #include <QStringList>
@@ -27,8 +28,13 @@ struct RemoteAccess {
     QString displayUrl;           // scrubbed, for messages
     ResolvedCredential credential;
     QString proxy;                // empty: GIT_PROXY_AUTO
-    QStringList pinnedHostKeys;   // OpenSSH lines pinned for this host:port
     QString hostPort;
+    // The SSH host-key decision for this side (the engine's pins): Ok to go on, else the
+    // refusal (category host_key, with detail). Unset: every SSH host is refused.
+    std::function<Status(const QByteArray &offeredBlob)> verifyHostKey;
+    // host:port of a URL libgit2 asks credentials for (empty for local paths), so that a secret
+    // is only ever sent to its own host. Unset: no credential is sent.
+    std::function<QString(const QString &url)> hostPortOf;
 
     // libgit2's proxy options for this side: the configured proxy, else GIT_PROXY_AUTO (git
     // config http.proxy, then https_proxy/http_proxy). The URL points into `storage`, which must
@@ -50,8 +56,10 @@ public:
     RemoteCallbacks(const RemoteAccess &access, const std::atomic<bool> *cancel);
 
     void install(git_remote_callbacks &callbacks);
-    const QString &problem() const { return m_problem; }
-    ErrorCategory problemCategory() const { return m_problemCategory; }
+    const QString &problem() const { return m_problem.message; }
+    ErrorCategory problemCategory() const { return m_problem.category; }
+    // The whole error a callback aborted with (message, category, detail), libgit2 code set.
+    Error problemError(int code) const;
 
     // When the transfer last made progress (ms since the epoch): the watchdog's stall clock.
     qint64 lastProgressMs() const { return m_lastProgressMs.load(); }
@@ -76,12 +84,12 @@ private:
     int credential(git_credential **out, const char *usernameFromUrl, unsigned int allowedTypes);
     int certificate(git_cert *cert, int valid, const char *host);
     int fail(ErrorCategory category, const QString &message, int code);
+    int fail(Error error, int code);
 
     const RemoteAccess &m_access;
     const std::atomic<bool> *m_cancel;
     int m_credentialCalls = 0;
-    QString m_problem;
-    ErrorCategory m_problemCategory = ErrorCategory::None;
+    Error m_problem;
     std::atomic<qint64> m_lastProgressMs;
     std::atomic<qint64> m_lastSampleMs{0};
     std::function<void(const Progress &)> m_sink;

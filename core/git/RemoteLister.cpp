@@ -60,7 +60,7 @@ Result<RemoteListing> listRemoteGuarded(const RemoteAccess &access, const Stream
     options.proxy_opts = access.proxyOptions(proxy);
     if (const int rc = git_remote_connect_ext(remote.get(), GIT_DIRECTION_FETCH, &options); rc < 0) {
         if (!callbacks.problem().isEmpty())
-            return Error{callbacks.problemCategory(), callbacks.problem(), {}, GIT_ERROR_CALLBACK, rc};
+            return callbacks.problemError(rc);
         return lastError(rc, QStringLiteral("cannot list refs of %1%2").arg(access.displayUrl, access.proxyNote()));
     }
     const git_remote_head **heads = nullptr;

@@ -2,7 +2,7 @@
 
 #include "git/RemoteCallbacks.h"
 #include "git/TimeoutStream.h"
-#include "mirror/RefPlan.h"
+#include "git/RefTip.h"
 
 namespace md::git {
 

@@ -1,6 +1,7 @@
 #include "mirror/Checker.h"
 
 #include "security/GitUrl.h"
+#include "security/HostKeyCheck.h"
 #include "util/Log.h"
 
 #include <QCryptographicHash>
@@ -59,8 +60,15 @@ Result<git::RemoteAccess> resolveAccess(const Config &config, const Endpoint &en
     access.displayUrl = url->scrubbed();
     access.hostPort = url->hostPort();
     access.proxy = endpoint.proxy.isEmpty() ? config.settings.proxy : endpoint.proxy;
-    if (url->isSsh())
-        access.pinnedHostKeys = config.hostKeys.value(access.hostPort);
+    if (url->isSsh()) {
+        access.verifyHostKey = [hostPort = access.hostPort, pins = config.hostKeys.value(access.hostPort)](const QByteArray &offered) {
+            return checkHostKey(hostPort, pins, offered);
+        };
+    }
+    access.hostPortOf = [](const QString &asked) {
+        const auto parsed = GitUrl::parse(asked);
+        return parsed && !parsed->isLocal() ? parsed->hostPort() : QString();
+    };
     if (!endpoint.credential.isEmpty()) {
         const Credential *credential = config.credential(endpoint.credential);
         if (!credential)

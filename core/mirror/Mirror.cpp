@@ -1,6 +1,6 @@
 #include "mirror/Mirror.h"
 
-#include "mirror/Names.h"
+#include "util/Names.h"
 #include "security/GitUrl.h"
 #include "util/EnumNames.h"
 #include "util/JsonReader.h"

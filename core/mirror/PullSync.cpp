@@ -230,7 +230,7 @@ SyncResult runPullSync(const CheckJob &job, const SyncOptions &options)
                                    .arg(GitUrl::scrub(job.source.proxy), job.source.displayUrl));
     auto callbackError = [&](int rc, const QString &what) -> Error {
         if (!callbacks.problem().isEmpty())
-            return Error{callbacks.problemCategory(), callbacks.problem(), {}, GIT_ERROR_CALLBACK, rc};
+            return callbacks.problemError(rc);
         return timedOut(wrap(rc, what));
     };
     git_remote_connect_options connect;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "git/RefTip.h"
 #include "mirror/Mirror.h"
 
 #include <QList>
@@ -12,13 +13,6 @@ namespace md {
 enum class RefAction { Create, FastForward, Force, Delete, UpToDate, SkipDiverged, Filtered, Rejected };
 
 QString refActionName(RefAction action);
-
-// One advertised ref: its name and oid (and, for an annotated tag, the commit it peels to).
-struct RefTip {
-    QString name;
-    QString oid;
-    QString peeled;
-};
 
 struct PlannedRef {
     QString ref;

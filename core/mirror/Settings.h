@@ -1,5 +1,6 @@
 #pragma once
 
+#include "git/GitLibrary.h"
 #include "util/Result.h"
 
 #include <QJsonObject>
@@ -23,6 +24,12 @@ struct Settings {
 
     bool operator==(const Settings &) const = default;
 };
+
+// The settings libgit2 takes process-wide.
+inline git::GitOptions gitOptions(const Settings &settings)
+{
+    return git::GitOptions{settings.caFile};
+}
 
 QJsonObject settingsToJson(const Settings &settings);
 Result<Settings> settingsFromJson(const QJsonObject &object, const QString &path);

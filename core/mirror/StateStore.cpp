@@ -1,6 +1,6 @@
 #include "mirror/StateStore.h"
 
-#include "mirror/Names.h"
+#include "util/Names.h"
 #include "platform/Platform.h"
 #include "util/Log.h"
 

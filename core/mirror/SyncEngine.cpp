@@ -27,7 +27,7 @@ Status SyncEngine::prepare(const Config &config)
 {
     // Global libgit2 options (the CA file) change only while no job runs.
     if (m_busy.isEmpty()) {
-        if (auto status = git::GitLibrary::initialize(config.settings); !status)
+        if (auto status = git::GitLibrary::initialize(gitOptions(config.settings)); !status)
             return status;
         m_pool.setMaxThreadCount(std::max(1, config.settings.concurrency));
         m_queue.setPerHost(config.settings.perHostConcurrency);

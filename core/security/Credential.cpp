@@ -1,6 +1,6 @@
 #include "security/Credential.h"
 
-#include "mirror/Names.h"
+#include "util/Names.h"
 #include "platform/Platform.h"
 #include "util/EnumNames.h"
 #include "util/JsonReader.h"
@@ -11,20 +11,6 @@
 #include <QRegularExpression>
 
 namespace md {
-
-namespace {
-
-const std::pair<CredentialKind, const char *> kKinds[] = {
-    {CredentialKind::Password, "password"},
-    {CredentialKind::Token, "token"},
-    {CredentialKind::SshKey, "ssh_key"},
-    {CredentialKind::SshAgent, "ssh_agent"},
-};
-
-} // namespace
-
-QString credentialKindName(CredentialKind kind) { return enumName(kind, kKinds); }
-std::optional<CredentialKind> credentialKindFromName(const QString &name) { return enumFromName(name, kKinds); }
 
 Result<SecretSource> SecretSource::parse(const QString &text, const QString &field)
 {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "git/CredentialKind.h"
 #include "util/Result.h"
 
 #include <QJsonObject>
@@ -8,10 +9,6 @@
 
 namespace md {
 
-enum class CredentialKind { Password, Token, SshKey, SshAgent };
-
-QString credentialKindName(CredentialKind kind);
-std::optional<CredentialKind> credentialKindFromName(const QString &name);
 
 // Where a credential's secret lives: the OS keychain (`keychain`), an environment variable
 // (`env:VAR`) or a file readable by its owner alone (`file:/abs/path`). Never the secret itself.

@@ -1,7 +1,5 @@
 #include "util/LogFile.h"
 
-#include "security/GitUrl.h"
-
 #include <QDateTime>
 #include <QFile>
 #include <QMutex>
@@ -13,6 +11,7 @@ namespace {
 QMutex g_mutex;
 QFile *g_file = nullptr;
 QtMessageHandler g_previous = nullptr;
+LogFile::Scrubber g_scrub; // set while a file is open
 
 const char *levelName(QtMsgType type)
 {
@@ -35,18 +34,18 @@ void handler(QtMsgType type, const QMessageLogContext &context, const QString &m
                                      .arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs),
                                           QString::fromLatin1(levelName(type)),
                                           QString::fromLatin1(context.category ? context.category : "default"),
-                                          GitUrl::scrubText(message));
+                                          (g_scrub ? g_scrub(message) : message));
             g_file->write(line.toUtf8());
             g_file->flush();
         }
     }
     if (g_previous && (type == QtWarningMsg || type == QtCriticalMsg || type == QtFatalMsg))
-        g_previous(type, context, GitUrl::scrubText(message));
+        g_previous(type, context, (g_scrub ? g_scrub(message) : message));
 }
 
 } // namespace
 
-QString LogFile::open(const QString &path)
+QString LogFile::open(const QString &path, Scrubber scrubber)
 {
     auto file = std::make_unique<QFile>(path);
     if (!file->open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Text))
@@ -55,6 +54,7 @@ QString LogFile::open(const QString &path)
     if (g_file)
         return QStringLiteral("a log file is already open");
     g_file = file.release();
+    g_scrub = std::move(scrubber);
     g_previous = qInstallMessageHandler(handler);
     m_open = true;
     return {};
@@ -69,6 +69,7 @@ LogFile::~LogFile()
     delete g_file;
     g_file = nullptr;
     g_previous = nullptr;
+    g_scrub = {};
 }
 
 } // namespace md

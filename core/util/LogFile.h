@@ -2,9 +2,11 @@
 
 #include <QString>
 
+#include <functional>
+
 namespace md {
 
-// Sends Qt log messages to a file (appended, one line each, URLs scrubbed) while it lives;
+// Sends Qt log messages to a file (appended, one line each, passed through the scrubber) while it lives;
 // the previous handler is restored on destruction. One per process.
 class LogFile {
 public:
@@ -13,8 +15,11 @@ public:
     LogFile(const LogFile &) = delete;
     LogFile &operator=(const LogFile &) = delete;
 
-    // Returns an error text, or an empty string on success.
-    QString open(const QString &path);
+    using Scrubber = std::function<QString(const QString &)>;
+
+    // Returns an error text, or an empty string on success. Every line (and every warning passed
+    // on to the previous handler) goes through `scrubber` first, e.g. one that masks URL secrets.
+    QString open(const QString &path, Scrubber scrubber);
     bool isOpen() const { return m_open; }
 
 private:

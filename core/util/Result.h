@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QJsonObject>
 #include <QString>
 
 #include <optional>
@@ -31,13 +32,16 @@ QString errorCategoryName(ErrorCategory category);
 
 // An error as a value: a category, a message for the user (scrubbed of secrets), and, when
 // libgit2 produced it, libgit2's class and code. `field` names the offending field for
-// validation errors (e.g. "mirrors[2].interval_minutes").
+// validation errors (e.g. "mirrors[2].interval_minutes"). `detail` is optional structured data a
+// front end can act on without parsing the message (e.g. the host key a server offered:
+// {"host", "reason": "unknown_host"|"changed", "offered": {"type","line","sha256","md5"}, "pinned"}).
 struct Error {
     ErrorCategory category = ErrorCategory::None;
     QString message;
     QString field;
     int gitClass = 0;
     int gitCode = 0;
+    QJsonObject detail = {};
 
     static Error config(QString field, QString message)
     {

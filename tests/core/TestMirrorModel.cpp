@@ -1,6 +1,6 @@
 #include "mirror/Config.h"
 #include "mirror/Mirror.h"
-#include "mirror/Names.h"
+#include "util/Names.h"
 
 #include <QJsonDocument>
 #include <QTest>

@@ -114,7 +114,7 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(git::GitLibrary::initialize(Settings{}).ok());
+        QVERIFY(git::GitLibrary::initialize(git::GitOptions{}).ok());
         m_source = m_dir.filePath(QStringLiteral("src.git"));
         m_work = m_dir.filePath(QStringLiteral("work"));
         m_cacheRoot = m_dir.filePath(QStringLiteral("caches"));

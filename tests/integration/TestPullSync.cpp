@@ -88,7 +88,7 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(git::GitLibrary::initialize(Settings{}).ok());
+        QVERIFY(git::GitLibrary::initialize(git::GitOptions{}).ok());
         const QString base = m_dir.filePath(QStringLiteral("srv"));
         QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initBare(base + QStringLiteral("/src.git")));
         m_work = m_dir.filePath(QStringLiteral("work"));
@@ -330,7 +330,7 @@ private Q_SLOTS:
         QVERIFY(refused.error);
         QCOMPARE(refused.error->category, ErrorCategory::Tls);
         config.settings.caFile = https.caFile();
-        QVERIFY(git::GitLibrary::initialize(config.settings).ok());
+        QVERIFY(git::GitLibrary::initialize(gitOptions(config.settings)).ok());
         const SyncResult trusted = runPullSync(*job, SyncOptions{false, false, true, QDateTime::currentDateTimeUtc()});
         QVERIFY2(!trusted.error, trusted.error ? qPrintable(trusted.error->message) : "");
         QVERIFY(!refsOf(m.cachePath).isEmpty());

@@ -1,4 +1,4 @@
-#include "mirror/Names.h"
+#include "util/Names.h"
 
 #include <QRegularExpression>
 #include <QUrl>

@@ -1,0 +1,57 @@
+#include "security/HostKeyCheck.h"
+
+#include "security/HostKey.h"
+
+#include <QJsonArray>
+#include <QtEndian>
+
+namespace md {
+
+namespace {
+
+QJsonObject keyJson(const HostKey &key)
+{
+    return QJsonObject{{QStringLiteral("type"), key.type},
+                       {QStringLiteral("line"), key.toLine()},
+                       {QStringLiteral("sha256"), key.sha256Fingerprint()},
+                       {QStringLiteral("md5"), key.md5Fingerprint()}};
+}
+
+} // namespace
+
+Status checkHostKey(const QString &hostPort, const QStringList &pinnedLines, const QByteArray &offeredBlob)
+{
+    HostKey offered;
+    offered.blob = offeredBlob;
+    const quint32 nameLength = offeredBlob.size() >= 4 ? qFromBigEndian<quint32>(offeredBlob.constData()) : 0;
+    offered.type = QString::fromLatin1(offeredBlob.mid(4, static_cast<qsizetype>(nameLength)));
+    QList<HostKey> pinned;
+    for (const QString &line : pinnedLines) {
+        if (const auto key = HostKey::parseLine(line)) {
+            if (key->blob == offeredBlob)
+                return {};
+            pinned.append(*key);
+        }
+    }
+    Error error;
+    error.category = ErrorCategory::HostKey;
+    QJsonArray pinnedJson;
+    QStringList pinnedPrints;
+    for (const HostKey &key : pinned) {
+        pinnedJson.append(keyJson(key));
+        pinnedPrints.append(key.sha256Fingerprint());
+    }
+    error.detail = QJsonObject{{QStringLiteral("host"), hostPort},
+                               {QStringLiteral("reason"), pinned.isEmpty() ? QStringLiteral("unknown_host") : QStringLiteral("changed")},
+                               {QStringLiteral("offered"), keyJson(offered)},
+                               {QStringLiteral("pinned"), pinnedJson}};
+    if (pinned.isEmpty())
+        error.message = QStringLiteral("unknown SSH host %1: its %2 key is %3 (%4)")
+                            .arg(hostPort, offered.type, offered.sha256Fingerprint(), offered.md5Fingerprint());
+    else
+        error.message = QStringLiteral("host key changed for %1: it offered %2 %3, pinned are %4")
+                            .arg(hostPort, offered.type, offered.sha256Fingerprint(), pinnedPrints.join(QStringLiteral(", ")));
+    return error;
+}
+
+} // namespace md
