@@ -5,6 +5,7 @@
 #include "mirror/MirrorStore.h"
 #include "mirror/StateStore.h"
 #include "mirror/SyncEngine.h"
+#include "ops/RunOps.h"
 #include "security/GitUrl.h"
 
 #include <QAction>
@@ -30,6 +31,7 @@ MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
     , m_proxy(new QSortFilterProxyModel(this))
     , m_watcher(new QFileSystemWatcher(this))
     , m_engine(new SyncEngine(m_stateDir, this))
+    , m_runOps(new RunOps(*m_engine, m_stateDir, this))
     , m_flushTimer(new QTimer(this))
 {
     initResources();
@@ -204,7 +206,7 @@ void MainWindow::checkSelected()
     const QStringList names = selectedNames();
     if (!m_config || names.isEmpty())
         return;
-    if (const auto started = m_engine->check(*m_config, names); !started)
+    if (const auto started = m_runOps->check(*m_config, names); !started)
         say(tr("Check cannot start: %1").arg(started.error().message));
 }
 
@@ -212,7 +214,7 @@ void MainWindow::checkAll()
 {
     if (!m_config)
         return;
-    const auto started = m_engine->check(*m_config, {});
+    const auto started = m_runOps->check(*m_config, {});
     if (started)
         say(tr("Checking %n mirror(s)…", nullptr, *started));
     else
@@ -224,8 +226,8 @@ void MainWindow::updateSelected()
     if (!m_config)
         return;
     for (const QString &name : selectedNames()) {
-        if (const QString refused = m_engine->updateNow(*m_config, name); !refused.isEmpty())
-            say(tr("Update now refused for %1: %2").arg(name, refused));
+        if (const auto started = m_runOps->updateNow(*m_config, name); !started)
+            say(tr("Update now refused for %1: %2").arg(name, started.error().message));
     }
 }
 
@@ -247,10 +249,10 @@ void MainWindow::flush()
     m_pending.clear();
 }
 
-void MainWindow::onJobStarted(const QString &name, const QString &kind)
+void MainWindow::onJobStarted(const QString &name, JobKind kind)
 {
-    MirrorTableModel::RowUpdate update{name, std::nullopt, kind == QLatin1String("update") ? tr("Updating…") : tr("Checking…")};
-    if (const int row = m_model->rowOf(name); row >= 0 && kind == QLatin1String("update")) {
+    MirrorTableModel::RowUpdate update{name, std::nullopt, kind == JobKind::Update ? tr("Updating…") : tr("Checking…")};
+    if (const int row = m_model->rowOf(name); row >= 0 && kind == JobKind::Update) {
         StatusRecord status = m_pending.contains(name) && m_pending.value(name).status ? *m_pending.value(name).status
                                                                                         : m_model->row(row).status;
         status.updateStatus = UpdateStatus::Started; // shown only: the state file is the engine's

@@ -16,7 +16,9 @@ class QTableView;
 class QTimer;
 
 namespace md {
+class RunOps;
 class SyncEngine;
+enum class JobKind;
 }
 
 namespace md::ui {
@@ -55,7 +57,7 @@ private:
     void queue(MirrorTableModel::RowUpdate update);
     void flush();
     void say(const QString &message);
-    void onJobStarted(const QString &name, const QString &kind);
+    void onJobStarted(const QString &name, md::JobKind kind);
     void onCheckFinished(const QString &name, const md::CheckOutcome &outcome);
     void onUpdateFinished(const QString &name, const md::UpdateOutcome &outcome);
     void updateActions();
@@ -69,6 +71,7 @@ private:
     QLabel *m_summary = nullptr;
     QFileSystemWatcher *m_watcher = nullptr;
     md::SyncEngine *m_engine = nullptr;
+    md::RunOps *m_runOps = nullptr; // the same operations as the command line's check and update
     std::optional<Config> m_config; // the last good config
     QAction *m_checkAction = nullptr;
     QAction *m_checkAllAction = nullptr;

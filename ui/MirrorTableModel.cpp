@@ -106,13 +106,13 @@ QString MirrorTableModel::healthText(const MirrorRow &row)
 
 QString MirrorTableModel::checkText(const CheckRecord &record)
 {
-    if (record.state == QLatin1String("in_sync"))
+    if (record.state == CheckState::InSync)
         return tr("In sync");
-    if (record.state == QLatin1String("behind"))
+    if (record.state == CheckState::Behind)
         return tr("Behind");
-    if (record.state == QLatin1String("diverged"))
+    if (record.state == CheckState::Diverged)
         return tr("Diverged");
-    if (record.state == QLatin1String("empty"))
+    if (record.state == CheckState::Empty)
         return tr("Empty");
     return tr("Unreachable (%1): %2").arg(errorCategoryName(record.errorCategory), GitUrl::scrubText(record.error));
 }

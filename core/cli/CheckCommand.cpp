@@ -1,39 +1,10 @@
 // check: lists both sides of each mirror without fetching objects and says how they compare.
 #include "cli/Commands.h"
-#include "git/GitLibrary.h"
-#include "mirror/Checker.h"
-#include "mirror/HostQueue.h"
-#include "mirror/MirrorRun.h"
 #include "security/GitUrl.h"
 
-#include <QHash>
 #include <QJsonArray>
-#include <QThreadPool>
-
-#include <memory>
 
 namespace md::cli {
-
-namespace {
-
-struct Slot {
-    Mirror mirror;
-    std::optional<CheckJob> job;
-    CheckRecord record;
-    QString skipped; // reason when not checked
-    StatusRecord status; // the mirror's status with this check recorded
-    QString problem;     // a state-file error, printed by the main thread
-};
-
-// Records the check in the mirror's state (status fields kept) and keeps the result for the report.
-void saveCheck(const StateStore &state, Slot &slot)
-{
-    const CheckOutcome outcome = recordCheck(state, slot.mirror.name, slot.record);
-    slot.status = outcome.status;
-    slot.problem = outcome.problem;
-}
-
-} // namespace
 
 int cmdCheck(CliContext &context, const QStringList &arguments)
 {
@@ -52,81 +23,50 @@ int cmdCheck(CliContext &context, const QStringList &arguments)
     if (!config)
         return code;
     const QStringList names = parser.positionalArguments();
-    QList<Mirror> selected;
-    if (!selectMirrors(context, command, *config, names, &selected, &code))
+    const auto report = context.runBatch(command, &code, [&](RunOps &ops, RunOps::Done done) {
+        return ops.check(*config, names, std::move(done));
+    });
+    if (!report)
         return code;
-    std::vector<Slot> entries;
-    for (const Mirror &m : selected)
-        entries.push_back(Slot{m, {}, {}, names.isEmpty() && !m.enabled ? QStringLiteral("disabled") : QString(), {}, {}});
-    if (auto status = git::GitLibrary::initialize(gitOptions(config->settings)); !status)
-        return context.fail(command, status.error());
-
-    // Secrets are read here, on the main thread, before any job starts.
-    for (Slot &slot : entries) {
-        if (!slot.skipped.isEmpty())
-            continue;
-        auto job = makeCheckJob(*config, slot.mirror);
-        if (!job) {
-            slot.record.state = QStringLiteral("unreachable");
-            slot.record.errorCategory = job.error().category == ErrorCategory::Usage ? ErrorCategory::Config : job.error().category;
-            slot.record.error = GitUrl::scrubText(job.error().text());
-            slot.record.checkedAt = QDateTime::currentDateTimeUtc();
-            continue;
-        }
-        slot.job = *job;
-    }
-
-    StateStore state = context.stateStore();
-    QThreadPool pool;
-    pool.setMaxThreadCount(config->settings.concurrency);
-    HostQueue queue(pool, config->settings.perHostConcurrency);
-    for (Slot &slot : entries) {
-        if (!slot.job)
-            continue;
-        queue.start(slot.job->source.hostPort, [&slot, state] {
-            slot.record = runCheck(*slot.job);
-            saveCheck(state, slot); // on the pool thread: state writes overlap the other checks
-        });
-    }
-    pool.waitForDone();
 
     QJsonArray mirrors;
     QList<QStringList> rows;
     int inSync = 0, behind = 0, attention = 0, skipped = 0;
-    for (Slot &slot : entries) {
-        const CheckRecord &r = slot.record;
-        QString outcome = QStringLiteral("ok");
-        if (!slot.skipped.isEmpty()) {
-            outcome = QStringLiteral("skipped");
+    for (const RunEntry &entry : report->entries) {
+        const bool skippedHere = entry.skip != SkipReason::None;
+        const CheckRecord r = entry.check ? entry.check->record : CheckRecord{};
+        StatusRecord status;
+        if (entry.check) {
+            status = entry.check->status;
+        } else if (auto recorded = context.stateStore().status(entry.mirror.name)) {
+            status = *recorded;
+        }
+        RunOutcome outcome = RunOutcome::Ok;
+        if (skippedHere) {
+            outcome = RunOutcome::Skipped;
             ++skipped;
-        } else if (r.state == QLatin1String("unreachable") || r.state == QLatin1String("diverged")) {
-            outcome = QStringLiteral("failed");
+        } else if (r.state == CheckState::Unreachable || r.state == CheckState::Diverged) {
+            outcome = RunOutcome::Failed;
             ++attention;
-        } else if (r.state == QLatin1String("behind")) {
+        } else if (r.state == CheckState::Behind) {
             ++behind;
         } else {
             ++inSync;
         }
-        if (!slot.job && slot.skipped.isEmpty()) {
-            saveCheck(state, slot); // a setup error: no job ran
-        } else if (!slot.skipped.isEmpty()) {
-            if (auto status = state.status(slot.mirror.name))
-                slot.status = *status;
-        }
-        if (!slot.problem.isEmpty())
-            context.error(QStringLiteral("mirrordesk check: %1").arg(slot.problem));
+        if (entry.check && !entry.check->problem.isEmpty())
+            context.error(QStringLiteral("mirrordesk check: %1").arg(entry.check->problem));
         // The status fields of the last update, then this check's own (its error is the check's).
-        QJsonObject object = statusToJson(slot.status);
+        QJsonObject object = statusToJson(status);
         object.remove(QStringLiteral("last_check"));
         // The last update's error stays readable beside the check's own.
-        object.insert(QStringLiteral("last_update_error"), GitUrl::scrubText(slot.status.lastError));
-        object.insert(QStringLiteral("last_update_error_category"), errorCategoryName(slot.status.errorCategory));
+        object.insert(QStringLiteral("last_update_error"), GitUrl::scrubText(status.lastError));
+        object.insert(QStringLiteral("last_update_error_category"), errorCategoryName(status.errorCategory));
         const QJsonObject checkFields{
-            {QStringLiteral("name"), slot.mirror.name},
-            {QStringLiteral("shape"), shapeName(slot.mirror.shape)},
-            {QStringLiteral("outcome"), outcome},
-            {QStringLiteral("reason"), slot.skipped},
-            {QStringLiteral("state"), r.state},
+            {QStringLiteral("name"), entry.mirror.name},
+            {QStringLiteral("shape"), shapeName(entry.mirror.shape)},
+            {QStringLiteral("outcome"), runOutcomeName(outcome)},
+            {QStringLiteral("reason"), entry.skipText},
+            {QStringLiteral("state"), checkStateName(r.state)},
             {QStringLiteral("error_category"), errorCategoryName(r.errorCategory)},
             {QStringLiteral("last_error"), r.error},
             {QStringLiteral("checked_at"), isoTime(r.checkedAt)},
@@ -139,18 +79,18 @@ int cmdCheck(CliContext &context, const QStringList &arguments)
         for (auto it = checkFields.begin(); it != checkFields.end(); ++it)
             object.insert(it.key(), it.value());
         mirrors.append(object);
-        if (context.verbosity == Verbosity::Quiet && outcome != QLatin1String("failed"))
+        if (context.verbosity == Verbosity::Quiet && outcome != RunOutcome::Failed)
             continue;
-        QString detail = r.error;
+        QString detail = errorText(r.errorCategory, r.error);
         if (!r.error.isEmpty() && r.errorCategory != ErrorCategory::None)
-            detail = QStringLiteral("%1: %2").arg(errorCategoryName(r.errorCategory), r.error);
-        rows.append({slot.mirror.name, slot.skipped.isEmpty() ? r.state : QStringLiteral("skipped (%1)").arg(slot.skipped),
+            detail = QStringLiteral("%1: %2").arg(errorCategoryName(r.errorCategory), detail);
+        rows.append({entry.mirror.name, !skippedHere ? checkStateName(r.state) : QStringLiteral("skipped (%1)").arg(entry.skipText),
                      detail.isEmpty() ? QStringLiteral("-") : detail});
     }
     if (parser.isSet(QStringLiteral("json"))) {
         context.printJson({{QStringLiteral("format_version"), 1},
                            {QStringLiteral("mirrors"), mirrors},
-                           {QStringLiteral("summary"), QJsonObject{{QStringLiteral("mirrors"), static_cast<int>(entries.size())},
+                           {QStringLiteral("summary"), QJsonObject{{QStringLiteral("mirrors"), static_cast<int>(report->entries.size())},
                                                                    {QStringLiteral("in_sync"), inSync},
                                                                    {QStringLiteral("behind"), behind},
                                                                    {QStringLiteral("failed"), attention},

@@ -1,7 +1,10 @@
 #include "cli/CliContext.h"
 
 #include "mirror/Paths.h"
+#include "platform/Platform.h"
 #include "security/GitUrl.h"
+
+#include <QCoreApplication>
 
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -56,6 +59,26 @@ std::optional<Config> CliContext::loadConfig(const QString &command, int *exitCo
         return std::nullopt;
     }
     return *config;
+}
+
+std::optional<RunReport> CliContext::runBatch(const QString &command, int *code,
+                                             const std::function<Result<int>(RunOps &, RunOps::Done)> &start)
+{
+    SyncEngine engine(stateDir);
+    engine.setCancelFlag(platform::interruptFlag());
+    RunOps ops(engine, stateDir);
+    std::optional<RunReport> report;
+    const auto started = start(ops, [&report](const RunReport &done) {
+        report = done;
+        QCoreApplication::exit(0);
+    });
+    if (!started) {
+        *code = started.error().category == ErrorCategory::Usage ? usage(command, started.error().message)
+                                                                 : fail(command, started.error());
+        return std::nullopt;
+    }
+    QCoreApplication::exec(); // the report always comes from the event loop
+    return report;
 }
 
 void CliContext::printJson(const QJsonObject &document)
@@ -136,24 +159,17 @@ bool parseCommand(CliContext &context, QCommandLineParser &parser, const QString
     return context.applyGlobalOptions(parser, command, exitCode);
 }
 
-// Selects mirrors by name (all when none given); unknown names are a usage error.
-bool selectMirrors(CliContext &context, const QString &command, const Config &config, const QStringList &names,
-                   QList<Mirror> *selected, int *code)
+QString errorText(ErrorCategory category, const QString &message)
 {
-    if (names.isEmpty()) {
-        *selected = config.mirrors;
-        return true;
-    }
-    for (const QString &name : names) {
-        const Mirror *mirror = config.mirror(name);
-        if (!mirror) {
-            *code = context.usage(command, QStringLiteral("no mirror named \"%1\"").arg(name));
-            return false;
-        }
-        if (!std::any_of(selected->begin(), selected->end(), [&](const Mirror &m) { return m.name == mirror->name; }))
-            selected->append(*mirror);
-    }
-    return true;
+    QString text = GitUrl::scrubText(message);
+    if (category == ErrorCategory::HostKey && text.startsWith(QLatin1String("unknown SSH host ")))
+        text += QStringLiteral("; pin it with mirrordesk hostkeys pin if that is right");
+    return text;
+}
+
+QString errorText(const Error &error)
+{
+    return errorText(error.category, error.message);
 }
 
 QString formatTable(const QStringList &header, const QList<QStringList> &rows)

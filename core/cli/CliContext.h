@@ -2,6 +2,7 @@
 
 #include "mirror/MirrorStore.h"
 #include "mirror/StateStore.h"
+#include "ops/RunOps.h"
 #include "util/LogFile.h"
 
 #include <QCommandLineParser>
@@ -54,6 +55,13 @@ public:
 
     void printJson(const QJsonObject &document);
 
+    // Runs one batch through a SyncEngine on this process's event loop (QCoreApplication::exec,
+    // not a nested loop) and returns its report once every mirror of it has reported; SIGINT and
+    // SIGTERM (when their handlers are installed) cancel its jobs. Returns nullopt, with *code
+    // set, when the batch could not start.
+    std::optional<RunReport> runBatch(const QString &command, int *code,
+                                      const std::function<Result<int>(RunOps &, RunOps::Done)> &start);
+
     // Applies --config, --state-dir, -q, -v and --log-file from a parser (before or after the
     // command). Returns false and sets *exitCode on bad usage.
     bool applyGlobalOptions(const QCommandLineParser &parser, const QString &command, int *exitCode);
@@ -73,10 +81,10 @@ void addGlobalOptions(QCommandLineParser &parser);
 bool parseCommand(CliContext &context, QCommandLineParser &parser, const QString &command,
                   const QStringList &arguments, int *exitCode);
 
-// Selects mirrors by name, each once (all mirrors when no name is given); an unknown name is a
-// usage error (sets *code, returns false).
-bool selectMirrors(CliContext &context, const QString &command, const Config &config, const QStringList &names,
-                   QList<Mirror> *selected, int *code);
+// An error as the command line shows it: the message, with the advice only the command line can
+// give (e.g. how to pin an unknown SSH host's key).
+QString errorText(const Error &error);
+QString errorText(ErrorCategory category, const QString &message);
 
 // Simple aligned table for human output.
 QString formatTable(const QStringList &header, const QList<QStringList> &rows);

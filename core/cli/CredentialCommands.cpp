@@ -1,6 +1,7 @@
 // credential add|edit|remove|list: named, shared credentials. The config holds only where a
 // secret lives (env:VAR, file:PATH), never the secret.
 #include "cli/Commands.h"
+#include "ops/CredentialOps.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -62,17 +63,6 @@ Status applyCredentialOptions(CliContext &context, const QCommandLineParser &par
     return {};
 }
 
-QStringList usersOf(const Config &config, const QString &credential)
-{
-    QStringList users;
-    for (const Mirror &m : config.mirrors) {
-        if (m.source.credential.compare(credential, Qt::CaseInsensitive) == 0
-            || m.target.credential.compare(credential, Qt::CaseInsensitive) == 0)
-            users.append(m.name);
-    }
-    return users;
-}
-
 int credentialChange(CliContext &context, const QString &sub, const QStringList &arguments)
 {
     const QString command = QStringLiteral("credential ") + sub;
@@ -95,34 +85,19 @@ int credentialChange(CliContext &context, const QString &sub, const QStringList 
         return context.usage(command, QStringLiteral("expected one NAME"));
     const QString name = parser.positionalArguments().first();
 
-    auto saved = context.store().modify([&](Config &config) -> Status {
-        const int index = config.indexOfCredential(name);
-        if (sub == QLatin1String("add")) {
-            if (index >= 0)
-                return Error::config(QStringLiteral("name"), QStringLiteral("a credential named \"%1\" already exists")
-                                                                 .arg(config.credentials.at(index).name));
-            Credential credential;
-            credential.name = name;
-            if (auto status = applyCredentialOptions(context, parser, credential, true); !status)
-                return status;
-            config.credentials.append(credential);
-            return validateCredential(credential);
-        }
-        if (index < 0)
-            return Error::usage(QStringLiteral("no credential named \"%1\"").arg(name));
-        if (sub == QLatin1String("edit")) {
-            Credential &credential = config.credentials[index];
-            if (auto status = applyCredentialOptions(context, parser, credential, false); !status)
-                return status;
-            return validateCredential(credential);
-        }
-        const QStringList users = usersOf(config, config.credentials.at(index).name);
-        if (!users.isEmpty())
-            return Error::config(QStringLiteral("name"), QStringLiteral("credential \"%1\" is used by %2; change those mirrors first")
-                                                             .arg(config.credentials.at(index).name, users.join(QStringLiteral(", "))));
-        config.credentials.removeAt(index);
-        return {};
-    });
+    Status saved;
+    CredentialOps ops(context.configPath);
+    if (sub == QLatin1String("add")) {
+        Credential credential;
+        credential.name = name;
+        saved = applyCredentialOptions(context, parser, credential, true);
+        if (saved)
+            saved = ops.add(credential);
+    } else if (sub == QLatin1String("edit")) {
+        saved = ops.edit(name, [&](Credential &credential) { return applyCredentialOptions(context, parser, credential, false); });
+    } else {
+        saved = ops.remove(name);
+    }
     if (!saved)
         return context.fail(command, saved.error());
     return ExitOk;
@@ -140,13 +115,14 @@ int credentialList(CliContext &context, const QStringList &arguments)
         return code;
     if (!parser.positionalArguments().isEmpty())
         return context.usage(command, QStringLiteral("takes no arguments"));
-    const auto config = context.loadConfig(command, &code);
-    if (!config)
-        return code;
+    const auto listed = CredentialOps(context.configPath).list();
+    if (!listed)
+        return context.fail(command, listed.error());
     QJsonArray items;
     QList<QStringList> rows;
-    for (const Credential &c : config->credentials) {
-        const QStringList users = usersOf(*config, c.name);
+    for (const CredentialOps::Listed &entry : *listed) {
+        const Credential &c = entry.credential;
+        const QStringList &users = entry.usedBy;
         QJsonObject item = credentialToJson(c);
         item.insert(QStringLiteral("used_by"), QJsonArray::fromStringList(users));
         items.append(item);

@@ -89,9 +89,10 @@ int cmdStatus(CliContext &context, const QStringList &arguments)
     const auto config = context.loadConfig(command, &code);
     if (!config)
         return code;
-    QList<Mirror> selected;
-    if (!selectMirrors(context, command, *config, parser.positionalArguments(), &selected, &code))
-        return code;
+    const auto chosen = selectMirrors(*config, parser.positionalArguments());
+    if (!chosen)
+        return context.usage(command, chosen.error().message);
+    const QList<Mirror> &selected = *chosen;
 
     const StateStore state = context.stateStore();
     QJsonArray mirrors;
@@ -125,7 +126,7 @@ int cmdStatus(CliContext &context, const QStringList &arguments)
         object.insert(QStringLiteral("shape"), shapeName(m.shape));
         object.insert(QStringLiteral("outcome"), outcome);
         object.insert(QStringLiteral("reason"), reason);
-        object.insert(QStringLiteral("state"), status.lastCheck ? status.lastCheck->state : QString());
+        object.insert(QStringLiteral("state"), status.lastCheck ? checkStateName(status.lastCheck->state) : QString());
         object.insert(QStringLiteral("checked_at"), status.lastCheck ? isoTime(status.lastCheck->checkedAt) : QString());
         object.insert(QStringLiteral("last_error"), GitUrl::scrubText(status.lastError));
         QJsonArray refs;
@@ -138,7 +139,7 @@ int cmdStatus(CliContext &context, const QStringList &arguments)
         if (context.verbosity == Verbosity::Quiet && outcome != QLatin1String("failed"))
             continue; // -q: failures only
         rows.append({m.name, updateStatusName(status.updateStatus),
-                     status.lastCheck ? status.lastCheck->state : QStringLiteral("-"),
+                     status.lastCheck ? checkStateName(status.lastCheck->state) : QStringLiteral("-"),
                      status.lastSuccessfulUpdateAt.isValid() ? isoTime(status.lastSuccessfulUpdateAt) : QStringLiteral("never"),
                      status.lastError.isEmpty() ? QStringLiteral("-") : GitUrl::scrubText(status.lastError)});
     }

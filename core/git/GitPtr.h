@@ -22,6 +22,7 @@ using ReferencePtr = std::unique_ptr<git_reference, GitDeleter<git_reference, gi
 using ReferenceIteratorPtr = std::unique_ptr<git_reference_iterator, GitDeleter<git_reference_iterator, git_reference_iterator_free>>;
 using ObjectPtr = std::unique_ptr<git_object, GitDeleter<git_object, git_object_free>>;
 using ConfigPtr = std::unique_ptr<git_config, GitDeleter<git_config, git_config_free>>;
+using OdbPtr = std::unique_ptr<git_odb, GitDeleter<git_odb, git_odb_free>>;
 using RefdbPtr = std::unique_ptr<git_refdb, GitDeleter<git_refdb, git_refdb_free>>;
 
 // A git_buf that frees itself.

@@ -1,5 +1,6 @@
 #include "git/RemoteLister.h"
 
+#include "git/Connection.h"
 #include "git/GitError.h"
 #include "git/GitPtr.h"
 
@@ -24,65 +25,15 @@ bool parseOid(const QString &text, git_oid *oid)
 
 } // namespace
 
-namespace {
-Result<RemoteListing> listRemoteGuarded(const RemoteAccess &access, const StreamLimits &limits, RemoteCallbacks &callbacks);
-}
-
 Result<RemoteListing> listRemote(const RemoteAccess &access, const StreamLimits &limits)
 {
-    StreamLimitsScope scope(limits);
-    RemoteCallbacks callbacks(access, limits.cancel);
-    std::optional<Result<RemoteListing>> result;
-    QString fired;
-    {
-        Watchdog watchdog(scope, limits, [&callbacks] { return callbacks.lastProgressMs(); });
-        result = listRemoteGuarded(access, limits, callbacks);
-        fired = watchdog.firedReason();
-    }
-    if (!result->ok() && !fired.isEmpty())
-        return Error{ErrorCategory::Timeout, QStringLiteral("listing refs of %1 timed out: %2").arg(access.displayUrl, fired), {}, 0, 0};
-    return *result;
-}
-
-namespace {
-Result<RemoteListing> listRemoteGuarded(const RemoteAccess &access, const StreamLimits &, RemoteCallbacks &callbacks)
-{
-    git_remote *raw = nullptr;
-    if (const int rc = git_remote_create_detached(&raw, access.url.toUtf8().constData()); rc < 0)
-        return lastError(rc, QStringLiteral("cannot use %1").arg(access.displayUrl));
-    RemotePtr remote(raw);
-
-    git_remote_connect_options options;
-    git_remote_connect_options_init(&options, GIT_REMOTE_CONNECT_OPTIONS_VERSION);
-    callbacks.install(options.callbacks);
-    options.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
-    QByteArray proxy;
-    options.proxy_opts = access.proxyOptions(proxy);
-    if (const int rc = git_remote_connect_ext(remote.get(), GIT_DIRECTION_FETCH, &options); rc < 0) {
-        if (!callbacks.problem().isEmpty())
-            return callbacks.problemError(rc);
-        return lastError(rc, QStringLiteral("cannot list refs of %1%2").arg(access.displayUrl, access.proxyNote()));
-    }
-    const git_remote_head **heads = nullptr;
-    size_t count = 0;
-    if (const int rc = git_remote_ls(&heads, &count, remote.get()); rc < 0)
-        return lastError(rc, QStringLiteral("cannot list refs of %1").arg(access.displayUrl));
-    RemoteListing listing;
-    for (size_t i = 0; i < count; ++i) {
-        const QString name = QString::fromUtf8(heads[i]->name);
-        if (name == QLatin1String("HEAD") && heads[i]->symref_target)
-            listing.headTarget = QString::fromUtf8(heads[i]->symref_target);
-        if (name.endsWith(QLatin1String("^{}")) && !listing.refs.isEmpty()
-            && listing.refs.last().name + QStringLiteral("^{}") == name) {
-            listing.refs.last().peeled = oidText(heads[i]->oid);
-            continue;
-        }
-        listing.refs.append(RefTip{name, oidText(heads[i]->oid), QString()});
-    }
-    git_remote_disconnect(remote.get());
+    Connection connection(access, limits);
+    if (auto connected = connection.connectForFetch(nullptr); !connected)
+        return connected.error();
+    auto listing = connection.list();
+    connection.disconnect();
     return listing;
 }
-} // namespace
 
 Result<QList<RefTip>> listLocalRefs(const QString &repositoryPath)
 {
@@ -126,31 +77,29 @@ Result<QList<RefTip>> listLocalRefs(git_repository *repository)
 
 AncestryReader::AncestryReader(const QString &repositoryPath)
 {
-    if (QFileInfo::exists(repositoryPath))
-        git_repository_open_bare(&m_repository, QDir::toNativeSeparators(repositoryPath).toUtf8().constData());
+    git_repository *raw = nullptr;
+    if (QFileInfo::exists(repositoryPath)
+        && git_repository_open_bare(&raw, QDir::toNativeSeparators(repositoryPath).toUtf8().constData()) == 0) {
+        m_owned.reset(raw);
+        m_repository = raw;
+    }
 }
 
 AncestryReader::AncestryReader(git_repository *borrowed)
     : m_repository(borrowed)
-    , m_owned(false)
 {
 }
 
-AncestryReader::~AncestryReader()
-{
-    if (m_owned)
-        git_repository_free(m_repository);
-}
+AncestryReader::~AncestryReader() = default;
 
 bool AncestryReader::contains(const QString &oid) const
 {
     git_oid id;
-    git_odb *odb = nullptr;
-    if (!m_repository || !parseOid(oid, &id) || git_repository_odb(&odb, m_repository) < 0)
+    git_odb *raw = nullptr;
+    if (!m_repository || !parseOid(oid, &id) || git_repository_odb(&raw, m_repository) < 0)
         return false;
-    const bool exists = git_odb_exists(odb, &id) == 1;
-    git_odb_free(odb);
-    return exists;
+    const OdbPtr odb(raw);
+    return git_odb_exists(odb.get(), &id) == 1;
 }
 
 std::optional<bool> AncestryReader::isAncestor(const QString &ancestor, const QString &descendant) const

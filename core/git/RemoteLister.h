@@ -1,15 +1,8 @@
 #pragma once
 
-#include "git/RemoteCallbacks.h"
-#include "git/TimeoutStream.h"
-#include "git/RefTip.h"
+#include "git/Connection.h"
 
 namespace md::git {
-
-struct RemoteListing {
-    QList<RefTip> refs;   // every advertised ref (HEAD and peeled lines included)
-    QString headTarget;   // HEAD's symref target when advertised
-};
 
 // Connects to a remote and lists its refs without fetching objects (one round trip with
 // libgit2 1.5's protocol v0). Cross-host redirects are refused. Runs on the calling thread under
@@ -37,8 +30,8 @@ public:
     bool contains(const QString &oid) const;
 
 private:
-    git_repository *m_repository = nullptr;
-    bool m_owned = true;
+    RepositoryPtr m_owned;                  // set when this reader opened the repository
+    git_repository *m_repository = nullptr; // m_owned's, or the borrowed one
 };
 
 } // namespace md::git

@@ -2,6 +2,7 @@
 
 #include "mirror/StatusRecord.h"
 
+#include <QHash>
 #include <QMap>
 #include <QRegularExpression>
 
@@ -33,21 +34,37 @@ std::optional<AtticEntry> parseAtticRef(const QString &refName, const QString &o
 
 QList<AtticEntry> listAttic(const QList<RefTip> &cacheRefs, const QList<AtticEntry> &index)
 {
-    QMap<QString, AtticEntry> byId;
-    for (const AtticEntry &entry : index)
-        byId.insert(entry.id, entry);
-    QList<AtticEntry> entries;
+    // The index is appended to in the order entries were made: its position is the sequence that
+    // orders entries made within the same second (the stamp has whole seconds).
+    QHash<QString, qsizetype> sequence;
+    for (qsizetype i = 0; i < index.size(); ++i)
+        sequence.insert(index.at(i).id, i);
+    struct Sorted {
+        AtticEntry entry;
+        qsizetype sequence;
+    };
+    QList<Sorted> sorted;
     for (const RefTip &tip : cacheRefs) {
         auto entry = parseAtticRef(tip.name, tip.oid);
         if (!entry)
             continue;
-        if (const auto indexed = byId.constFind(entry->id); indexed != byId.constEnd())
-            entry->why = indexed->why;
-        entries.append(*entry);
+        const qsizetype at = sequence.value(entry->id, -1);
+        if (at >= 0)
+            entry->why = index.at(at).why;
+        sorted.append({*entry, at});
     }
-    std::stable_sort(entries.begin(), entries.end(), [](const AtticEntry &a, const AtticEntry &b) {
-        return a.when != b.when ? a.when > b.when : a.id > b.id;
+    // A total order, newest first: time, then the index's sequence, then the id (unique).
+    std::sort(sorted.begin(), sorted.end(), [](const Sorted &a, const Sorted &b) {
+        if (a.entry.when != b.entry.when)
+            return a.entry.when > b.entry.when;
+        if (a.sequence != b.sequence)
+            return a.sequence > b.sequence;
+        return a.entry.id > b.entry.id;
     });
+    QList<AtticEntry> entries;
+    entries.reserve(sorted.size());
+    for (Sorted &s : sorted)
+        entries.append(std::move(s.entry));
     return entries;
 }
 

@@ -8,7 +8,7 @@
 #include <QDateTime>
 #include <QMap>
 
-#include <git2.h>
+#include "git/GitPtr.h"
 
 namespace md {
 
@@ -26,7 +26,7 @@ QMap<QString, QString> mirroredSet(const QList<RefTip> &refs, const RefFilter &f
 
 CheckRecord unreachable(CheckRecord record, const Error &error)
 {
-    record.state = QStringLiteral("unreachable");
+    record.state = CheckState::Unreachable;
     record.errorCategory = error.category;
     record.error = GitUrl::scrubText(error.message);
     return record;
@@ -34,23 +34,21 @@ CheckRecord unreachable(CheckRecord record, const Error &error)
 
 QString cacheHead(const QString &cachePath)
 {
-    git_repository *repository = nullptr;
-    if (git_repository_open_bare(&repository, cachePath.toUtf8().constData()) < 0)
+    git_repository *rawRepository = nullptr;
+    if (git_repository_open_bare(&rawRepository, cachePath.toUtf8().constData()) < 0)
         return {};
-    QString target;
-    git_reference *head = nullptr;
-    if (git_reference_lookup(&head, repository, "HEAD") == 0) {
-        if (git_reference_type(head) == GIT_REFERENCE_SYMBOLIC)
-            target = QString::fromUtf8(git_reference_symbolic_target(head));
-        git_reference_free(head);
-    }
-    git_repository_free(repository);
-    return target;
+    git::RepositoryPtr repository(rawRepository);
+    git_reference *rawHead = nullptr;
+    if (git_reference_lookup(&rawHead, repository.get(), "HEAD") < 0)
+        return {};
+    git::ReferencePtr head(rawHead);
+    return git_reference_type(head.get()) == GIT_REFERENCE_SYMBOLIC ? QString::fromUtf8(git_reference_symbolic_target(head.get()))
+                                                                    : QString();
 }
 
 } // namespace
 
-Result<git::RemoteAccess> resolveAccess(const Config &config, const Endpoint &endpoint)
+Result<git::RemoteAccess> resolveAccess(const Config &config, const Endpoint &endpoint, SecretCache *secrets)
 {
     auto url = GitUrl::parse(endpoint.url);
     if (!url)
@@ -77,7 +75,10 @@ Result<git::RemoteAccess> resolveAccess(const Config &config, const Endpoint &en
         access.credential.kind = credential->kind;
         access.credential.username = credential->username;
         if (credential->kind != CredentialKind::SshAgent) {
-            auto secret = readSecret(credential->secretSource);
+            const auto cached = secrets ? secrets->constFind(credential->name) : SecretCache::const_iterator();
+            Result<QByteArray> secret = secrets && cached != secrets->cend() ? *cached : readSecret(credential->secretSource);
+            if (secrets && cached == secrets->cend())
+                secrets->insert(credential->name, secret);
             if (!secret) {
                 Error error = secret.error();
                 error.message = QStringLiteral("credential \"%1\": %2").arg(credential->name, error.message);
@@ -89,17 +90,17 @@ Result<git::RemoteAccess> resolveAccess(const Config &config, const Endpoint &en
     return access;
 }
 
-Result<CheckJob> makeCheckJob(const Config &config, const Mirror &mirror)
+Result<MirrorJob> makeMirrorJob(const Config &config, const Mirror &mirror, SecretCache *secrets)
 {
-    CheckJob job;
+    MirrorJob job;
     job.mirror = mirror;
     job.cachePath = config.cachePathOf(mirror);
-    auto source = resolveAccess(config, mirror.source);
+    auto source = resolveAccess(config, mirror.source, secrets);
     if (!source)
         return source.error();
     job.source = *source;
     if (mirror.shape != Shape::Pull) {
-        auto target = resolveAccess(config, mirror.target);
+        auto target = resolveAccess(config, mirror.target, secrets);
         if (!target)
             return target.error();
         job.target = *target;
@@ -118,7 +119,7 @@ QString refFingerprint(const QList<RefTip> &refs, const RefFilter &filter)
     return QString::fromLatin1(hash.result().toHex());
 }
 
-CheckRecord runCheck(const CheckJob &job)
+CheckRecord runCheck(const MirrorJob &job)
 {
     const RefFilter filter(job.mirror);
     CheckRecord record;
@@ -170,11 +171,11 @@ CheckRecord runCheck(const CheckJob &job)
     const QMap<QString, QString> otherSet = mirroredSet(otherRefs, filter);
 
     if (sourceSet.isEmpty()) {
-        record.state = otherSet.isEmpty() ? QStringLiteral("empty") : QStringLiteral("behind");
+        record.state = otherSet.isEmpty() ? CheckState::Empty : CheckState::Behind;
         return record;
     }
     if (sourceSet == otherSet) {
-        record.state = QStringLiteral("in_sync");
+        record.state = CheckState::InSync;
         return record;
     }
     // Diverged only when provable from the cache's objects.
@@ -184,7 +185,7 @@ CheckRecord runCheck(const CheckJob &job)
         if (other == otherSet.constEnd() || *other == it.value() || it.key().startsWith(QLatin1String("refs/tags/")))
             continue;
         if (job.target && !cache.contains(*other)) {
-            record.state = QStringLiteral("diverged");
+            record.state = CheckState::Diverged;
             record.error = QStringLiteral("%1 on the target is not known to the cache").arg(it.key());
             return record;
         }
@@ -192,12 +193,12 @@ CheckRecord runCheck(const CheckJob &job)
         // Relay/push: the target's tip is not an ancestor of the source's tip.
         const auto forward = cache.isAncestor(*other, it.value());
         if (forward.has_value() && !*forward) {
-            record.state = QStringLiteral("diverged");
+            record.state = CheckState::Diverged;
             record.error = QStringLiteral("%1 has diverged").arg(it.key());
             return record;
         }
     }
-    record.state = QStringLiteral("behind");
+    record.state = CheckState::Behind;
     return record;
 }
 

@@ -5,11 +5,13 @@
 #include "mirror/RefFilter.h"
 #include "mirror/StatusRecord.h"
 
+#include <QHash>
+
 namespace md {
 
-// Everything one Check needs, resolved on the main thread (secrets included) before it runs on a
-// pool thread. Value type: no libgit2 object crosses threads.
-struct CheckJob {
+// Everything one check or update of a mirror needs, resolved on the event-loop thread (secrets
+// included) before it runs on a pool thread. Value type: no libgit2 object crosses threads.
+struct MirrorJob {
     Mirror mirror;
     QString cachePath;
     git::RemoteAccess source;
@@ -17,12 +19,17 @@ struct CheckJob {
     git::StreamLimits limits;
 };
 
-// Builds the access to one side of a mirror: credentials stripped from the URL, the secret read
-// from its env:/file: source, the host's pinned keys, the proxy.
-Result<git::RemoteAccess> resolveAccess(const Config &config, const Endpoint &endpoint);
+// Secrets read during one batch's preparation, by credential name: each credential is read once
+// per batch, however many mirrors use it.
+using SecretCache = QHash<QString, Result<QByteArray>>;
 
-// Builds a CheckJob for a mirror (errors: a credential that cannot be read, a bad URL).
-Result<CheckJob> makeCheckJob(const Config &config, const Mirror &mirror);
+// Builds the access to one side of a mirror: credentials stripped from the URL, the secret read
+// from its env:/file: source (through `secrets` when given), the host-key rule over the host's
+// pins, the proxy.
+Result<git::RemoteAccess> resolveAccess(const Config &config, const Endpoint &endpoint, SecretCache *secrets = nullptr);
+
+// Builds a MirrorJob for a mirror (errors: a credential that cannot be read, a bad URL).
+Result<MirrorJob> makeMirrorJob(const Config &config, const Mirror &mirror, SecretCache *secrets = nullptr);
 
 // SHA-256 over the sorted "refname oid" lines of the mirrored ref set (no HEAD, no peeled lines).
 QString refFingerprint(const QList<RefTip> &refs, const RefFilter &filter);
@@ -30,6 +37,6 @@ QString refFingerprint(const QList<RefTip> &refs, const RefFilter &filter);
 // Lists both sides without fetching objects and says in_sync / behind / diverged (only when
 // provable from the cache's objects) / unreachable (with the error category) / empty.
 // Runs on the calling thread.
-CheckRecord runCheck(const CheckJob &job);
+CheckRecord runCheck(const MirrorJob &job);
 
 } // namespace md

@@ -13,7 +13,7 @@ Result<StatusRecord> recordUpdate(StateStore state, const QString &mirror, const
     RunRecord run;
     run.startedAt = startedAt;
     run.durationMs = result.durationMs;
-    run.outcome = error ? QStringLiteral("failed") : QStringLiteral("ok");
+    run.outcome = error ? RunOutcome::Failed : RunOutcome::Ok;
     run.errorCategory = error ? error->category : ErrorCategory::None;
     run.error = scrubbed;
     run.warnings = result.warnings;
@@ -38,20 +38,22 @@ Result<StatusRecord> recordUpdate(StateStore state, const QString &mirror, const
     }, run, result.atticAdded, result.atticExpired);
 }
 
-UpdateOutcome runUpdate(const CheckJob &job, const UpdateRequest &request, const Settings &settings, StateStore state)
+UpdateOutcome runUpdate(const MirrorJob &job, const UpdateRequest &request, const Settings &settings, StateStore state)
 {
     UpdateOutcome outcome;
     CacheLock lock(job.cachePath);
     if (!lock.tryLock(request.lockWaitSeconds * 1000)) {
+        outcome.skipReason = SkipReason::Running;
         outcome.skipped = QStringLiteral("running (%1)").arg(lock.holder());
         return outcome;
     }
     if (request.cancel && request.cancel->load()) {
+        outcome.skipReason = SkipReason::Interrupted;
         outcome.skipped = QStringLiteral("interrupted");
         return outcome;
     }
     outcome.startedAt = QDateTime::currentDateTimeUtc();
-    CheckJob limited = job;
+    MirrorJob limited = job;
     const int runTimeout = request.timeoutSeconds > 0 ? request.timeoutSeconds : settings.runTimeoutSeconds;
     limited.limits.deadlineMs = QDateTime::currentMSecsSinceEpoch() + qint64(runTimeout) * 1000;
     limited.limits.cancel = request.cancel;
@@ -62,13 +64,12 @@ UpdateOutcome runUpdate(const CheckJob &job, const UpdateRequest &request, const
     sync.startedAt = outcome.startedAt;
     sync.atticRetentionDays = settings.atticRetentionDays;
     sync.onProgress = request.onProgress;
-    outcome.result = runPullSync(limited, sync);
+    outcome.result = runSync(limited, sync);
     if (!outcome.result.plan.refs.isEmpty() && outcome.result.refs.isEmpty()) {
         // Dry run or refused plan: report the plan itself.
         for (const PlannedRef &p : outcome.result.plan.refs)
-            outcome.result.refs.append(RefResult{p.ref, refActionName(p.action), p.oldOid, p.newOid,
-                                                 p.action == RefAction::Rejected ? QStringLiteral("rejected") : QStringLiteral("skipped"),
-                                                 p.reason});
+            outcome.result.refs.append(RefResult{p.ref, p.action, p.oldOid, p.newOid,
+                                                 p.action == RefAction::Rejected ? RefOutcome::Rejected : RefOutcome::Skipped, p.reason});
     }
     if (request.dryRun)
         return outcome;
@@ -80,6 +81,22 @@ UpdateOutcome runUpdate(const CheckJob &job, const UpdateRequest &request, const
     else
         outcome.problems.append(recorded.error().message);
     return outcome;
+}
+
+SyncResult runSync(const MirrorJob &job, const SyncOptions &options)
+{
+    switch (job.mirror.shape) {
+    case Shape::Pull:
+        return runPullSync(job, options);
+    case Shape::Relay:
+    case Shape::Push:
+        break;
+    }
+    SyncResult result;
+    result.outcome = RunOutcome::Failed;
+    result.error = Error{ErrorCategory::Config, QStringLiteral("%1 mirrors are not synced by this version yet (pull mirrors are)")
+                                                    .arg(shapeName(job.mirror.shape)), {}, 0, 0};
+    return result;
 }
 
 CheckOutcome recordCheck(StateStore state, const QString &mirror, const CheckRecord &record)

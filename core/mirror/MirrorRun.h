@@ -23,14 +23,19 @@ struct UpdateRequest {
 };
 
 struct UpdateOutcome {
-    QString skipped;         // why it did not run ("running (pid …)", "interrupted"), else empty
+    SkipReason skipReason = SkipReason::None;
+    QString skipped;         // why it did not run, in words ("running (pid …)", "interrupted"), else empty
     QDateTime startedAt;
     SyncResult result;       // for a dry run or refused plan, refs hold the plan itself
     std::optional<StatusRecord> status; // as recorded (not for a dry run or a skip)
     QStringList problems;    // state-file errors, for the caller to report
 };
 
-UpdateOutcome runUpdate(const CheckJob &job, const UpdateRequest &request, const Settings &settings, StateStore state);
+UpdateOutcome runUpdate(const MirrorJob &job, const UpdateRequest &request, const Settings &settings, StateStore state);
+
+// The sync itself, dispatched on the mirror's shape (pull = connect + download + apply); the
+// caller holds the cache lock.
+SyncResult runSync(const MirrorJob &job, const SyncOptions &options);
 
 // Records a run that ended before a sync could start (a setup error: unreadable credential,
 // unsupported shape) or after it, updating the status fields and appending the run.

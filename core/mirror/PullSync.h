@@ -4,6 +4,7 @@
 #include "mirror/Checker.h"
 #include "mirror/RefPlan.h"
 #include "git/GitPtr.h"
+#include "mirror/CacheMaintenance.h"
 
 namespace md {
 
@@ -17,7 +18,7 @@ struct SyncOptions {
 };
 
 struct SyncResult {
-    QString outcome; // ok | failed
+    RunOutcome outcome = RunOutcome::Ok;
     std::optional<Error> error;
     RefPlan plan;
     QList<RefResult> refs;
@@ -34,16 +35,7 @@ struct SyncResult {
 // The cache's HEAD follows the source's default branch. A dry run writes no ref: it downloads
 // the missing objects into an existing cache (so it can tell a fast-forward from a force) and
 // touches nothing when there is no cache yet.
-SyncResult runPullSync(const CheckJob &job, const SyncOptions &options);
+SyncResult runPullSync(const MirrorJob &job, const SyncOptions &options);
 
-
-// Opens (or creates) a bare cache repository, with the attic hidden from listings and the debris
-// of a killed run removed (stale *.lock files, temporary packs). Caller holds the cache lock.
-// Removes the attic refs of these entries (each only while it still points at the entry's oid);
-// returns the ids removed. Caller holds the cache lock.
-QStringList removeAtticRefs(git_repository *repository, const QList<AtticEntry> &entries);
-
-// Returns the opened repository.
-Result<git::RepositoryPtr> prepareCache(const QString &cachePath);
 
 } // namespace md

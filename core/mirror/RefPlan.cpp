@@ -12,11 +12,6 @@ namespace md {
 
 namespace {
 
-const std::pair<RefAction, const char *> kActions[] = {
-    {RefAction::Create, "create"},   {RefAction::FastForward, "fast_forward"}, {RefAction::Force, "force"},
-    {RefAction::Delete, "delete"},   {RefAction::UpToDate, "up_to_date"},     {RefAction::SkipDiverged, "skip_diverged"},
-    {RefAction::Filtered, "filtered"}, {RefAction::Rejected, "rejected"},
-};
 
 bool isTag(const QString &ref) { return ref.startsWith(QLatin1String("refs/tags/")); }
 
@@ -33,7 +28,6 @@ QString commitOf(const RefTip &tip) { return tip.peeled.isEmpty() ? tip.oid : ti
 
 } // namespace
 
-QString refActionName(RefAction action) { return enumName(action, kActions); }
 
 int RefPlan::count(RefAction action) const
 {

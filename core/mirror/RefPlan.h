@@ -2,6 +2,7 @@
 
 #include "git/RefTip.h"
 #include "mirror/Mirror.h"
+#include "mirror/RunTypes.h"
 
 #include <QList>
 
@@ -10,9 +11,6 @@
 
 namespace md {
 
-enum class RefAction { Create, FastForward, Force, Delete, UpToDate, SkipDiverged, Filtered, Rejected };
-
-QString refActionName(RefAction action);
 
 struct PlannedRef {
     QString ref;

@@ -26,6 +26,19 @@ ErrorCategory readCategory(JsonReader &reader, const QString &key)
     return ErrorCategory::None;
 }
 
+// An enum by its JSON name; a missing key gives `fallback`, an unknown name fails the read.
+template <typename E>
+E readEnum(JsonReader &reader, const QString &key, std::optional<E> (*fromName)(const QString &), E fallback)
+{
+    const QString name = reader.string(key);
+    if (name.isEmpty())
+        return fallback;
+    if (const auto value = fromName(name))
+        return *value;
+    reader.fail(key, QStringLiteral("\"%1\" is not a valid %2").arg(name, key));
+    return fallback;
+}
+
 QDateTime readTime(JsonReader &reader, const QString &key)
 {
     const QString text = reader.string(key);
@@ -64,9 +77,9 @@ QDateTime parseIsoTime(const QString &text)
 
 QJsonObject refResultToJson(const RefResult &ref)
 {
-    return QJsonObject{{QStringLiteral("ref"), ref.ref},       {QStringLiteral("action"), ref.action},
+    return QJsonObject{{QStringLiteral("ref"), ref.ref},       {QStringLiteral("action"), refActionName(ref.action)},
                        {QStringLiteral("old"), ref.oldOid},    {QStringLiteral("new"), ref.newOid},
-                       {QStringLiteral("result"), ref.result}, {QStringLiteral("message"), ref.message}};
+                       {QStringLiteral("result"), refOutcomeName(ref.result)}, {QStringLiteral("message"), ref.message}};
 }
 
 QJsonObject runToJson(const RunRecord &run)
@@ -77,7 +90,7 @@ QJsonObject runToJson(const RunRecord &run)
     return QJsonObject{
         {QStringLiteral("started_at"), isoTime(run.startedAt)},
         {QStringLiteral("duration_ms"), run.durationMs},
-        {QStringLiteral("outcome"), run.outcome},
+        {QStringLiteral("outcome"), runOutcomeName(run.outcome)},
         {QStringLiteral("error_category"), errorCategoryName(run.errorCategory)},
         {QStringLiteral("error"), run.error},
         {QStringLiteral("warnings"), QJsonArray::fromStringList(run.warnings)},
@@ -91,7 +104,7 @@ Result<RunRecord> runFromJson(const QJsonObject &object, const QString &path)
     RunRecord run;
     run.startedAt = readTime(r, QStringLiteral("started_at"));
     run.durationMs = r.integer(QStringLiteral("duration_ms"), 0, 0, std::numeric_limits<int>::max());
-    run.outcome = r.string(QStringLiteral("outcome"));
+    run.outcome = readEnum(r, QStringLiteral("outcome"), runOutcomeFromName, RunOutcome::Ok);
     run.errorCategory = readCategory(r, QStringLiteral("error_category"));
     run.error = r.string(QStringLiteral("error"));
     run.warnings = r.stringList(QStringLiteral("warnings"));
@@ -102,10 +115,10 @@ Result<RunRecord> runFromJson(const QJsonObject &object, const QString &path)
         JsonReader rr(refs.at(i).toObject(), QStringLiteral("%1.refs[%2]").arg(path).arg(i));
         RefResult ref;
         ref.ref = rr.string(QStringLiteral("ref"));
-        ref.action = rr.string(QStringLiteral("action"));
+        ref.action = readEnum(rr, QStringLiteral("action"), refActionFromName, RefAction::UpToDate);
         ref.oldOid = rr.string(QStringLiteral("old"));
         ref.newOid = rr.string(QStringLiteral("new"));
-        ref.result = rr.string(QStringLiteral("result"));
+        ref.result = readEnum(rr, QStringLiteral("result"), refOutcomeFromName, RefOutcome::Ok);
         ref.message = rr.string(QStringLiteral("message"));
         if (auto status = rr.finish(); !status)
             return status.error();
@@ -129,7 +142,7 @@ QJsonObject statusToJson(const StatusRecord &s)
     if (s.lastCheck) {
         const CheckRecord &c = *s.lastCheck;
         object.insert(QStringLiteral("last_check"),
-                      QJsonObject{{QStringLiteral("state"), c.state},
+                      QJsonObject{{QStringLiteral("state"), checkStateName(c.state)},
                                   {QStringLiteral("error_category"), errorCategoryName(c.errorCategory)},
                                   {QStringLiteral("error"), c.error},
                                   {QStringLiteral("checked_at"), isoTime(c.checkedAt)},
@@ -160,7 +173,7 @@ Result<StatusRecord> statusFromJson(const QJsonObject &object)
     if (r.has(QStringLiteral("last_check"))) {
         JsonReader c(r.object(QStringLiteral("last_check")), QStringLiteral("last_check"));
         CheckRecord check;
-        check.state = c.string(QStringLiteral("state"));
+        check.state = readEnum(c, QStringLiteral("state"), checkStateFromName, CheckState::None);
         check.errorCategory = readCategory(c, QStringLiteral("error_category"));
         check.error = c.string(QStringLiteral("error"));
         check.checkedAt = readTime(c, QStringLiteral("checked_at"));

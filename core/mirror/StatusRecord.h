@@ -1,5 +1,6 @@
 #pragma once
 
+#include "mirror/RunTypes.h"
 #include "util/Result.h"
 
 #include <QDateTime>
@@ -20,10 +21,10 @@ std::optional<ErrorCategory> errorCategoryFromName(const QString &name);
 // One ref's line in a run: what the plan said and what happened.
 struct RefResult {
     QString ref;
-    QString action;  // create | fast_forward | force | delete | up_to_date | skip_diverged | filtered | rejected
+    RefAction action = RefAction::UpToDate;
     QString oldOid;
     QString newOid;
-    QString result;  // ok | rejected | skipped
+    RefOutcome result = RefOutcome::Ok;
     QString message;
     bool operator==(const RefResult &) const = default;
 };
@@ -31,7 +32,7 @@ struct RefResult {
 struct RunRecord {
     QDateTime startedAt;
     qint64 durationMs = 0;
-    QString outcome; // ok | failed | skipped
+    RunOutcome outcome = RunOutcome::Ok;
     ErrorCategory errorCategory = ErrorCategory::None;
     QString error;   // scrubbed
     QStringList warnings;
@@ -41,7 +42,7 @@ struct RunRecord {
 
 // The last Check of a mirror (DESIGN section 3).
 struct CheckRecord {
-    QString state; // in_sync | behind | diverged | unreachable | empty
+    CheckState state = CheckState::None;
     ErrorCategory errorCategory = ErrorCategory::None;
     QString error;
     QDateTime checkedAt;

@@ -2,45 +2,55 @@
 
 #include "mirror/Config.h"
 #include "mirror/HostQueue.h"
+#include "mirror/JobPreparer.h"
 #include "mirror/MirrorRun.h"
 
-#include <QHash>
 #include <QObject>
 #include <QSet>
 #include <QThreadPool>
 
 #include <atomic>
-#include <memory>
 
 namespace md {
 
-// The engine the window drives (DESIGN section 2): checks and updates run as QThreadPool jobs
-// (settings.concurrency, per_host_concurrency), each recording its result in the state folder
-// exactly as the command line does (MirrorRun). Results come back by value, emitted on the
-// thread that owns the engine; nothing blocks that thread but reading env:/file: secrets before
-// a job starts. Destroying the engine cancels running jobs and waits for them (repositories
-// are left valid).
+enum class JobKind { Check, Update };
+
+// What an update batch asks of each of its jobs (a check needs nothing more).
+struct BatchOptions {
+    bool dryRun = false;
+    bool allowMassChange = false;
+    int timeoutSeconds = 0;  // 0: the settings' run_timeout
+    int lockWaitSeconds = 0; // 0: skip a mirror another process is updating
+};
+
+// The one batch runner (DESIGN section 2): every check, plan and update, from the command line,
+// the window, the scheduler or a webhook, goes through here. A batch's jobs are prepared in one
+// asynchronous step (JobPreparer: secrets read there), then run as QThreadPool jobs under the
+// per-host limit (HostQueue), each recording its result in the state folder (MirrorRun); a job
+// whose preparation failed is recorded on the pool too. Results come back by value, by queued
+// signals, on the thread that owns the engine; nothing blocks that thread. The command line runs
+// it on a QCoreApplication loop and quits on idle(). Destroying the engine drops queued jobs and
+// cancels running ones, recording nothing for them (repositories are left valid).
 class SyncEngine : public QObject {
     Q_OBJECT
 public:
     explicit SyncEngine(QString stateDir, QObject *parent = nullptr);
     ~SyncEngine() override;
 
-    // Checks the named mirrors of config (every enabled mirror when empty, as `check` does),
-    // skipping those busy here. Returns how many were started, or why none could be.
-    Result<int> check(const Config &config, const QStringList &names);
+    // Starts one batch over `mirrors` (selected and filtered by the caller: RunOps). Mirrors
+    // already busy in this engine are left out. Returns how many were started, or why none
+    // could be (libgit2's global options could not be set).
+    Result<int> start(JobKind kind, const Config &config, const QList<Mirror> &mirrors, const BatchOptions &options = {});
 
-    // "Update now" for one mirror. Refused, with the reason returned (and nothing started), while
-    // it is busy in this process or its min_update_interval_seconds since the last "Update now"
-    // has not passed. A mirror another MirrorDesk process is updating is reported by
-    // updateFinished as skipped: running.
-    QString updateNow(const Config &config, const QString &name);
+    // Jobs watch this flag instead of the engine's own (the command line passes the one its
+    // SIGINT/SIGTERM handlers set): a run cut short is recorded as interrupted, without backoff.
+    void setCancelFlag(const std::atomic<bool> *flag) { m_cancelFlag = flag ? flag : &m_cancel; }
 
     bool isBusy(const QString &name) const { return m_busy.contains(name); }
     int busyCount() const { return static_cast<int>(m_busy.size()); }
 
 Q_SIGNALS:
-    void jobStarted(const QString &name, const QString &kind); // kind: "check" or "update"
+    void jobStarted(const QString &name, md::JobKind kind);
     void checkFinished(const QString &name, const md::CheckOutcome &outcome);
     void updateFinished(const QString &name, const md::UpdateOutcome &outcome);
     // Objects received of the total during an update's download (at most ten a second).
@@ -48,17 +58,23 @@ Q_SIGNALS:
     void idle(); // the last running job has finished
 
 private:
-    // Starts fn on the pool under the host's limit.
-    void startJob(const QString &name, const QString &kind, const QString &host, std::function<void()> fn);
+    Status configure(const Config &config);
+    void run(JobKind kind, const Mirror &mirror, Result<MirrorJob> job, const Settings &settings, const BatchOptions &options);
+    void runCheck(const QString &name, const MirrorJob &job);
+    void runUpdate(const QString &name, const MirrorJob &job, const Settings &settings, const BatchOptions &options);
+    void recordSetupError(JobKind kind, const QString &name, const Error &error, const BatchOptions &options);
     void finished(const QString &name);
-    Status prepare(const Config &config);
 
     QString m_stateDir;
     QThreadPool m_pool;
     HostQueue m_queue{m_pool, 8};
+    JobPreparer m_preparer;
     QSet<QString> m_busy;
-    QHash<QString, QDateTime> m_lastManualUpdate; // name -> start of its last "Update now"
     std::atomic<bool> m_cancel{false};
+    const std::atomic<bool> *m_cancelFlag = &m_cancel;
+    std::atomic<bool> m_closing{false};
 };
 
 } // namespace md
+
+Q_DECLARE_METATYPE(md::JobKind)

@@ -39,7 +39,7 @@ private Q_SLOTS:
         record.errorCategory = ErrorCategory::Network;
         record.warnings = {QStringLiteral("LFS objects are not mirrored")};
         record.consecutiveFailures = 3;
-        record.lastCheck = CheckRecord{QStringLiteral("behind"), ErrorCategory::None, QString(), record.lastUpdateAt,
+        record.lastCheck = CheckRecord{CheckState::Behind, ErrorCategory::None, QString(), record.lastUpdateAt,
                                        QStringLiteral("abc"), QStringLiteral("def"), QStringLiteral("refs/heads/main"), QString()};
         QVERIFY(store.saveStatus(QStringLiteral("org/repo"), record).ok());
         QVERIFY(QFile::exists(dir.filePath(QStringLiteral("state/org%2Frepo.json"))));
@@ -65,9 +65,9 @@ private Q_SLOTS:
             RunRecord run;
             run.startedAt = start.addSecs(i);
             run.durationMs = i;
-            run.outcome = i % 2 ? QStringLiteral("ok") : QStringLiteral("failed");
-            run.refs.append(RefResult{QStringLiteral("refs/heads/main"), QStringLiteral("fast_forward"), QStringLiteral("a"),
-                                      QStringLiteral("b"), QStringLiteral("ok"), QString()});
+            run.outcome = i % 2 ? RunOutcome::Ok : RunOutcome::Failed;
+            run.refs.append(RefResult{QStringLiteral("refs/heads/main"), RefAction::FastForward, QStringLiteral("a"),
+                                      QStringLiteral("b"), RefOutcome::Ok, QString()});
             QVERIFY(store.appendRun(QStringLiteral("m"), run).ok());
         }
         auto history = store.history(QStringLiteral("m"));
@@ -75,7 +75,7 @@ private Q_SLOTS:
         QCOMPARE(history->size(), StateStore::kHistoryLimit);
         QCOMPARE(history->first().durationMs, 5);
         QCOMPARE(history->last().durationMs, 104);
-        QCOMPARE(history->last().refs.first().action, QStringLiteral("fast_forward"));
+        QCOMPARE(refActionName(history->last().refs.first().action), QStringLiteral("fast_forward"));
     }
 
     void damagedFileIsAnErrorNotACrash()
@@ -114,7 +114,7 @@ private Q_SLOTS:
             pool.start([&store, i] {
                 RunRecord run;
                 run.startedAt = QDateTime::currentDateTimeUtc();
-                run.outcome = QStringLiteral("ok");
+                run.outcome = RunOutcome::Ok;
                 StateStore copy = store;
                 (void)copy.changeStatus(QStringLiteral("m"), [](StatusRecord &s) { ++s.consecutiveFailures; },
                                         i % 2 ? std::optional<RunRecord>(run) : std::nullopt);

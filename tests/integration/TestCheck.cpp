@@ -97,9 +97,9 @@ Config configFor(const QString &source, const QString &cacheRoot)
 
 CheckRecord check(const Config &config)
 {
-    auto job = makeCheckJob(config, config.mirrors.first());
+    auto job = makeMirrorJob(config, config.mirrors.first());
     if (!job)
-        qFatal("makeCheckJob: %s", qPrintable(job.error().message));
+        qFatal("makeMirrorJob: %s", qPrintable(job.error().message));
     return runCheck(*job);
 }
 
@@ -129,7 +129,7 @@ private Q_SLOTS:
     void missingCacheIsBehind()
     {
         const CheckRecord r = check(configFor(m_source, m_cacheRoot));
-        QCOMPARE(r.state, QStringLiteral("behind"));
+        QCOMPARE(checkStateName(r.state), QStringLiteral("behind"));
         QVERIFY(r.checkedAt.isValid());
         QVERIFY(r.sourceFingerprint != r.targetFingerprint);
     }
@@ -138,7 +138,7 @@ private Q_SLOTS:
     {
         runGit({QStringLiteral("clone"), QStringLiteral("-q"), QStringLiteral("--mirror"), m_source, m_cacheRoot + QStringLiteral("/m.git")});
         const CheckRecord r = check(configFor(m_source, m_cacheRoot));
-        QCOMPARE(r.state, QStringLiteral("in_sync"));
+        QCOMPARE(checkStateName(r.state), QStringLiteral("in_sync"));
         QCOMPARE(r.sourceFingerprint, r.targetFingerprint);
         QCOMPARE(r.targetHead, QStringLiteral("refs/heads/main"));
         // The fingerprint is SHA-256 over the sorted "ref oid" lines of the mirrored set.
@@ -152,14 +152,14 @@ private Q_SLOTS:
     {
         runGit({QStringLiteral("commit"), QStringLiteral("-q"), QStringLiteral("--allow-empty"), QStringLiteral("-m"), QStringLiteral("three")}, m_work);
         runGit({QStringLiteral("push"), QStringLiteral("-q"), QStringLiteral("origin"), QStringLiteral("main")}, m_work);
-        QCOMPARE(check(configFor(m_source, m_cacheRoot)).state, QStringLiteral("behind"));
+        QCOMPARE(checkStateName(check(configFor(m_source, m_cacheRoot)).state), QStringLiteral("behind"));
     }
 
     void filteredDifferenceIsInSync()
     {
         Config config = configFor(m_source, m_cacheRoot);
         config.mirrors[0].mirrorBranchRegex = QStringLiteral("^dev$");
-        QCOMPARE(check(config).state, QStringLiteral("in_sync"));
+        QCOMPARE(checkStateName(check(config).state), QStringLiteral("in_sync"));
     }
 
     void provableRewindIsDiverged()
@@ -170,7 +170,7 @@ private Q_SLOTS:
         Config config = configFor(m_source, m_cacheRoot);
         config.mirrors[0].mirrorBranchRegex = QStringLiteral("^dev$");
         const CheckRecord r = check(config);
-        QCOMPARE(r.state, QStringLiteral("diverged"));
+        QCOMPARE(checkStateName(r.state), QStringLiteral("diverged"));
         QVERIFY(r.error.contains(QLatin1String("refs/heads/dev")));
     }
 
@@ -178,13 +178,13 @@ private Q_SLOTS:
     {
         const QString empty = m_dir.filePath(QStringLiteral("empty.git"));
         runGit({QStringLiteral("init"), QStringLiteral("-q"), QStringLiteral("--bare"), empty});
-        QCOMPARE(check(configFor(empty, m_dir.filePath(QStringLiteral("other")))).state, QStringLiteral("empty"));
+        QCOMPARE(checkStateName(check(configFor(empty, m_dir.filePath(QStringLiteral("other")))).state), QStringLiteral("empty"));
     }
 
     void missingSourceIsUnreachable()
     {
         const CheckRecord r = check(configFor(m_dir.filePath(QStringLiteral("nope.git")), m_cacheRoot));
-        QCOMPARE(r.state, QStringLiteral("unreachable"));
+        QCOMPARE(checkStateName(r.state), QStringLiteral("unreachable"));
         QVERIFY(r.errorCategory != ErrorCategory::None);
         QVERIFY(!r.error.isEmpty());
     }
@@ -202,7 +202,7 @@ private Q_SLOTS:
         const qint64 elapsed = timer.elapsed();
         server.quit();
         server.wait();
-        QCOMPARE(r.state, QStringLiteral("unreachable"));
+        QCOMPARE(checkStateName(r.state), QStringLiteral("unreachable"));
         QCOMPARE(r.errorCategory, ErrorCategory::Timeout);
         QVERIFY2(elapsed >= 900 && elapsed < 10000, qPrintable(QString::number(elapsed)));
     }
@@ -215,7 +215,7 @@ private Q_SLOTS:
         server.waitReady();
         Config config = configFor(QStringLiteral("git://127.0.0.1:%1/x.git").arg(server.port), m_cacheRoot);
         config.settings.stallTimeoutSeconds = 1;
-        auto job = makeCheckJob(config, config.mirrors.first());
+        auto job = makeMirrorJob(config, config.mirrors.first());
         QVERIFY(job.ok());
         job->limits.streamEnforces = false;
         QElapsedTimer timer;
@@ -224,7 +224,7 @@ private Q_SLOTS:
         const qint64 elapsed = timer.elapsed();
         server.quit();
         server.wait();
-        QCOMPARE(r.state, QStringLiteral("unreachable"));
+        QCOMPARE(checkStateName(r.state), QStringLiteral("unreachable"));
         QCOMPARE(r.errorCategory, ErrorCategory::Timeout);
         QVERIFY2(r.error.contains(QLatin1String("no progress for 1 s")), qPrintable(r.error));
         QVERIFY2(elapsed >= 900 && elapsed < 10000, qPrintable(QString::number(elapsed)));
@@ -248,7 +248,7 @@ private Q_SLOTS:
         config.mirrors[0].source.credential = QStringLiteral("c");
         const CheckRecord r = check(config);
         // The update path (which downloads) refuses the redirect as well.
-        auto job = makeCheckJob(config, config.mirrors.first());
+        auto job = makeMirrorJob(config, config.mirrors.first());
         QVERIFY(job.ok());
         job->cachePath = m_dir.filePath(QStringLiteral("redirect-cache.git"));
         const SyncResult synced = runPullSync(*job, SyncOptions{false, false, true, QDateTime::currentDateTimeUtc()});
@@ -257,7 +257,7 @@ private Q_SLOTS:
         first.wait();
         other.quit();
         other.wait();
-        QCOMPARE(r.state, QStringLiteral("unreachable"));
+        QCOMPARE(checkStateName(r.state), QStringLiteral("unreachable"));
         QVERIFY(first.requests.load() >= 1);
         QCOMPARE(other.requests.load(), 0); // nothing, and so no secret, reached the other host
     }
@@ -265,7 +265,7 @@ private Q_SLOTS:
     void unresolvableHostIsNetwork()
     {
         const CheckRecord r = check(configFor(QStringLiteral("https://nonexistent.invalid/x.git"), m_cacheRoot));
-        QCOMPARE(r.state, QStringLiteral("unreachable"));
+        QCOMPARE(checkStateName(r.state), QStringLiteral("unreachable"));
         QCOMPARE(r.errorCategory, ErrorCategory::Network);
     }
 
@@ -275,7 +275,7 @@ private Q_SLOTS:
         config.credentials.append(Credential{QStringLiteral("tok"), CredentialKind::Token, QString(),
                                              SecretSource{SecretSource::Kind::Env, QStringLiteral("MIRRORDESK_TEST_UNSET_VAR")}});
         config.mirrors[0].source.credential = QStringLiteral("tok");
-        auto job = makeCheckJob(config, config.mirrors.first());
+        auto job = makeMirrorJob(config, config.mirrors.first());
         QVERIFY(!job.ok());
         QVERIFY(job.error().message.contains(QLatin1String("MIRRORDESK_TEST_UNSET_VAR is not set")));
     }

@@ -44,7 +44,7 @@ QString actionOf(const SyncResult &result, const QString &ref)
 {
     for (const RefResult &r : result.refs) {
         if (r.ref == ref)
-            return r.action;
+            return refActionName(r.action);
     }
     return QStringLiteral("(absent)");
 }
@@ -62,7 +62,7 @@ private:
 
     SyncResult sync(const SyncOptions &extra = {})
     {
-        auto job = makeCheckJob(m_config, m_config.mirrors.first());
+        auto job = makeMirrorJob(m_config, m_config.mirrors.first());
         if (!job)
             qFatal("%s", qPrintable(job.error().message));
         SyncOptions options = extra;
@@ -114,7 +114,7 @@ private Q_SLOTS:
     {
         const SyncResult result = sync();
         QVERIFY2(!result.error, result.error ? qPrintable(result.error->message) : "");
-        QCOMPARE(result.outcome, QStringLiteral("ok"));
+        QCOMPARE(runOutcomeName(result.outcome), QStringLiteral("ok"));
         QCOMPARE(refsOf(m_cache), mirroredRefs(GitRepoBuilder::lsRemote(m_daemon.url(QStringLiteral("src.git")))));
         QCOMPARE(actionOf(result, QStringLiteral("refs/heads/main")), QStringLiteral("create"));
         QCOMPARE(GitRepoBuilder::run({QStringLiteral("symbolic-ref"), QStringLiteral("HEAD")}, m_cache).trimmed(), QStringLiteral("refs/heads/main"));
@@ -324,7 +324,7 @@ private Q_SLOTS:
         m.cachePath = root.filePath(QStringLiteral("cache.git"));
         config.mirrors.append(m);
         // Without the test CA the certificate is refused (verification stays on).
-        auto job = makeCheckJob(config, m);
+        auto job = makeMirrorJob(config, m);
         QVERIFY(job.ok());
         SyncResult refused = runPullSync(*job, SyncOptions{false, false, true, QDateTime::currentDateTimeUtc()});
         QVERIFY(refused.error);
@@ -352,7 +352,7 @@ private Q_SLOTS:
         m.source = Endpoint{http.url(QStringLiteral("r.git")), QStringLiteral("web"), QString()};
         m.cachePath = root.filePath(QStringLiteral("cache.git"));
         config.mirrors.append(m);
-        auto job = makeCheckJob(config, m);
+        auto job = makeMirrorJob(config, m);
         QVERIFY(job.ok());
         SyncResult wrong = runPullSync(*job, SyncOptions{false, false, true, QDateTime::currentDateTimeUtc()});
         QVERIFY(wrong.error);
@@ -361,7 +361,7 @@ private Q_SLOTS:
         QVERIFY(refsOf(m.cachePath).isEmpty());
 
         qputenv("MIRRORDESK_TEST_HTTP_PW", "s3cret-pw");
-        job = makeCheckJob(config, m);
+        job = makeMirrorJob(config, m);
         const SyncResult right = runPullSync(*job, SyncOptions{false, false, true, QDateTime::currentDateTimeUtc()});
         QVERIFY2(!right.error, right.error ? qPrintable(right.error->message) : "");
         QCOMPARE(refsOf(m.cachePath), mirroredRefs(GitRepoBuilder::lsRemote(m_daemon.url(QStringLiteral("src.git")))));

@@ -1,0 +1,128 @@
+#include "git/Connection.h"
+
+#include "git/GitError.h"
+#include "util/Scrub.h"
+
+namespace md::git {
+
+namespace {
+
+QString oidText(const git_oid &oid)
+{
+    char text[GIT_OID_HEXSZ + 1];
+    git_oid_tostr(text, sizeof text, &oid);
+    return QString::fromLatin1(text);
+}
+
+} // namespace
+
+Connection::Connection(RemoteAccess access, const StreamLimits &limits)
+    : m_access(std::move(access))
+    , m_limits(limits)
+    , m_scope(m_limits)
+    , m_callbacks(m_access, m_limits.cancel)
+    , m_watchdog(m_scope, m_limits, [this] { return m_callbacks.lastProgressMs(); })
+{
+}
+
+Connection::~Connection()
+{
+    if (m_remote)
+        git_remote_disconnect(m_remote.get());
+    m_remote.reset(); // before the watchdog and the scope go
+}
+
+void Connection::setProgressSink(std::function<void(const RemoteCallbacks::Progress &)> sink)
+{
+    m_callbacks.setProgressSink(std::move(sink));
+}
+
+Error Connection::failure(int code, const QString &what) const
+{
+    // A transfer the watchdog cut short is a timeout, whatever libgit2 made of the closed socket.
+    if (const QString reason = m_watchdog.firedReason(); !reason.isEmpty())
+        return Error{ErrorCategory::Timeout, QStringLiteral("%1 timed out: %2").arg(m_access.displayUrl, reason), {}, 0, 0};
+    if (!m_callbacks.problem().isEmpty())
+        return m_callbacks.problemError(code);
+    return lastError(code, what);
+}
+
+Status Connection::connectForFetch(git_repository *repository)
+{
+    git_remote *raw = nullptr;
+    const QByteArray url = m_access.url.toUtf8();
+    const int created = repository ? git_remote_create_anonymous(&raw, repository, url.constData())
+                                   : git_remote_create_detached(&raw, url.constData());
+    if (created < 0)
+        return lastError(created, QStringLiteral("cannot use %1").arg(m_access.displayUrl));
+    m_remote.reset(raw);
+    git_remote_connect_options options;
+    git_remote_connect_options_init(&options, GIT_REMOTE_CONNECT_OPTIONS_VERSION);
+    m_callbacks.install(options.callbacks);
+    options.proxy_opts = m_access.proxyOptions(m_proxyUrl);
+    options.follow_redirects = GIT_REMOTE_REDIRECT_NONE; // a secret never follows a redirect to another host
+    if (const int rc = git_remote_connect_ext(m_remote.get(), GIT_DIRECTION_FETCH, &options); rc < 0)
+        return failure(rc, QStringLiteral("cannot connect to %1%2").arg(m_access.displayUrl, m_access.proxyNote()));
+    return {};
+}
+
+Result<RemoteListing> Connection::list()
+{
+    const git_remote_head **heads = nullptr;
+    size_t count = 0;
+    if (const int rc = git_remote_ls(&heads, &count, m_remote.get()); rc < 0)
+        return failure(rc, QStringLiteral("cannot list refs of %1").arg(m_access.displayUrl));
+    RemoteListing listing;
+    listing.refs.reserve(static_cast<qsizetype>(count));
+    for (size_t i = 0; i < count; ++i) {
+        const QString name = QString::fromUtf8(heads[i]->name);
+        if (name == QLatin1String("HEAD") && heads[i]->symref_target)
+            listing.headTarget = QString::fromUtf8(heads[i]->symref_target);
+        // The commit an annotated tag points at is advertised right after the tag.
+        if (name.endsWith(QLatin1String("^{}")) && !listing.refs.isEmpty()
+            && listing.refs.last().name.size() + 3 == name.size() && name.startsWith(listing.refs.last().name)) {
+            listing.refs.last().peeled = oidText(heads[i]->oid);
+            continue;
+        }
+        if (name.endsWith(QLatin1String("^{}")))
+            continue;
+        listing.refs.append(RefTip{name, oidText(heads[i]->oid), QString()});
+    }
+    return listing;
+}
+
+Status Connection::download(const QList<QByteArray> &refspecs)
+{
+    QList<QByteArray> specs = refspecs;
+    std::vector<char *> pointers;
+    pointers.reserve(static_cast<size_t>(specs.size()));
+    for (QByteArray &spec : specs)
+        pointers.push_back(spec.data());
+    const git_strarray array{pointers.data(), pointers.size()};
+    git_fetch_options fetch;
+    git_fetch_options_init(&fetch, GIT_FETCH_OPTIONS_VERSION);
+    m_callbacks.install(fetch.callbacks);
+    fetch.proxy_opts = m_access.proxyOptions(m_proxyUrl);
+    fetch.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+    fetch.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
+    if (const int rc = git_remote_download(m_remote.get(), &array, &fetch); rc < 0)
+        return failure(rc, QStringLiteral("cannot download from %1").arg(m_access.displayUrl));
+    return {};
+}
+
+void Connection::disconnect()
+{
+    if (m_remote)
+        git_remote_disconnect(m_remote.get());
+}
+
+QString Connection::proxyWarning() const
+{
+    if (!m_access.proxyIgnored())
+        return {};
+    return QStringLiteral("the proxy %1 is not used for %2: libgit2 sends only https:// through a proxy, so the source was "
+                          "reached directly")
+        .arg(scrubText(m_access.proxy), m_access.displayUrl);
+}
+
+} // namespace md::git

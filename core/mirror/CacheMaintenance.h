@@ -1,0 +1,38 @@
+#pragma once
+
+#include "git/GitPtr.h"
+#include "git/TimeoutStream.h"
+#include "mirror/Attic.h"
+
+#include <QStringList>
+
+namespace md {
+
+// The "maintain" phase of a sync and the cache's own housekeeping (DESIGN section 3). Every
+// function here runs with the cache lock held by the caller.
+
+// Opens (or creates) a bare cache repository, with the attic hidden from listings
+// (transfer.hideRefs) and the debris of a killed run removed (stale *.lock files, temporary packs).
+Result<git::RepositoryPtr> prepareCache(const QString &cachePath);
+
+// Removes the attic refs of these entries (each only while it still points at the entry's oid);
+// returns the ids removed.
+QStringList removeAtticRefs(git_repository *repository, const QList<AtticEntry> &entries);
+
+// Retention: entries older than `retentionDays` go, the last five of each ref stay. `added` are
+// this run's new entries (not in `cacheRefs` yet). `expired` receives the ids removed.
+void retainAttic(git_repository *repository, const QList<RefTip> &cacheRefs, const QList<AtticEntry> &added, int retentionDays,
+                 QStringList &expired);
+
+// libgit2 writes every ref as a loose file: past 100, pack them (libgit2's refdb compress).
+void packLooseRefs(git_repository *repository, const QString &cachePath, QStringList &warnings);
+
+// libgit2 adds one pack per fetch and has no gc: past 20 packs, `git gc --auto`, bounded by the
+// run's deadline and cancel flag (git leaves the repository valid when killed).
+void maintain(const QString &cachePath, const git::StreamLimits &limits, QStringList &warnings);
+
+// Whether the branch's .gitattributes routes files through Git LFS (whose content a mirror does
+// not copy).
+bool usesLfs(git_repository *repository, const QString &branch);
+
+} // namespace md

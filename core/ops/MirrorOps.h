@@ -1,0 +1,45 @@
+#pragma once
+
+#include "mirror/MirrorStore.h"
+#include "mirror/StateStore.h"
+
+#include <functional>
+
+namespace md {
+
+// The operations that change mirrors in the config (DESIGN section 2, MirrorOps), shared by the
+// command line and the window: add, edit, rename (config entry, state and a default-placed cache
+// move together, rolled back when the config cannot be saved) and remove (the cache kept unless
+// asked, and deleted only when it is a repository). A mirror being synced (its cache locked by
+// any MirrorDesk process) is not moved or removed.
+class MirrorOps {
+public:
+    MirrorOps(QString configPath, QString stateDir);
+
+    // Adds `mirror`. `sourceTyped`: the source was typed now, so a local one must be a folder.
+    Result<Config> add(const Mirror &mirror);
+
+    struct Edited {
+        Config config;
+        QString movedCacheTo; // where the cache went, when its path changed
+    };
+    // Applies `change` to the named mirror, validates the whole config and saves it; a changed
+    // cache path moves the cache. `sourceTyped`: the source was typed now (a local one must exist).
+    Result<Edited> edit(const QString &name, const std::function<Status(Mirror &)> &change, bool sourceTyped);
+    Result<Edited> rename(const QString &from, const QString &to);
+
+    struct Removed {
+        QString name;
+        QString cachePath;
+        bool cacheDeleted = false;
+        bool cacheExists = false;      // kept (not asked to delete)
+        std::optional<Error> stateError; // the mirror is gone, but its state could not be removed
+    };
+    Result<Removed> remove(const QString &name, bool deleteCache);
+
+private:
+    MirrorStore m_store;
+    StateStore m_state;
+};
+
+} // namespace md

@@ -1,0 +1,72 @@
+#pragma once
+
+#include "mirror/SyncEngine.h"
+
+#include <QHash>
+#include <QObject>
+
+#include <functional>
+#include <optional>
+
+namespace md {
+
+// Selects mirrors by name, the one rule for every front end: each once, in the order given,
+// names compared ignoring case (as they are unique ignoring case); no name means every mirror.
+// An unknown name is a usage error naming it.
+Result<QList<Mirror>> selectMirrors(const Config &config, const QStringList &names);
+
+// One selected mirror's line in a batch report.
+struct RunEntry {
+    Mirror mirror;
+    SkipReason skip = SkipReason::None;
+    QString skipText;                    // the reason in words ("disabled", "not due until …", "running (…)")
+    std::optional<CheckOutcome> check;   // a check's result (also for a setup error)
+    std::optional<UpdateOutcome> update; // an update's or plan's result
+};
+
+struct RunReport {
+    QList<RunEntry> entries;
+};
+
+// The runs every front end shares (DESIGN section 2, RunOps): choose the mirrors, skip what must
+// not run (disabled unless named, not due for --due, busy), hand the rest to the SyncEngine as one
+// batch, and report every selected mirror once when its batch is over. Plan = update --dry-run.
+// Lives on the engine's thread; `done` is always called later, from the event loop.
+class RunOps : public QObject {
+    Q_OBJECT
+public:
+    RunOps(SyncEngine &engine, QString stateDir, QObject *parent = nullptr);
+
+    struct UpdateOptions {
+        bool due = false; // only mirrors whose next run is due (the scheduler's decision)
+        BatchOptions batch;
+    };
+    using Done = std::function<void(const RunReport &)>;
+
+    // Check the named mirrors (every mirror when none is named; disabled ones are then skipped).
+    // Returns how many were started.
+    Result<int> check(const Config &config, const QStringList &names, Done done = {});
+    // Update (or plan, with batch.dryRun) the named mirrors, as `check` selects them.
+    Result<int> update(const Config &config, const QStringList &names, const UpdateOptions &options, Done done = {});
+    // "Update now" of one mirror (the window's button, later webhooks): refused, with the reason,
+    // while it is busy in this process or its min_update_interval_seconds since the last Update
+    // now has not passed. A mirror another process is updating ends as skipped: running.
+    Status updateNow(const Config &config, const QString &name);
+
+private:
+    struct Batch {
+        QList<RunEntry> entries;
+        QHash<QString, qsizetype> waiting; // name -> index of an entry still running
+        Done done;
+    };
+    Result<int> startBatch(JobKind kind, const Config &config, QList<RunEntry> entries, const BatchOptions &options, Done done);
+    void onFinished(const QString &name, const std::optional<CheckOutcome> &check, const std::optional<UpdateOutcome> &update);
+    void complete(std::shared_ptr<Batch> batch);
+
+    SyncEngine &m_engine;
+    QString m_stateDir;
+    QHash<QString, std::shared_ptr<Batch>> m_running; // name -> its batch
+    QHash<QString, QDateTime> m_lastManualUpdate;     // name -> start of its last Update now
+};
+
+} // namespace md
