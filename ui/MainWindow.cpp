@@ -2,10 +2,12 @@
 
 #include "MirrorTableModel.h"
 #include "Resources.h"
-#include "mirror/MirrorStore.h"
-#include "mirror/StateStore.h"
 #include "mirror/SyncEngine.h"
 #include "ops/RunOps.h"
+
+#include <QApplication>
+#include <QPointer>
+#include <QThreadPool>
 #include "security/GitUrl.h"
 
 #include <QAction>
@@ -120,48 +122,52 @@ void MainWindow::watch()
 void MainWindow::reload()
 {
     watch();
-    const MirrorStore store(m_configPath);
-    const auto config = store.load();
-    if (!config) {
+    // The config and the states are read on a worker and arrive by value: the UI thread never
+    // touches the disk (10,000 mirrors' state files take a while). Only the newest read is shown.
+    const QString configPath = m_configPath;
+    const QString stateDir = m_stateDir;
+    const quint64 generation = ++m_reloadGeneration;
+    QPointer<MainWindow> self(this);
+    QThreadPool::globalInstance()->start([self, configPath, stateDir, generation] {
+        Snapshot snapshot = loadSnapshot(configPath, stateDir);
+        QMetaObject::invokeMethod(qApp, [self, snapshot = std::move(snapshot), generation]() mutable {
+            if (self && generation == self->m_reloadGeneration)
+                self->applySnapshot(std::move(snapshot));
+        }, Qt::QueuedConnection);
+    });
+}
+
+void MainWindow::applySnapshot(Snapshot snapshot)
+{
+    m_loaded = true;
+    if (!snapshot.config) {
         // Keep showing the last good list; say what is wrong with the file.
-        m_banner->setText(tr("The configuration file cannot be used and was left unchanged:\n%1").arg(config.error().message));
+        m_banner->setText(tr("The configuration file cannot be used and was left unchanged:\n%1").arg(snapshot.error->message));
         m_banner->show();
         return;
     }
     m_banner->clear();
     m_banner->hide();
-
-    const StateStore state(m_stateDir);
-    if (m_config && *m_config == *config) {
+    if (m_config && *m_config == *snapshot.config) {
         // Same mirrors (the folder changed for another reason): refresh the statuses in place,
         // keeping the selection and the sort.
         QList<MirrorTableModel::RowUpdate> updates;
-        for (const Mirror &mirror : config->mirrors) {
-            if (auto status = state.status(mirror.name); status && !m_engine->isBusy(mirror.name))
-                updates.append({mirror.name, *status, std::nullopt});
+        for (const MirrorView &view : snapshot.mirrors) {
+            if (view.statusProblem.isEmpty() && !m_engine->isBusy(view.mirror.name))
+                updates.append({view.mirror.name, view.status, std::nullopt});
         }
         m_model->applyUpdates(updates);
         return;
     }
     const QStringList selected = selectedNames();
     QList<MirrorRow> rows;
-    rows.reserve(config->mirrors.size());
-    for (const Mirror &mirror : config->mirrors) {
-        MirrorRow row;
-        row.mirror = mirror;
-        row.cachePath = config->cachePathOf(mirror);
-        row.intervalMinutes = mirror.effectiveIntervalMinutes(config->settings.defaultIntervalMinutes);
-        if (auto status = state.status(mirror.name)) {
-            row.status = *status;
-        } else {
-            row.status.updateStatus = UpdateStatus::Failed;
-            row.status.lastError = status.error().message;
-        }
-        rows.append(std::move(row));
-    }
+    rows.reserve(snapshot.mirrors.size());
+    for (MirrorView &view : snapshot.mirrors)
+        rows.append(MirrorRow{std::move(view.mirror), std::move(view.sourceDisplay), std::move(view.targetDisplay),
+                              std::move(view.cachePath), view.intervalMinutes, std::move(view.status)});
     m_model->setRows(std::move(rows));
-    m_summary->setText(tr("Mirrors: %1 — %2").arg(config->mirrors.size()).arg(m_configPath));
-    m_config = *config;
+    m_summary->setText(tr("Mirrors: %1 — %2").arg(snapshot.config->mirrors.size()).arg(m_configPath));
+    m_config = std::move(snapshot.config);
     for (const QString &name : selected) {
         if (const int row = m_model->rowOf(name); row >= 0)
             m_view->selectionModel()->select(m_proxy->mapFromSource(m_model->index(row, 0)),
@@ -280,13 +286,7 @@ void MainWindow::onUpdateFinished(const QString &name, const UpdateOutcome &outc
         text = tr("Updated, %n warning(s)", nullptr, static_cast<int>(outcome.result.warnings.size()));
     else
         text = tr("Updated");
-    std::optional<StatusRecord> status = outcome.status;
-    if (!status && m_model->rowOf(name) >= 0) { // skipped: show the recorded status again
-        const auto recorded = StateStore(m_stateDir).status(name);
-        if (recorded)
-            status = *recorded;
-    }
-    queue({name, status, text});
+    queue({name, outcome.status, text}); // a skipped run carries the recorded status (read on the pool)
     if (!outcome.skipped.isEmpty())
         say(tr("%1 was not updated: %2").arg(name, outcome.skipped));
     for (const QString &problem : outcome.problems)

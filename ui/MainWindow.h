@@ -3,6 +3,7 @@
 #include "MirrorTableModel.h"
 #include "mirror/Config.h"
 #include "mirror/MirrorRun.h"
+#include "ops/Snapshot.h"
 
 #include <QMainWindow>
 
@@ -35,6 +36,8 @@ public:
     QTableView *view() const { return m_view; }
     // The problem shown above the table (an unreadable config), empty when all is well.
     QString problem() const;
+    // True once the first read of the config and states (on a worker) has been shown.
+    bool loaded() const { return m_loaded; }
     // The last message shown in the status bar (a refused Update now, a finished Check All).
     QString lastMessage() const { return m_lastMessage; }
 
@@ -53,6 +56,7 @@ public Q_SLOTS:
 
 private:
     void watch();
+    void applySnapshot(md::Snapshot snapshot);
     QStringList selectedNames() const;
     void queue(MirrorTableModel::RowUpdate update);
     void flush();
@@ -79,6 +83,8 @@ private:
     QHash<QString, MirrorTableModel::RowUpdate> m_pending;
     QTimer *m_flushTimer = nullptr;
     QString m_lastMessage;
+    quint64 m_reloadGeneration = 0;
+    bool m_loaded = false;
 };
 
 } // namespace md::ui

@@ -128,8 +128,8 @@ QVariant MirrorTableModel::display(const MirrorRow &row, int column) const
         case md::Shape::Push: return tr("Push");
         }
         return {};
-    case Source: return GitUrl::scrub(row.mirror.source.url);
-    case Target: return row.mirror.target.url.isEmpty() ? tr("(cache)") : GitUrl::scrub(row.mirror.target.url);
+    case Source: return row.sourceDisplay;
+    case Target: return row.targetDisplay.isEmpty() ? tr("(cache)") : row.targetDisplay;
     case Health: return healthText(row);
     case LastAttempt: return timeText(row.status.lastUpdateStartedAt);
     case LastSuccess: return row.status.lastSuccessfulUpdateAt.isValid() ? timeText(row.status.lastSuccessfulUpdateAt) : tr("never");

@@ -14,6 +14,8 @@ namespace md::ui {
 // calls into the engine or git.
 struct MirrorRow {
     Mirror mirror;
+    QString sourceDisplay; // scrubbed once, when the row is made
+    QString targetDisplay; // scrubbed; empty for a pull mirror
     QString cachePath;
     int intervalMinutes = 5;
     StatusRecord status;

@@ -131,7 +131,11 @@ void SyncEngine::runUpdate(const QString &name, const MirrorJob &job, const Sett
             Q_EMIT progress(name, p.receivedObjects, p.totalObjects, static_cast<qint64>(p.receivedBytes));
         }, Qt::QueuedConnection);
     };
-    const UpdateOutcome outcome = md::runUpdate(job, request, settings, StateStore(m_stateDir));
+    UpdateOutcome outcome = md::runUpdate(job, request, settings, StateStore(m_stateDir));
+    if (!outcome.status && outcome.skipReason != SkipReason::None) { // skipped: the recorded status, read here
+        if (auto recorded = StateStore(m_stateDir).status(name))
+            outcome.status = *recorded;
+    }
     QMetaObject::invokeMethod(this, [this, name, outcome] {
         finished(name);
         Q_EMIT updateFinished(name, outcome);

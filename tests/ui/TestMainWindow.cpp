@@ -76,6 +76,7 @@ private Q_SLOTS:
         QVERIFY(StateStore(state).saveStatus(QStringLiteral("zeta"), failed).ok());
 
         MainWindow window(config, state);
+        QTRY_VERIFY(window.loaded()); // the config and states are read on a worker
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(window.problem().isEmpty());
@@ -96,6 +97,7 @@ private Q_SLOTS:
         MirrorStore store(config);
         QVERIFY(store.modify([](Config &c) { return addPull(c, QStringLiteral("one"), QStringLiteral("https://h/1.git")); }).ok());
         MainWindow window(config, dir.filePath(QStringLiteral("state")));
+        QTRY_VERIFY(window.loaded()); // the config and states are read on a worker
         QCOMPARE(window.model()->rowCount(), 1);
         // Another process (the CLI) adds a mirror: the window reloads on its own.
         QVERIFY(store.modify([](Config &c) { return addPull(c, QStringLiteral("two"), QStringLiteral("https://h/2.git")); }).ok());
@@ -111,6 +113,7 @@ private Q_SLOTS:
         file.write("{\"schema_version\": 7}");
         file.close();
         MainWindow window(config, dir.filePath(QStringLiteral("state")));
+        QTRY_VERIFY(window.loaded()); // the config and states are read on a worker
         QVERIFY(window.problem().contains(QLatin1String("version 7 is not supported")));
         QCOMPARE(window.model()->rowCount(), 0);
         QVERIFY(file.open(QIODevice::ReadOnly));

@@ -71,6 +71,7 @@ private Q_SLOTS:
     void updateNowSyncsTheSelectedMirror()
     {
         MainWindow window(configPath(), stateDir());
+        QTRY_VERIFY(window.loaded()); // the config and states are read on a worker
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(!window.updateAction()->isEnabled()); // nothing selected yet
@@ -105,6 +106,7 @@ private Q_SLOTS:
     void failingMirrorShowsItsError()
     {
         MainWindow window(configPath(), stateDir());
+        QTRY_VERIFY(window.loaded()); // the config and states are read on a worker
         window.selectMirror(QStringLiteral("gone"));
         window.updateAction()->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(cell(window, QStringLiteral("gone"), MirrorTableModel::Progress).startsWith(QLatin1String("Failed")), 20000);
@@ -123,6 +125,7 @@ private Q_SLOTS:
         QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::commit(m_work, QStringLiteral("a.txt"), QStringLiteral("2"), QStringLiteral("two")));
         QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::push(m_work, source(), {QStringLiteral("main")}));
         MainWindow window(configPath(), stateDir());
+        QTRY_VERIFY(window.loaded()); // the config and states are read on a worker
         window.checkAllAction()->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(cell(window, QStringLiteral("good"), MirrorTableModel::Progress), QStringLiteral("Behind"), 20000);
         QTRY_VERIFY_WITH_TIMEOUT(cell(window, QStringLiteral("gone"), MirrorTableModel::Progress).startsWith(QLatin1String("Unreachable")), 20000);
@@ -138,6 +141,7 @@ private Q_SLOTS:
         QLockFile lock(cacheOf(QStringLiteral("gone")) + QStringLiteral(".lock"));
         QVERIFY(lock.tryLock(0));
         MainWindow window(configPath(), stateDir());
+        QTRY_VERIFY(window.loaded()); // the config and states are read on a worker
         window.selectMirror(QStringLiteral("gone"));
         window.updateAction()->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(cell(window, QStringLiteral("gone"), MirrorTableModel::Progress).startsWith(QLatin1String("Skipped: running")), 20000);
