@@ -47,15 +47,15 @@ int massChangeLimit(int mirroredRefs)
     return std::max(10, mirroredRefs / 5);
 }
 
-RefPlan planPull(const Mirror &mirror, const PullPlanInput &input, const AncestryOracle &isAncestor)
-{
-    const RefFilter filter(mirror);
-    const bool overwrite = input.relayCache || mirror.mirrorOverwritesDivergedBranches;
-    const PrunePolicy prune = input.relayCache ? PrunePolicy::All : mirror.effectivePrune();
-    RefPlan plan;
+namespace {
 
-    QMap<QString, RefTip> source; // sorted by name: plans are stable
-    for (const RefTip &tip : input.source) {
+using RefMap = QMap<QString, RefTip>; // sorted by name: plans are stable
+
+// The advertised refs the filter mirrors; the others are planned as filtered or rejected.
+RefMap classifySource(const RefFilter &filter, const QList<RefTip> &advertised, RefPlan &plan)
+{
+    RefMap source;
+    for (const RefTip &tip : advertised) {
         QString reason;
         switch (filter.classify(tip.name, &reason)) {
         case RefFilter::Verdict::Mirrored:
@@ -70,94 +70,95 @@ RefPlan planPull(const Mirror &mirror, const PullPlanInput &input, const Ancestr
             break;
         }
     }
-    QMap<QString, RefTip> cache;
-    for (const RefTip &tip : input.cache) {
-        if (filter.classify(tip.name) == RefFilter::Verdict::Mirrored)
-            cache.insert(tip.name, tip);
-    }
+    return source;
+}
 
-    // mirror_tags=reachable: a tag is mirrored when its commit is reachable from a mirrored branch.
-    if (mirror.mirrorTags == TagPolicy::Reachable) {
-        QStringList branchTips;
-        for (const RefTip &tip : source) {
-            if (!isTag(tip.name))
-                branchTips.append(tip.oid);
-        }
-        for (auto it = source.begin(); it != source.end();) {
-            const bool reachable = !isTag(it->name) || std::any_of(branchTips.begin(), branchTips.end(), [&](const QString &tip) {
-                return commitOf(*it) == tip || isAncestor(commitOf(*it), tip).value_or(false);
-            });
-            if (reachable) {
-                ++it;
-                continue;
-            }
-            plan.refs.append({it->name, RefAction::Filtered, QString(), it->oid,
-                              QStringLiteral("not reachable from a mirrored branch (mirror_tags=reachable)")});
-            cache.remove(it->name); // never deleted from the cache for being unreachable
-            it = source.erase(it);
-        }
+// mirror_tags=reachable: a tag is mirrored when its commit is reachable from a mirrored branch.
+void dropUnreachableTags(RefMap &source, RefMap &cache, const AncestryOracle &isAncestor, RefPlan &plan)
+{
+    QStringList branchTips;
+    for (const RefTip &tip : source) {
+        if (!isTag(tip.name))
+            branchTips.append(tip.oid);
     }
+    for (auto it = source.begin(); it != source.end();) {
+        const bool reachable = !isTag(it->name) || std::any_of(branchTips.begin(), branchTips.end(), [&](const QString &tip) {
+            return commitOf(*it) == tip || isAncestor(commitOf(*it), tip).value_or(false);
+        });
+        if (reachable) {
+            ++it;
+            continue;
+        }
+        plan.refs.append({it->name, RefAction::Filtered, QString(), it->oid,
+                          QStringLiteral("not reachable from a mirrored branch (mirror_tags=reachable)")});
+        cache.remove(it->name); // never deleted from the cache for being unreachable
+        it = source.erase(it);
+    }
+}
 
+// A ref the source advertises: create, up to date, fast-forward, force or skip.
+void planAdvertised(const RefTip &tip, const RefMap &cache, bool overwrite, bool relayCache, const AncestryOracle &isAncestor,
+                    RefPlan &plan)
+{
+    const auto cached = cache.constFind(tip.name);
+    if (cached == cache.constEnd()) {
+        plan.refs.append({tip.name, RefAction::Create, QString(), tip.oid, QString()});
+        return;
+    }
+    if (cached->oid == tip.oid) {
+        plan.refs.append({tip.name, RefAction::UpToDate, tip.oid, tip.oid, QString()});
+        return;
+    }
+    if (isTag(tip.name)) {
+        plan.refs.append({tip.name, RefAction::Force, cached->oid, tip.oid, QStringLiteral("tag_moved")});
+        plan.warnings.append(QStringLiteral("tag %1 was moved upstream; the old tag is kept in the attic").arg(shortName(tip.name)));
+        return;
+    }
+    if (isAncestor(cached->oid, tip.oid).value_or(false)) {
+        plan.refs.append({tip.name, RefAction::FastForward, cached->oid, tip.oid, QString()});
+        return;
+    }
+    if (overwrite) {
+        plan.refs.append({tip.name, RefAction::Force, cached->oid, tip.oid, QStringLiteral("rewritten upstream")});
+        if (!relayCache)
+            plan.warnings.append(QStringLiteral("%1 was rewritten upstream; old tip kept in the attic").arg(shortName(tip.name)));
+        return;
+    }
+    // Reported and skipped; the sync fails the run when this is the default branch.
+    plan.refs.append({tip.name, RefAction::SkipDiverged, cached->oid, tip.oid,
+                      QStringLiteral("diverged upstream (mirror_overwrites_diverged_branches is off)")});
+}
+
+// A ref the cache has and the source no longer advertises: deleted or kept per `prune`.
+void planGone(const RefTip &tip, PrunePolicy prune, const QString &defaultTip, const AncestryOracle &isAncestor, RefPlan &plan)
+{
+    bool remove = false;
+    QString reason = QStringLiteral("gone upstream");
+    switch (prune) {
+    case PrunePolicy::All:
+        remove = true;
+        break;
+    case PrunePolicy::Merged:
+        remove = !defaultTip.isEmpty() && isAncestor(commitOf(tip), defaultTip).value_or(false);
+        if (!remove)
+            reason = QStringLiteral("gone upstream; kept (not merged into the default branch)");
+        break;
+    case PrunePolicy::None:
+        reason = QStringLiteral("gone upstream; kept (prune=none)");
+        break;
+    }
+    plan.refs.append({tip.name, remove ? RefAction::Delete : RefAction::UpToDate, tip.oid, remove ? QString() : tip.oid, reason});
+}
+
+// The guards: an empty source never means "delete everything"; a mass change needs consent.
+void applyGuards(const RefMap &source, const RefMap &cache, const PullPlanInput &input, RefPlan &plan)
+{
     if (source.isEmpty() && !cache.isEmpty()) {
         plan.failure = Error{ErrorCategory::Guard,
                              QStringLiteral("the source advertises no branches or tags while the cache has %1; refusing to "
                                             "mirror that as \"delete everything\"").arg(cache.size()),
                              {}, 0, 0};
     }
-
-    for (const RefTip &tip : source) {
-        const auto cached = cache.constFind(tip.name);
-        if (cached == cache.constEnd()) {
-            plan.refs.append({tip.name, RefAction::Create, QString(), tip.oid, QString()});
-            continue;
-        }
-        if (cached->oid == tip.oid) {
-            plan.refs.append({tip.name, RefAction::UpToDate, tip.oid, tip.oid, QString()});
-            continue;
-        }
-        if (isTag(tip.name)) {
-            plan.refs.append({tip.name, RefAction::Force, cached->oid, tip.oid, QStringLiteral("tag_moved")});
-            plan.warnings.append(QStringLiteral("tag %1 was moved upstream; the old tag is kept in the attic").arg(shortName(tip.name)));
-            continue;
-        }
-        if (isAncestor(cached->oid, tip.oid).value_or(false)) {
-            plan.refs.append({tip.name, RefAction::FastForward, cached->oid, tip.oid, QString()});
-            continue;
-        }
-        if (overwrite) {
-            plan.refs.append({tip.name, RefAction::Force, cached->oid, tip.oid, QStringLiteral("rewritten upstream")});
-            if (!input.relayCache)
-                plan.warnings.append(QStringLiteral("%1 was rewritten upstream; old tip kept in the attic").arg(shortName(tip.name)));
-            continue;
-        }
-        // Reported and skipped; the sync fails the run when this is the default branch.
-        plan.refs.append({tip.name, RefAction::SkipDiverged, cached->oid, tip.oid,
-                          QStringLiteral("diverged upstream (mirror_overwrites_diverged_branches is off)")});
-    }
-
-    const QString defaultTip = source.value(input.sourceHeadTarget).oid;
-    for (const RefTip &tip : cache) {
-        if (source.contains(tip.name))
-            continue;
-        bool remove = false;
-        QString reason = QStringLiteral("gone upstream");
-        switch (prune) {
-        case PrunePolicy::All:
-            remove = true;
-            break;
-        case PrunePolicy::Merged:
-            remove = !defaultTip.isEmpty() && isAncestor(commitOf(tip), defaultTip).value_or(false);
-            if (!remove)
-                reason = QStringLiteral("gone upstream; kept (not merged into the default branch)");
-            break;
-        case PrunePolicy::None:
-            reason = QStringLiteral("gone upstream; kept (prune=none)");
-            break;
-        }
-        plan.refs.append({tip.name, remove ? RefAction::Delete : RefAction::UpToDate, tip.oid,
-                          remove ? QString() : tip.oid, reason});
-    }
-
     const int destructive = plan.count(RefAction::Delete) + plan.count(RefAction::Force);
     const int mirrored = static_cast<int>(std::max(source.size(), cache.size()));
     if (!plan.failure && input.massChangeGuard && !input.allowMassChange && destructive > massChangeLimit(mirrored)) {
@@ -167,6 +168,32 @@ RefPlan planPull(const Mirror &mirror, const PullPlanInput &input, const Ancestr
                                  .arg(destructive).arg(mirrored).arg(massChangeLimit(mirrored)),
                              {}, 0, 0};
     }
+}
+
+} // namespace
+
+RefPlan planPull(const Mirror &mirror, const PullPlanInput &input, const AncestryOracle &isAncestor)
+{
+    const RefFilter filter(mirror);
+    const bool overwrite = input.relayCache || mirror.mirrorOverwritesDivergedBranches;
+    const PrunePolicy prune = input.relayCache ? PrunePolicy::All : mirror.effectivePrune();
+    RefPlan plan;
+    RefMap source = classifySource(filter, input.source, plan);
+    RefMap cache;
+    for (const RefTip &tip : input.cache) {
+        if (filter.classify(tip.name) == RefFilter::Verdict::Mirrored)
+            cache.insert(tip.name, tip);
+    }
+    if (mirror.mirrorTags == TagPolicy::Reachable)
+        dropUnreachableTags(source, cache, isAncestor, plan);
+    for (const RefTip &tip : source)
+        planAdvertised(tip, cache, overwrite, input.relayCache, isAncestor, plan);
+    const QString defaultTip = source.value(input.sourceHeadTarget).oid;
+    for (const RefTip &tip : cache) {
+        if (!source.contains(tip.name))
+            planGone(tip, prune, defaultTip, isAncestor, plan);
+    }
+    applyGuards(source, cache, input, plan);
     std::stable_sort(plan.refs.begin(), plan.refs.end(), [](const PlannedRef &a, const PlannedRef &b) { return a.ref < b.ref; });
     return plan;
 }
