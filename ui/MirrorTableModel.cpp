@@ -1,5 +1,7 @@
 #include "MirrorTableModel.h"
 
+#include <QSet>
+
 #include "security/GitUrl.h"
 
 #include <QBrush>
@@ -70,7 +72,8 @@ void MirrorTableModel::setRows(QList<MirrorRow> rows)
 
 void MirrorTableModel::applyUpdates(const QList<RowUpdate> &updates)
 {
-    QList<int> changed;
+    QList<int> changed; // each row once, in the order first updated
+    QSet<int> seen;
     for (const RowUpdate &update : updates) {
         const int row = rowOf(update.name);
         if (row < 0)
@@ -79,7 +82,10 @@ void MirrorTableModel::applyUpdates(const QList<RowUpdate> &updates)
             m_rows[row].status = *update.status;
         if (update.activity)
             m_activity.insert(update.name, *update.activity);
-        changed.append(row);
+        if (!seen.contains(row)) {
+            seen.insert(row);
+            changed.append(row);
+        }
     }
     if (changed.isEmpty())
         return;

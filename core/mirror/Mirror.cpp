@@ -25,7 +25,7 @@ Status validateUrl(const QString &text, const QString &field)
 {
     auto parsed = GitUrl::parse(text);
     if (!parsed)
-        return Error::config(field, QStringLiteral("\"%1\" %2").arg(GitUrl::scrubText(text), parsed.error().message));
+        return Error::config(field, QStringLiteral("\"%1\" %2").arg(GitUrl::scrub(text), parsed.error().message));
     if (parsed->hasPassword())
         return Error::config(field, QStringLiteral("\"%1\" contains a password; store it in a credential "
                                                    "(mirrordesk credential add) and name that credential instead")

@@ -29,13 +29,17 @@ bool looksLikeBareRepository(const QString &path)
 // until the config is saved, and moving it back when the save fails.
 class CacheMove {
 public:
-    Status prepare(const QString &mirror, const QString &from, const QString &to)
+    // `always`: hold the lock even when the path stays (a rename moves the mirror's state, which
+    // a running sync is about to write under the old name).
+    Status prepare(const QString &mirror, const QString &from, const QString &to, bool always = false)
     {
-        if (from == to)
+        if (from == to && !always)
             return {};
         m_lock = std::make_unique<CacheLock>(from);
         if (!m_lock->tryLock())
             return runningError(mirror, *m_lock);
+        if (from == to)
+            return {};
         if (QFileInfo::exists(to))
             return Error::io(QStringLiteral("something is already at %1 (a cache left by a removed mirror?); move or "
                                             "delete it first").arg(to));
@@ -140,7 +144,7 @@ Result<MirrorOps::Edited> MirrorOps::rename(const QString &from, const QString &
         mirror.name = to;
         if (auto status = config.validate(); !status)
             return status;
-        if (auto status = cacheMove.prepare(oldName, oldCache, config.cachePathOf(mirror)); !status)
+        if (auto status = cacheMove.prepare(oldName, oldCache, config.cachePathOf(mirror), true); !status)
             return status;
         if (auto status = m_state.rename(oldName, mirror.name); !status) {
             cacheMove.rollback();

@@ -16,7 +16,7 @@ class MirrorOps {
 public:
     MirrorOps(QString configPath, QString stateDir);
 
-    // Adds `mirror`. `sourceTyped`: the source was typed now, so a local one must be a folder.
+    // Adds `mirror` (a local source must be an existing folder).
     Result<Config> add(const Mirror &mirror);
 
     struct Edited {

@@ -207,7 +207,14 @@ QString GitUrl::scrubbed() const
 QString GitUrl::scrub(const QString &location)
 {
     const auto parsed = parse(location);
-    return parsed ? parsed->scrubbed() : scrubText(location);
+    if (parsed)
+        return parsed->scrubbed();
+    // An SCP-style address typed with a password ("user:secret@host:path") does not parse: mask
+    // what stands between the first ":" and the "@" all the same.
+    static const QRegularExpression scpPassword(QStringLiteral("^([^:/@\\s]+):[^/\\s]*@"));
+    QString masked = scrubText(location);
+    masked.replace(scpPassword, QStringLiteral("\\1:") + kMask + QLatin1Char('@'));
+    return masked;
 }
 
 QString GitUrl::scrubText(const QString &text)

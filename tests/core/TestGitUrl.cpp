@@ -1,6 +1,21 @@
+#include "mirror/Mirror.h"
 #include "security/GitUrl.h"
 
 #include <QTest>
+
+namespace {
+
+// The message a mirror with this source gets from validation (what add/edit and a config load print).
+QString validateEndpointUrlForTest(const QString &url)
+{
+    md::Mirror mirror;
+    mirror.name = QStringLiteral("m");
+    mirror.source.url = url;
+    const auto status = md::validateMirror(mirror);
+    return status ? QString() : status.error().text();
+}
+
+} // namespace
 
 using md::GitUrl;
 
@@ -88,6 +103,18 @@ private Q_SLOTS:
         QVERIFY(scrubbed.contains(QLatin1String("https://*****:*****@h/r.git")));
         QVERIFY(scrubbed.contains(QLatin1String("ssh://git:*****@h3/y")));
         QVERIFY(scrubbed.startsWith(QLatin1String("failed to fetch ")));
+    }
+
+    void scrubsScpStylePasswords()
+    {
+        // Refused by parse (an SCP-style address cannot carry a password), but shown masked.
+        const QString typed = QStringLiteral("alice:Hunter2SecretPW@127.0.0.1:proj.git");
+        QVERIFY(!GitUrl::parse(typed).ok());
+        const QString shown = GitUrl::scrub(typed);
+        QVERIFY2(!shown.contains(QLatin1String("Hunter2SecretPW")), qPrintable(shown));
+        QCOMPARE(shown, QStringLiteral("alice:*****@127.0.0.1:proj.git"));
+        const auto invalid = validateEndpointUrlForTest(typed);
+        QVERIFY2(!invalid.contains(QLatin1String("Hunter2SecretPW")), qPrintable(invalid));
     }
 
     void scrubsPasswordsWithSpecialCharacters()
