@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <numeric>
 #include <vector>
 
 namespace md {
@@ -87,7 +86,8 @@ QString overlapKey(const QString &path)
 
 // For each claim from `firstChecked` on, the smallest index of an earlier claim whose path
 // overlaps its path (is it, lies inside it or contains it), or -1: the answer of comparing each
-// such claim with every claim before it, in O(n log n) instead of O(n²).
+// such claim with every claim before it, in O(n log n) instead of O(n²). The paths are clean
+// (QDir::cleanPath), so overlapKey() needs no second cleaning.
 //
 // The keys are sorted; a key's prefixes come before it, and every key between a prefix and the key
 // shares that prefix, so a walk in sorted order with a stack of the keys that are prefixes of the
@@ -95,23 +95,27 @@ QString overlapKey(const QString &path)
 // keys form one node. Each node carries the smallest claim index among itself and its ancestors
 // (set when pushed) and among its descendants (gathered from its children as they are popped); a
 // claim's answer is the smaller of the two when it is below the claim's own index.
-QList<qsizetype> firstOverlaps(const QStringList &paths, qsizetype firstChecked)
+QList<qsizetype> firstOverlaps(const QStringList &cleanPaths, qsizetype firstChecked)
 {
-    const qsizetype n = paths.size();
-    QStringList keys;
-    keys.reserve(n);
-    for (const QString &path : paths)
-        keys.append(overlapKey(path));
-    QList<qsizetype> order(n);
-    std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(), [&keys](qsizetype a, qsizetype b) {
-        const int c = keys.at(a).compare(keys.at(b));
-        return c < 0 || (c == 0 && a < b);
-    });
+    const qsizetype n = cleanPaths.size();
+    struct Entry {
+        QString key;
+        qsizetype claim;
+        bool operator<(const Entry &other) const
+        {
+            const int c = key.compare(other.key);
+            return c < 0 || (c == 0 && claim < other.claim);
+        }
+    };
+    std::vector<Entry> entries;
+    entries.reserve(n);
+    for (qsizetype i = 0; i < n; ++i)
+        entries.push_back({cleanPaths.at(i).toLower() + QLatin1Char('/'), i});
+    std::sort(entries.begin(), entries.end());
 
     constexpr qsizetype kNone = std::numeric_limits<qsizetype>::max();
     struct Node {
-        qsizetype begin, end; // the node's claims: order[begin, end), smallest index first
+        qsizetype begin, end; // the node's claims: entries[begin, end), smallest index first
         qsizetype upMin;      // smallest claim index of the node and its ancestors
         qsizetype downMin;    // smallest claim index of its descendants
     };
@@ -122,21 +126,21 @@ QList<qsizetype> firstOverlaps(const QStringList &paths, qsizetype firstChecked)
         stack.pop_back();
         const qsizetype best = std::min(node.upMin, node.downMin);
         for (qsizetype k = node.begin; k < node.end; ++k) {
-            const qsizetype claim = order.at(k);
+            const qsizetype claim = entries[k].claim;
             if (claim >= firstChecked && best < claim)
                 result[claim - firstChecked] = best;
         }
         if (!stack.empty())
-            stack.back().downMin = std::min({stack.back().downMin, node.downMin, order.at(node.begin)});
+            stack.back().downMin = std::min({stack.back().downMin, node.downMin, entries[node.begin].claim});
     };
     for (qsizetype begin = 0; begin < n;) {
-        const QString &key = keys.at(order.at(begin));
+        const QString &key = entries[begin].key;
         qsizetype end = begin + 1;
-        while (end < n && keys.at(order.at(end)) == key)
+        while (end < n && entries[end].key == key)
             ++end;
-        while (!stack.empty() && !key.startsWith(keys.at(order.at(stack.back().begin))))
+        while (!stack.empty() && !key.startsWith(entries[stack.back().begin].key))
             pop();
-        const qsizetype up = std::min(order.at(begin), stack.empty() ? kNone : stack.back().upMin);
+        const qsizetype up = std::min(entries[begin].claim, stack.empty() ? kNone : stack.back().upMin);
         stack.push_back({begin, end, up, kNone});
         begin = end;
     }

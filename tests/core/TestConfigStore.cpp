@@ -356,12 +356,13 @@ private Q_SLOTS:
         // Random nested cache paths and push sources (case varied) in a small tree: the sorted walk
         // reports what comparing every pair reports, first conflict and its claim included.
         QRandomGenerator random(20261201);
-        const QStringList parts{QStringLiteral("a"), QStringLiteral("A"), QStringLiteral("b"), QStringLiteral("c.git")};
+        const QStringList parts{QStringLiteral("a"), QStringLiteral("A"), QStringLiteral("b"), QStringLiteral("c.git"),
+                                QStringLiteral("a-b"), QStringLiteral("."), QStringLiteral(".."), QString()};
         auto randomPath = [&] {
             QString path = QStringLiteral("/srv");
             for (int depth = 1 + random.bounded(4); depth > 0; --depth)
                 path += QLatin1Char('/') + parts.at(random.bounded(parts.size()));
-            return path;
+            return random.bounded(5) == 0 ? path + QLatin1Char('/') : path;
         };
         int conflicts = 0;
         for (int round = 0; round < 400; ++round) {
