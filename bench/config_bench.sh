@@ -13,11 +13,14 @@
 # every 10th mirror, then prints the median wall time, CPU time and peak RSS (/usr/bin/time) of
 # `list`, `status` and `edit NAME --interval 7` at each size, the ratio last/first size and
 # PASS/MISS against the 0.5 s target. Each edit starts from the generated file, so each one saves.
+# busy% is the share of samples (every 0.25 s) during the runs that saw a runnable process of another
+# session: other work on these 2 cores inflates wall time (CPU time much less).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck disable=SC2034  # read by common.sh
 if [[ $# -gt 0 ]]; then MIRRORDESK_BIN=$1; fi
-SIZES=(${BENCH_SIZES:-1000 10000})
+read -ra SIZES <<<"${BENCH_SIZES:-1000 10000}"
 TIMEOUT=${BENCH_TIMEOUT:-120}
 # shellcheck source=common.sh
 source "$HERE/common.sh" mdconfbench
@@ -60,11 +63,11 @@ EOF
 }
 
 # measure SIZE NAME SETUP OK_EXIT_CODES CMD…: RUNS runs of CMD under /usr/bin/time (SETUP runs
-# untimed before each); appends "SIZE NAME wall cpu rss_kb" (median wall and cpu, largest rss) to
-# $W/results, wall "timeout" when a run outlived BENCH_TIMEOUT. The last run's output stays in
-# $W/out.SIZE.NAME.
+# untimed before each); appends "SIZE NAME wall cpu rss_kb busy%" (median wall and cpu, largest
+# rss) to $W/results, wall "timeout" when a run outlived BENCH_TIMEOUT. The last run's output
+# stays in $W/out.SIZE.NAME.
 measure() {
-    local size=$1 name=$2 setup=$3 ok=$4 i rc; shift 4
+    local size=$1 name=$2 setup=$3 ok=$4 i rc start=$EPOCHREALTIME; shift 4
     local walls=() cpus=() rss=0 line e u s m
     for ((i = 0; i < RUNS; i++)); do
         $setup
@@ -72,7 +75,7 @@ measure() {
         /usr/bin/time -f '%e %U %S %M' -o "$W/time" timeout "$TIMEOUT" "$@" \
             >"$W/out.$size.$name" 2>"$W/err.$size.$name" || rc=$?
         if [[ $rc == 124 ]]; then
-            echo "$size $name timeout - -" >>"$W/results"
+            echo "$size $name timeout - - $(busy_pct "$start" "$EPOCHREALTIME")" >>"$W/results"
             return
         fi
         [[ " $ok " == *" $rc "* ]] || { echo "$name at $size: exit $rc" >&2; tail -5 "$W/err.$size.$name" >&2; exit 1; }
@@ -85,7 +88,7 @@ measure() {
     done
     local mid=$(((RUNS + 1) / 2))
     echo "$size $name $(printf '%s\n' "${walls[@]}" | sort -g | sed -n "${mid}p")" \
-        "$(printf '%s\n' "${cpus[@]}" | sort -g | sed -n "${mid}p") $rss" >>"$W/results"
+        "$(printf '%s\n' "${cpus[@]}" | sort -g | sed -n "${mid}p") $rss $(busy_pct "$start" "$EPOCHREALTIME")" >>"$W/results"
 }
 expect_lines() {  # expect_lines SIZE NAME COUNT: the last run printed COUNT lines
     local got; got=$(wc -l <"$W/out.$1.$2")
@@ -98,6 +101,7 @@ echo "== machine: $(nproc) cores, $(uname -sr); load avg $(cut -d' ' -f1-3 /proc
      "other sessions' runnable processes now: $(foreign_running)"
 
 : >"$W/results"
+start_noise_meter 0.25
 for n in "${SIZES[@]}"; do
     d=$W/n$n
     mkdir -p "$d"
@@ -113,7 +117,7 @@ for n in "${SIZES[@]}"; do
     [[ $(tail -1 "$W/results") == *timeout* ]] || expect_lines "$n" status $((n + 1))
     measure "$n" edit restore 0 "${md[@]}" edit "$target" --interval 7
     if [[ $(tail -1 "$W/results") != *timeout* ]]; then
-        python3 - "$d/mirrors.json" "$target" "$n" <<'EOF' || { echo "edit at $3: the config is not as expected" >&2; exit 1; }
+        python3 - "$d/mirrors.json" "$target" "$n" <<'EOF' || { echo "edit at $n: the config is not as expected" >&2; exit 1; }
 import json, sys
 mirrors = json.load(open(sys.argv[1]))["mirrors"]
 changed = [m["name"] for m in mirrors if m.get("interval_minutes") == 7]
@@ -128,22 +132,23 @@ import math, sys
 rows = [line.split() for line in open(sys.argv[1])]
 first, last = sys.argv[2], sys.argv[3]
 res = {(r[0], r[1]): r[2:] for r in rows}
-print(f"\n{'mirrors':>8} {'command':8} {'wall s':>8} {'cpu s':>8} {'peak RSS MB':>12}")
-for size, name, wall, cpu, rss in rows:
+print(f"\n{'mirrors':>8} {'command':8} {'wall s':>8} {'cpu s':>8} {'peak RSS MB':>12} {'busy%':>6}")
+for size, name, wall, cpu, rss, busy in rows:
     rss = f"{int(rss) / 1024:.1f}" if rss != "-" else "-"
-    print(f"{size:>8} {name:8} {wall:>8} {cpu:>8} {rss:>12}")
+    print(f"{size:>8} {name:8} {wall:>8} {cpu:>8} {rss:>12} {busy:>6}")
 # n log n from the first to the last size, for reference: 10x the mirrors -> 13.3x the cost.
-bound = int(last) * math.log(int(last)) / (int(first) * math.log(int(first)))
-print(f"\n{'command':8} {'wall ' + last + '/' + first:>14} {'cpu':>8} {'RSS':>8}   (n log n: {bound:.1f}x)")
-ratios = {}
-for name in ("list", "status", "edit"):
-    a, b = res.get((first, name)), res.get((last, name))
-    if not a or not b or "timeout" in (a[0], b[0]) or first == last:
-        print(f"{name:8} {'-':>14} {'-':>8} {'-':>8}")
-        continue
-    ratio = lambda i: f"{float(b[i]) / max(float(a[i]), 0.01):.1f}x"
-    print(f"{name:8} {ratio(0):>14} {ratio(1):>8} {ratio(2):>8}")
-print(f"\n{'DESIGN target':40} {'seconds':>8} {'result':>7}")
+if first != last:
+    bound = int(last) * math.log(int(last)) / (int(first) * math.log(int(first)))
+    print(f"\n{'command':8} {'wall ' + last + '/' + first:>14} {'cpu':>8} {'RSS':>8}   (n log n: {bound:.1f}x)")
+    for name in ("list", "status", "edit"):
+        a, b = res.get((first, name)), res.get((last, name))
+        if not a or not b or "timeout" in (a[0], b[0]):
+            print(f"{name:8} {'-':>14} {'-':>8} {'-':>8}")
+            continue
+        ratio = lambda i: f"{float(b[i]) / max(float(a[i]), 0.01):.1f}x"
+        print(f"{name:8} {ratio(0):>14} {ratio(1):>8} {ratio(2):>8}")
+if "10000" in (r[0] for r in rows):
+    print(f"\n{'DESIGN target':40} {'seconds':>8} {'result':>7}")
 for name in ("list", "status", "edit"):
     wall = res.get(("10000", name), [None])[0]
     if wall is None:
