@@ -6,11 +6,15 @@
 #include "util/JsonReader.h"
 
 #include <QDir>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QUrl>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <vector>
 
 namespace md {
 
@@ -35,24 +39,27 @@ QString mirrorField(int index, const QString &field)
     return QStringLiteral("mirrors[%1].%2").arg(index).arg(field);
 }
 
-Status checkEndpointCredential(const Config &config, const Endpoint &endpoint, const QString &field)
+// `side` is "source" or "target" of mirrors[index]; the field is named only for an error.
+template <typename Lookup>
+Status checkEndpointCredential(const Lookup &credentialOf, const Endpoint &endpoint, int index, const char *side)
 {
     if (endpoint.credential.isEmpty())
         return {};
-    const Credential *credential = config.credential(endpoint.credential);
+    auto field = [index, side] { return mirrorField(index, QLatin1String(side) + QStringLiteral(".credential")); };
+    const Credential *credential = credentialOf(endpoint.credential);
     if (!credential)
-        return Error::config(field, QStringLiteral("no credential named \"%1\" (add it with mirrordesk credential add)")
+        return Error::config(field(), QStringLiteral("no credential named \"%1\" (add it with mirrordesk credential add)")
                                         .arg(endpoint.credential));
     const auto url = GitUrl::parse(endpoint.url);
     if (!url)
         return {};
     const bool sshCredential = credential->kind == CredentialKind::SshKey || credential->kind == CredentialKind::SshAgent;
     if (url->isSsh() && !sshCredential)
-        return Error::config(field, QStringLiteral("credential \"%1\" is a %2 credential; an SSH URL needs an ssh_key or "
+        return Error::config(field(), QStringLiteral("credential \"%1\" is a %2 credential; an SSH URL needs an ssh_key or "
                                                    "ssh_agent credential")
                                         .arg(credential->name, credentialKindName(credential->kind)));
     if (!url->isSsh() && sshCredential)
-        return Error::config(field, QStringLiteral("credential \"%1\" is an SSH credential; this URL is not SSH")
+        return Error::config(field(), QStringLiteral("credential \"%1\" is an SSH credential; this URL is not SSH")
                                         .arg(credential->name));
     return {};
 }
@@ -62,12 +69,92 @@ QString localPathOf(const GitUrl &url)
     return QDir::cleanPath(url.kind() == GitUrl::Kind::File ? QUrl(url.original()).toLocalFile() : url.path());
 }
 
+// False for what GitUrl::parse() can never read as a local path: empty text and URLs with a
+// scheme other than file:// (the cheap test spares parsing every remote URL of every mirror).
+bool mayBeLocal(const QString &url)
+{
+    if (url.isEmpty())
+        return false;
+    return !url.contains(QLatin1String("://")) || url.startsWith(QLatin1String("file://"), Qt::CaseInsensitive);
+}
+
+// The form pathsOverlap() compares: two paths overlap when one key is a prefix of the other.
+QString overlapKey(const QString &path)
+{
+    return QDir::cleanPath(path).toLower() + QLatin1Char('/');
+}
+
+// For each claim from `firstChecked` on, the smallest index of an earlier claim whose path
+// overlaps its path (is it, lies inside it or contains it), or -1: the answer of comparing each
+// such claim with every claim before it, in O(n log n) instead of O(n²). The paths are clean
+// (QDir::cleanPath), so overlapKey() needs no second cleaning.
+//
+// The keys are sorted; a key's prefixes come before it, and every key between a prefix and the key
+// shares that prefix, so a walk in sorted order with a stack of the keys that are prefixes of the
+// current one meets each key's ancestors on the stack and its descendants right after it. Equal
+// keys form one node. Each node carries the smallest claim index among itself and its ancestors
+// (set when pushed) and among its descendants (gathered from its children as they are popped); a
+// claim's answer is the smaller of the two when it is below the claim's own index.
+QList<qsizetype> firstOverlaps(const QStringList &cleanPaths, qsizetype firstChecked)
+{
+    const qsizetype n = cleanPaths.size();
+    struct Entry {
+        QString key;
+        qsizetype claim;
+        bool operator<(const Entry &other) const
+        {
+            const int c = key.compare(other.key);
+            return c < 0 || (c == 0 && claim < other.claim);
+        }
+    };
+    std::vector<Entry> entries;
+    entries.reserve(n);
+    for (qsizetype i = 0; i < n; ++i)
+        entries.push_back({cleanPaths.at(i).toLower() + QLatin1Char('/'), i});
+    std::sort(entries.begin(), entries.end());
+
+    constexpr qsizetype kNone = std::numeric_limits<qsizetype>::max();
+    struct Node {
+        qsizetype begin, end; // the node's claims: entries[begin, end), smallest index first
+        qsizetype upMin;      // smallest claim index of the node and its ancestors
+        qsizetype downMin;    // smallest claim index of its descendants
+    };
+    QList<qsizetype> result(n - firstChecked, -1);
+    std::vector<Node> stack;
+    auto pop = [&]() {
+        const Node node = stack.back();
+        stack.pop_back();
+        const qsizetype best = std::min(node.upMin, node.downMin);
+        for (qsizetype k = node.begin; k < node.end; ++k) {
+            const qsizetype claim = entries[k].claim;
+            if (claim >= firstChecked && best < claim)
+                result[claim - firstChecked] = best;
+        }
+        if (!stack.empty())
+            stack.back().downMin = std::min({stack.back().downMin, node.downMin, entries[node.begin].claim});
+    };
+    for (qsizetype begin = 0; begin < n;) {
+        const QString &key = entries[begin].key;
+        qsizetype end = begin + 1;
+        while (end < n && entries[end].key == key)
+            ++end;
+        while (!stack.empty() && !key.startsWith(entries[stack.back().begin].key))
+            pop();
+        const qsizetype up = std::min(entries[begin].claim, stack.empty() ? kNone : stack.back().upMin);
+        stack.push_back({begin, end, up, kNone});
+        begin = end;
+    }
+    while (!stack.empty())
+        pop();
+    return result;
+}
+
 } // namespace
 
 bool pathsOverlap(const QString &a, const QString &b)
 {
-    const QString x = QDir::cleanPath(a).toLower() + QLatin1Char('/');
-    const QString y = QDir::cleanPath(b).toLower() + QLatin1Char('/');
+    const QString x = overlapKey(a);
+    const QString y = overlapKey(b);
     return x.startsWith(y) || y.startsWith(x);
 }
 
@@ -91,17 +178,29 @@ QString Config::cacheRoot() const
     return settings.cacheRoot.isEmpty() ? paths::defaultCacheRoot() : QDir::cleanPath(settings.cacheRoot);
 }
 
-Status Config::validate() const
+namespace {
+
+// Config::validate(), skipping validateMirror() for the mirrors `checked(i)` says passed it
+// already (the cross checks always run in full): the result is the same.
+template <typename Checked>
+Status validateConfig(const Config &config, const Checked &checked)
 {
+    const QList<Credential> &credentials = config.credentials;
+    const QMap<QString, QStringList> &hostKeys = config.hostKeys;
+    const QList<Mirror> &mirrors = config.mirrors;
+    // Names are unique ignoring case: one hash of the folded names, filled in order, finds for each
+    // entry the first earlier one with its name (the one the error names).
+    QHash<QString, int> credentialByName;
+    credentialByName.reserve(credentials.size());
     for (int i = 0; i < credentials.size(); ++i) {
         const QString field = QStringLiteral("credentials[%1]").arg(i);
         if (auto status = validateCredential(credentials.at(i), field); !status)
             return status;
-        for (int j = 0; j < i; ++j) {
-            if (credentials.at(j).name.compare(credentials.at(i).name, Qt::CaseInsensitive) == 0)
-                return Error::config(field + QStringLiteral(".name"),
-                                     QStringLiteral("a credential named \"%1\" already exists").arg(credentials.at(j).name));
-        }
+        const QString folded = credentials.at(i).name.toCaseFolded();
+        if (const auto it = credentialByName.constFind(folded); it != credentialByName.cend())
+            return Error::config(field + QStringLiteral(".name"),
+                                 QStringLiteral("a credential named \"%1\" already exists").arg(credentials.at(*it).name));
+        credentialByName.insert(folded, i);
     }
     for (auto it = hostKeys.begin(); it != hostKeys.end(); ++it) {
         const QString field = QStringLiteral("host_keys.%1").arg(it.key());
@@ -118,63 +217,252 @@ Status Config::validate() const
         }
     }
     // Caches must never overlap each other or a local repository a mirror reads or writes: a
-    // `remove --delete-cache` or a prune in one must not touch the other.
+    // `remove --delete-cache` or a prune in one must not touch the other. The claims, in the order
+    // they are checked: every local repository (source before target, by mirror), then the caches
+    // by mirror. A cache is checked against the claims listed before its own.
     struct Claim {
         QString path;
-        QString owner;
+        int mirror;
+        bool local;
     };
     QList<Claim> claims;
-    for (const Mirror &m : mirrors) {
-        for (const Endpoint *endpoint : {&m.source, &m.target}) {
-            const auto url = GitUrl::parse(endpoint->url);
-            if (url && url->isLocal())
-                claims.append({localPathOf(*url), QStringLiteral("the local repository of mirror \"%1\"").arg(m.name)});
-        }
-    }
     for (int i = 0; i < mirrors.size(); ++i) {
         const Mirror &m = mirrors.at(i);
-        if (auto status = validateMirror(m, QStringLiteral("mirrors[%1]").arg(i)); !status)
-            return status;
-        for (int j = 0; j < i; ++j) {
-            if (mirrors.at(j).name.compare(m.name, Qt::CaseInsensitive) == 0)
-                return Error::config(mirrorField(i, QStringLiteral("name")),
-                                     QStringLiteral("a mirror named \"%1\" already exists (names are compared "
-                                                    "ignoring case)").arg(mirrors.at(j).name));
+        for (const Endpoint *endpoint : {&m.source, &m.target}) {
+            if (!mayBeLocal(endpoint->url))
+                continue;
+            const auto url = GitUrl::parse(endpoint->url);
+            if (url && url->isLocal())
+                claims.append({localPathOf(*url), i, true});
         }
-        if (auto status = checkEndpointCredential(*this, m.source, mirrorField(i, QStringLiteral("source.credential"))); !status)
+    }
+    const qsizetype firstCache = claims.size();
+    const QString root = config.cacheRoot();
+    for (int i = 0; i < mirrors.size(); ++i)
+        claims.append({mirrors.at(i).effectiveCachePath(root), i, false});
+    QStringList paths;
+    paths.reserve(claims.size());
+    for (const Claim &claim : claims)
+        paths.append(claim.path);
+    const QList<qsizetype> overlaps = firstOverlaps(paths, firstCache);
+
+    QHash<QString, int> mirrorByName;
+    mirrorByName.reserve(mirrors.size());
+    // Config::credential() without its scan: the names are unique ignoring case by now.
+    auto credentialOf = [&credentials, &credentialByName](const QString &name) -> const Credential * {
+        const auto it = credentialByName.constFind(name.toCaseFolded());
+        return it == credentialByName.cend() ? nullptr : &credentials.at(*it);
+    };
+    for (int i = 0; i < mirrors.size(); ++i) {
+        const Mirror &m = mirrors.at(i);
+        // The field prefix is built only to name an error.
+        if (!checked(i) && !validateMirror(m))
+            return validateMirror(m, QStringLiteral("mirrors[%1]").arg(i));
+        const QString folded = m.name.toCaseFolded();
+        if (const auto it = mirrorByName.constFind(folded); it != mirrorByName.cend())
+            return Error::config(mirrorField(i, QStringLiteral("name")),
+                                 QStringLiteral("a mirror named \"%1\" already exists (names are compared "
+                                                "ignoring case)").arg(mirrors.at(*it).name));
+        mirrorByName.insert(folded, i);
+        if (auto status = checkEndpointCredential(credentialOf, m.source, i, "source"); !status)
             return status;
-        if (auto status = checkEndpointCredential(*this, m.target, mirrorField(i, QStringLiteral("target.credential"))); !status)
+        if (auto status = checkEndpointCredential(credentialOf, m.target, i, "target"); !status)
             return status;
-        const QString cache = cachePathOf(m);
-        for (const Claim &claim : claims) {
-            if (pathsOverlap(cache, claim.path))
-                return Error::config(mirrorField(i, QStringLiteral("cache_path")),
-                                     QStringLiteral("%1 overlaps %2 (%3)").arg(cache, claim.owner, claim.path));
+        if (const qsizetype other = overlaps.at(i); other >= 0) {
+            const Claim &claim = claims.at(other);
+            const QString owner = claim.local ? QStringLiteral("the local repository of mirror \"%1\"")
+                                              : QStringLiteral("the cache of mirror \"%1\"");
+            return Error::config(mirrorField(i, QStringLiteral("cache_path")),
+                                 QStringLiteral("%1 overlaps %2 (%3)")
+                                     .arg(claims.at(firstCache + i).path, owner.arg(mirrors.at(claim.mirror).name), claim.path));
         }
-        claims.append({cache, QStringLiteral("the cache of mirror \"%1\"").arg(m.name)});
     }
     return {};
 }
 
+} // namespace
+
+Status Config::validate() const
+{
+    return validateConfig(*this, [](int) { return false; });
+}
+
+Status Config::validateEdit(const Config &before) const
+{
+    // A mirror equal to one of `before` passed validateMirror() there: look at the same index
+    // first (edit, add, rename), then by name (a removal shifts the rest).
+    QHash<QString, qsizetype> beforeByName;
+    auto unchanged = [&](int i) {
+        const Mirror &m = mirrors.at(i);
+        if (i < before.mirrors.size() && before.mirrors.at(i) == m)
+            return true;
+        if (beforeByName.isEmpty()) {
+            beforeByName.reserve(before.mirrors.size());
+            for (qsizetype j = 0; j < before.mirrors.size(); ++j)
+                beforeByName.insert(before.mirrors.at(j).name, j);
+        }
+        const auto it = beforeByName.constFind(m.name);
+        return it != beforeByName.cend() && before.mirrors.at(*it) == m;
+    };
+    return validateConfig(*this, unchanged);
+}
+
+namespace {
+
+// configToJson() writes what QJsonDocument::toJson(Indented) writes for the QJsonObject built
+// from mirrorToJson() and its siblings (keys sorted, four spaces an indent), but the mirrors, all
+// but a few lines of the file, go straight from the structs to text: building and printing a
+// QJsonObject per mirror was most of the cost of a one-field edit of 10,000 mirrors.
+// TestConfigStore checks that the bytes are the same; a field added to mirrorToJson() goes here too.
+
+void appendJsonString(QByteArray &out, const QString &text)
+{
+    out += '"';
+    const bool plain = std::all_of(text.cbegin(), text.cend(), [](QChar c) { return c.unicode() >= 0x20 && c.unicode() < 0x80; });
+    if (plain) {
+        for (QChar c : text) {
+            const char ch = static_cast<char>(c.unicode());
+            if (ch == '"' || ch == '\\')
+                out += '\\';
+            out += ch;
+        }
+    } else {
+        // Control characters and non-ASCII text (rare here): escaped by Qt itself.
+        const QByteArray quoted = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact); // ["…"]
+        out += QByteArrayView(quoted).sliced(2, quoted.size() - 4);
+    }
+    out += '"';
+}
+
+// A small document (settings, credentials, host keys) printed by Qt, indented to `level`.
+void appendNested(QByteArray &out, const QJsonDocument &document, int level)
+{
+    QByteArray text = document.toJson(QJsonDocument::Indented);
+    text.chop(1); // the document's final newline
+    out += text.replace("\n", QByteArray("\n") + QByteArray(4 * level, ' '));
+}
+
+// One JSON object at `level`: key() before each value, end() after the last.
+class ObjectWriter {
+public:
+    ObjectWriter(QByteArray &out, int level)
+        : m_out(out)
+        , m_level(level)
+    {
+        m_out += "{\n";
+    }
+
+    QByteArray &key(const char *name)
+    {
+        if (!m_first)
+            m_out += ",\n";
+        m_first = false;
+        m_out.append(4 * (m_level + 1), ' ');
+        m_out += '"';
+        m_out += name;
+        m_out += "\": ";
+        return m_out;
+    }
+    void string(const char *name, const QString &value) { appendJsonString(key(name), value); }
+    void boolean(const char *name, bool value) { key(name) += value ? "true" : "false"; }
+    void integer(const char *name, int value) { key(name) += QByteArray::number(value); }
+    void stringList(const char *name, const QStringList &values)
+    {
+        key(name) += "[\n";
+        for (qsizetype i = 0; i < values.size(); ++i) {
+            if (i > 0)
+                m_out += ",\n";
+            m_out.append(4 * (m_level + 2), ' ');
+            appendJsonString(m_out, values.at(i));
+        }
+        if (!values.isEmpty())
+            m_out += '\n';
+        m_out.append(4 * (m_level + 1), ' ');
+        m_out += ']';
+    }
+    void end()
+    {
+        if (!m_first)
+            m_out += '\n';
+        m_out.append(4 * m_level, ' ');
+        m_out += '}';
+    }
+    int level() const { return m_level; }
+
+private:
+    QByteArray &m_out;
+    int m_level;
+    bool m_first = true;
+};
+
+void appendEndpoint(ObjectWriter &parent, const char *name, const Endpoint &endpoint)
+{
+    ObjectWriter object(parent.key(name), parent.level() + 1);
+    if (!endpoint.credential.isEmpty())
+        object.string("credential", endpoint.credential);
+    if (!endpoint.proxy.isEmpty())
+        object.string("proxy", endpoint.proxy);
+    object.string("url", endpoint.url);
+    object.end();
+}
+
+// mirrorToJson(m) as text, the keys in sorted order.
+void appendMirror(QByteArray &out, const Mirror &m, int level)
+{
+    ObjectWriter object(out, level);
+    if (!m.cachePath.isEmpty())
+        object.string("cache_path", m.cachePath);
+    object.boolean("enabled", m.enabled);
+    if (m.intervalMinutes)
+        object.integer("interval_minutes", *m.intervalMinutes);
+    object.boolean("keep_divergent_refs", m.keepDivergentRefs);
+    object.integer("min_update_interval_seconds", m.minUpdateIntervalSeconds);
+    object.string("mirror_branch_regex", m.mirrorBranchRegex);
+    object.boolean("mirror_overwrites_diverged_branches", m.mirrorOverwritesDivergedBranches);
+    object.string("mirror_tags", tagPolicyName(m.mirrorTags));
+    object.string("name", m.name);
+    object.boolean("only_protected_branches", m.onlyProtectedBranches);
+    object.stringList("protected_branches", m.protectedBranches);
+    if (m.prune)
+        object.string("prune", pruneName(*m.prune));
+    object.string("shape", shapeName(m.shape));
+    appendEndpoint(object, "source", m.source);
+    if (m.shape != Shape::Pull)
+        appendEndpoint(object, "target", m.target);
+    object.end();
+}
+
+} // namespace
+
 QByteArray configToJson(const Config &config)
 {
-    QJsonArray mirrors;
-    for (const Mirror &m : config.mirrors)
-        mirrors.append(mirrorToJson(m));
     QJsonArray credentials;
     for (const Credential &c : config.credentials)
         credentials.append(credentialToJson(c));
     QJsonObject hostKeys;
     for (auto it = config.hostKeys.begin(); it != config.hostKeys.end(); ++it)
         hostKeys.insert(it.key(), QJsonArray::fromStringList(it.value()));
-    const QJsonObject root{
-        {QStringLiteral("schema_version"), Config::kSchemaVersion},
-        {QStringLiteral("settings"), settingsToJson(config.settings)},
-        {QStringLiteral("credentials"), credentials},
-        {QStringLiteral("host_keys"), hostKeys},
-        {QStringLiteral("mirrors"), mirrors},
-    };
-    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+
+    QByteArray out;
+    out.reserve(1024 + 512 * config.mirrors.size());
+    ObjectWriter root(out, 0);
+    appendNested(root.key("credentials"), QJsonDocument(credentials), 1);
+    appendNested(root.key("host_keys"), QJsonDocument(hostKeys), 1);
+    root.key("mirrors") += "[\n";
+    for (qsizetype i = 0; i < config.mirrors.size(); ++i) {
+        if (i > 0)
+            out += ",\n";
+        out.append(8, ' ');
+        appendMirror(out, config.mirrors.at(i), 2);
+    }
+    if (!config.mirrors.isEmpty())
+        out += '\n';
+    out += "    ]";
+    root.integer("schema_version", Config::kSchemaVersion);
+    appendNested(root.key("settings"), QJsonDocument(settingsToJson(config.settings)), 1);
+    root.end();
+    out += '\n';
+    return out;
 }
 
 Result<Config> configFromJson(const QByteArray &data)
@@ -240,7 +528,8 @@ Result<Config> configFromJson(const QByteArray &data)
             return mirror.error();
         config.mirrors.append(*mirror);
     }
-    if (auto status = config.validate(); !status)
+    // Each mirror passed validateMirror() in mirrorFromJson: only the cross checks are left.
+    if (auto status = validateConfig(config, [](int) { return true; }); !status)
         return status.error();
     return config;
 }

@@ -32,6 +32,9 @@ struct Config {
     // Every check that spans more than one entry: unique names ignoring case, credentials that
     // exist and fit the endpoint, distinct cache paths, valid host-key pins.
     Status validate() const;
+    // validate() for an edit of `before`, a config that passed validate(): the mirrors unchanged
+    // from it skip their own checks (the cross checks run in full). The same result, cheaper.
+    Status validateEdit(const Config &before) const;
 
     bool operator==(const Config &) const = default;
 };

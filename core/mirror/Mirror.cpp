@@ -21,21 +21,22 @@ const std::pair<PrunePolicy, const char *> kPrune[] = {
 const std::pair<TagPolicy, const char *> kTags[] = {
     {TagPolicy::All, "all"}, {TagPolicy::Reachable, "reachable"}, {TagPolicy::None, "none"}};
 
-Status validateUrl(const QString &text, const QString &field)
+// Parses a URL and refuses one that carries a secret. The field is named only for an error.
+Result<GitUrl> parseUrl(const QString &text, const QString &prefix, QLatin1String name)
 {
     auto parsed = GitUrl::parse(text);
     if (!parsed)
-        return Error::config(field, QStringLiteral("\"%1\" %2").arg(GitUrl::scrub(text), parsed.error().message));
+        return Error::config(joinField(prefix, name), QStringLiteral("\"%1\" %2").arg(GitUrl::scrub(text), parsed.error().message));
     if (parsed->hasPassword())
-        return Error::config(field, QStringLiteral("\"%1\" contains a password; store it in a credential "
-                                                   "(mirrordesk credential add) and name that credential instead")
-                                        .arg(parsed->scrubbed()));
+        return Error::config(joinField(prefix, name), QStringLiteral("\"%1\" contains a password; store it in a credential "
+                                                                     "(mirrordesk credential add) and name that credential instead")
+                                                          .arg(parsed->scrubbed()));
     if (!parsed->userName().isEmpty() && !parsed->isSsh())
-        return Error::config(field, QStringLiteral("\"%1\" contains a user name or token; store it in a "
-                                                   "credential (mirrordesk credential add) and name that "
-                                                   "credential instead")
-                                        .arg(parsed->scrubbed()));
-    return {};
+        return Error::config(joinField(prefix, name), QStringLiteral("\"%1\" contains a user name or token; store it in a "
+                                                                     "credential (mirrordesk credential add) and name that "
+                                                                     "credential instead")
+                                                          .arg(parsed->scrubbed()));
+    return parsed;
 }
 
 } // namespace
@@ -134,77 +135,82 @@ Status validateBranchRegex(const QString &regex, const QString &field)
 
 Status validateMirror(const Mirror &m, const QString &prefix)
 {
-    if (auto status = validateMirrorName(m.name, joinField(prefix, QStringLiteral("name"))); !status)
+    // Field names are built only for an error: this runs for every mirror on every load.
+    auto field = [&prefix](const char *name) { return joinField(prefix, QLatin1String(name)); };
+    if (auto status = validateMirrorName(m.name, field("name")); !status)
         return status;
 
-    const QString sourceField = joinField(prefix, QStringLiteral("source.url"));
-    const QString targetField = joinField(prefix, QStringLiteral("target.url"));
     if (m.source.url.isEmpty())
-        return Error::config(sourceField, QStringLiteral("a source is required"));
-    if (auto status = validateUrl(m.source.url, sourceField); !status)
-        return status;
-    const bool sourceLocal = GitUrl::parse(m.source.url)->isLocal();
+        return Error::config(field("source.url"), QStringLiteral("a source is required"));
+    const auto source = parseUrl(m.source.url, prefix, QLatin1String("source.url"));
+    if (!source)
+        return source.error();
+    const bool sourceLocal = source->isLocal();
 
     switch (m.shape) {
     case Shape::Pull:
         if (!m.target.isEmpty())
-            return Error::config(targetField, QStringLiteral("a pull mirror has no target (the cache is the mirror); "
-                                                             "use shape relay or push to copy to a target"));
+            return Error::config(field("target.url"), QStringLiteral("a pull mirror has no target (the cache is the mirror); "
+                                                                     "use shape relay or push to copy to a target"));
         break;
     case Shape::Relay:
     case Shape::Push:
         if (m.target.url.isEmpty())
-            return Error::config(targetField, QStringLiteral("a %1 mirror needs a target").arg(shapeName(m.shape)));
-        if (auto status = validateUrl(m.target.url, targetField); !status)
-            return status;
+            return Error::config(field("target.url"), QStringLiteral("a %1 mirror needs a target").arg(shapeName(m.shape)));
+        if (auto target = parseUrl(m.target.url, prefix, QLatin1String("target.url")); !target)
+            return target.error();
         if (m.shape == Shape::Push && !sourceLocal)
-            return Error::config(sourceField, QStringLiteral("a push mirror's source is a local repository path, "
-                                                             "not a remote URL (use shape relay)"));
+            return Error::config(field("source.url"), QStringLiteral("a push mirror's source is a local repository path, "
+                                                                     "not a remote URL (use shape relay)"));
         if (m.shape == Shape::Relay && sourceLocal)
-            return Error::config(sourceField, QStringLiteral("a relay mirror's source is a remote URL; for a local "
-                                                             "repository use shape push"));
+            return Error::config(field("source.url"), QStringLiteral("a relay mirror's source is a remote URL; for a local "
+                                                                     "repository use shape push"));
         break;
     }
     if (sourceLocal && !m.source.credential.isEmpty())
-        return Error::config(joinField(prefix, QStringLiteral("source.credential")),
-                             QStringLiteral("a local source takes no credential"));
-    if (auto status = validateProxy(m.source.proxy, joinField(prefix, QStringLiteral("source.proxy"))); !status)
-        return status;
-    if (auto status = validateProxy(m.target.proxy, joinField(prefix, QStringLiteral("target.proxy"))); !status)
-        return status;
-
-    if (m.intervalMinutes && (*m.intervalMinutes < 1 || *m.intervalMinutes > 10080))
-        return Error::config(joinField(prefix, QStringLiteral("interval_minutes")),
-                             QStringLiteral("must be between 1 and 10080 (one week)"));
-    if (m.minUpdateIntervalSeconds < 0 || m.minUpdateIntervalSeconds > 86400)
-        return Error::config(joinField(prefix, QStringLiteral("min_update_interval_seconds")),
-                             QStringLiteral("must be between 0 and 86400"));
-
-    const QString protectedField = joinField(prefix, QStringLiteral("protected_branches"));
-    for (const QString &pattern : m.protectedBranches) {
-        if (auto status = validateBranchPattern(pattern, protectedField); !status)
+        return Error::config(field("source.credential"), QStringLiteral("a local source takes no credential"));
+    if (!m.source.proxy.isEmpty()) {
+        if (auto status = validateProxy(m.source.proxy, field("source.proxy")); !status)
             return status;
     }
-    if (m.onlyProtectedBranches && m.protectedBranches.isEmpty())
-        return Error::config(protectedField, QStringLiteral("only_protected_branches is on but no protected-branch "
-                                                            "pattern is given (it would mirror no branch)"));
-    const QString regexField = joinField(prefix, QStringLiteral("mirror_branch_regex"));
-    if (m.onlyProtectedBranches && !m.mirrorBranchRegex.isEmpty())
-        return Error::config(regexField, QStringLiteral("cannot be combined with only_protected_branches "
-                                                        "(choose one filter, as GitLab does)"));
-    if (auto status = validateBranchRegex(m.mirrorBranchRegex, regexField); !status)
-        return status;
+    if (!m.target.proxy.isEmpty()) {
+        if (auto status = validateProxy(m.target.proxy, field("target.proxy")); !status)
+            return status;
+    }
+
+    if (m.intervalMinutes && (*m.intervalMinutes < 1 || *m.intervalMinutes > 10080))
+        return Error::config(field("interval_minutes"), QStringLiteral("must be between 1 and 10080 (one week)"));
+    if (m.minUpdateIntervalSeconds < 0 || m.minUpdateIntervalSeconds > 86400)
+        return Error::config(field("min_update_interval_seconds"), QStringLiteral("must be between 0 and 86400"));
+
+    if (!m.protectedBranches.isEmpty()) {
+        const QString protectedField = field("protected_branches");
+        for (const QString &pattern : m.protectedBranches) {
+            if (auto status = validateBranchPattern(pattern, protectedField); !status)
+                return status;
+        }
+    } else if (m.onlyProtectedBranches) {
+        return Error::config(field("protected_branches"), QStringLiteral("only_protected_branches is on but no protected-branch "
+                                                                         "pattern is given (it would mirror no branch)"));
+    }
+    if (!m.mirrorBranchRegex.isEmpty()) {
+        if (m.onlyProtectedBranches)
+            return Error::config(field("mirror_branch_regex"), QStringLiteral("cannot be combined with only_protected_branches "
+                                                                              "(choose one filter, as GitLab does)"));
+        if (auto status = validateBranchRegex(m.mirrorBranchRegex, field("mirror_branch_regex")); !status)
+            return status;
+    }
 
     if (m.shape != Shape::Pull && !m.mirrorOverwritesDivergedBranches)
-        return Error::config(joinField(prefix, QStringLiteral("mirror_overwrites_diverged_branches")),
+        return Error::config(field("mirror_overwrites_diverged_branches"),
                              QStringLiteral("applies to pull mirrors only; for a %1 mirror use keep_divergent_refs")
                                  .arg(shapeName(m.shape)));
     if (m.shape == Shape::Pull && m.keepDivergentRefs)
-        return Error::config(joinField(prefix, QStringLiteral("keep_divergent_refs")),
+        return Error::config(field("keep_divergent_refs"),
                              QStringLiteral("applies to relay and push mirrors only; for a pull mirror use "
                                             "mirror_overwrites_diverged_branches"));
     if (!m.cachePath.isEmpty() && !QDir::isAbsolutePath(m.cachePath))
-        return Error::config(joinField(prefix, QStringLiteral("cache_path")), QStringLiteral("must be an absolute path"));
+        return Error::config(field("cache_path"), QStringLiteral("must be an absolute path"));
     return {};
 }
 
@@ -234,6 +240,8 @@ Endpoint endpointFromJson(JsonReader &parent, const QString &key, Status &status
 
 } // namespace
 
+// configToJson() (Config.cpp) writes these same fields straight to text: change both together
+// (TestConfigStore::writesWhatQtWrites compares them).
 QJsonObject mirrorToJson(const Mirror &m)
 {
     QJsonObject object{

@@ -57,7 +57,7 @@ Result<Config> MirrorStore::modify(const std::function<Status(Config &)> &edit, 
     Config config = *current;
     if (auto status = edit(config); !status)
         return status.error();
-    if (auto status = config.validate(); !status)
+    if (auto status = config.validateEdit(*current); !status)
         return status.error();
     if (config == *current && exists())
         return config;

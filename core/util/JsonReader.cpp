@@ -23,10 +23,18 @@ void JsonReader::fail(const QString &key, const QString &message)
 
 bool JsonReader::take(const QString &key, QJsonValue &value)
 {
-    m_seen.append(key);
-    if (!m_object.contains(key))
+    // One lookup: the key's position marks it seen, its value is read from the same place.
+    const auto it = m_object.constFind(key);
+    if (it == m_object.constEnd())
         return false;
-    value = m_object.value(key);
+    const qsizetype index = it - m_object.constBegin();
+    if (m_seen.isEmpty())
+        m_seen.resize(m_object.size());
+    if (!m_seen.at(index)) {
+        m_seen[index] = true;
+        ++m_seenCount;
+    }
+    value = it.value();
     if (value.isNull()) {
         fail(key, QStringLiteral("must not be null (leave the field out for its default)"));
         return false;
@@ -133,8 +141,11 @@ Status JsonReader::finish()
 {
     if (m_error)
         return *m_error;
-    for (auto it = m_object.begin(); it != m_object.end(); ++it) {
-        if (!m_seen.contains(it.key()))
+    if (m_seenCount == m_object.size())
+        return {};
+    qsizetype index = 0;
+    for (auto it = m_object.constBegin(); it != m_object.constEnd(); ++it, ++index) {
+        if (!m_seen.value(index, false))
             return Error::config(fieldPath(it.key()), QStringLiteral("unknown field"));
     }
     return {};

@@ -40,7 +40,10 @@ private:
 
     QJsonObject m_object;
     QString m_path;
-    QStringList m_seen;
+    // Which of the object's keys (by position) a getter asked for, and how many: finish() then
+    // only walks the keys when one was not asked for.
+    QList<bool> m_seen;
+    qsizetype m_seenCount = 0;
     std::optional<Error> m_error;
 };
 

@@ -2,13 +2,17 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
 
 using namespace md;
+
+Q_DECLARE_METATYPE(md::Config)
 
 namespace {
 
@@ -62,6 +66,100 @@ Status addMirror(Config &config, const QString &name)
     return {};
 }
 
+
+// `count` pull mirrors named like an organisation's repositories ("org-7/repo-3"), caches at the
+// default place under /srv/mirrors.
+Config manyMirrors(int count)
+{
+    Config config;
+    config.settings.cacheRoot = QStringLiteral("/srv/mirrors");
+    for (int i = 0; i < count; ++i) {
+        Mirror m;
+        m.name = QStringLiteral("org-%1/repo-%2").arg(i / 25 + 1).arg(i % 25 + 1);
+        m.source.url = QStringLiteral("git://127.0.0.1:9/%1.git").arg(m.name);
+        config.mirrors.append(m);
+    }
+    return config;
+}
+
+Mirror pushMirror(const QString &name, const QString &source)
+{
+    Mirror push;
+    push.name = name;
+    push.shape = Shape::Push;
+    push.source.url = source;
+    push.target.url = QStringLiteral("https://h/%1.git").arg(name);
+    return push;
+}
+
+// The overlap rule as first written, one comparison per pair: the claims are every local
+// repository (by mirror, source before target), then the caches by mirror; each cache is compared
+// with the claims before its own. The first mirror with a conflict and its first claim win.
+Status overlapsPairwise(const Config &config)
+{
+    QList<QPair<QString, QString>> claims;
+    for (const Mirror &m : config.mirrors) {
+        if (m.shape == Shape::Push)
+            claims.append({QDir::cleanPath(m.source.url), QStringLiteral("the local repository of mirror \"%1\"").arg(m.name)});
+    }
+    for (int i = 0; i < config.mirrors.size(); ++i) {
+        const QString cache = config.cachePathOf(config.mirrors.at(i));
+        for (const auto &claim : claims) {
+            if (pathsOverlap(cache, claim.first))
+                return Error::config(QStringLiteral("mirrors[%1].cache_path").arg(i),
+                                     QStringLiteral("%1 overlaps %2 (%3)").arg(cache, claim.second, claim.first));
+        }
+        claims.append({cache, QStringLiteral("the cache of mirror \"%1\"").arg(config.mirrors.at(i).name)});
+    }
+    return {};
+}
+
+
+// The config file as Qt prints it: one QJsonObject per mirror from mirrorToJson(), then
+// QJsonDocument::toJson(). configToJson() writes the mirrors directly; the bytes must not differ.
+QByteArray configAsQtWritesIt(const Config &config)
+{
+    QJsonArray mirrors;
+    for (const Mirror &m : config.mirrors)
+        mirrors.append(mirrorToJson(m));
+    QJsonArray credentials;
+    for (const Credential &c : config.credentials)
+        credentials.append(credentialToJson(c));
+    QJsonObject hostKeys;
+    for (auto it = config.hostKeys.begin(); it != config.hostKeys.end(); ++it)
+        hostKeys.insert(it.key(), QJsonArray::fromStringList(it.value()));
+    const QJsonObject root{
+        {QStringLiteral("schema_version"), Config::kSchemaVersion},
+        {QStringLiteral("settings"), settingsToJson(config.settings)},
+        {QStringLiteral("credentials"), credentials},
+        {QStringLiteral("host_keys"), hostKeys},
+        {QStringLiteral("mirrors"), mirrors},
+    };
+    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}
+
+// A mirror with every optional field set and text that needs escaping.
+Mirror everyField()
+{
+    Mirror m;
+    m.name = QStringLiteral("org.x/every_field-1");
+    m.shape = Shape::Relay;
+    m.source = Endpoint{QStringLiteral("https://h/org/\u00fcber.git"), QStringLiteral("gh"), QStringLiteral("http://proxy:3128")};
+    m.target = Endpoint{QStringLiteral("git@h:org/x.git"), QStringLiteral("deploy"), QStringLiteral("https://p2:8443")};
+    m.cachePath = QStringLiteral("/srv/caches/\"quoted\"\\back.git");
+    m.enabled = false;
+    m.intervalMinutes = 7;
+    m.minUpdateIntervalSeconds = 0;
+    m.keepDivergentRefs = true;
+    m.protectedBranches = {QStringLiteral("main"), QStringLiteral("release/*"), QStringLiteral("caf\u00e9"),
+                           QString::fromUtf16(u"emoji-\U0001F600")};
+    m.mirrorBranchRegex = QStringLiteral("^(main|rel/\\d+)\"\t\x01$") + QChar(0xd800) + QChar(0x7f);
+    m.mirrorOverwritesDivergedBranches = false;
+    m.prune = PrunePolicy::None;
+    m.mirrorTags = TagPolicy::Reachable;
+    return m;
+}
+
 } // namespace
 
 class TestConfigStore : public QObject {
@@ -76,6 +174,25 @@ private Q_SLOTS:
         QCOMPARE(*back, config);
         const QJsonObject root = QJsonDocument::fromJson(configToJson(config)).object();
         QCOMPARE(root.value(QStringLiteral("schema_version")).toInt(), Config::kSchemaVersion);
+    }
+
+    void writesWhatQtWrites_data()
+    {
+        QTest::addColumn<Config>("config");
+        QTest::newRow("empty") << Config{};
+        QTest::newRow("sample") << sampleConfig();
+        Config all = sampleConfig();
+        all.mirrors.append(everyField());
+        Mirror push = pushMirror(QStringLiteral("push"), QStringLiteral("/home/me/src"));
+        push.prune = PrunePolicy::Merged;
+        all.mirrors.append(push);
+        QTest::newRow("every field") << all;
+        QTest::newRow("many") << manyMirrors(50);
+    }
+    void writesWhatQtWrites()
+    {
+        QFETCH(Config, config);
+        QCOMPARE(configToJson(config), configAsQtWritesIt(config));
     }
 
     void settingsDefaults()
@@ -167,6 +284,109 @@ private Q_SLOTS:
         auto parsed = configFromJson(configToJson(config));
         QVERIFY(!parsed.ok());
         QCOMPARE(parsed.error().field, field);
+    }
+
+    void crossChecksAtScale_data()
+    {
+        QTest::addColumn<QByteArray>("change");
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("valid") << QByteArray("none") << QString() << QString();
+        QTest::newRow("duplicate name ignoring case in the middle")
+            << QByteArray("dup-name") << "mirrors[1000].name" << "a mirror named \"org-17/repo-1\" already exists";
+        QTest::newRow("cache inside the last cache")
+            << QByteArray("inside-last") << "mirrors[1999].cache_path" << "overlaps the cache of mirror \"org-80/repo-24\"";
+        QTest::newRow("cache inside an early cache, at the end")
+            << QByteArray("inside-early") << "mirrors[1999].cache_path" << "overlaps the cache of mirror \"org-5/repo-3\"";
+        QTest::newRow("cache holding earlier caches, at the end")
+            << QByteArray("holds-caches") << "mirrors[1999].cache_path" << "overlaps the cache of mirror \"org-5/repo-1\"";
+        QTest::newRow("same cache ignoring case, at the end")
+            << QByteArray("same-cache") << "mirrors[1999].cache_path" << "overlaps the cache of mirror \"org-41/repo-8\"";
+        QTest::newRow("the lowest mirror index wins")
+            << QByteArray("both") << "mirrors[1000].name" << "already exists";
+        QTest::newRow("a local repository at the end holding early caches")
+            << QByteArray("push-source") << "mirrors[150].cache_path" << "overlaps the local repository of mirror \"push\"";
+        QTest::newRow("duplicate credential among many")
+            << QByteArray("dup-cred") << "credentials[1500].name" << "a credential named \"cred-700\" already exists";
+    }
+    void crossChecksAtScale()
+    {
+        QFETCH(QByteArray, change);
+        QFETCH(QString, field);
+        QFETCH(QString, message);
+        Config config = manyMirrors(2000);
+        if (change == "dup-name" || change == "both") {
+            config.mirrors[1000].name = QStringLiteral("ORG-17/Repo-1"); // mirror 400 is org-17/repo-1
+            config.mirrors[1000].cachePath = QStringLiteral("/srv/other/dup.git");
+        }
+        if (change == "inside-last" || change == "both")
+            config.mirrors[1999].cachePath = QStringLiteral("/srv/mirrors/org-80/repo-24.git/inner.git");
+        if (change == "inside-early")
+            config.mirrors[1999].cachePath = QStringLiteral("/srv/mirrors/org-5/repo-3.git/objects");
+        if (change == "holds-caches")
+            config.mirrors[1999].cachePath = QStringLiteral("/srv/mirrors/org-5");
+        if (change == "same-cache")
+            config.mirrors[1999].cachePath = QStringLiteral("/SRV/Mirrors/org-41/REPO-8.git/");
+        if (change == "push-source")
+            config.mirrors.append(pushMirror(QStringLiteral("push"), QStringLiteral("/srv/mirrors/org-7")));
+        if (change == "dup-cred") {
+            for (int i = 0; i < 2000; ++i)
+                config.credentials.append(Credential{QStringLiteral("cred-%1").arg(i), CredentialKind::Token, QString(),
+                                                     SecretSource{SecretSource::Kind::Env, QStringLiteral("TOKEN")}});
+            config.credentials[1500].name = QStringLiteral("Cred-700");
+        }
+        const Status status = config.validate();
+        auto parsed = configFromJson(configToJson(config));
+        if (field.isEmpty()) {
+            QVERIFY2(status.ok(), qPrintable(status.ok() ? QString() : status.error().text()));
+            QVERIFY(parsed.ok());
+            QCOMPARE(*parsed, config);
+            return;
+        }
+        QVERIFY(!status.ok());
+        QCOMPARE(status.error().field, field);
+        QVERIFY2(status.error().message.contains(message), qPrintable(status.error().message));
+        QVERIFY(!parsed.ok());
+        QCOMPARE(parsed.error().field, field);
+        QCOMPARE(parsed.error().message, status.error().message);
+    }
+
+    void overlapsAgreeWithPairwiseCheck()
+    {
+        // Random nested cache paths and push sources (case varied) in a small tree: the sorted walk
+        // reports what comparing every pair reports, first conflict and its claim included.
+        QRandomGenerator random(20261201);
+        const QStringList parts{QStringLiteral("a"), QStringLiteral("A"), QStringLiteral("b"), QStringLiteral("c.git"),
+                                QStringLiteral("a-b"), QStringLiteral("."), QStringLiteral(".."), QString()};
+        auto randomPath = [&] {
+            QString path = QStringLiteral("/srv");
+            for (int depth = 1 + random.bounded(4); depth > 0; --depth)
+                path += QLatin1Char('/') + parts.at(random.bounded(parts.size()));
+            return random.bounded(5) == 0 ? path + QLatin1Char('/') : path;
+        };
+        int conflicts = 0;
+        for (int round = 0; round < 400; ++round) {
+            Config config;
+            config.settings.cacheRoot = QStringLiteral("/srv/a");
+            const int count = 1 + random.bounded(30);
+            for (int i = 0; i < count; ++i) {
+                const QString name = QStringLiteral("m%1").arg(i);
+                Mirror m = random.bounded(6) == 0 ? pushMirror(name, randomPath()) : manyMirrors(1).mirrors.first();
+                m.name = name;
+                if (random.bounded(4) != 0)
+                    m.cachePath = randomPath();
+                config.mirrors.append(m);
+            }
+            const Status expected = overlapsPairwise(config);
+            const Status status = config.validate();
+            QCOMPARE(status.ok(), expected.ok());
+            if (!expected.ok()) {
+                ++conflicts;
+                QCOMPARE(status.error().field, expected.error().field);
+                QCOMPARE(status.error().message, expected.error().message);
+            }
+        }
+        QVERIFY(conflicts > 100 && conflicts < 400); // both outcomes were exercised
     }
 
     void lookupIgnoresCase()
