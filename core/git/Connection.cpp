@@ -1,20 +1,10 @@
 #include "git/Connection.h"
 
 #include "git/GitError.h"
+#include "git/Oid.h"
 #include "util/Scrub.h"
 
 namespace md::git {
-
-namespace {
-
-QString oidText(const git_oid &oid)
-{
-    char text[GIT_OID_HEXSZ + 1];
-    git_oid_tostr(text, sizeof text, &oid);
-    return QString::fromLatin1(text);
-}
-
-} // namespace
 
 Connection::Connection(RemoteAccess access, const StreamLimits &limits)
     : m_access(std::move(access))

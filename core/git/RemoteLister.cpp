@@ -2,28 +2,13 @@
 
 #include "git/Connection.h"
 #include "git/GitError.h"
+#include "git/Oid.h"
 #include "git/GitPtr.h"
 
 #include <QDir>
 #include <QFileInfo>
 
 namespace md::git {
-
-namespace {
-
-QString oidText(const git_oid &oid)
-{
-    char text[GIT_OID_HEXSZ + 1];
-    git_oid_tostr(text, sizeof text, &oid);
-    return QString::fromLatin1(text);
-}
-
-bool parseOid(const QString &text, git_oid *oid)
-{
-    return git_oid_fromstrn(oid, text.toLatin1().constData(), static_cast<size_t>(text.size())) == 0 && text.size() == GIT_OID_HEXSZ;
-}
-
-} // namespace
 
 Result<RemoteListing> listRemote(const RemoteAccess &access, const StreamLimits &limits)
 {
@@ -94,22 +79,23 @@ AncestryReader::~AncestryReader() = default;
 
 bool AncestryReader::contains(const QString &oid) const
 {
-    git_oid id;
+    const auto id = parseOid(oid);
     git_odb *raw = nullptr;
-    if (!m_repository || !parseOid(oid, &id) || git_repository_odb(&raw, m_repository) < 0)
+    if (!m_repository || !id || git_repository_odb(&raw, m_repository) < 0)
         return false;
     const OdbPtr odb(raw);
-    return git_odb_exists(odb.get(), &id) == 1;
+    return git_odb_exists(odb.get(), &*id) == 1;
 }
 
 std::optional<bool> AncestryReader::isAncestor(const QString &ancestor, const QString &descendant) const
 {
-    git_oid a, d;
-    if (!m_repository || !parseOid(ancestor, &a) || !parseOid(descendant, &d) || !contains(ancestor) || !contains(descendant))
+    const auto a = parseOid(ancestor);
+    const auto d = parseOid(descendant);
+    if (!m_repository || !a || !d || !contains(ancestor) || !contains(descendant))
         return std::nullopt;
-    if (git_oid_equal(&a, &d))
+    if (git_oid_equal(&*a, &*d))
         return true;
-    const int rc = git_graph_descendant_of(m_repository, &d, &a);
+    const int rc = git_graph_descendant_of(m_repository, &*d, &*a);
     if (rc < 0)
         return std::nullopt;
     return rc == 1;

@@ -1,20 +1,12 @@
 #include "mirror/RefWriter.h"
 
 #include "git/GitError.h"
+#include "git/Oid.h"
 #include "mirror/PullSync.h"
 
 namespace md {
 
 namespace {
-
-// A 40-hex oid, or nullopt (an empty or malformed text never becomes a zero oid).
-std::optional<git_oid> toOid(const QString &text)
-{
-    git_oid oid;
-    if (text.size() != GIT_OID_HEXSZ || git_oid_fromstrn(&oid, text.toLatin1().constData(), GIT_OID_HEXSZ) != 0)
-        return std::nullopt;
-    return oid;
-}
 
 int invalidOid(const QString &ref)
 {
@@ -68,8 +60,8 @@ int applyOne(git_repository *repository, const PlannedRef &planned, const QStrin
              const QString &run, AppliedRefs &applied)
 {
     const QByteArray name = planned.ref.toUtf8();
-    const auto oldOid = toOid(planned.oldOid);
-    const auto newOid = toOid(planned.newOid);
+    const auto oldOid = git::parseOid(planned.oldOid);
+    const auto newOid = git::parseOid(planned.newOid);
     switch (planned.action) {
     case RefAction::Force:
     case RefAction::Delete: {
