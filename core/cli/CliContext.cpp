@@ -19,21 +19,30 @@ CliContext::CliContext(QTextStream &out, QTextStream &err, QTextStream &in)
 {
 }
 
+// Everything -v would print goes to the log file too (scrubbed by it), whatever -q or -v say.
 void CliContext::note(const QString &text)
 {
+    LogFile::append(text);
     if (verbosity != Verbosity::Quiet)
         m_err << GitUrl::scrubText(text) << Qt::endl;
 }
 
 void CliContext::verbose(const QString &text)
 {
+    LogFile::append(text);
     if (verbosity == Verbosity::Verbose)
         m_err << GitUrl::scrubText(text) << Qt::endl;
 }
 
 void CliContext::error(const QString &text)
 {
+    LogFile::append(text);
     m_err << GitUrl::scrubText(text) << Qt::endl;
+}
+
+void CliContext::log(const QString &text)
+{
+    LogFile::append(text);
 }
 
 int CliContext::usage(const QString &command, const QString &message)
@@ -89,6 +98,13 @@ void CliContext::printJson(const QJsonObject &document)
 
 bool CliContext::applyGlobalOptions(const QCommandLineParser &parser, const QString &command, int *exitCode)
 {
+    for (const char *option : {"config", "state-dir", "log-file"}) {
+        const QString name = QString::fromLatin1(option);
+        if (parser.isSet(name) && parser.value(name).isEmpty()) {
+            *exitCode = usage(command, QStringLiteral("--%1 needs a value (an empty path names no file)").arg(name));
+            return false;
+        }
+    }
     if (parser.isSet(QStringLiteral("config")))
         configPath = paths::configFile(parser.value(QStringLiteral("config")));
     if (parser.isSet(QStringLiteral("state-dir")))

@@ -24,6 +24,7 @@ QString planLine(const RefResult &ref)
 
 struct Tally {
     int ok = 0, failed = 0, skipped = 0, divergedRefs = 0;
+    int unrecorded = 0; // runs whose result could not be written to the state folder
 };
 
 // One mirror's JSON object and text lines (text empty when -q hides it).
@@ -34,6 +35,8 @@ QJsonObject formatEntry(CliContext &context, const RunEntry &entry, bool dryRun,
     const std::optional<Error> &error = outcome.result.error;
     const RunOutcome result = !ran ? RunOutcome::Skipped : (error ? RunOutcome::Failed : RunOutcome::Ok);
     (!ran ? tally.skipped : (error ? tally.failed : tally.ok))++;
+    if (!outcome.problems.isEmpty())
+        ++tally.unrecorded;
     for (const QString &problem : outcome.problems)
         context.error(QStringLiteral("mirrordesk %1: %2").arg(dryRun ? QStringLiteral("plan") : QStringLiteral("update"), problem));
     const auto status = outcome.status ? Result<StatusRecord>(*outcome.status) : context.stateStore().status(entry.mirror.name);
@@ -62,23 +65,29 @@ QJsonObject formatEntry(CliContext &context, const RunEntry &entry, bool dryRun,
     }
     object.insert(QStringLiteral("refs"), refs);
 
-    if (context.verbosity == Verbosity::Quiet && result != RunOutcome::Failed && !leftDiverged)
-        return object;
-    if (!ran) {
-        text += QStringLiteral("%1: skipped: %2\n").arg(entry.mirror.name, entry.skipText);
-        return object;
-    }
-    text += error ? QStringLiteral("%1: failed (%2): %3\n").arg(entry.mirror.name, errorCategoryName(error->category),
-                                                               errorText(*error))
-                  : QStringLiteral("%1: %2\n").arg(entry.mirror.name, dryRun ? QStringLiteral("plan") : QStringLiteral("ok"));
-    for (const QString &warning : outcome.result.warnings)
-        text += QStringLiteral("  warning: %1\n").arg(warning);
-    const bool verbose = context.verbosity == Verbosity::Verbose;
-    for (const RefResult &ref : outcome.result.refs) {
-        const bool interesting = ref.action != RefAction::UpToDate && ref.action != RefAction::Filtered;
-        if (dryRun ? ref.action != RefAction::UpToDate || verbose : interesting || verbose)
-            text += planLine(ref) + QLatin1Char('\n');
-    }
+    // What this run prints, and for the log file each mirror's outcome, warnings and the refs
+    // that moved (not the up-to-date ones: a log appended every minute must stay readable).
+    auto describe = [&](Verbosity level) {
+        QString lines;
+        if (level == Verbosity::Quiet && result != RunOutcome::Failed && !leftDiverged)
+            return lines;
+        if (!ran)
+            return lines + QStringLiteral("%1: skipped: %2\n").arg(entry.mirror.name, entry.skipText);
+        lines += error ? QStringLiteral("%1: failed (%2): %3\n").arg(entry.mirror.name, errorCategoryName(error->category),
+                                                                    errorText(*error))
+                       : QStringLiteral("%1: %2\n").arg(entry.mirror.name, dryRun ? QStringLiteral("plan") : QStringLiteral("ok"));
+        for (const QString &warning : outcome.result.warnings)
+            lines += QStringLiteral("  warning: %1\n").arg(warning);
+        const bool verbose = level == Verbosity::Verbose;
+        for (const RefResult &ref : outcome.result.refs) {
+            const bool interesting = ref.action != RefAction::UpToDate && ref.action != RefAction::Filtered;
+            if (dryRun ? ref.action != RefAction::UpToDate || verbose : interesting || verbose)
+                lines += planLine(ref) + QLatin1Char('\n');
+        }
+        return lines;
+    };
+    text += describe(context.verbosity);
+    context.log(describe(Verbosity::Normal));
     return object;
 }
 
@@ -116,7 +125,7 @@ int runUpdates(CliContext &context, const QString &command, const QStringList &n
     }
     if (const int signal = platform::interruptSignal())
         return signal == SIGTERM ? ExitTerminated : ExitInterrupted;
-    return tally.failed > 0 || tally.divergedRefs > 0 ? ExitAttention : ExitOk;
+    return tally.failed > 0 || tally.divergedRefs > 0 || tally.unrecorded > 0 ? ExitAttention : ExitOk;
 }
 
 void addUpdateOptions(QCommandLineParser &parser, bool planOnly)

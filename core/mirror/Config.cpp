@@ -84,6 +84,8 @@ QString overlapKey(const QString &path)
     return QDir::cleanPath(path).toLower() + QLatin1Char('/');
 }
 
+} // namespace
+
 // For each claim from `firstChecked` on, the smallest index of an earlier claim whose path
 // overlaps its path (is it, lies inside it or contains it), or -1: the answer of comparing each
 // such claim with every claim before it, in O(n log n) instead of O(n²). The paths are clean
@@ -95,7 +97,7 @@ QString overlapKey(const QString &path)
 // keys form one node. Each node carries the smallest claim index among itself and its ancestors
 // (set when pushed) and among its descendants (gathered from its children as they are popped); a
 // claim's answer is the smaller of the two when it is below the claim's own index.
-QList<qsizetype> firstOverlaps(const QStringList &cleanPaths, qsizetype firstChecked)
+QList<qsizetype> firstOverlaps(const QStringList &cleanPaths, qsizetype firstChecked, Qt::CaseSensitivity cs)
 {
     const qsizetype n = cleanPaths.size();
     struct Entry {
@@ -110,7 +112,7 @@ QList<qsizetype> firstOverlaps(const QStringList &cleanPaths, qsizetype firstChe
     std::vector<Entry> entries;
     entries.reserve(n);
     for (qsizetype i = 0; i < n; ++i)
-        entries.push_back({cleanPaths.at(i).toLower() + QLatin1Char('/'), i});
+        entries.push_back({(cs == Qt::CaseInsensitive ? cleanPaths.at(i).toLower() : cleanPaths.at(i)) + QLatin1Char('/'), i});
     std::sort(entries.begin(), entries.end());
 
     constexpr qsizetype kNone = std::numeric_limits<qsizetype>::max();
@@ -148,8 +150,6 @@ QList<qsizetype> firstOverlaps(const QStringList &cleanPaths, qsizetype firstChe
         pop();
     return result;
 }
-
-} // namespace
 
 bool pathsOverlap(const QString &a, const QString &b)
 {

@@ -64,7 +64,7 @@ Result<AtticOps::Restored> AtticOps::restore(const QString &name, const QString 
     CacheLock lock(attic->cachePath);
     if (!lock.tryLock(0))
         return busy(lock);
-    auto restored = restoreAtticEntry(attic->cachePath, entry, target);
+    auto restored = restoreAtticEntry(attic->cachePath, attic->mirror.name, entry, target);
     if (!restored)
         return restored.error();
     Restored result;
@@ -100,7 +100,7 @@ void AtticOps::purge(const QString &name, std::optional<int> days, PurgeDone don
         return finish(busy(*lock));
     QStringList removed;
     {
-        auto prepared = prepareCache(attic->cachePath);
+        auto prepared = prepareCache(attic->cachePath, attic->mirror.name, CacheOpen::Existing);
         if (!prepared)
             return finish(prepared.error());
         removed = removeAtticRefs(prepared->get(), expired);
