@@ -89,6 +89,7 @@ MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
     m_flushTimer->setSingleShot(true);
     m_flushTimer->setInterval(100); // results reach the table at most ten times a second
     connect(m_flushTimer, &QTimer::timeout, this, &MainWindow::flush);
+    m_engine->setConfigFile(m_configPath);
     connect(m_engine, &SyncEngine::jobStarted, this, &MainWindow::onJobStarted);
     connect(m_engine, &SyncEngine::checkFinished, this, &MainWindow::onCheckFinished);
     connect(m_engine, &SyncEngine::updateFinished, this, &MainWindow::onUpdateFinished);

@@ -74,6 +74,7 @@ std::optional<RunReport> CliContext::runBatch(const QString &command, int *code,
                                              const std::function<Result<int>(RunOps &, RunOps::Done)> &start)
 {
     SyncEngine engine(stateDir);
+    engine.setConfigFile(configPath);
     engine.setCancelFlag(platform::interruptFlag());
     RunOps ops(engine, stateDir);
     std::optional<RunReport> report;

@@ -50,10 +50,14 @@ Result<int> SyncEngine::start(JobKind kind, const Config &config, const QList<Mi
     if (batch.isEmpty())
         return 0;
     const Settings settings = config.settings;
+    // An update writes the cache: its path is checked again, by real path, before every sync.
+    std::optional<ProtectedPaths> cachePaths;
+    if (kind == JobKind::Update)
+        cachePaths = protectedPaths(m_configFile, m_stateDir);
     m_preparer.prepare(config, batch, [this, kind, batch, settings, options](QList<Result<MirrorJob>> jobs) {
         for (qsizetype i = 0; i < batch.size(); ++i)
             run(kind, batch.at(i), std::move(jobs[i]), settings, options);
-    });
+    }, cachePaths);
     return static_cast<int>(batch.size());
 }
 

@@ -46,6 +46,9 @@ public:
     // SIGINT/SIGTERM handlers set): a run cut short is recorded as interrupted, without backoff.
     void setCancelFlag(const std::atomic<bool> *flag) { m_cancelFlag = flag ? flag : &m_cancel; }
 
+    // The config file the batches come from: no cache may hold it (checked before every update).
+    void setConfigFile(const QString &path) { m_configFile = path; }
+
     bool isBusy(const QString &name) const { return m_busy.contains(name); }
     int busyCount() const { return static_cast<int>(m_busy.size()); }
 
@@ -66,6 +69,7 @@ private:
     void finished(const QString &name);
 
     QString m_stateDir;
+    QString m_configFile;
     QThreadPool m_pool;
     HostQueue m_queue{m_pool, 8};
     JobPreparer m_preparer;

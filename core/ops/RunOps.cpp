@@ -80,6 +80,14 @@ Result<int> RunOps::update(const Config &config, const QStringList &names, const
             const auto status = state.status(entry.mirror.name);
             const ScheduleDecision decision = decideSchedule(entry.mirror, status ? *status : StatusRecord{},
                                                              config.settings.defaultIntervalMinutes, now);
+            if (decision.clamped) {
+                // Recorded, so the clamp holds: the next run comes one wait after now.
+                const QDateTime recorded = status->lastUpdateStartedAt;
+                (void)StateStore(m_stateDir).changeStatus(entry.mirror.name, [&](StatusRecord &current) {
+                    current.lastUpdateStartedAt = now;
+                    current.warnings.append(resetScheduleWarning(recorded, now));
+                });
+            }
             if (!decision.due) {
                 entry.skip = SkipReason::NotDue;
                 entry.skipText = decision.reason;
