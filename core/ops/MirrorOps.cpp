@@ -248,7 +248,18 @@ Result<MirrorOps::Removed> MirrorOps::remove(const QString &name, bool deleteCac
     return removed;
 }
 
-Result<QList<MirrorOps::Imported>> MirrorOps::importClones(const QStringList &paths)
+QStringList MirrorOps::importCandidates(const QString &folder)
+{
+    if (inspectMirrorClone(folder))
+        return {folder};
+    QStringList paths;
+    const QDir dir(folder);
+    for (const QString &name : dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
+        paths.append(dir.filePath(name));
+    return paths;
+}
+
+Result<QList<MirrorOps::Imported>> MirrorOps::importClones(const QStringList &paths, bool apply)
 {
     QList<Imported> results;
     QList<std::optional<MirrorClone>> clones;
@@ -268,7 +279,7 @@ Result<QList<MirrorOps::Imported>> MirrorOps::importClones(const QStringList &pa
     }
     std::vector<std::unique_ptr<CacheLock>> locks;
     QStringList marked;
-    auto saved = m_store.modify([&](Config &config) -> Status {
+    const std::function<Status(Config &)> adopt = [&](Config &config) -> Status {
         QList<int> added(results.size(), -1);
         auto refuse = [&](qsizetype i, const QString &why) {
             results[i].refused = Error::config(QString(), QStringLiteral("%1 %2; left untouched").arg(results.at(i).path, why));
@@ -319,6 +330,10 @@ Result<QList<MirrorOps::Imported>> MirrorOps::importClones(const QStringList &pa
                 drop.append(added.at(i));
                 continue;
             }
+            if (!apply) {
+                results[i].name = config.mirrors.at(added.at(i)).name;
+                continue;
+            }
             auto lock = std::make_unique<CacheLock>(clones.at(i)->path);
             if (!lock->tryLock()) {
                 results[i].refused = runningError(config.mirrors.at(added.at(i)).name, *lock);
@@ -338,7 +353,18 @@ Result<QList<MirrorOps::Imported>> MirrorOps::importClones(const QStringList &pa
         for (int index : drop)
             config.mirrors.removeAt(index);
         return {};
-    });
+    };
+    if (!apply) {
+        // The same answers over the config as it is; nothing marked, nothing saved.
+        auto config = m_store.load();
+        if (!config)
+            return config.error();
+        Config copy = *config;
+        if (auto status = adopt(copy); !status)
+            return status.error();
+        return results;
+    }
+    auto saved = m_store.modify(adopt);
     if (!saved) {
         for (const QString &path : marked)
             (void)unmarkCache(path);

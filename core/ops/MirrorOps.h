@@ -50,7 +50,12 @@ public:
         QString source;          // remote.origin.url, scrubbed
         std::optional<Error> refused;
     };
-    Result<QList<Imported>> importClones(const QStringList &paths);
+    // `apply` false: the same checks and answers, nothing marked or saved (the window's list to
+    // confirm).
+    Result<QList<Imported>> importClones(const QStringList &paths, bool apply = true);
+    // The repositories to offer for a folder the user picked: the folder itself when it is a
+    // mirror clone, else its subfolders (the cron script's ~/git/mirror/*.git), sorted.
+    static QStringList importCandidates(const QString &folder);
 
 private:
     ProtectedPaths protectedPaths() const;
