@@ -2,6 +2,7 @@
 #include "cli/Commands.h"
 #include "platform/Platform.h"
 #include "security/GitUrl.h"
+#include "util/Scrub.h"
 
 #include <QJsonArray>
 
@@ -140,7 +141,7 @@ bool readSeconds(CliContext &context, const QCommandLineParser &parser, const QS
     bool ok = false;
     *seconds = parser.value(option).toInt(&ok);
     if (!ok || *seconds < 0 || *seconds > 7 * 86400) {
-        *code = context.usage(command, QStringLiteral("--%1: \"%2\" is not a number of seconds").arg(option, parser.value(option)));
+        *code = context.usage(command, QStringLiteral("--%1: \"%2\" is not a number of seconds").arg(option, quoteInput(parser.value(option))));
         return false;
     }
     return true;

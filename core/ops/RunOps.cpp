@@ -1,6 +1,7 @@
 #include "ops/RunOps.h"
 
 #include "mirror/Scheduler.h"
+#include "util/Scrub.h"
 
 #include <QSet>
 
@@ -15,7 +16,7 @@ Result<QList<Mirror>> selectMirrors(const Config &config, const QStringList &nam
     for (const QString &name : names) {
         const Mirror *mirror = config.mirror(name);
         if (!mirror)
-            return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(name));
+            return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(quoteInput(name)));
         if (!seen.contains(mirror->name)) {
             seen.insert(mirror->name);
             selected.append(*mirror);

@@ -356,6 +356,42 @@ private Q_SLOTS:
         QVERIFY(QDir(pack).entryList({u"pack_git2_*"_s, u"*.lock"_s}, QDir::Files).isEmpty());
     }
 
+    // Item 4 of issue 8: a proxy from the environment, without a scheme, never reaches an error,
+    // the state files or the output (libgit2 quotes a proxy URL it cannot parse).
+    void environmentProxyIsScrubbed_data()
+    {
+        QTest::addColumn<QString>("variable");
+        QTest::addColumn<QString>("proxy");
+        QTest::addColumn<QString>("url");
+        QTest::newRow("https_proxy user:password") << u"https_proxy"_s << u"u:Pr0xyS3cret@127.0.0.1:3128"_s << u"https://localhost:9/x.git"_s;
+        QTest::newRow("https_proxy token only") << u"https_proxy"_s << u"Pr0xyS3cret@127.0.0.1:3128"_s << u"https://localhost:9/x.git"_s;
+        QTest::newRow("HTTPS_PROXY") << u"HTTPS_PROXY"_s << u"u:Pr0xyS3cret@127.0.0.1:3128"_s << u"https://localhost:9/x.git"_s;
+        QTest::newRow("http_proxy") << u"http_proxy"_s << u"u:Pr0xyS3cret@127.0.0.1:3128"_s << u"http://localhost:9/x.git"_s;
+    }
+    void environmentProxyIsScrubbed()
+    {
+        QFETCH(QString, variable);
+        QFETCH(QString, proxy);
+        QFETCH(QString, url);
+        CliEnv env;
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"p"_s, u"--source"_s, url, u"-q"_s}), 0);
+        const QMap<QString, QString> extra{{variable, proxy}};
+        const QString log = env.path(u"run.log"_s);
+        const CliResult update = env.run({u"--log-file"_s, log, u"update"_s, u"--json"_s}, {}, extra);
+        CLI_EXPECT_EXIT(update, 1);
+        const CliResult check = env.run({u"check"_s}, {}, extra);
+        CLI_EXPECT_EXIT(check, 1);
+        const CliResult status = env.run({u"status"_s, u"--json"_s});
+        for (const CliResult *r : {&update, &check, &status}) {
+            QVERIFY2(!r->stdoutText().contains(u"Pr0xyS3cret"_s), qPrintable(r->describe()));
+            QVERIFY2(!r->stderrText().contains(u"Pr0xyS3cret"_s), qPrintable(r->describe()));
+        }
+        QCOMPARE(env.filesContaining("Pr0xyS3cret"), QStringList());
+        // The error still says what went wrong, with the proxy shown masked.
+        const QString error = update.json().value(u"mirrors"_s).toArray().first().toObject().value(u"last_error"_s).toString();
+        QVERIFY2(error.contains(u"*****@127.0.0.1:3128"_s), qPrintable(error));
+    }
+
     void timeoutFailsTheRunAtTheDeadline()
     {
         QTcpServer silent;
