@@ -54,6 +54,8 @@ Error Connection::failure(int code, const QString &what) const
     // A transfer the watchdog cut short is a timeout, whatever libgit2 made of the closed socket.
     if (const QString reason = m_watchdog.firedReason(); !reason.isEmpty())
         return Error{ErrorCategory::Timeout, QStringLiteral("%1 timed out: %2").arg(m_access.displayUrl, reason), {}, 0, 0};
+    if (const QString cut = m_scope.listingCut(); !cut.isEmpty())
+        return Error{ErrorCategory::Network, QStringLiteral("%1: %2").arg(what, cut), {}, 0, 0};
     if (!m_callbacks.problem().isEmpty())
         return m_callbacks.problemError(code);
     return withProxiesMasked(lastError(code, what), m_access.proxy);
@@ -73,7 +75,11 @@ Status Connection::connectForFetch(git_repository *repository)
     m_callbacks.install(options.callbacks);
     options.proxy_opts = m_access.proxyOptions(m_proxyUrl);
     options.follow_redirects = GIT_REMOTE_REDIRECT_NONE; // a secret never follows a redirect to another host
-    if (const int rc = git_remote_connect_ext(m_remote.get(), GIT_DIRECTION_FETCH, &options); rc < 0)
+    // Connecting reads the ref advertisement: its size is bounded (StreamLimits::maxListingBytes).
+    m_scope.setListing(true);
+    const int rc = git_remote_connect_ext(m_remote.get(), GIT_DIRECTION_FETCH, &options);
+    m_scope.setListing(false);
+    if (rc < 0)
         return failure(rc, QStringLiteral("cannot connect to %1%2").arg(m_access.displayUrl, m_access.proxyNote()));
     return {};
 }
@@ -84,6 +90,11 @@ Result<RemoteListing> Connection::list()
     size_t count = 0;
     if (const int rc = git_remote_ls(&heads, &count, m_remote.get()); rc < 0)
         return failure(rc, QStringLiteral("cannot list refs of %1").arg(m_access.displayUrl));
+    if (m_limits.maxListedRefs > 0 && count > static_cast<size_t>(m_limits.maxListedRefs))
+        return Error{ErrorCategory::Network,
+                     QStringLiteral("%1 advertises %2 refs, more than the limit of %3; not listing them")
+                         .arg(m_access.displayUrl).arg(count).arg(m_limits.maxListedRefs),
+                     {}, 0, 0};
     RemoteListing listing;
     listing.refs.reserve(static_cast<qsizetype>(count));
     for (size_t i = 0; i < count; ++i) {

@@ -58,12 +58,14 @@ QList<RunEntry> entriesFor(const QList<Mirror> &mirrors, bool named)
 
 } // namespace
 
-Result<int> RunOps::check(const Config &config, const QStringList &names, Done done)
+Result<int> RunOps::check(const Config &config, const QStringList &names, Done done, const CheckOptions &options)
 {
     auto selected = selectMirrors(config, names);
     if (!selected)
         return selected.error();
-    return startBatch(JobKind::Check, config, entriesFor(*selected, !names.isEmpty()), {}, std::move(done));
+    BatchOptions batch;
+    batch.timeoutSeconds = options.timeoutSeconds;
+    return startBatch(JobKind::Check, config, entriesFor(*selected, !names.isEmpty()), batch, std::move(done));
 }
 
 Result<int> RunOps::update(const Config &config, const QStringList &names, const UpdateOptions &options, Done done)
