@@ -17,7 +17,8 @@ QString planLine(const RefResult &ref)
     const QString from = ref.oldOid.left(10);
     const QString to = ref.newOid.left(10);
     QString change = from.isEmpty() ? to : (to.isEmpty() ? from : from + QStringLiteral("..") + to);
-    QString line = QStringLiteral("  %1 %2 %3").arg(refActionName(ref.action).leftJustified(14), ref.ref, change);
+    // A rejected name is whatever the server advertised: its control characters are shown escaped.
+    QString line = QStringLiteral("  %1 %2 %3").arg(refActionName(ref.action).leftJustified(14), printable(ref.ref, 1000), change);
     if (!ref.message.isEmpty())
         line += QStringLiteral(" (%1)").arg(ref.message);
     return line.trimmed().prepend(QStringLiteral("  "));

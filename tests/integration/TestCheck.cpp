@@ -306,6 +306,26 @@ private Q_SLOTS:
         QVERIFY2(listed.state != CheckState::Unreachable, qPrintable(listed.error));
     }
 
+    // A malformed name a server advertises counts for nothing: the fingerprint is that of the
+    // valid refs alone.
+    void malformedAdvertisedRefsAreLeftOut()
+    {
+        const QList<FakeGitServer::Ref> good = {{QByteArray(40, 'a'), "refs/heads/main"}, {QByteArray(40, 'b'), "refs/tags/v1"}};
+        QList<FakeGitServer::Ref> withBad = good;
+        for (const char *name : {"refs/heads/../../etc", "refs/heads/a..b", "refs/heads/x.lock", "refs/heads/c\x01"})
+            withBad.append({QByteArray(40, 'c'), name});
+        FakeGitServer clean, dirty;
+        QVERIFY(clean.startFinite(good));
+        QVERIFY(dirty.startFinite(withBad));
+        const CheckRecord a = check(configFor(clean.url(QStringLiteral("x.git")), m_cacheRoot));
+        const CheckRecord b = check(configFor(dirty.url(QStringLiteral("x.git")), m_cacheRoot));
+        QVERIFY2(a.state != CheckState::Unreachable, qPrintable(a.error));
+        QVERIFY2(b.state != CheckState::Unreachable, qPrintable(b.error));
+        QCOMPARE(b.sourceFingerprint, a.sourceFingerprint);
+        const QByteArray lines = QByteArray("refs/heads/main ") + QByteArray(40, 'a') + "\nrefs/tags/v1 " + QByteArray(40, 'b') + "\n";
+        QCOMPARE(b.sourceFingerprint, QString::fromLatin1(QCryptographicHash::hash(lines, QCryptographicHash::Sha256).toHex()));
+    }
+
     void crossHostRedirectIsRefused()
     {
         RedirectServer other;
