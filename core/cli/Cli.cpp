@@ -2,6 +2,7 @@
 
 #include "cli/Commands.h"
 #include "mirror/Paths.h"
+#include "util/Scrub.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -116,7 +117,7 @@ int Cli::run(const QStringList &arguments)
             return entry.run(context, commandArguments);
         }
     }
-    return context.usage({}, QStringLiteral("unknown command \"%1\"").arg(command));
+    return context.usage({}, QStringLiteral("unknown command \"%1\"").arg(quoteInput(command)));
 }
 
 } // namespace md::cli

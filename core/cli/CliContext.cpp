@@ -3,6 +3,7 @@
 #include "mirror/Paths.h"
 #include "platform/Platform.h"
 #include "security/GitUrl.h"
+#include "util/Scrub.h"
 
 #include <QCoreApplication>
 
@@ -162,7 +163,7 @@ bool parseCommand(CliContext &context, QCommandLineParser &parser, const QString
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     addGlobalOptions(parser);
     if (!parser.parse(arguments)) {
-        *exitCode = context.usage(command, parser.errorText());
+        *exitCode = context.usage(command, quoteInput(parser.errorText(), 2 * kMaxQuotedInput));
         return false;
     }
     if (parser.isSet(QStringLiteral("help"))) {

@@ -2,6 +2,7 @@
 #include "cli/Commands.h"
 #include "platform/Platform.h"
 #include "security/GitUrl.h"
+#include "util/Scrub.h"
 
 #include <QJsonArray>
 
@@ -16,7 +17,8 @@ QString planLine(const RefResult &ref)
     const QString from = ref.oldOid.left(10);
     const QString to = ref.newOid.left(10);
     QString change = from.isEmpty() ? to : (to.isEmpty() ? from : from + QStringLiteral("..") + to);
-    QString line = QStringLiteral("  %1 %2 %3").arg(refActionName(ref.action).leftJustified(14), ref.ref, change);
+    // A rejected name is whatever the server advertised: its control characters are shown escaped.
+    QString line = QStringLiteral("  %1 %2 %3").arg(refActionName(ref.action).leftJustified(14), printable(ref.ref, 1000), change);
     if (!ref.message.isEmpty())
         line += QStringLiteral(" (%1)").arg(ref.message);
     return line.trimmed().prepend(QStringLiteral("  "));
@@ -149,7 +151,7 @@ bool readSeconds(CliContext &context, const QCommandLineParser &parser, const QS
     bool ok = false;
     *seconds = parser.value(option).toInt(&ok);
     if (!ok || *seconds < 0 || *seconds > 7 * 86400) {
-        *code = context.usage(command, QStringLiteral("--%1: \"%2\" is not a number of seconds").arg(option, parser.value(option)));
+        *code = context.usage(command, QStringLiteral("--%1: \"%2\" is not a number of seconds").arg(option, quoteInput(parser.value(option))));
         return false;
     }
     return true;

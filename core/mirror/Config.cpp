@@ -4,6 +4,7 @@
 #include "security/GitUrl.h"
 #include "security/HostKey.h"
 #include "util/JsonReader.h"
+#include "util/Scrub.h"
 
 #include <QDir>
 #include <QHash>
@@ -49,7 +50,7 @@ Status checkEndpointCredential(const Lookup &credentialOf, const Endpoint &endpo
     const Credential *credential = credentialOf(endpoint.credential);
     if (!credential)
         return Error::config(field(), QStringLiteral("no credential named \"%1\" (add it with mirrordesk credential add)")
-                                        .arg(endpoint.credential));
+                                        .arg(quoteInput(endpoint.credential)));
     const auto url = GitUrl::parse(endpoint.url);
     if (!url)
         return {};
@@ -203,7 +204,7 @@ Status validateConfig(const Config &config, const Checked &checked)
         credentialByName.insert(folded, i);
     }
     for (auto it = hostKeys.begin(); it != hostKeys.end(); ++it) {
-        const QString field = QStringLiteral("host_keys.%1").arg(it.key());
+        const QString field = QStringLiteral("host_keys.%1").arg(quoteInput(it.key()));
         auto normalized = normalizeHostPort(it.key());
         if (!normalized)
             return Error::config(field, normalized.error().message);
@@ -274,7 +275,8 @@ Status validateConfig(const Config &config, const Checked &checked)
                                               : QStringLiteral("the cache of mirror \"%1\"");
             return Error::config(mirrorField(i, QStringLiteral("cache_path")),
                                  QStringLiteral("%1 overlaps %2 (%3)")
-                                     .arg(claims.at(firstCache + i).path, owner.arg(mirrors.at(claim.mirror).name), claim.path));
+                                     .arg(quoteInput(claims.at(firstCache + i).path), owner.arg(mirrors.at(claim.mirror).name),
+                                          quoteInput(claim.path)));
         }
     }
     return {};
@@ -510,11 +512,11 @@ Result<Config> configFromJson(const QByteArray &data)
     }
     for (auto it = hostKeys.begin(); it != hostKeys.end(); ++it) {
         if (!it.value().isArray())
-            return Error::config(QStringLiteral("host_keys.%1").arg(it.key()), QStringLiteral("must be a list of key lines"));
+            return Error::config(QStringLiteral("host_keys.%1").arg(quoteInput(it.key())), QStringLiteral("must be a list of key lines"));
         QStringList lines;
         for (const QJsonValue &line : it.value().toArray()) {
             if (!line.isString())
-                return Error::config(QStringLiteral("host_keys.%1").arg(it.key()), QStringLiteral("must be a list of key lines"));
+                return Error::config(QStringLiteral("host_keys.%1").arg(quoteInput(it.key())), QStringLiteral("must be a list of key lines"));
             lines.append(line.toString());
         }
         config.hostKeys.insert(it.key(), lines);

@@ -71,7 +71,7 @@ void SyncEngine::run(JobKind kind, const Mirror &mirror, Result<MirrorJob> job, 
     }
     const QString host = job->source.hostPort;
     if (kind == JobKind::Check)
-        m_queue.start(host, [this, name, j = *job] { runCheck(name, j); });
+        m_queue.start(host, [this, name, j = *job, options] { runCheck(name, j, options); });
     else
         m_queue.start(host, [this, name, j = *job, settings, options] { runUpdate(name, j, settings, options); });
 }
@@ -108,9 +108,10 @@ void SyncEngine::recordSetupError(JobKind kind, const QString &name, const Error
     }, Qt::QueuedConnection);
 }
 
-void SyncEngine::runCheck(const QString &name, const MirrorJob &job)
+void SyncEngine::runCheck(const QString &name, const MirrorJob &job, const BatchOptions &options)
 {
     MirrorJob limited = job;
+    limited.limits = checkLimits(job.limits, options.timeoutSeconds); // the deadline runs from the job's start
     limited.limits.cancel = m_cancelFlag;
     const CheckRecord record = md::runCheck(limited);
     if (m_closing.load())

@@ -15,11 +15,11 @@ namespace md {
 
 enum class JobKind { Check, Update };
 
-// What an update batch asks of each of its jobs (a check needs nothing more).
+// What a batch asks of each of its jobs (a check reads only timeoutSeconds).
 struct BatchOptions {
     bool dryRun = false;
     bool allowMassChange = false;
-    int timeoutSeconds = 0;  // 0: the settings' run_timeout
+    int timeoutSeconds = 0;  // 0: the settings' run_timeout (an update), kDefaultCheckTimeoutSeconds (a check)
     int lockWaitSeconds = 0; // 0: skip a mirror another process is updating
 };
 
@@ -63,7 +63,7 @@ Q_SIGNALS:
 private:
     Status configure(const Config &config);
     void run(JobKind kind, const Mirror &mirror, Result<MirrorJob> job, const Settings &settings, const BatchOptions &options);
-    void runCheck(const QString &name, const MirrorJob &job);
+    void runCheck(const QString &name, const MirrorJob &job, const BatchOptions &options);
     void runUpdate(const QString &name, const MirrorJob &job, const Settings &settings, const BatchOptions &options);
     void recordSetupError(JobKind kind, const QString &name, const Error &error, const BatchOptions &options);
     void finished(const QString &name);

@@ -5,6 +5,7 @@
 #include "security/GitUrl.h"
 #include "util/Names.h"
 #include "util/SafeFile.h"
+#include "util/Scrub.h"
 
 #include <QDir>
 #include <QFile>
@@ -122,7 +123,7 @@ Result<MirrorOps::Edited> MirrorOps::edit(const QString &name, const std::functi
     auto saved = m_store.modify([&](Config &config) -> Status {
         const int index = config.indexOfMirror(name);
         if (index < 0)
-            return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(name));
+            return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(quoteInput(name)));
         Mirror edited = config.mirrors.at(index);
         const QString oldCache = config.cachePathOf(edited);
         if (auto status = change(edited); !status)
@@ -160,7 +161,7 @@ Result<MirrorOps::Edited> MirrorOps::rename(const QString &from, const QString &
     auto saved = m_store.modify([&](Config &config) -> Status {
         const int index = config.indexOfMirror(from);
         if (index < 0)
-            return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(from));
+            return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(quoteInput(from)));
         const int clash = config.indexOfMirror(to);
         if (clash >= 0 && clash != index)
             return Error::config(QStringLiteral("NEW"), QStringLiteral("a mirror named \"%1\" already exists (names are "
@@ -211,7 +212,7 @@ Result<MirrorOps::Removed> MirrorOps::remove(const QString &name, bool deleteCac
     auto saved = m_store.modify([&](Config &config) -> Status {
         const int index = config.indexOfMirror(name);
         if (index < 0)
-            return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(name));
+            return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(quoteInput(name)));
         const Mirror &mirror = config.mirrors.at(index);
         removed.cachePath = config.cachePathOf(mirror);
         lock = std::make_unique<CacheLock>(removed.cachePath);
