@@ -5,33 +5,33 @@
     <name>md::ui::ImportDialog</name>
     <message>
         <source>Import existing mirrors</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorhandene Spiegel importieren</translation>
     </message>
     <message>
         <source>Each checked repository becomes a pull mirror whose cache is that repository; its remote.origin.url is the source. Nothing else in it is changed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Jedes angehakte Repository wird ein Pull-Spiegel, dessen Cache dieses Repository ist; seine remote.origin.url ist die Quelle. Sonst wird nichts darin geändert.</translation>
     </message>
     <message>
         <source>Repository</source>
-        <translation type="unfinished"></translation>
+        <translation>Repository</translation>
     </message>
     <message>
         <source>Mirror</source>
-        <translation type="unfinished"></translation>
+        <translation>Spiegel</translation>
     </message>
     <message>
         <source>Source</source>
-        <translation type="unfinished">Quelle</translation>
+        <translation>Quelle</translation>
     </message>
     <message>
         <source>Why not</source>
-        <translation type="unfinished"></translation>
+        <translation>Warum nicht</translation>
     </message>
     <message numerus="yes">
         <source>Import %n mirror(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Spiegel importieren</numerusform>
+            <numerusform>%n Spiegel importieren</numerusform>
         </translation>
     </message>
 </context>
@@ -143,40 +143,40 @@
     </message>
     <message>
         <source>Import existing mirrors…</source>
-        <translation type="unfinished"></translation>
+        <translation>Vorhandene Spiegel importieren…</translation>
     </message>
     <message>
         <source>Adopt repositories made with git clone --mirror (e.g. a cron script&apos;s ~/git/mirror/*.git) as pull mirrors</source>
-        <translation type="unfinished"></translation>
+        <translation>Mit git clone --mirror erstellte Repositorys (z. B. ~/git/mirror/*.git eines Cron-Skripts) als Pull-Spiegel übernehmen</translation>
     </message>
     <message>
         <source>&amp;Mirrors</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Spiegel</translation>
     </message>
     <message>
         <source>Folder of mirror repositories</source>
-        <translation type="unfinished"></translation>
+        <translation>Ordner mit Spiegel-Repositorys</translation>
     </message>
     <message>
         <source>No repositories to import there</source>
-        <translation type="unfinished"></translation>
+        <translation>Dort gibt es keine Repositorys zum Importieren</translation>
     </message>
     <message>
         <source>Cannot import: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Import nicht möglich: %1</translation>
     </message>
     <message numerus="yes">
         <source>Imported %n mirror(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Spiegel importiert</numerusform>
+            <numerusform>%n Spiegel importiert</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Imported %n mirror(s); refused: %1</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Spiegel importiert; abgelehnt: %1</numerusform>
+            <numerusform>%n Spiegel importiert; abgelehnt: %1</numerusform>
         </translation>
     </message>
 </context>

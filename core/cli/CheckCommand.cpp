@@ -63,7 +63,7 @@ int cmdCheck(CliContext &context, const QStringList &arguments)
 
     QJsonArray mirrors;
     QList<QStringList> rows;
-    int inSync = 0, behind = 0, attention = 0, skipped = 0;
+    int inSync = 0, behind = 0, attention = 0, skipped = 0, unrecorded = 0;
     for (const RunEntry &entry : report->entries) {
         const bool skippedHere = entry.skip != SkipReason::None;
         const CheckRecord r = entry.check ? entry.check->record : CheckRecord{};
@@ -85,8 +85,10 @@ int cmdCheck(CliContext &context, const QStringList &arguments)
         } else {
             ++inSync;
         }
-        if (entry.check && !entry.check->problem.isEmpty())
+        if (entry.check && !entry.check->problem.isEmpty()) {
             context.error(QStringLiteral("mirrordesk check: %1").arg(entry.check->problem));
+            ++unrecorded; // a check that cannot be recorded needs attention too
+        }
         // The status fields of the last update, then this check's own (its error is the check's).
         QJsonObject object = statusToJson(status);
         object.remove(QStringLiteral("last_check"));
@@ -111,13 +113,14 @@ int cmdCheck(CliContext &context, const QStringList &arguments)
         for (auto it = checkFields.begin(); it != checkFields.end(); ++it)
             object.insert(it.key(), it.value());
         mirrors.append(object);
-        if (context.verbosity == Verbosity::Quiet && outcome != RunOutcome::Failed)
-            continue;
         QString detail = errorText(r.errorCategory, r.error);
         if (!r.error.isEmpty() && r.errorCategory != ErrorCategory::None)
             detail = QStringLiteral("%1: %2").arg(errorCategoryName(r.errorCategory), detail);
-        rows.append({entry.mirror.name, !skippedHere ? checkStateName(r.state) : QStringLiteral("skipped (%1)").arg(entry.skipText),
-                     detail.isEmpty() ? QStringLiteral("-") : detail});
+        const QString state = !skippedHere ? checkStateName(r.state) : QStringLiteral("skipped (%1)").arg(entry.skipText);
+        context.log(QStringLiteral("%1: check: %2%3").arg(entry.mirror.name, state, detail.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(detail)));
+        if (context.verbosity == Verbosity::Quiet && outcome != RunOutcome::Failed)
+            continue;
+        rows.append({entry.mirror.name, state, detail.isEmpty() ? QStringLiteral("-") : detail});
     }
     if (parser.isSet(QStringLiteral("json"))) {
         context.printJson({{QStringLiteral("format_version"), 1},
@@ -131,7 +134,7 @@ int cmdCheck(CliContext &context, const QStringList &arguments)
         context.out() << formatTable({QStringLiteral("NAME"), QStringLiteral("STATE"), QStringLiteral("DETAIL")}, rows);
         context.out().flush();
     }
-    if (attention > 0)
+    if (attention > 0 || unrecorded > 0)
         return ExitAttention;
     return behind > 0 ? ExitBehind : ExitOk;
 }

@@ -256,6 +256,9 @@ private Q_SLOTS:
         CLI_EXPECT_EXIT(r, 1);
         CLI_EXPECT_STDERR(r, env.stateFile(u"m"_s));
         QCOMPARE(GitRepoBuilder::revParse(env.path(u"c/m.git"_s), u"refs/heads/main"_s), m_main); // the sync itself happened
+        const CliResult check = env.run({u"check"_s});
+        CLI_EXPECT_EXIT(check, 1);
+        CLI_EXPECT_STDERR(check, env.stateFile(u"m"_s));
     }
 
     void theLogFileGetsEachOutcome()
@@ -269,6 +272,8 @@ private Q_SLOTS:
         const QByteArray text = CliEnv::readFile(log).value_or(QByteArray());
         QVERIFY2(text.contains("m: ok"), text.constData());
         QVERIFY2(text.contains("create") && text.contains("refs/heads/main"), text.constData());
+        CLI_EXPECT_EXIT(env.run({u"-q"_s, u"--log-file"_s, log, u"check"_s}), 0);
+        QVERIFY2(CliEnv::readFile(log).value_or(QByteArray()).contains("m: check: in_sync"), qPrintable(QString::fromUtf8(CliEnv::readFile(log).value_or(QByteArray()))));
     }
 
     void emptyGlobalPathsAreUsageErrors()
