@@ -209,9 +209,23 @@ QString GitUrl::scrub(const QString &location)
     const auto parsed = parse(location);
     if (parsed)
         return parsed->scrubbed();
-    // An SCP-style address typed with a password ("user:secret@host:path") does not parse: mask
-    // what stands between the first ":" and the "@" all the same.
-    static const QRegularExpression scpPassword(QStringLiteral("^([^:/@\\s]+):[^/\\s]*@"));
+    // A location is one word, spaces included: scrubText() ends a URL at a space, which would show
+    // a password typed with one ("https://u:my secret@host/r" does not parse, and error messages
+    // quote it). Mask everything up to the location's last "@", as scrubText() does in a word.
+    static const QRegularExpression urlUserInfo(QStringLiteral("^([A-Za-z][A-Za-z0-9+.-]*)://(.*)@"),
+                                                QRegularExpression::DotMatchesEverythingOption);
+    if (const auto m = urlUserInfo.match(location); m.hasMatch()) {
+        const QString userInfo = m.captured(2);
+        QString masked = kMask + QLatin1Char(':') + kMask;
+        if (isSshFamily(m.captured(1).toLower())) {
+            const qsizetype colon = userInfo.indexOf(QLatin1Char(':'));
+            masked = colon < 0 ? userInfo : userInfo.left(colon) + QLatin1Char(':') + kMask;
+        }
+        return location.left(m.capturedStart(2)) + masked + location.mid(m.capturedEnd(2));
+    }
+    // An SCP-style address typed with a password ("user:secret@host:path", spaces and all) does
+    // not parse: mask what stands between the first ":" and the "@" all the same.
+    static const QRegularExpression scpPassword(QStringLiteral("^([^:/@\\s]+):[^/]*@"));
     QString masked = scrubText(location);
     masked.replace(scpPassword, QStringLiteral("\\1:") + kMask + QLatin1Char('@'));
     return masked;
