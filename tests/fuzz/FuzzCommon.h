@@ -23,9 +23,22 @@ inline void quietQt()
     });
 }
 
+// Control characters (but newlines) shown as \xNN, so that the report prints whole.
+inline QByteArray printable(const QString &text)
+{
+    QString out;
+    for (QChar c : text) {
+        if (c.unicode() < 0x20 && c != QLatin1Char('\n'))
+            out += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out.toUtf8();
+}
+
 [[noreturn]] inline void fail(const char *what, const QString &detail)
 {
-    std::fprintf(stderr, "fuzz invariant failed: %s\n%s\n", what, detail.toUtf8().constData());
+    std::fprintf(stderr, "fuzz invariant failed: %s\n%s\n", what, printable(detail).constData());
     std::abort();
 }
 

@@ -2,7 +2,8 @@
 // GitUrl::scrubText() and md::scrubText() (core/util/Scrub.h).
 // Invariant: a parsed URL carrying a password never shows it again, neither in scrubbed() nor in
 // withoutCredentials() (what libgit2 sees), nor in the scrubbers' output for the text as typed
-// or inside a log line. Checked for passwords of 4 characters or more that the rest of the URL
+// or inside a log line; GitUrl::scrub() hides the secret of a location typed with one even when
+// it does not parse (error messages quote it). Checked for passwords of 4 characters or more that the rest of the URL
 // does not hold anyway (a password "host" in https://u:host@host/x is no leak).
 
 #include "FuzzCommon.h"
@@ -10,6 +11,7 @@
 #include "security/GitUrl.h"
 #include "util/Scrub.h"
 
+#include <QRegularExpression>
 #include <QUrl>
 
 #include <cstddef>
@@ -96,6 +98,37 @@ void checkNoPassword(const QString &text, const md::GitUrl &url)
     MD_FUZZ_CHECK(!holdsAny(line, leaking), detail + QStringLiteral("\nscrubText(line): ") + line);
 }
 
+// Any location typed as "scheme://user:secret@rest", valid or not: GitUrl::scrub() (what error
+// messages quote) never shows the secret. The user info is what stands before the last "@" ahead
+// of the first "/" after "://"; the secret is what follows its first ":".
+void checkTypedSecret(const QString &text)
+{
+    static const QRegularExpression scheme(QStringLiteral("^[A-Za-z][A-Za-z0-9+.-]*://"));
+    const auto match = scheme.match(text);
+    if (!match.hasMatch())
+        return;
+    const qsizetype start = match.capturedEnd();
+    qsizetype end = text.indexOf(QLatin1Char('/'), start);
+    if (end < 0)
+        end = text.size();
+    const qsizetype at = text.lastIndexOf(QLatin1Char('@'), end - 1);
+    if (at < start)
+        return;
+    const QString userInfo = text.mid(start, at - start);
+    const qsizetype colon = userInfo.indexOf(QLatin1Char(':'));
+    if (colon < 0)
+        return;
+    const QString secret = userInfo.mid(colon + 1);
+    if (secret.size() < 4 || secret.contains(QLatin1Char('*')))
+        return;
+    const QString rest = text.left(start) + userInfo.left(colon) + QLatin1Char('@') + text.mid(at + 1);
+    if (rest.contains(secret))
+        return;
+    const QString scrubbed = md::GitUrl::scrub(text);
+    MD_FUZZ_CHECK(!scrubbed.contains(secret),
+                  QStringLiteral("location: %1\nsecret: %2\nGitUrl::scrub(): %3").arg(text, secret, scrubbed));
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *, char ***)
@@ -120,6 +153,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (void)url->withoutCredentials();
         }
     }
+
+    checkTypedSecret(text);
 
     // Any text: the scrubbers must cope, and the two spellings of scrubText agree.
     (void)md::GitUrl::scrub(text);
