@@ -1,5 +1,5 @@
 // libFuzzer target: the config reader (mirrors.json), md::configFromJson().
-// Invariants: a config that parses is written back by configToJson() as exactly the bytes Qt's
+// Invariants: a config that parses passes Config::validate(); it is written back by configToJson() as exactly the bytes Qt's
 // own JSON writer prints (configToJson() writes the mirrors by hand), and those bytes parse
 // again into the same Config: a file MirrorDesk wrote is one it can read.
 
@@ -52,6 +52,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const auto config = md::configFromJson(input);
     if (!config)
         return 0;
+    // configFromJson() checked each mirror as it read it and ran only the cross checks on the
+    // whole; the full validation (what an edit runs) must agree.
+    const md::Status valid = config->validate();
+    MD_FUZZ_CHECK(valid.ok(), valid ? QString() : valid.error().text());
+    const md::Status validEdit = config->validateEdit(*config);
+    MD_FUZZ_CHECK(validEdit.ok(), validEdit ? QString() : validEdit.error().text());
+
     const QByteArray written = md::configToJson(*config);
     MD_FUZZ_CHECK(written == configAsQtWritesIt(*config),
                   QString::fromUtf8(written) + QStringLiteral("\n--- Qt writes ---\n") + QString::fromUtf8(configAsQtWritesIt(*config)));

@@ -4,7 +4,8 @@
 // (the input written to a state file in a folder made once per process).
 // Invariants: whatever was read writes back (statusToJson, runToJson, atticEntryToJson) into JSON
 // that reads again, to the same values after one round (the second round changes nothing);
-// StateStore reads the file as the functions read the document.
+// StateStore reads the file as the functions read the document; the attic's listing and
+// retention keep what they must (checkAtticLists).
 
 #include "FuzzCommon.h"
 
@@ -15,14 +16,15 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 
 namespace {
 
@@ -73,6 +75,33 @@ QString tempTemplate()
     return base + QStringLiteral("/mirrordesk-fuzz-state-XXXXXX");
 }
 
+// "Nothing lost": the attic lists every attic ref, newest first, and retention never takes the
+// newest kAtticKeepPerRef entries of a ref, nor one younger than the retention.
+void checkAtticLists(const QList<md::AtticEntry> &index)
+{
+    QList<md::RefTip> refs;
+    for (const md::AtticEntry &entry : index)
+        refs.append(md::RefTip{entry.atticRef(), entry.oid, QString()});
+    const QList<md::AtticEntry> listed = md::listAttic(refs, index);
+    MD_FUZZ_CHECK(listed.size() == index.size(), QString::number(listed.size()));
+    for (qsizetype i = 1; i < listed.size(); ++i)
+        MD_FUZZ_CHECK(listed.at(i - 1).when >= listed.at(i).when, listed.at(i).id);
+
+    const QDateTime now(QDate(2024, 6, 1), QTime(0, 0), Qt::UTC);
+    const int days = 30;
+    const QList<md::AtticEntry> expired = md::expiredAttic(index, days, now);
+    QHash<QString, int> count, removed;
+    for (const md::AtticEntry &entry : index)
+        ++count[entry.ref];
+    for (const md::AtticEntry &entry : expired) {
+        MD_FUZZ_CHECK(index.contains(entry), entry.id);
+        MD_FUZZ_CHECK(entry.when < now.addDays(-days), entry.id);
+        ++removed[entry.ref];
+    }
+    for (auto it = count.cbegin(); it != count.cend(); ++it)
+        MD_FUZZ_CHECK(it.value() - removed.value(it.key()) >= std::min(it.value(), md::kAtticKeepPerRef), it.key());
+}
+
 struct StateFolder {
     QTemporaryDir dir{tempTemplate()};
     md::StateStore store{dir.path()};
@@ -110,8 +139,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const QJsonArray history = root.value(QStringLiteral("history")).toArray();
         for (qsizetype i = 0; i < history.size(); ++i)
             checkRun(history.at(i).toObject(), QStringLiteral("history[%1]").arg(i));
-        for (const QJsonValue &value : root.value(QStringLiteral("attic")).toArray())
+        QList<md::AtticEntry> attic;
+        for (const QJsonValue &value : root.value(QStringLiteral("attic")).toArray()) {
             checkAtticEntry(value.toObject());
+            if (auto entry = md::atticEntryFromJson(value.toObject()))
+                attic.append(*entry);
+        }
+        checkAtticLists(attic);
     }
 
     // The same bytes through StateStore, from a file.

@@ -6,7 +6,7 @@
 #   tests/fuzz/run.sh [SECONDS]        FUZZ_BUILD_DIR=DIR overrides build/asan
 #
 # Each fuzzer starts from a copy of tests/fuzz/corpus/<target>/ in a temp folder (the checked-in
-# seed corpus never grows). Exits non-zero when a fuzzer found a crash, a sanitizer report, a
+# seed corpus never grows), with the tokens of tests/fuzz/<corpus>.dict. Exits non-zero when a fuzzer found a crash, a sanitizer report, a
 # leak, a timeout (-timeout=10 s for one input) or ran out of memory (-rss_limit_mb=2048); the
 # input that did it is copied to <build>/fuzz-artifacts/ and shown here.
 set -euo pipefail
@@ -47,7 +47,8 @@ for target in "${targets[@]}"; do
     echo "fuzz: $target for $seconds s from $seeds seeds" >&2
     status=0
     "$build/tests/fuzz/$target" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
-        -print_final_stats=1 -artifact_prefix="$dir/artifacts/" "$dir/corpus" >"$dir/log" 2>&1 || status=$?
+        -dict="$here/${corpus_of[$target]}.dict" -print_final_stats=1 -artifact_prefix="$dir/artifacts/" \
+        "$dir/corpus" >"$dir/log" 2>&1 || status=$?
 
     # The last status line ("#N DONE cov: C ft: F corp: …") and the final stats.
     last=$(grep -E '^#[0-9]+' "$dir/log" | grep -F ' cov: ' | tail -n 1 || true)
