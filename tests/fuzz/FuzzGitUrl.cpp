@@ -1,10 +1,11 @@
 // libFuzzer target: the URL parser, md::GitUrl::parse(), and the scrubbers GitUrl::scrub(),
 // GitUrl::scrubText() and md::scrubText() (core/util/Scrub.h).
-// Invariant: a parsed URL carrying a password never shows it again, neither in scrubbed() nor in
-// withoutCredentials() (what libgit2 sees), nor in the scrubbers' output for the text as typed
-// or inside a log line; GitUrl::scrub() hides the secret of a location typed with one even when
-// it does not parse (error messages quote it). Checked for passwords of 4 characters or more that the rest of the URL
-// does not hold anyway (a password "host" in https://u:host@host/x is no leak).
+// Invariants: a parsed URL carrying a password never shows it again, neither in scrubbed() nor
+// in withoutCredentials() (what libgit2 sees), nor in the scrubbers' output for the text as typed
+// or inside a log line; GitUrl::scrub() hides the secret of any location typed with one, even
+// one that does not parse (error messages quote it); scrubbing scrubbed text changes nothing.
+// Checked for secrets of 4 characters or more that the rest of the URL does not hold anyway (a
+// password "host" in https://u:host@host/x is no leak).
 
 #include "FuzzCommon.h"
 
@@ -19,22 +20,41 @@
 
 namespace {
 
-// The URL as typed with its user info cut out ("scheme://[user@]rest"), keeping the user for
-// SSH, printed the way QUrl prints it: the text the outputs may hold without leaking.
-QString withoutUserInfo(const QString &text, bool keepUser)
+// The user info as typed in "scheme://userinfo@rest": what stands before the last "@" ahead of
+// the first "/" after "://" (`start`). Empty `userInfo` and `at` -1 when there is none.
+struct TypedUserInfo {
+    QString userInfo;
+    qsizetype at = -1;
+    // What follows the first ":" of the user info.
+    QString secret() const
+    {
+        const qsizetype colon = userInfo.indexOf(QLatin1Char(':'));
+        return colon >= 0 ? userInfo.mid(colon + 1) : QString();
+    }
+};
+
+TypedUserInfo typedUserInfo(const QString &text, qsizetype start)
 {
-    const qsizetype start = text.indexOf(QLatin1String("://")) + 3;
     qsizetype end = text.indexOf(QLatin1Char('/'), start);
     if (end < 0)
         end = text.size();
-    const qsizetype at = text.lastIndexOf(QLatin1Char('@'), end - 1);
+    const qsizetype at = end > 0 ? text.lastIndexOf(QLatin1Char('@'), end - 1) : -1;
     if (at < start)
+        return {};
+    return {text.mid(start, at - start), at};
+}
+
+// The URL as typed with its user info cut out ("scheme://[user@]rest", keeping the user for
+// SSH): the text the outputs may hold without leaking.
+QString withoutUserInfo(const QString &text, qsizetype start, bool keepUser)
+{
+    const TypedUserInfo typed = typedUserInfo(text, start);
+    if (typed.at < 0)
         return text;
-    QString userInfo = text.mid(start, at - start);
     QString kept = text.left(start);
     if (keepUser)
-        kept += userInfo.left(userInfo.indexOf(QLatin1Char(':'))) + QLatin1Char('@');
-    return kept + text.mid(at + 1);
+        kept += typed.userInfo.left(typed.userInfo.indexOf(QLatin1Char(':'))) + QLatin1Char('@');
+    return kept + text.mid(typed.at + 1);
 }
 
 bool holdsAny(const QString &text, const QStringList &needles)
@@ -51,15 +71,8 @@ void checkNoPassword(const QString &text, const md::GitUrl &url)
     const QUrl qurl(text, QUrl::StrictMode);
     const QString decoded = qurl.password(QUrl::FullyDecoded);
     const QString encoded = qurl.password(QUrl::FullyEncoded);
-    // As typed: between the first ":" of the user info and its last "@".
-    const qsizetype start = text.indexOf(QLatin1String("://")) + 3;
-    qsizetype end = text.indexOf(QLatin1Char('/'), start);
-    if (end < 0)
-        end = text.size();
-    const qsizetype at = text.lastIndexOf(QLatin1Char('@'), end - 1);
-    const QString userInfo = at >= start ? text.mid(start, at - start) : QString();
-    const qsizetype colon = userInfo.indexOf(QLatin1Char(':'));
-    const QString typed = colon >= 0 ? userInfo.mid(colon + 1) : QString();
+    const qsizetype start = text.indexOf(QLatin1String("://")) + 3; // parsed: it has a scheme
+    const QString typed = typedUserInfo(text, start).secret();
 
     QStringList secrets;
     for (const QString &secret : {decoded, encoded, typed}) {
@@ -71,7 +84,7 @@ void checkNoPassword(const QString &text, const md::GitUrl &url)
         return;
 
     const bool ssh = url.kind() == md::GitUrl::Kind::Ssh;
-    const QString bare = withoutUserInfo(text, ssh);
+    const QString bare = withoutUserInfo(text, start, ssh);
     const QString bareAsQtPrintsIt = QUrl(bare, QUrl::StrictMode).toString(QUrl::FullyEncoded);
     // A secret the rest of the URL holds anyway cannot be told from it.
     QStringList innocent{bare, bareAsQtPrintsIt, url.host(), url.path(), url.userName(),
@@ -99,8 +112,7 @@ void checkNoPassword(const QString &text, const md::GitUrl &url)
 }
 
 // Any location typed as "scheme://user:secret@rest", valid or not: GitUrl::scrub() (what error
-// messages quote) never shows the secret. The user info is what stands before the last "@" ahead
-// of the first "/" after "://"; the secret is what follows its first ":".
+// messages quote) never shows the secret.
 void checkTypedSecret(const QString &text)
 {
     static const QRegularExpression scheme(QStringLiteral("^[A-Za-z][A-Za-z0-9+.-]*://"));
@@ -108,21 +120,11 @@ void checkTypedSecret(const QString &text)
     if (!match.hasMatch())
         return;
     const qsizetype start = match.capturedEnd();
-    qsizetype end = text.indexOf(QLatin1Char('/'), start);
-    if (end < 0)
-        end = text.size();
-    const qsizetype at = text.lastIndexOf(QLatin1Char('@'), end - 1);
-    if (at < start)
-        return;
-    const QString userInfo = text.mid(start, at - start);
-    const qsizetype colon = userInfo.indexOf(QLatin1Char(':'));
-    if (colon < 0)
-        return;
-    const QString secret = userInfo.mid(colon + 1);
+    const TypedUserInfo typed = typedUserInfo(text, start);
+    const QString secret = typed.secret();
     if (secret.size() < 4 || secret.contains(QLatin1Char('*')))
         return;
-    const QString rest = text.left(start) + userInfo.left(colon) + QLatin1Char('@') + text.mid(at + 1);
-    if (rest.contains(secret))
+    if (withoutUserInfo(text, start, true).contains(secret))
         return;
     const QString scrubbed = md::GitUrl::scrub(text);
     MD_FUZZ_CHECK(!scrubbed.contains(secret),
