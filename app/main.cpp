@@ -2,6 +2,7 @@
 #include "MainWindow.h"
 #include "cli/Cli.h"
 #include "mirror/Paths.h"
+#include "platform/Platform.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -56,6 +57,11 @@ int main(int argc, char **argv)
         return cli.run(arguments);
     }
 
+    // Without a display Qt aborts (exit 134) while creating the application: say what to do.
+    if (!md::platform::hasDisplay()) {
+        std::fputs("mirrordesk: no display: use a command (see --help)\n", stderr);
+        return 2;
+    }
     QApplication app(argc, argv);
     setIdentity();
     QApplication::setApplicationDisplayName(QStringLiteral("MirrorDesk"));

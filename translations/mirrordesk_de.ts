@@ -2,6 +2,40 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>md::ui::ImportDialog</name>
+    <message>
+        <source>Import existing mirrors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Each checked repository becomes a pull mirror whose cache is that repository; its remote.origin.url is the source. Nothing else in it is changed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Repository</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mirror</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation type="unfinished">Quelle</translation>
+    </message>
+    <message>
+        <source>Why not</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Import %n mirror(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>md::ui::MainWindow</name>
     <message>
         <source>MirrorDesk</source>
@@ -106,6 +140,44 @@
     <message>
         <source>Check All cannot start: %1</source>
         <translation>Alle prüfen kann nicht beginnen: %1</translation>
+    </message>
+    <message>
+        <source>Import existing mirrors…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Adopt repositories made with git clone --mirror (e.g. a cron script&apos;s ~/git/mirror/*.git) as pull mirrors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Mirrors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folder of mirror repositories</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No repositories to import there</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot import: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Imported %n mirror(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Imported %n mirror(s); refused: %1</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
     </message>
 </context>
 <context>

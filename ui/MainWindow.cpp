@@ -1,5 +1,8 @@
 #include "MainWindow.h"
 
+#include "ImportDialog.h"
+#include "ops/MirrorOps.h"
+
 #include "MirrorTableModel.h"
 #include "Resources.h"
 #include "mirror/SyncEngine.h"
@@ -8,6 +11,10 @@
 #include <QApplication>
 #include <QPointer>
 #include <QThreadPool>
+#include <QFileDialog>
+#include <QMenu>
+#include <QMenuBar>
+#include <QPointer>
 #include "security/GitUrl.h"
 
 #include <QAction>
@@ -85,10 +92,22 @@ MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
     m_checkAllAction->setToolTip(tr("Compare both sides of every mirror without fetching objects"));
     m_updateAction = toolbar->addAction(tr("Update now"), this, &MainWindow::updateSelected);
     m_updateAction->setToolTip(tr("Sync the selected mirrors now"));
+    toolbar->addSeparator();
+    m_importAction = toolbar->addAction(tr("Import existing mirrors…"), this, &MainWindow::chooseImportFolder);
+    m_importAction->setToolTip(tr("Adopt repositories made with git clone --mirror (e.g. a cron script's ~/git/mirror/*.git) "
+                                  "as pull mirrors"));
+    QMenu *mirrorsMenu = menuBar()->addMenu(tr("&Mirrors"));
+    mirrorsMenu->setToolTipsVisible(true);
+    mirrorsMenu->addAction(m_checkAction);
+    mirrorsMenu->addAction(m_checkAllAction);
+    mirrorsMenu->addAction(m_updateAction);
+    mirrorsMenu->addSeparator();
+    mirrorsMenu->addAction(m_importAction);
 
     m_flushTimer->setSingleShot(true);
     m_flushTimer->setInterval(100); // results reach the table at most ten times a second
     connect(m_flushTimer, &QTimer::timeout, this, &MainWindow::flush);
+    m_engine->setConfigFile(m_configPath);
     connect(m_engine, &SyncEngine::jobStarted, this, &MainWindow::onJobStarted);
     connect(m_engine, &SyncEngine::checkFinished, this, &MainWindow::onCheckFinished);
     connect(m_engine, &SyncEngine::updateFinished, this, &MainWindow::onUpdateFinished);
@@ -133,6 +152,78 @@ void MainWindow::reload()
         QMetaObject::invokeMethod(qApp, [self, snapshot = std::move(snapshot), generation]() mutable {
             if (self && generation == self->m_reloadGeneration)
                 self->applySnapshot(std::move(snapshot));
+        }, Qt::QueuedConnection);
+    });
+}
+
+void MainWindow::chooseImportFolder()
+{
+    auto *dialog = new QFileDialog(this, tr("Folder of mirror repositories"));
+    dialog->setFileMode(QFileDialog::Directory);
+    dialog->setOption(QFileDialog::ShowDirsOnly);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &folder) {
+        QPointer<MainWindow> self(this);
+        QThreadPool::globalInstance()->start([self, folder] {
+            const QStringList paths = MirrorOps::importCandidates(folder);
+            QMetaObject::invokeMethod(qApp, [self, paths] {
+                if (self)
+                    self->importMirrors(paths);
+            }, Qt::QueuedConnection);
+        });
+    });
+    dialog->open();
+}
+
+void MainWindow::importMirrors(const QStringList &paths)
+{
+    if (paths.isEmpty()) {
+        say(tr("No repositories to import there"));
+        return;
+    }
+    // Inspecting repositories reads the disk: on a worker, like every config and state access.
+    const QString configPath = m_configPath;
+    const QString stateDir = m_stateDir;
+    QPointer<MainWindow> self(this);
+    QThreadPool::globalInstance()->start([self, configPath, stateDir, paths] {
+        auto preview = MirrorOps(configPath, stateDir).importClones(paths, false);
+        QMetaObject::invokeMethod(qApp, [self, preview = std::move(preview)] {
+            if (!self)
+                return;
+            if (!preview) {
+                self->say(tr("Cannot import: %1").arg(preview.error().text()));
+                return;
+            }
+            auto *dialog = new ImportDialog(*preview, self);
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            connect(dialog, &QDialog::accepted, self, [self, dialog] {
+                const QStringList chosen = dialog->checkedPaths();
+                const QString configFile = self->m_configPath;
+                const QString stateFolder = self->m_stateDir;
+                QThreadPool::globalInstance()->start([self, configFile, stateFolder, chosen] {
+                    auto imported = MirrorOps(configFile, stateFolder).importClones(chosen);
+                    QMetaObject::invokeMethod(qApp, [self, imported = std::move(imported)] {
+                        if (!self)
+                            return;
+                        if (!imported) {
+                            self->say(tr("Cannot import: %1").arg(imported.error().text()));
+                            return;
+                        }
+                        QStringList refused;
+                        int done = 0;
+                        for (const MirrorOps::Imported &entry : *imported) {
+                            if (entry.refused)
+                                refused.append(entry.refused->text());
+                            else
+                                ++done;
+                        }
+                        self->say(refused.isEmpty() ? tr("Imported %n mirror(s)", nullptr, done)
+                                                    : tr("Imported %n mirror(s); refused: %1", nullptr, done).arg(refused.join(QStringLiteral("; "))));
+                        self->reload();
+                    }, Qt::QueuedConnection);
+                });
+            });
+            dialog->open();
         }, Qt::QueuedConnection);
     });
 }

@@ -48,8 +48,15 @@ public:
     // Selects the row of a mirror (for tests and for "select after add").
     void selectMirror(const QString &name);
 
+    QAction *importAction() const { return m_importAction; }
+
 public Q_SLOTS:
     void reload();
+    // Import existing mirrors…: asks for a folder, then importCandidates().
+    void chooseImportFolder();
+    // Inspects `paths` on a worker, shows the list to confirm (ImportDialog), and imports the
+    // checked ones on a worker (the same operation as `mirrordesk import`).
+    void importMirrors(const QStringList &paths);
     void checkSelected();
     void checkAll();
     void updateSelected();
@@ -78,6 +85,7 @@ private:
     md::RunOps *m_runOps = nullptr; // the same operations as the command line's check and update
     std::optional<Config> m_config; // the last good config
     QAction *m_checkAction = nullptr;
+    QAction *m_importAction = nullptr;
     QAction *m_checkAllAction = nullptr;
     QAction *m_updateAction = nullptr;
     QHash<QString, MirrorTableModel::RowUpdate> m_pending;

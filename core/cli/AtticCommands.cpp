@@ -1,6 +1,7 @@
 // attic list|restore|purge: the old tips MirrorDesk kept before forcing or deleting a ref.
 #include "cli/Commands.h"
 #include "ops/AtticOps.h"
+#include "util/Scrub.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -113,7 +114,7 @@ int purge(CliContext &context, const QStringList &arguments)
         bool ok = false;
         days = parser.value(QStringLiteral("older-than")).toInt(&ok);
         if (!ok || *days < 0 || *days > 36500)
-            return context.usage(command, QStringLiteral("--older-than: \"%1\" is not a number of days").arg(parser.value(QStringLiteral("older-than"))));
+            return context.usage(command, QStringLiteral("--older-than: \"%1\" is not a number of days").arg(quoteInput(parser.value(QStringLiteral("older-than")))));
     }
     // The repack runs as a child process: wait for it on the event loop, not by blocking.
     AtticOps ops(context.configPath, context.stateDir);
@@ -162,7 +163,7 @@ int cmdAttic(CliContext &context, const QStringList &arguments)
         return ExitOk;
     }
     return context.usage(QStringLiteral("attic"), sub.isEmpty() ? QStringLiteral("expected list, restore or purge")
-                                                                : QStringLiteral("unknown subcommand \"%1\"").arg(sub));
+                                                                : QStringLiteral("unknown subcommand \"%1\"").arg(quoteInput(sub)));
 }
 
 } // namespace md::cli

@@ -1,10 +1,34 @@
 // check: lists both sides of each mirror without fetching objects and says how they compare.
 #include "cli/Commands.h"
 #include "security/GitUrl.h"
+#include "util/Scrub.h"
 
 #include <QJsonArray>
 
+#include <algorithm>
+
 namespace md::cli {
+
+namespace {
+
+// --timeout SEC: a whole number of seconds from 1 to a week.
+bool readTimeout(CliContext &context, const QCommandLineParser &parser, const QString &command, int *seconds, int *code)
+{
+    if (!parser.isSet(QStringLiteral("timeout")))
+        return true;
+    const QString text = parser.value(QStringLiteral("timeout"));
+    const bool digits = !text.isEmpty() && text.size() <= 7
+        && std::all_of(text.cbegin(), text.cend(), [](QChar c) { return c >= QLatin1Char('0') && c <= QLatin1Char('9'); });
+    *seconds = digits ? text.toInt() : 0;
+    if (*seconds < 1 || *seconds > 7 * 86400) {
+        *code = context.usage(command, QStringLiteral("--timeout: \"%1\" is not a number of seconds from 1 to 604800")
+                                           .arg(quoteInput(text)));
+        return false;
+    }
+    return true;
+}
+
+} // namespace
 
 int cmdCheck(CliContext &context, const QStringList &arguments)
 {
@@ -13,18 +37,26 @@ int cmdCheck(CliContext &context, const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral(
         "List both sides' refs without fetching objects and say per mirror: in_sync, behind, diverged (only when provable "
         "from the cache), unreachable (with why) or empty. Disabled mirrors are checked only when named.\n"
-        "Exit codes: 0 all in sync (or empty/skipped), 1 something needs attention (unreachable, diverged), 3 some mirror is behind."));
+        "Each mirror's check ends after --timeout seconds (default %1): a check moves no objects.\n"
+        "Exit codes: 0 all in sync (or empty/skipped), 1 something needs attention (unreachable, diverged, timed out), "
+        "3 some mirror is behind.").arg(kDefaultCheckTimeoutSeconds));
     parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("Mirrors to check (default: all)."), QStringLiteral("[NAME…]"));
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON document.")});
+    parser.addOption({QStringLiteral("timeout"),
+                      QStringLiteral("End each mirror's check after SEC seconds (default %1).").arg(kDefaultCheckTimeoutSeconds),
+                      QStringLiteral("SEC")});
     int code = ExitOk;
     if (!parseCommand(context, parser, command, arguments, &code))
+        return code;
+    CheckOptions options;
+    if (!readTimeout(context, parser, command, &options.timeoutSeconds, &code))
         return code;
     const auto config = context.loadConfig(command, &code);
     if (!config)
         return code;
     const QStringList names = parser.positionalArguments();
     const auto report = context.runBatch(command, &code, [&](RunOps &ops, RunOps::Done done) {
-        return ops.check(*config, names, std::move(done));
+        return ops.check(*config, names, std::move(done), options);
     });
     if (!report)
         return code;

@@ -2,6 +2,7 @@
 
 #include "cli/Commands.h"
 #include "mirror/Paths.h"
+#include "util/Scrub.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -27,6 +28,7 @@ const CommandEntry kCommands[] = {
     {"edit", "Change a mirror's fields.", cmdEdit},
     {"rename", "Rename a mirror (moves its config, state and default cache).", cmdRename},
     {"remove", "Remove a mirror (keeps its cache unless --delete-cache).", cmdRemove},
+    {"import", "Adopt existing `git clone --mirror` repositories as pull mirrors.", cmdImport},
     {"credential", "Manage named credentials: add, edit, remove, list.", cmdCredential},
     {"hostkeys", "Manage pinned SSH host keys: pin, list.", cmdHostKeys},
     {"attic", "Old tips kept before a ref was forced or deleted: list, restore, purge.", cmdAttic},
@@ -72,6 +74,11 @@ bool Cli::wantsCommandLine(const QStringList &arguments)
     setUpGlobalParser(parser);
     if (!parser.parse(arguments))
         return true;
+    // An empty --config, --state-dir or --log-file is a usage error the command line reports.
+    for (const char *option : {"config", "state-dir", "log-file"}) {
+        if (parser.isSet(QString::fromLatin1(option)) && parser.value(QString::fromLatin1(option)).isEmpty())
+            return true;
+    }
     return !parser.positionalArguments().isEmpty() || parser.isSet(QStringLiteral("help"))
         || parser.isSet(QStringLiteral("version"));
 }
@@ -110,7 +117,7 @@ int Cli::run(const QStringList &arguments)
             return entry.run(context, commandArguments);
         }
     }
-    return context.usage({}, QStringLiteral("unknown command \"%1\"").arg(command));
+    return context.usage({}, QStringLiteral("unknown command \"%1\"").arg(quoteInput(command)));
 }
 
 } // namespace md::cli

@@ -3,6 +3,7 @@
 #include "mirror/Paths.h"
 #include "platform/Platform.h"
 #include "security/GitUrl.h"
+#include "util/Scrub.h"
 
 #include <QCoreApplication>
 
@@ -19,21 +20,30 @@ CliContext::CliContext(QTextStream &out, QTextStream &err, QTextStream &in)
 {
 }
 
+// Everything -v would print goes to the log file too (scrubbed by it), whatever -q or -v say.
 void CliContext::note(const QString &text)
 {
+    LogFile::append(text);
     if (verbosity != Verbosity::Quiet)
         m_err << GitUrl::scrubText(text) << Qt::endl;
 }
 
 void CliContext::verbose(const QString &text)
 {
+    LogFile::append(text);
     if (verbosity == Verbosity::Verbose)
         m_err << GitUrl::scrubText(text) << Qt::endl;
 }
 
 void CliContext::error(const QString &text)
 {
+    LogFile::append(text);
     m_err << GitUrl::scrubText(text) << Qt::endl;
+}
+
+void CliContext::log(const QString &text)
+{
+    LogFile::append(text);
 }
 
 int CliContext::usage(const QString &command, const QString &message)
@@ -65,6 +75,7 @@ std::optional<RunReport> CliContext::runBatch(const QString &command, int *code,
                                              const std::function<Result<int>(RunOps &, RunOps::Done)> &start)
 {
     SyncEngine engine(stateDir);
+    engine.setConfigFile(configPath);
     engine.setCancelFlag(platform::interruptFlag());
     RunOps ops(engine, stateDir);
     std::optional<RunReport> report;
@@ -89,6 +100,13 @@ void CliContext::printJson(const QJsonObject &document)
 
 bool CliContext::applyGlobalOptions(const QCommandLineParser &parser, const QString &command, int *exitCode)
 {
+    for (const char *option : {"config", "state-dir", "log-file"}) {
+        const QString name = QString::fromLatin1(option);
+        if (parser.isSet(name) && parser.value(name).isEmpty()) {
+            *exitCode = usage(command, QStringLiteral("--%1 needs a value (an empty path names no file)").arg(name));
+            return false;
+        }
+    }
     if (parser.isSet(QStringLiteral("config")))
         configPath = paths::configFile(parser.value(QStringLiteral("config")));
     if (parser.isSet(QStringLiteral("state-dir")))
@@ -145,7 +163,7 @@ bool parseCommand(CliContext &context, QCommandLineParser &parser, const QString
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     addGlobalOptions(parser);
     if (!parser.parse(arguments)) {
-        *exitCode = context.usage(command, parser.errorText());
+        *exitCode = context.usage(command, quoteInput(parser.errorText(), 2 * kMaxQuotedInput));
         return false;
     }
     if (parser.isSet(QStringLiteral("help"))) {

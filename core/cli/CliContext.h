@@ -45,6 +45,8 @@ public:
     void note(const QString &text);
     void verbose(const QString &text);
     void error(const QString &text);
+    // To the log file only (--log-file): what -v would print when this run does not print it.
+    void log(const QString &text);
 
     // Prints "mirrordesk <command>: <message>" and a hint, returns ExitUsage.
     int usage(const QString &command, const QString &message);

@@ -15,6 +15,7 @@ int cmdAdd(CliContext &context, const QStringList &arguments);
 int cmdEdit(CliContext &context, const QStringList &arguments);
 int cmdRename(CliContext &context, const QStringList &arguments);
 int cmdRemove(CliContext &context, const QStringList &arguments);
+int cmdImport(CliContext &context, const QStringList &arguments);
 int cmdCredential(CliContext &context, const QStringList &arguments);
 int cmdHostKeys(CliContext &context, const QStringList &arguments);
 int cmdAttic(CliContext &context, const QStringList &arguments);

@@ -2,6 +2,7 @@
 // secret lives (env:VAR, file:PATH), never the secret.
 #include "cli/Commands.h"
 #include "ops/CredentialOps.h"
+#include "util/Scrub.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -30,7 +31,7 @@ Status applyCredentialOptions(CliContext &context, const QCommandLineParser &par
         const auto kind = credentialKindFromName(parser.value(QStringLiteral("kind")));
         if (!kind)
             return Error::usage(QStringLiteral("--kind: \"%1\" is not one of password, token, ssh_key, ssh_agent")
-                                    .arg(parser.value(QStringLiteral("kind"))));
+                                    .arg(quoteInput(parser.value(QStringLiteral("kind")))));
         credential.kind = *kind;
     }
     if (parser.isSet(QStringLiteral("username")))
@@ -160,7 +161,7 @@ int cmdCredential(CliContext &context, const QStringList &arguments)
         return ExitOk;
     }
     return context.usage(QStringLiteral("credential"), sub.isEmpty() ? QStringLiteral("expected add, edit, remove or list")
-                                                                     : QStringLiteral("unknown subcommand \"%1\"").arg(sub));
+                                                                     : QStringLiteral("unknown subcommand \"%1\"").arg(quoteInput(sub)));
 }
 
 } // namespace md::cli

@@ -2,6 +2,7 @@
 #include "cli/Commands.h"
 #include "ops/HostKeyOps.h"
 #include "security/KnownHosts.h"
+#include "util/Scrub.h"
 
 #include <QJsonArray>
 #include <QRegularExpression>
@@ -121,7 +122,7 @@ int cmdHostKeys(CliContext &context, const QStringList &arguments)
         return ExitOk;
     }
     return context.usage(QStringLiteral("hostkeys"), sub.isEmpty() ? QStringLiteral("expected pin or list")
-                                                                   : QStringLiteral("unknown subcommand \"%1\"").arg(sub));
+                                                                   : QStringLiteral("unknown subcommand \"%1\"").arg(quoteInput(sub)));
 }
 
 } // namespace md::cli

@@ -3,6 +3,8 @@
 #include "cli/MirrorOptions.h"
 #include "ops/MirrorOps.h"
 
+#include <QJsonArray>
+
 namespace md::cli {
 
 namespace {
@@ -110,11 +112,60 @@ int cmdRemove(CliContext &context, const QStringList &arguments)
     int code = ExitOk;
     if (removed->stateError)
         code = context.fail(command, *removed->stateError);
-    if (removed->cacheDeleted)
+    if (removed->linkOnly)
+        context.error(QStringLiteral("mirrordesk remove: removed the link %1; the folder it points at was kept").arg(removed->cachePath));
+    else if (removed->cacheDeleted)
         context.verbose(QStringLiteral("deleted the cache %1").arg(removed->cachePath));
     else if (removed->cacheExists)
         context.verbose(QStringLiteral("kept the cache %1").arg(removed->cachePath));
     return code;
+}
+
+int cmdImport(CliContext &context, const QStringList &arguments)
+{
+    const QString command = QStringLiteral("import");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Adopt existing `git clone --mirror` repositories: one pull mirror per repository, named after its folder "
+        "(without .git), with the repository as its cache and remote.origin.url as its source. A path that is not "
+        "such a repository is refused and left untouched. Exit 0 when every path was imported, 1 when one was refused."));
+    parser.addPositionalArgument(QStringLiteral("PATH"), QStringLiteral("Bare mirror repositories to adopt."), QStringLiteral("PATH…"));
+    parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON document.")});
+    int code = ExitOk;
+    if (!parseCommand(context, parser, command, arguments, &code))
+        return code;
+    const QStringList paths = parser.positionalArguments();
+    if (paths.isEmpty())
+        return context.usage(command, QStringLiteral("expected one or more PATHs"));
+    auto imported = MirrorOps(context.configPath, context.stateDir).importClones(paths);
+    if (!imported)
+        return context.fail(command, imported.error());
+    QJsonArray entries;
+    int refused = 0;
+    for (const MirrorOps::Imported &entry : *imported) {
+        QJsonObject object{{QStringLiteral("path"), entry.path},
+                           {QStringLiteral("outcome"), entry.refused ? QStringLiteral("refused") : QStringLiteral("imported")}};
+        if (entry.refused) {
+            ++refused;
+            object.insert(QStringLiteral("reason"), errorText(*entry.refused));
+            if (!parser.isSet(QStringLiteral("json")))
+                context.error(QStringLiteral("mirrordesk import: refused: %1").arg(entry.refused->text()));
+        } else {
+            object.insert(QStringLiteral("name"), entry.name);
+            object.insert(QStringLiteral("cache_path"), entry.cachePath);
+            object.insert(QStringLiteral("source"), entry.source);
+            if (!parser.isSet(QStringLiteral("json")))
+                context.note(QStringLiteral("imported %1 as pull mirror \"%2\" from %3").arg(entry.path, entry.name, entry.source));
+        }
+        entries.append(object);
+    }
+    if (parser.isSet(QStringLiteral("json")))
+        context.printJson({{QStringLiteral("format_version"), 1},
+                           {QStringLiteral("imported"), entries},
+                           {QStringLiteral("summary"), QJsonObject{{QStringLiteral("paths"), static_cast<int>(imported->size())},
+                                                                   {QStringLiteral("imported"), static_cast<int>(imported->size()) - refused},
+                                                                   {QStringLiteral("refused"), refused}}}});
+    return refused > 0 ? ExitAttention : ExitOk;
 }
 
 } // namespace md::cli

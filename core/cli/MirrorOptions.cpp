@@ -1,6 +1,7 @@
 #include "cli/MirrorOptions.h"
 
 #include "security/GitUrl.h"
+#include "util/Scrub.h"
 
 #include <QDir>
 
@@ -44,7 +45,7 @@ Result<int> parseNumber(const QCommandLineParser &parser, const QString &option)
     bool ok = false;
     const int value = parser.value(option).toInt(&ok);
     if (!ok)
-        return optionError(option, QStringLiteral("\"%1\" is not a whole number").arg(parser.value(option)));
+        return optionError(option, QStringLiteral("\"%1\" is not a whole number").arg(quoteInput(parser.value(option))));
     return value;
 }
 
@@ -118,7 +119,7 @@ Status applyMirrorOptions(const QCommandLineParser &parser, Mirror &m, bool addi
     if (isSet("shape")) {
         const auto shape = shapeFromName(value("shape"));
         if (!shape)
-            return optionError(QStringLiteral("shape"), QStringLiteral("\"%1\" is not one of pull, relay, push").arg(value("shape")));
+            return optionError(QStringLiteral("shape"), QStringLiteral("\"%1\" is not one of pull, relay, push").arg(quoteInput(value("shape"))));
         m.shape = *shape;
     } else if (adding || isSet("source") || isSet("target")) {
         QString why;
@@ -156,13 +157,13 @@ Status applyMirrorOptions(const QCommandLineParser &parser, Mirror &m, bool addi
     if (isSet("prune")) {
         const auto prune = pruneFromName(value("prune"));
         if (!prune)
-            return optionError(QStringLiteral("prune"), QStringLiteral("\"%1\" is not one of all, merged, none").arg(value("prune")));
+            return optionError(QStringLiteral("prune"), QStringLiteral("\"%1\" is not one of all, merged, none").arg(quoteInput(value("prune"))));
         m.prune = *prune;
     }
     if (isSet("mirror-tags")) {
         const auto tags = tagPolicyFromName(value("mirror-tags"));
         if (!tags)
-            return optionError(QStringLiteral("mirror-tags"), QStringLiteral("\"%1\" is not one of all, reachable, none").arg(value("mirror-tags")));
+            return optionError(QStringLiteral("mirror-tags"), QStringLiteral("\"%1\" is not one of all, reachable, none").arg(quoteInput(value("mirror-tags"))));
         m.mirrorTags = *tags;
     }
     return {};

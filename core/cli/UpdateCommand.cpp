@@ -2,6 +2,7 @@
 #include "cli/Commands.h"
 #include "platform/Platform.h"
 #include "security/GitUrl.h"
+#include "util/Scrub.h"
 
 #include <QJsonArray>
 
@@ -16,7 +17,8 @@ QString planLine(const RefResult &ref)
     const QString from = ref.oldOid.left(10);
     const QString to = ref.newOid.left(10);
     QString change = from.isEmpty() ? to : (to.isEmpty() ? from : from + QStringLiteral("..") + to);
-    QString line = QStringLiteral("  %1 %2 %3").arg(refActionName(ref.action).leftJustified(14), ref.ref, change);
+    // A rejected name is whatever the server advertised: its control characters are shown escaped.
+    QString line = QStringLiteral("  %1 %2 %3").arg(refActionName(ref.action).leftJustified(14), printable(ref.ref, 1000), change);
     if (!ref.message.isEmpty())
         line += QStringLiteral(" (%1)").arg(ref.message);
     return line.trimmed().prepend(QStringLiteral("  "));
@@ -24,6 +26,7 @@ QString planLine(const RefResult &ref)
 
 struct Tally {
     int ok = 0, failed = 0, skipped = 0, divergedRefs = 0;
+    int unrecorded = 0; // runs whose result could not be written to the state folder
 };
 
 // One mirror's JSON object and text lines (text empty when -q hides it).
@@ -34,6 +37,8 @@ QJsonObject formatEntry(CliContext &context, const RunEntry &entry, bool dryRun,
     const std::optional<Error> &error = outcome.result.error;
     const RunOutcome result = !ran ? RunOutcome::Skipped : (error ? RunOutcome::Failed : RunOutcome::Ok);
     (!ran ? tally.skipped : (error ? tally.failed : tally.ok))++;
+    if (!outcome.problems.isEmpty())
+        ++tally.unrecorded;
     for (const QString &problem : outcome.problems)
         context.error(QStringLiteral("mirrordesk %1: %2").arg(dryRun ? QStringLiteral("plan") : QStringLiteral("update"), problem));
     const auto status = outcome.status ? Result<StatusRecord>(*outcome.status) : context.stateStore().status(entry.mirror.name);
@@ -62,23 +67,29 @@ QJsonObject formatEntry(CliContext &context, const RunEntry &entry, bool dryRun,
     }
     object.insert(QStringLiteral("refs"), refs);
 
-    if (context.verbosity == Verbosity::Quiet && result != RunOutcome::Failed && !leftDiverged)
-        return object;
-    if (!ran) {
-        text += QStringLiteral("%1: skipped: %2\n").arg(entry.mirror.name, entry.skipText);
-        return object;
-    }
-    text += error ? QStringLiteral("%1: failed (%2): %3\n").arg(entry.mirror.name, errorCategoryName(error->category),
-                                                               errorText(*error))
-                  : QStringLiteral("%1: %2\n").arg(entry.mirror.name, dryRun ? QStringLiteral("plan") : QStringLiteral("ok"));
-    for (const QString &warning : outcome.result.warnings)
-        text += QStringLiteral("  warning: %1\n").arg(warning);
-    const bool verbose = context.verbosity == Verbosity::Verbose;
-    for (const RefResult &ref : outcome.result.refs) {
-        const bool interesting = ref.action != RefAction::UpToDate && ref.action != RefAction::Filtered;
-        if (dryRun ? ref.action != RefAction::UpToDate || verbose : interesting || verbose)
-            text += planLine(ref) + QLatin1Char('\n');
-    }
+    // What this run prints, and for the log file each mirror's outcome, warnings and the refs
+    // that moved (not the up-to-date ones: a log appended every minute must stay readable).
+    auto describe = [&](Verbosity level) {
+        QString lines;
+        if (level == Verbosity::Quiet && result != RunOutcome::Failed && !leftDiverged)
+            return lines;
+        if (!ran)
+            return lines + QStringLiteral("%1: skipped: %2\n").arg(entry.mirror.name, entry.skipText);
+        lines += error ? QStringLiteral("%1: failed (%2): %3\n").arg(entry.mirror.name, errorCategoryName(error->category),
+                                                                    errorText(*error))
+                       : QStringLiteral("%1: %2\n").arg(entry.mirror.name, dryRun ? QStringLiteral("plan") : QStringLiteral("ok"));
+        for (const QString &warning : outcome.result.warnings)
+            lines += QStringLiteral("  warning: %1\n").arg(warning);
+        const bool verbose = level == Verbosity::Verbose;
+        for (const RefResult &ref : outcome.result.refs) {
+            const bool interesting = ref.action != RefAction::UpToDate && ref.action != RefAction::Filtered;
+            if (dryRun ? ref.action != RefAction::UpToDate || verbose : interesting || verbose)
+                lines += planLine(ref) + QLatin1Char('\n');
+        }
+        return lines;
+    };
+    text += describe(context.verbosity);
+    context.log(describe(Verbosity::Normal));
     return object;
 }
 
@@ -116,7 +127,7 @@ int runUpdates(CliContext &context, const QString &command, const QStringList &n
     }
     if (const int signal = platform::interruptSignal())
         return signal == SIGTERM ? ExitTerminated : ExitInterrupted;
-    return tally.failed > 0 || tally.divergedRefs > 0 ? ExitAttention : ExitOk;
+    return tally.failed > 0 || tally.divergedRefs > 0 || tally.unrecorded > 0 ? ExitAttention : ExitOk;
 }
 
 void addUpdateOptions(QCommandLineParser &parser, bool planOnly)
@@ -140,7 +151,7 @@ bool readSeconds(CliContext &context, const QCommandLineParser &parser, const QS
     bool ok = false;
     *seconds = parser.value(option).toInt(&ok);
     if (!ok || *seconds < 0 || *seconds > 7 * 86400) {
-        *code = context.usage(command, QStringLiteral("--%1: \"%2\" is not a number of seconds").arg(option, parser.value(option)));
+        *code = context.usage(command, QStringLiteral("--%1: \"%2\" is not a number of seconds").arg(option, quoteInput(parser.value(option))));
         return false;
     }
     return true;

@@ -6,6 +6,28 @@
 
 namespace md::git {
 
+namespace {
+
+// libgit2 quotes a proxy it cannot use ("malformed URL 'u:pw@proxy:3128'"), and with
+// GIT_PROXY_AUTO that proxy comes from the environment, where a scheme is often left out: mask
+// every proxy value this side may be using, user info and all (a proxy's user may be a token).
+Error withProxiesMasked(Error error, const QString &configured)
+{
+    QStringList values{configured};
+    for (const char *name : {"https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"})
+        values.append(qEnvironmentVariable(name));
+    for (const QString &value : values) {
+        if (!value.contains(QLatin1Char('@')))
+            continue;
+        const QString masked = scrubProxy(value);
+        error.message.replace(value, masked);
+        error.message.replace(scrubText(value), masked);
+    }
+    return error;
+}
+
+} // namespace
+
 Connection::Connection(RemoteAccess access, const StreamLimits &limits)
     : m_access(std::move(access))
     , m_limits(limits)
@@ -32,9 +54,11 @@ Error Connection::failure(int code, const QString &what) const
     // A transfer the watchdog cut short is a timeout, whatever libgit2 made of the closed socket.
     if (const QString reason = m_watchdog.firedReason(); !reason.isEmpty())
         return Error{ErrorCategory::Timeout, QStringLiteral("%1 timed out: %2").arg(m_access.displayUrl, reason), {}, 0, 0};
+    if (const QString cut = m_scope.listingCut(); !cut.isEmpty())
+        return Error{ErrorCategory::Network, QStringLiteral("%1: %2").arg(what, cut), {}, 0, 0};
     if (!m_callbacks.problem().isEmpty())
         return m_callbacks.problemError(code);
-    return lastError(code, what);
+    return withProxiesMasked(lastError(code, what), m_access.proxy);
 }
 
 Status Connection::connectForFetch(git_repository *repository)
@@ -44,14 +68,18 @@ Status Connection::connectForFetch(git_repository *repository)
     const int created = repository ? git_remote_create_anonymous(&raw, repository, url.constData())
                                    : git_remote_create_detached(&raw, url.constData());
     if (created < 0)
-        return lastError(created, QStringLiteral("cannot use %1").arg(m_access.displayUrl));
+        return withProxiesMasked(lastError(created, QStringLiteral("cannot use %1").arg(m_access.displayUrl)), m_access.proxy);
     m_remote.reset(raw);
     git_remote_connect_options options;
     git_remote_connect_options_init(&options, GIT_REMOTE_CONNECT_OPTIONS_VERSION);
     m_callbacks.install(options.callbacks);
     options.proxy_opts = m_access.proxyOptions(m_proxyUrl);
     options.follow_redirects = GIT_REMOTE_REDIRECT_NONE; // a secret never follows a redirect to another host
-    if (const int rc = git_remote_connect_ext(m_remote.get(), GIT_DIRECTION_FETCH, &options); rc < 0)
+    // Connecting reads the ref advertisement: its size is bounded (StreamLimits::maxListingBytes).
+    m_scope.setListing(true);
+    const int rc = git_remote_connect_ext(m_remote.get(), GIT_DIRECTION_FETCH, &options);
+    m_scope.setListing(false);
+    if (rc < 0)
         return failure(rc, QStringLiteral("cannot connect to %1%2").arg(m_access.displayUrl, m_access.proxyNote()));
     return {};
 }
@@ -62,6 +90,11 @@ Result<RemoteListing> Connection::list()
     size_t count = 0;
     if (const int rc = git_remote_ls(&heads, &count, m_remote.get()); rc < 0)
         return failure(rc, QStringLiteral("cannot list refs of %1").arg(m_access.displayUrl));
+    if (m_limits.maxListedRefs > 0 && count > static_cast<size_t>(m_limits.maxListedRefs))
+        return Error{ErrorCategory::Network,
+                     QStringLiteral("%1 advertises %2 refs, more than the limit of %3; not listing them")
+                         .arg(m_access.displayUrl).arg(count).arg(m_limits.maxListedRefs),
+                     {}, 0, 0};
     RemoteListing listing;
     listing.refs.reserve(static_cast<qsizetype>(count));
     for (size_t i = 0; i < count; ++i) {
@@ -112,7 +145,7 @@ QString Connection::proxyWarning() const
         return {};
     return QStringLiteral("the proxy %1 is not used for %2: libgit2 sends only https:// through a proxy, so the source was "
                           "reached directly")
-        .arg(scrubText(m_access.proxy), m_access.displayUrl);
+        .arg(scrubProxy(m_access.proxy), m_access.displayUrl);
 }
 
 } // namespace md::git

@@ -33,3 +33,17 @@ Status GitLibrary::initialize(const GitOptions &settings)
 }
 
 } // namespace md::git
+
+namespace md::git {
+
+GitInit::GitInit()
+{
+    git_libgit2_init();
+}
+
+GitInit::~GitInit()
+{
+    git_libgit2_shutdown();
+}
+
+} // namespace md::git

@@ -16,4 +16,14 @@ public:
     static Status initialize(const GitOptions &options);
 };
 
+// Keeps libgit2 initialised while it lives (git_libgit2_init is reference-counted), for the few
+// calls made outside a sync (reading a cache's marker at add, edit, import and remove).
+class GitInit {
+public:
+    GitInit();
+    ~GitInit();
+    GitInit(const GitInit &) = delete;
+    GitInit &operator=(const GitInit &) = delete;
+};
+
 } // namespace md::git

@@ -191,7 +191,7 @@ QString RemoteAccess::proxyNote() const
 {
     if (proxy.isEmpty() || proxyIgnored())
         return QString();
-    return QStringLiteral(" (through the proxy %1)").arg(scrubText(proxy));
+    return QStringLiteral(" (through the proxy %1)").arg(scrubProxy(proxy));
 }
 
 } // namespace md::git

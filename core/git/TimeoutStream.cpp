@@ -5,6 +5,7 @@
 #include <git2.h>
 #include <git2/sys/stream.h>
 
+#include <cstddef>
 #include <cstring>
 #include <condition_variable>
 #include <limits>
@@ -16,6 +17,9 @@
 #ifdef Q_OS_UNIX
 #include <fcntl.h>
 #include <netdb.h>
+#ifdef Q_OS_LINUX
+#include <linux/tcp.h> // TCP_INFO's tcpi_bytes_received
+#endif
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -30,9 +34,12 @@ namespace md::git {
 
 struct StreamLimitsScope::State {
     StreamLimits limits;
-    std::mutex mutex;
+    mutable std::mutex mutex;
     std::vector<int> sockets;
     State *previous;
+    std::atomic<bool> listing{false};
+    std::atomic<qint64> listingBytes{0}; // read through the stream during the listing
+    QString cut;                         // why the listing was cut (under the mutex)
 };
 
 namespace {
@@ -67,6 +74,40 @@ StreamLimits currentLimits(const TimeoutSocket *socket)
 QString endpoint(const TimeoutSocket *socket)
 {
     return QStringLiteral("%1:%2").arg(QString::fromUtf8(socket->host), QString::fromUtf8(socket->port));
+}
+
+QString sizeText(qint64 bytes)
+{
+    constexpr qint64 kMB = 1024 * 1024;
+    if (bytes >= kMB)
+        return QStringLiteral("%1 MB").arg(bytes / kMB);
+    if (bytes >= 1024)
+        return QStringLiteral("%1 KB").arg(bytes / 1024);
+    return QStringLiteral("%1 bytes").arg(bytes);
+}
+
+QString listingTooLarge(qint64 limit)
+{
+    return QStringLiteral("the ref advertisement passed %1; stopped reading it (a server that advertises refs without "
+                          "end, or far more than any repository has)").arg(sizeText(limit));
+}
+
+// Counts what the listing read through the stream; false (error set, listing cut) past the limit.
+bool countListingBytes(TimeoutSocket *socket, const StreamLimits &limits, ssize_t n)
+{
+    StreamLimitsScope::State *scope = socket->scope;
+    if (!scope || !limits.streamEnforces || limits.maxListingBytes <= 0 || !scope->listing.load())
+        return true;
+    if (scope->listingBytes.fetch_add(n) + n <= limits.maxListingBytes)
+        return true;
+    const QString why = listingTooLarge(limits.maxListingBytes);
+    {
+        std::lock_guard<std::mutex> lock(scope->mutex);
+        if (scope->cut.isEmpty())
+            scope->cut = why;
+    }
+    git_error_set_str(GIT_ERROR_NET, why.toUtf8().constData());
+    return false;
 }
 
 // Waits for `events` on the socket for at most `timeoutMs`, watching the cancel flag and the run
@@ -201,6 +242,8 @@ ssize_t socketRead(git_stream *stream, void *data, size_t length)
         git_error_set_str(GIT_ERROR_NET, (QStringLiteral("error reading from %1: %2").arg(endpoint(socket), QString::fromLocal8Bit(std::strerror(errno)))).toUtf8().constData());
         return -1;
     }
+    if (n > 0 && !countListingBytes(socket, limits, n))
+        return -1;
     return n;
 }
 
@@ -269,7 +312,7 @@ int socketInit(git_stream **out, const char *host, const char *port)
 } // namespace
 
 StreamLimitsScope::StreamLimitsScope(const StreamLimits &limits)
-    : m_state(new State{limits, {}, {}, t_scope})
+    : m_state(new State{limits, {}, {}, t_scope, {false}, {0}, {}})
 {
     t_scope = m_state;
 }
@@ -286,6 +329,50 @@ void StreamLimitsScope::shutdownSockets()
     std::lock_guard<std::mutex> lock(m_state->mutex);
     for (int fd : m_state->sockets)
         ::shutdown(fd, SHUT_RDWR);
+}
+
+void StreamLimitsScope::setListing(bool listing)
+{
+    m_state->listing.store(listing);
+}
+
+QString StreamLimitsScope::listingCut() const
+{
+    std::lock_guard<std::mutex> lock(m_state->mutex);
+    return m_state->cut;
+}
+
+void StreamLimitsScope::cutListing(const QString &why)
+{
+    std::lock_guard<std::mutex> lock(m_state->mutex);
+    if (m_state->cut.isEmpty())
+        m_state->cut = why;
+    for (int fd : m_state->sockets)
+        ::shutdown(fd, SHUT_RDWR);
+}
+
+qint64 StreamLimitsScope::kernelBytesReceived() const
+{
+#ifdef Q_OS_LINUX
+    std::lock_guard<std::mutex> lock(m_state->mutex);
+    qint64 total = 0;
+    for (int fd : m_state->sockets) {
+        tcp_info info{};
+        socklen_t length = sizeof(info);
+        if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) < 0
+            || length < offsetof(tcp_info, tcpi_bytes_received) + sizeof(info.tcpi_bytes_received))
+            return -1; // a kernel too old to count
+        total += static_cast<qint64>(info.tcpi_bytes_received);
+    }
+    return total;
+#else
+    return -1;
+#endif
+}
+
+bool StreamLimitsScope::listing() const
+{
+    return m_state->listing.load();
 }
 
 struct Watchdog::Private {
@@ -319,6 +406,11 @@ Watchdog::Watchdog(StreamLimitsScope &scope, const StreamLimits &limits, std::fu
                 p->scope.shutdownSockets();
                 break;
             }
+            // SSH reads the socket itself, past the stream's count: the kernel's count bounds its
+            // listing (for the others the stream cuts first, at the same limit).
+            if (p->limits.maxListingBytes > 0 && p->scope.listing() && p->scope.listingCut().isEmpty()
+                && p->scope.kernelBytesReceived() > p->limits.maxListingBytes)
+                p->scope.cutListing(listingTooLarge(p->limits.maxListingBytes));
         }
     });
 }

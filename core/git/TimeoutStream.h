@@ -24,6 +24,11 @@ struct StreamLimits {
     qint64 deadlineMs = 0; // QDateTime::currentMSecsSinceEpoch() at which the run ends; 0: none
     const std::atomic<bool> *cancel = nullptr;
     bool streamEnforces = true; // false: only the watchdog enforces (how SSH behaves; for tests)
+    // A server's ref advertisement is cut at these limits instead of growing without end: the
+    // bytes received while connecting (the listing phase; counted by the stream, and over SSH,
+    // which bypasses it, by the watchdog from the kernel's count on Linux), and the refs listed.
+    qint64 maxListingBytes = 64 * 1024 * 1024;
+    qsizetype maxListedRefs = 1000000;
 };
 
 // Applies limits to every stream this thread opens while it lives.
@@ -37,6 +42,18 @@ public:
     // Shuts down every socket opened under this scope (callable from another thread, e.g. a
     // watchdog at the deadline): blocked reads and writes return at once.
     void shutdownSockets();
+
+    // The listing phase (connecting: the server sends its ref advertisement). While it lasts the
+    // bytes received count against StreamLimits::maxListingBytes.
+    void setListing(bool listing);
+    bool listing() const;
+    // Why the listing was cut ("the ref advertisement passed 64 MB; …"), or empty.
+    QString listingCut() const;
+    // Cuts the listing: records why and shuts the sockets down (callable from another thread).
+    void cutListing(const QString &why);
+    // Bytes the kernel received on this scope's sockets (Linux; -1 elsewhere): what the
+    // watchdog counts for a transport that reads the socket itself (SSH).
+    qint64 kernelBytesReceived() const;
 
     struct State; // internal to TimeoutStream.cpp
 

@@ -1,9 +1,12 @@
 #pragma once
 
+#include "util/Result.h"
+
 #include <QLockFile>
 #include <QString>
 
 #include <memory>
+#include <optional>
 
 namespace md {
 
@@ -17,8 +20,12 @@ public:
     CacheLock(const CacheLock &) = delete;
     CacheLock &operator=(const CacheLock &) = delete;
 
-    // Waits up to waitMs (0: try once). True when this object now holds the lock.
+    // Waits up to waitMs (0: try once). True when this object now holds the lock. False when
+    // another process holds it, or when the lock cannot be taken at all (failure() says why).
     bool tryLock(int waitMs = 0);
+    // Why the last tryLock() failed when no other process holds the lock: the lock file cannot be
+    // created (folder not writable, path too long) or something other than a lock file is there.
+    const std::optional<Error> &failure() const { return m_failure; }
     void unlock();
     bool isLocked() const { return m_lock.isLocked(); }
 
@@ -31,6 +38,7 @@ public:
 private:
     QString m_path;
     QLockFile m_lock;
+    std::optional<Error> m_failure;
 };
 
 } // namespace md

@@ -1,6 +1,7 @@
 #include "mirror/CacheMaintenance.h"
 
 #include "git/GitError.h"
+#include "mirror/CacheGuard.h"
 #include "util/Log.h"
 
 #include <QDateTime>
@@ -20,12 +21,18 @@ constexpr int kLooseRefLimit = 100;
 
 } // namespace
 
-Result<git::RepositoryPtr> prepareCache(const QString &cachePath)
+Result<git::RepositoryPtr> prepareCache(const QString &cachePath, const QString &owner, CacheOpen open)
 {
-    // Debris of a killed run: lock files and temporary packs nobody holds (we hold the cache
-    // lock). They live at the top (HEAD.lock, config.lock, packed-refs.lock), under refs/ and in
-    // objects/pack; loose-object folders are not walked (a big cache has thousands of them).
-    if (QFileInfo::exists(cachePath)) {
+    // Only what is ours: a new or empty folder, or a cache MirrorDesk made for this mirror.
+    auto kind = inspectCache(cachePath, owner);
+    if (!kind)
+        return kind.error();
+    if (*kind == CacheKind::Missing && open == CacheOpen::Existing)
+        return Error::io(QStringLiteral("the cache %1 does not exist (the mirror has not been updated yet)").arg(cachePath));
+    // Debris of a killed run, in a cache we made: lock files and temporary packs nobody holds (we
+    // hold the cache lock). They live at the top (HEAD.lock, config.lock, packed-refs.lock), under
+    // refs/ and in objects/pack; loose-object folders are not walked (a big cache has thousands).
+    if (*kind == CacheKind::Ours || *kind == CacheKind::Unmarked) {
         const QStringList patterns{QStringLiteral("*.lock"), QStringLiteral("pack_git2_*"), QStringLiteral("tmp_pack_*")};
         const std::pair<QString, QDirIterator::IteratorFlag> places[] = {
             {cachePath, QDirIterator::NoIteratorFlags},
@@ -33,7 +40,8 @@ Result<git::RepositoryPtr> prepareCache(const QString &cachePath)
             {cachePath + QStringLiteral("/objects/pack"), QDirIterator::NoIteratorFlags},
         };
         for (const auto &[dir, flags] : places) {
-            QDirIterator it(dir, patterns, QDir::Files | QDir::Hidden, flags);
+            // Regular files only (a link named *.lock is not ours to remove), no links followed.
+            QDirIterator it(dir, patterns, QDir::Files | QDir::Hidden | QDir::NoSymLinks, flags);
             while (it.hasNext()) {
                 const QString path = it.next();
                 qCInfo(lcState) << "removing debris" << path;
@@ -43,14 +51,20 @@ Result<git::RepositoryPtr> prepareCache(const QString &cachePath)
     }
     git_repository *raw = nullptr;
     const QByteArray path = QDir::toNativeSeparators(cachePath).toUtf8();
-    int rc = git_repository_open_bare(&raw, path.constData());
-    if (rc == GIT_ENOTFOUND) {
+    int rc = 0;
+    if (*kind == CacheKind::Missing || *kind == CacheKind::Empty) {
         QDir().mkpath(QFileInfo(cachePath).absolutePath());
         rc = git_repository_init(&raw, path.constData(), 1);
+    } else {
+        rc = git_repository_open_bare(&raw, path.constData());
     }
     if (rc < 0)
         return git::lastError(rc, QStringLiteral("cannot open the cache %1").arg(cachePath));
     git::RepositoryPtr repository(raw);
+    if (*kind != CacheKind::Ours) {
+        if (auto marked = markCache(cachePath, owner); !marked)
+            return marked.error();
+    }
     git_config *rawConfig = nullptr;
     if ((rc = git_repository_config(&rawConfig, repository.get())) < 0)
         return git::lastError(rc, QStringLiteral("cannot read the cache's config"));

@@ -11,9 +11,14 @@ namespace md {
 // The "maintain" phase of a sync and the cache's own housekeeping (DESIGN section 3). Every
 // function here runs with the cache lock held by the caller.
 
-// Opens (or creates) a bare cache repository, with the attic hidden from listings
-// (transfer.hideRefs) and the debris of a killed run removed (stale *.lock files, temporary packs).
-Result<git::RepositoryPtr> prepareCache(const QString &cachePath);
+enum class CacheOpen { CreateIfMissing, Existing };
+
+// Opens (or creates, in a missing or empty folder) the bare cache repository of mirror `owner`,
+// refusing a path that is not that mirror's (inspectCache: a folder of other files, a repository
+// MirrorDesk did not make, another mirror's cache). A cache it creates is marked; only a cache
+// MirrorDesk made has the debris of a killed run removed (stale *.lock files, temporary packs).
+// The attic is hidden from listings (transfer.hideRefs).
+Result<git::RepositoryPtr> prepareCache(const QString &cachePath, const QString &owner, CacheOpen open = CacheOpen::CreateIfMissing);
 
 // Removes the attic refs of these entries (each only while it still points at the entry's oid);
 // returns the ids removed.

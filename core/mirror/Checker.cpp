@@ -110,6 +110,15 @@ Result<MirrorJob> makeMirrorJob(const Config &config, const Mirror &mirror, Secr
     return job;
 }
 
+git::StreamLimits checkLimits(git::StreamLimits limits, int timeoutSeconds)
+{
+    const int seconds = timeoutSeconds > 0 ? timeoutSeconds : kDefaultCheckTimeoutSeconds;
+    const int ms = seconds * 1000;
+    limits.stallTimeoutMs = limits.stallTimeoutMs > 0 ? std::min(limits.stallTimeoutMs, ms) : ms;
+    limits.deadlineMs = QDateTime::currentMSecsSinceEpoch() + qint64(seconds) * 1000;
+    return limits;
+}
+
 QString refFingerprint(const QList<RefTip> &refs, const RefFilter &filter)
 {
     const QMap<QString, QString> set = mirroredSet(refs, filter);

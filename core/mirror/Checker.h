@@ -34,6 +34,12 @@ Result<MirrorJob> makeMirrorJob(const Config &config, const Mirror &mirror, Secr
 // SHA-256 over the sorted "refname oid" lines of the mirrored ref set (no HEAD, no peeled lines).
 QString refFingerprint(const QList<RefTip> &refs, const RefFilter &filter);
 
+// A check moves no objects, so it is bounded far tighter than a transfer: its stall timeout and
+// its whole-check deadline (from now) are `timeoutSeconds` (check --timeout), by default
+// kDefaultCheckTimeoutSeconds; the settings' stall_timeout still applies when it is shorter.
+constexpr int kDefaultCheckTimeoutSeconds = 30;
+git::StreamLimits checkLimits(git::StreamLimits limits, int timeoutSeconds = 0);
+
 // Lists both sides without fetching objects and says in_sync / behind / diverged (only when
 // provable from the cache's objects) / unreachable (with the error category) / empty.
 // Runs on the calling thread.

@@ -4,6 +4,7 @@
 #include "security/GitUrl.h"
 #include "security/HostKey.h"
 #include "util/JsonReader.h"
+#include "util/Scrub.h"
 
 #include <QDir>
 #include <QHash>
@@ -49,7 +50,7 @@ Status checkEndpointCredential(const Lookup &credentialOf, const Endpoint &endpo
     const Credential *credential = credentialOf(endpoint.credential);
     if (!credential)
         return Error::config(field(), QStringLiteral("no credential named \"%1\" (add it with mirrordesk credential add)")
-                                        .arg(endpoint.credential));
+                                        .arg(quoteInput(endpoint.credential)));
     const auto url = GitUrl::parse(endpoint.url);
     if (!url)
         return {};
@@ -84,6 +85,8 @@ QString overlapKey(const QString &path)
     return QDir::cleanPath(path).toLower() + QLatin1Char('/');
 }
 
+} // namespace
+
 // For each claim from `firstChecked` on, the smallest index of an earlier claim whose path
 // overlaps its path (is it, lies inside it or contains it), or -1: the answer of comparing each
 // such claim with every claim before it, in O(n log n) instead of O(n²). The paths are clean
@@ -95,7 +98,7 @@ QString overlapKey(const QString &path)
 // keys form one node. Each node carries the smallest claim index among itself and its ancestors
 // (set when pushed) and among its descendants (gathered from its children as they are popped); a
 // claim's answer is the smaller of the two when it is below the claim's own index.
-QList<qsizetype> firstOverlaps(const QStringList &cleanPaths, qsizetype firstChecked)
+QList<qsizetype> firstOverlaps(const QStringList &cleanPaths, qsizetype firstChecked, Qt::CaseSensitivity cs)
 {
     const qsizetype n = cleanPaths.size();
     struct Entry {
@@ -110,7 +113,7 @@ QList<qsizetype> firstOverlaps(const QStringList &cleanPaths, qsizetype firstChe
     std::vector<Entry> entries;
     entries.reserve(n);
     for (qsizetype i = 0; i < n; ++i)
-        entries.push_back({cleanPaths.at(i).toLower() + QLatin1Char('/'), i});
+        entries.push_back({(cs == Qt::CaseInsensitive ? cleanPaths.at(i).toLower() : cleanPaths.at(i)) + QLatin1Char('/'), i});
     std::sort(entries.begin(), entries.end());
 
     constexpr qsizetype kNone = std::numeric_limits<qsizetype>::max();
@@ -148,8 +151,6 @@ QList<qsizetype> firstOverlaps(const QStringList &cleanPaths, qsizetype firstChe
         pop();
     return result;
 }
-
-} // namespace
 
 bool pathsOverlap(const QString &a, const QString &b)
 {
@@ -203,7 +204,7 @@ Status validateConfig(const Config &config, const Checked &checked)
         credentialByName.insert(folded, i);
     }
     for (auto it = hostKeys.begin(); it != hostKeys.end(); ++it) {
-        const QString field = QStringLiteral("host_keys.%1").arg(it.key());
+        const QString field = QStringLiteral("host_keys.%1").arg(quoteInput(it.key()));
         auto normalized = normalizeHostPort(it.key());
         if (!normalized)
             return Error::config(field, normalized.error().message);
@@ -274,7 +275,8 @@ Status validateConfig(const Config &config, const Checked &checked)
                                               : QStringLiteral("the cache of mirror \"%1\"");
             return Error::config(mirrorField(i, QStringLiteral("cache_path")),
                                  QStringLiteral("%1 overlaps %2 (%3)")
-                                     .arg(claims.at(firstCache + i).path, owner.arg(mirrors.at(claim.mirror).name), claim.path));
+                                     .arg(quoteInput(claims.at(firstCache + i).path), owner.arg(mirrors.at(claim.mirror).name),
+                                          quoteInput(claim.path)));
         }
     }
     return {};
@@ -510,11 +512,11 @@ Result<Config> configFromJson(const QByteArray &data)
     }
     for (auto it = hostKeys.begin(); it != hostKeys.end(); ++it) {
         if (!it.value().isArray())
-            return Error::config(QStringLiteral("host_keys.%1").arg(it.key()), QStringLiteral("must be a list of key lines"));
+            return Error::config(QStringLiteral("host_keys.%1").arg(quoteInput(it.key())), QStringLiteral("must be a list of key lines"));
         QStringList lines;
         for (const QJsonValue &line : it.value().toArray()) {
             if (!line.isString())
-                return Error::config(QStringLiteral("host_keys.%1").arg(it.key()), QStringLiteral("must be a list of key lines"));
+                return Error::config(QStringLiteral("host_keys.%1").arg(quoteInput(it.key())), QStringLiteral("must be a list of key lines"));
             lines.append(line.toString());
         }
         config.hostKeys.insert(it.key(), lines);

@@ -43,6 +43,11 @@ struct Config {
 // file system would).
 bool pathsOverlap(const QString &a, const QString &b);
 
+// For each path from `firstChecked` on, the smallest index of an earlier path it overlaps (is, lies
+// inside or contains), or -1, in O(n log n). The paths are clean (QDir::cleanPath).
+QList<qsizetype> firstOverlaps(const QStringList &cleanPaths, qsizetype firstChecked,
+                               Qt::CaseSensitivity cs = Qt::CaseInsensitive);
+
 QByteArray configToJson(const Config &config);
 // Parses and validates; the error names the field ("mirrors[2].interval_minutes").
 Result<Config> configFromJson(const QByteArray &data);

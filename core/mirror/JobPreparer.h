@@ -1,5 +1,6 @@
 #pragma once
 
+#include "mirror/CacheGuard.h"
 #include "mirror/Checker.h"
 
 #include <QObject>
@@ -20,8 +21,11 @@ public:
 
     explicit JobPreparer(QObject *parent = nullptr);
 
-    // `done` receives one result per mirror, in order.
-    void prepare(const Config &config, const QList<Mirror> &mirrors, Done done);
+    // `done` receives one result per mirror, in order. With `cachePaths`, each mirror's cache
+    // path is checked by real path against everything it may not overlap (checkCachePaths, once
+    // for the whole batch: O(n log n)), and a refused one fails its job: for updates.
+    void prepare(const Config &config, const QList<Mirror> &mirrors, Done done,
+                 std::optional<ProtectedPaths> cachePaths = std::nullopt);
 };
 
 } // namespace md

@@ -4,6 +4,7 @@
 #include "security/GitUrl.h"
 #include "util/EnumNames.h"
 #include "util/JsonReader.h"
+#include "util/Scrub.h"
 
 #include <QDir>
 #include <QUrl>
@@ -26,16 +27,16 @@ Result<GitUrl> parseUrl(const QString &text, const QString &prefix, QLatin1Strin
 {
     auto parsed = GitUrl::parse(text);
     if (!parsed)
-        return Error::config(joinField(prefix, name), QStringLiteral("\"%1\" %2").arg(GitUrl::scrub(text), parsed.error().message));
+        return Error::config(joinField(prefix, name), QStringLiteral("\"%1\" %2").arg(quoteInput(GitUrl::scrub(text)), parsed.error().message));
     if (parsed->hasPassword())
         return Error::config(joinField(prefix, name), QStringLiteral("\"%1\" contains a password; store it in a credential "
                                                                      "(mirrordesk credential add) and name that credential instead")
-                                                          .arg(parsed->scrubbed()));
+                                                          .arg(quoteInput(parsed->scrubbed())));
     if (!parsed->userName().isEmpty() && !parsed->isSsh())
         return Error::config(joinField(prefix, name), QStringLiteral("\"%1\" contains a user name or token; store it in a "
                                                                      "credential (mirrordesk credential add) and name that "
                                                                      "credential instead")
-                                                          .arg(parsed->scrubbed()));
+                                                          .arg(quoteInput(parsed->scrubbed())));
     return parsed;
 }
 
@@ -94,7 +95,7 @@ Status validateProxy(const QString &proxy, const QString &field)
     const QString scheme = url.scheme();
     if (!url.isValid() || url.host().isEmpty() || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
         return Error::config(field, QStringLiteral("\"%1\" is not a proxy URL (http://host:port or https://host:port)")
-                                        .arg(GitUrl::scrubText(proxy)));
+                                        .arg(quoteInput(scrubProxy(proxy))));
     if (!url.userInfo().isEmpty())
         return Error::config(field, QStringLiteral("proxy URLs must not contain credentials"));
     return {};
@@ -105,17 +106,17 @@ Status validateBranchPattern(const QString &pattern, const QString &field)
     if (pattern.isEmpty())
         return Error::config(field, QStringLiteral("a protected-branch pattern is empty"));
     if (pattern.startsWith(QLatin1String("refs/")))
-        return Error::config(field, QStringLiteral("pattern \"%1\" must be a branch name, without \"refs/\"").arg(pattern));
+        return Error::config(field, QStringLiteral("pattern \"%1\" must be a branch name, without \"refs/\"").arg(quoteInput(pattern)));
     for (QChar c : pattern) {
         if (c.isSpace() || c.category() == QChar::Other_Control || QStringLiteral("~^:?[\\").contains(c))
             return Error::config(field, QStringLiteral("pattern \"%1\" contains \"%2\", which a branch name cannot "
                                                        "contain (only \"*\" is a wildcard)")
-                                            .arg(pattern, c.isSpace() ? QStringLiteral("a space") : QString(c)));
+                                            .arg(quoteInput(pattern), c.isSpace() ? QStringLiteral("a space") : quoteInput(QString(c))));
     }
     if (pattern.contains(QLatin1String("..")) || pattern.contains(QLatin1String("//"))
         || pattern.startsWith(QLatin1Char('/')) || pattern.endsWith(QLatin1Char('/'))
         || pattern.endsWith(QLatin1String(".lock")) || pattern.endsWith(QLatin1Char('.')))
-        return Error::config(field, QStringLiteral("pattern \"%1\" can never match a valid branch name").arg(pattern));
+        return Error::config(field, QStringLiteral("pattern \"%1\" can never match a valid branch name").arg(quoteInput(pattern)));
     return {};
 }
 
@@ -123,13 +124,16 @@ Status validateBranchRegex(const QString &regex, const QString &field)
 {
     if (regex.isEmpty())
         return {};
+    if (regex.size() > kMaxBranchRegexLength)
+        return Error::config(field, QStringLiteral("regular expression \"%1\" is longer than %2 characters")
+                                        .arg(quoteInput(regex)).arg(kMaxBranchRegexLength));
     const QByteArray utf8 = regex.toUtf8();
     RE2::Options options;
     options.set_log_errors(false);
     const RE2 re(re2::StringPiece(utf8.constData(), static_cast<size_t>(utf8.size())), options);
     if (!re.ok())
         return Error::config(field, QStringLiteral("invalid regular expression \"%1\": %2")
-                                        .arg(regex, QString::fromStdString(re.error())));
+                                        .arg(quoteInput(regex), quoteInput(QString::fromStdString(re.error()))));
     return {};
 }
 
@@ -278,7 +282,7 @@ Result<Mirror> mirrorFromJson(const QJsonObject &object, const QString &path)
     if (auto parsed = shapeFromName(shape))
         m.shape = *parsed;
     else
-        reader.fail(QStringLiteral("shape"), QStringLiteral("\"%1\" is not one of pull, relay, push").arg(shape));
+        reader.fail(QStringLiteral("shape"), QStringLiteral("\"%1\" is not one of pull, relay, push").arg(quoteInput(shape)));
     m.source = endpointFromJson(reader, QStringLiteral("source"), endpoints);
     m.target = endpointFromJson(reader, QStringLiteral("target"), endpoints);
     m.cachePath = reader.string(QStringLiteral("cache_path"));
@@ -294,13 +298,13 @@ Result<Mirror> mirrorFromJson(const QJsonObject &object, const QString &path)
         if (auto parsed = pruneFromName(*prune))
             m.prune = *parsed;
         else
-            reader.fail(QStringLiteral("prune"), QStringLiteral("\"%1\" is not one of all, merged, none").arg(*prune));
+            reader.fail(QStringLiteral("prune"), QStringLiteral("\"%1\" is not one of all, merged, none").arg(quoteInput(*prune)));
     }
     const QString tags = reader.string(QStringLiteral("mirror_tags"), QStringLiteral("all"));
     if (auto parsed = tagPolicyFromName(tags))
         m.mirrorTags = *parsed;
     else
-        reader.fail(QStringLiteral("mirror_tags"), QStringLiteral("\"%1\" is not one of all, reachable, none").arg(tags));
+        reader.fail(QStringLiteral("mirror_tags"), QStringLiteral("\"%1\" is not one of all, reachable, none").arg(quoteInput(tags)));
     if (auto status = reader.finish(); !status)
         return status.error();
     if (!endpoints)

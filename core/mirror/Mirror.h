@@ -68,7 +68,9 @@ Status validateMirror(const Mirror &mirror, const QString &field = {});
 Status validateBranchPattern(const QString &pattern, const QString &field);
 // Checks a proxy URL (http(s)://host[:port], no credentials); empty means the default.
 Status validateProxy(const QString &proxy, const QString &field);
-// Checks mirror_branch_regex with RE2, refusing what RE2 refuses.
+// Checks mirror_branch_regex with RE2, refusing what RE2 refuses and anything longer than
+// kMaxBranchRegexLength (a branch filter is never near it; a huge paste is a mistake).
+constexpr qsizetype kMaxBranchRegexLength = 4096;
 Status validateBranchRegex(const QString &regex, const QString &field);
 
 QJsonObject mirrorToJson(const Mirror &mirror);

@@ -41,13 +41,32 @@ Result<StatusRecord> recordUpdate(StateStore state, const QString &mirror, const
 UpdateOutcome runUpdate(const MirrorJob &job, const UpdateRequest &request, const Settings &settings, StateStore state)
 {
     UpdateOutcome outcome;
+    const bool interrupted = request.cancel && request.cancel->load();
+    // Recorded under the lock, so two processes never interleave a mirror's state writes. A run
+    // whose result cannot be recorded is a failure the caller reports (exit 1), never silence.
+    auto record = [&]() -> UpdateOutcome & {
+        auto recorded = recordUpdate(state, job.mirror.name, outcome.startedAt, outcome.result.error, outcome.result,
+                                     request.cancel && request.cancel->load());
+        if (recorded)
+            outcome.status = *recorded;
+        else
+            outcome.problems.append(recorded.error().message);
+        return outcome;
+    };
     CacheLock lock(job.cachePath);
     if (!lock.tryLock(request.lockWaitSeconds * 1000)) {
+        if (lock.failure()) {
+            // Not "skipped: running": a mirror that can never take its lock would never sync.
+            outcome.startedAt = QDateTime::currentDateTimeUtc();
+            outcome.result.outcome = RunOutcome::Failed;
+            outcome.result.error = *lock.failure();
+            return request.dryRun ? outcome : record();
+        }
         outcome.skipReason = SkipReason::Running;
         outcome.skipped = QStringLiteral("running (%1)").arg(lock.holder());
         return outcome;
     }
-    if (request.cancel && request.cancel->load()) {
+    if (interrupted) {
         outcome.skipReason = SkipReason::Interrupted;
         outcome.skipped = QStringLiteral("interrupted");
         return outcome;
@@ -73,14 +92,7 @@ UpdateOutcome runUpdate(const MirrorJob &job, const UpdateRequest &request, cons
     }
     if (request.dryRun)
         return outcome;
-    // Recorded under the lock, so two processes never interleave a mirror's state writes.
-    auto recorded = recordUpdate(state, job.mirror.name, outcome.startedAt, outcome.result.error, outcome.result,
-                                 request.cancel && request.cancel->load());
-    if (recorded)
-        outcome.status = *recorded;
-    else
-        outcome.problems.append(recorded.error().message);
-    return outcome;
+    return record();
 }
 
 SyncResult runSync(const MirrorJob &job, const SyncOptions &options)

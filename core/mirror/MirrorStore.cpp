@@ -2,14 +2,19 @@
 
 #include "platform/Platform.h"
 #include "util/Log.h"
+#include "util/SafeFile.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QLockFile>
-#include <QSaveFile>
 
 namespace md {
+
+namespace {
+// A config of 10,000 mirrors is about 6 MB.
+constexpr qint64 kConfigFileLimit = 64 * 1024 * 1024;
+} // namespace
 
 MirrorStore::MirrorStore(QString path)
     : m_path(std::move(path))
@@ -23,12 +28,15 @@ bool MirrorStore::exists() const
 
 Result<Config> MirrorStore::load() const
 {
-    QFile file(m_path);
-    if (!file.exists())
+    auto data = safefile::readRegular(m_path, kConfigFileLimit, QStringLiteral("config file"));
+    if (!data) {
+        Error error = data.error();
+        error.category = ErrorCategory::Config;
+        return error;
+    }
+    if (!*data)
         return Config{};
-    if (!file.open(QIODevice::ReadOnly))
-        return Error{ErrorCategory::Config, QStringLiteral("cannot read config file %1: %2").arg(m_path, file.errorString()), {}, 0, 0};
-    auto config = configFromJson(file.readAll());
+    auto config = configFromJson(**data);
     if (!config) {
         Error error = config.error();
         error.message = QStringLiteral("config file %1 is invalid (left unchanged): %2").arg(m_path, error.text());
@@ -43,6 +51,10 @@ Result<Config> MirrorStore::modify(const std::function<Status(Config &)> &edit, 
     const QFileInfo info(m_path);
     if (!QDir().mkpath(info.absolutePath()))
         return Error::io(QStringLiteral("cannot create the config folder %1").arg(info.absolutePath()));
+    if (auto status = safefile::checkWritable(m_path, QStringLiteral("config file")); !status)
+        return status.error();
+    if (auto status = safefile::checkWritable(m_path + QStringLiteral(".lock"), QStringLiteral("config lock file")); !status)
+        return status.error();
     QLockFile lock(m_path + QStringLiteral(".lock"));
     lock.setStaleLockTime(60 * 1000);
     if (!lock.tryLock(lockTimeoutMs)) {
@@ -69,17 +81,7 @@ Result<Config> MirrorStore::modify(const std::function<Status(Config &)> &edit, 
 
 Status MirrorStore::save(const Config &config)
 {
-    QSaveFile file(m_path);
-    if (!file.open(QIODevice::WriteOnly))
-        return Error::io(QStringLiteral("cannot write config file %1: %2").arg(m_path, file.errorString()));
-    const QByteArray data = configToJson(config);
-    if (file.write(data) != data.size() || !platform::syncToDisk(file)) {
-        file.cancelWriting();
-        return Error::io(QStringLiteral("cannot write config file %1: %2").arg(m_path, file.errorString()));
-    }
-    if (!file.commit())
-        return Error::io(QStringLiteral("cannot save config file %1: %2").arg(m_path, file.errorString()));
-    return {};
+    return safefile::writeAtomically(m_path, configToJson(config), QStringLiteral("config file"));
 }
 
 } // namespace md

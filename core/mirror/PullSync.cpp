@@ -110,7 +110,7 @@ SyncResult runPullSync(const MirrorJob &job, const SyncOptions &options)
         result = planWithoutCache(job, options, std::move(result));
         return finish(result.error);
     }
-    auto prepared = prepareCache(job.cachePath);
+    auto prepared = prepareCache(job.cachePath, job.mirror.name);
     if (!prepared)
         return finish(prepared.error());
     git::RepositoryPtr repository = std::move(prepared).value();

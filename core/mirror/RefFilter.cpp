@@ -1,5 +1,7 @@
 #include "mirror/RefFilter.h"
 
+#include "git/RefName.h"
+
 #include <re2/re2.h>
 
 namespace md {
@@ -72,6 +74,13 @@ RefFilter::Verdict RefFilter::classify(const QString &ref, QString *reason) cons
     if (ref.endsWith(QLatin1String("^{}"))) {
         say(QStringLiteral("peeled tag line"));
         return Verdict::Rejected;
+    }
+    // A name git would refuse (a server may advertise anything) is never fetched or written.
+    if (ref.startsWith(QLatin1String("refs/heads/")) || ref.startsWith(QLatin1String("refs/tags/"))) {
+        if (const QString why = git::invalidRefNameReason(ref); !why.isEmpty()) {
+            say(QStringLiteral("invalid ref name: %1").arg(why));
+            return Verdict::Rejected;
+        }
     }
     if (ref.startsWith(QLatin1String("refs/heads/"))) {
         const QString branch = ref.mid(11);

@@ -23,7 +23,8 @@ public:
     RefFilter &operator=(RefFilter &&) noexcept;
 
     // Mirrored, Filtered (outside the mirror's filter) or Rejected (never mirrored: HEAD,
-    // refs/pull/*, refs/merge-requests/*, peeled ^{} lines, …). `reason` says why when not mirrored.
+    // refs/pull/*, refs/merge-requests/*, peeled ^{} lines, names git refuses such as
+    // "refs/heads/a..b", …). `reason` says why when not mirrored.
     Verdict classify(const QString &ref, QString *reason = nullptr) const;
 
     // GitLab's protected-branch dialect: `*` matches any run of characters, "/" included;

@@ -152,9 +152,9 @@ bool isRestorableRefName(const QString &ref)
         && git_reference_name_is_valid(&valid, ref.toUtf8().constData()) == 0 && valid;
 }
 
-Result<RestoreResult> restoreAtticEntry(const QString &cachePath, const AtticEntry &entry, const QString &targetRef)
+Result<RestoreResult> restoreAtticEntry(const QString &cachePath, const QString &owner, const AtticEntry &entry, const QString &targetRef)
 {
-    auto prepared = prepareCache(cachePath);
+    auto prepared = prepareCache(cachePath, owner, CacheOpen::Existing);
     if (!prepared)
         return prepared.error();
     git_repository *repository = prepared->get();

@@ -37,6 +37,6 @@ struct RestoreResult {
     bool alreadyThere = false;
     QList<AtticEntry> atticAdded;
 };
-Result<RestoreResult> restoreAtticEntry(const QString &cachePath, const AtticEntry &entry, const QString &targetRef);
+Result<RestoreResult> restoreAtticEntry(const QString &cachePath, const QString &owner, const AtticEntry &entry, const QString &targetRef);
 
 } // namespace md

@@ -29,10 +29,21 @@ ScheduleDecision decideSchedule(const Mirror &mirror, const StatusRecord &status
         wait *= 2;
     wait = std::max(interval, std::min<qint64>(wait, 24 * 3600)) + jitter;
     decision.nextRun = status.lastUpdateStartedAt.addSecs(wait);
+    // A start more than a minute ahead of now cannot be right: never "not due" forever.
+    if (status.lastUpdateStartedAt > now.addSecs(60)) {
+        decision.clamped = true;
+        decision.nextRun = now.addSecs(wait);
+    }
     decision.due = now >= decision.nextRun;
     if (!decision.due)
         decision.reason = QStringLiteral("not due until %1").arg(isoTime(decision.nextRun));
     return decision;
+}
+
+QString resetScheduleWarning(const QDateTime &recordedStart, const QDateTime &now)
+{
+    return QStringLiteral("the last start was recorded at %1, in the future (clock skew or a hand-edited state); the "
+                          "schedule was reset at %2").arg(isoTime(recordedStart), isoTime(now));
 }
 
 ScheduleDecision decideManualUpdate(const Mirror &mirror, const QDateTime &lastManualUpdate, const QDateTime &now)

@@ -11,7 +11,14 @@ struct ScheduleDecision {
     bool due = false;
     QString reason;     // why not due ("disabled", "paused", "not due until …")
     QDateTime nextRun;  // invalid when never (disabled, paused)
+    // The last start was recorded in the future (clock skew, a hand-edited state): the next run
+    // is clamped to now + the wait, and the caller resets the recorded start to now so that the
+    // clamp holds (resetScheduleWarning() says so in the status).
+    bool clamped = false;
 };
+
+// The warning recorded when a start time in the future is reset.
+QString resetScheduleWarning(const QDateTime &recordedStart, const QDateTime &now);
 
 // Interval with a stable per-mirror jitter (up to +10 %, so mirrors added together do not poll
 // together), doubled per consecutive failure (backoff) up to 24 hours.

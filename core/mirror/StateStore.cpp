@@ -3,29 +3,52 @@
 #include "util/Names.h"
 #include "platform/Platform.h"
 #include "util/Log.h"
+#include "util/SafeFile.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
 
 namespace md {
 
 namespace {
 
+// A state file larger than this is damaged (a mirror's state stays well under 1 MB): it is set
+// aside like any other damaged file, not read into memory.
+constexpr qint64 kStateFileLimit = 64 * 1024 * 1024;
+
+// A state file that is there but cannot be used as it is: unparsable or too large. Such a file
+// is set aside before a new one is written; a link or a device is refused instead.
+Error damaged(const QString &path, const QString &why)
+{
+    Error error = Error::io(QStringLiteral("state file %1 is damaged: %2").arg(path, why));
+    error.detail.insert(QStringLiteral("damaged"), true);
+    return error;
+}
+
+bool isDamaged(const Error &error)
+{
+    return error.detail.value(QStringLiteral("damaged")).toBool();
+}
+
 Result<QJsonDocument> readJson(const QString &path)
 {
-    QFile file(path);
-    if (!file.exists())
+    if (const auto size = QFileInfo(path).size(); size > kStateFileLimit && safefile::kindOf(path) == safefile::Kind::Regular)
+        return damaged(path, QStringLiteral("it is %1, more than a state file may be").arg(safefile::sizeText(size)));
+    auto data = safefile::readRegular(path, kStateFileLimit, QStringLiteral("state file"));
+    if (!data)
+        return data.error();
+    if (!*data)
         return QJsonDocument();
-    if (!file.open(QIODevice::ReadOnly))
-        return Error::io(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
     QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &error);
+    const QJsonDocument document = QJsonDocument::fromJson(**data, &error);
     if (error.error != QJsonParseError::NoError)
-        return Error::io(QStringLiteral("state file %1 is damaged: %2").arg(path, error.errorString()));
+        return damaged(path, error.errorString());
+    if (!document.isNull() && !document.isObject())
+        return damaged(path, QStringLiteral("not a JSON object"));
     return document;
 }
 
@@ -33,19 +56,7 @@ Result<QJsonDocument> readJson(const QString &path)
 
 Status writeFileAtomically(const QString &path, const QByteArray &data)
 {
-    if (!QDir().mkpath(QFileInfo(path).absolutePath()))
-        return Error::io(QStringLiteral("cannot create folder %1").arg(QFileInfo(path).absolutePath()));
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return Error::io(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
-    // QSaveFile::commit() flushes the data to disk (fdatasync) before the rename: no second sync.
-    if (file.write(data) != data.size()) {
-        file.cancelWriting();
-        return Error::io(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
-    }
-    if (!file.commit())
-        return Error::io(QStringLiteral("cannot save %1: %2").arg(path, file.errorString()));
-    return {};
+    return safefile::writeAtomically(path, data, QStringLiteral("file"));
 }
 
 StateStore::StateStore(QString dir)
@@ -68,14 +79,12 @@ Result<QJsonObject> StateStore::read(const QString &mirror) const
     auto document = readJson(fileOf(mirror));
     if (!document)
         return document.error();
-    if (!document->isNull() && !document->isObject())
-        return Error::io(QStringLiteral("state file %1 is damaged: not a JSON object").arg(fileOf(mirror)));
     return document->object();
 }
 
 Status StateStore::write(const QString &mirror, const QJsonObject &root)
 {
-    return writeFileAtomically(fileOf(mirror), QJsonDocument(root).toJson(QJsonDocument::Compact));
+    return safefile::writeAtomically(fileOf(mirror), QJsonDocument(root).toJson(QJsonDocument::Compact), QStringLiteral("state file"));
 }
 
 Result<StatusRecord> StateStore::status(const QString &mirror) const
@@ -116,13 +125,24 @@ Result<StatusRecord> StateStore::changeStatus(const QString &mirror, const std::
     // update (under the cache lock) of the same mirror never lose each other's fields.
     if (!QDir().mkpath(m_dir + QStringLiteral("/.locks")))
         return Error::io(QStringLiteral("cannot create folder %1").arg(m_dir));
+    if (auto status = safefile::checkWritable(lockOf(mirror), QStringLiteral("state lock file")); !status)
+        return status.error();
+    if (auto status = safefile::checkWritable(fileOf(mirror), QStringLiteral("state file")); !status)
+        return status.error();
     platform::FileLock lock(lockOf(mirror));
     if (!lock.lock(10000))
         return Error::io(QStringLiteral("state file %1 stays locked by another process").arg(fileOf(mirror)));
     auto root = read(mirror);
+    if (!root && !isDamaged(root.error()))
+        return root.error();
     QJsonObject updated = root ? *root : QJsonObject{};
-    if (!root)
-        qCWarning(lcState) << "replacing a damaged state file:" << root.error().message;
+    if (!root) {
+        // Kept aside, not overwritten: its history may still matter to someone.
+        const QString aside = QStringLiteral("%1.damaged-%2").arg(fileOf(mirror), QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMddTHHmmsszzzZ")));
+        if (!QFile::rename(fileOf(mirror), aside))
+            return Error::io(QStringLiteral("%1, and it could not be set aside as %2; nothing was written").arg(root.error().message, aside));
+        qCWarning(lcState) << root.error().message << "- set aside as" << aside;
+    }
     auto current = statusFromJson(updated.value(QStringLiteral("status")).toObject());
     StatusRecord status = current ? *current : StatusRecord{};
     if (change)

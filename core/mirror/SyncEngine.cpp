@@ -50,10 +50,14 @@ Result<int> SyncEngine::start(JobKind kind, const Config &config, const QList<Mi
     if (batch.isEmpty())
         return 0;
     const Settings settings = config.settings;
+    // An update writes the cache: its path is checked again, by real path, before every sync.
+    std::optional<ProtectedPaths> cachePaths;
+    if (kind == JobKind::Update)
+        cachePaths = protectedPaths(m_configFile, m_stateDir);
     m_preparer.prepare(config, batch, [this, kind, batch, settings, options](QList<Result<MirrorJob>> jobs) {
         for (qsizetype i = 0; i < batch.size(); ++i)
             run(kind, batch.at(i), std::move(jobs[i]), settings, options);
-    });
+    }, cachePaths);
     return static_cast<int>(batch.size());
 }
 
@@ -67,7 +71,7 @@ void SyncEngine::run(JobKind kind, const Mirror &mirror, Result<MirrorJob> job, 
     }
     const QString host = job->source.hostPort;
     if (kind == JobKind::Check)
-        m_queue.start(host, [this, name, j = *job] { runCheck(name, j); });
+        m_queue.start(host, [this, name, j = *job, options] { runCheck(name, j, options); });
     else
         m_queue.start(host, [this, name, j = *job, settings, options] { runUpdate(name, j, settings, options); });
 }
@@ -104,9 +108,10 @@ void SyncEngine::recordSetupError(JobKind kind, const QString &name, const Error
     }, Qt::QueuedConnection);
 }
 
-void SyncEngine::runCheck(const QString &name, const MirrorJob &job)
+void SyncEngine::runCheck(const QString &name, const MirrorJob &job, const BatchOptions &options)
 {
     MirrorJob limited = job;
+    limited.limits = checkLimits(job.limits, options.timeoutSeconds); // the deadline runs from the job's start
     limited.limits.cancel = m_cancelFlag;
     const CheckRecord record = md::runCheck(limited);
     if (m_closing.load())

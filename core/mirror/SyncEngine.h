@@ -15,11 +15,11 @@ namespace md {
 
 enum class JobKind { Check, Update };
 
-// What an update batch asks of each of its jobs (a check needs nothing more).
+// What a batch asks of each of its jobs (a check reads only timeoutSeconds).
 struct BatchOptions {
     bool dryRun = false;
     bool allowMassChange = false;
-    int timeoutSeconds = 0;  // 0: the settings' run_timeout
+    int timeoutSeconds = 0;  // 0: the settings' run_timeout (an update), kDefaultCheckTimeoutSeconds (a check)
     int lockWaitSeconds = 0; // 0: skip a mirror another process is updating
 };
 
@@ -46,6 +46,9 @@ public:
     // SIGINT/SIGTERM handlers set): a run cut short is recorded as interrupted, without backoff.
     void setCancelFlag(const std::atomic<bool> *flag) { m_cancelFlag = flag ? flag : &m_cancel; }
 
+    // The config file the batches come from: no cache may hold it (checked before every update).
+    void setConfigFile(const QString &path) { m_configFile = path; }
+
     bool isBusy(const QString &name) const { return m_busy.contains(name); }
     int busyCount() const { return static_cast<int>(m_busy.size()); }
 
@@ -60,12 +63,13 @@ Q_SIGNALS:
 private:
     Status configure(const Config &config);
     void run(JobKind kind, const Mirror &mirror, Result<MirrorJob> job, const Settings &settings, const BatchOptions &options);
-    void runCheck(const QString &name, const MirrorJob &job);
+    void runCheck(const QString &name, const MirrorJob &job, const BatchOptions &options);
     void runUpdate(const QString &name, const MirrorJob &job, const Settings &settings, const BatchOptions &options);
     void recordSetupError(JobKind kind, const QString &name, const Error &error, const BatchOptions &options);
     void finished(const QString &name);
 
     QString m_stateDir;
+    QString m_configFile;
     QThreadPool m_pool;
     HostQueue m_queue{m_pool, 8};
     JobPreparer m_preparer;

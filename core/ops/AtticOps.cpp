@@ -5,6 +5,7 @@
 #include "mirror/CacheLock.h"
 #include "mirror/CacheMaintenance.h"
 #include "mirror/RefWriter.h"
+#include "util/Scrub.h"
 
 #include <QProcess>
 #include <QStandardPaths>
@@ -35,7 +36,7 @@ Result<AtticOps::Listing> AtticOps::list(const QString &name) const
         return config.error();
     const Mirror *mirror = config->mirror(name);
     if (!mirror)
-        return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(name));
+        return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(quoteInput(name)));
     if (auto status = git::GitLibrary::initialize(gitOptions(config->settings)); !status)
         return status.error();
     Listing listing{*mirror, config->cachePathOf(*mirror), config->settings.atticRetentionDays, {}};
@@ -55,16 +56,16 @@ Result<AtticOps::Restored> AtticOps::restore(const QString &name, const QString 
     const QString id = entryName.startsWith(QLatin1String(kAtticPrefix)) ? entryName.mid(qsizetype(qstrlen(kAtticPrefix))) : entryName;
     const auto found = std::find_if(attic->entries.begin(), attic->entries.end(), [&](const AtticEntry &e) { return e.id == id; });
     if (found == attic->entries.end())
-        return Error::usage(QStringLiteral("%1 has no attic entry \"%2\" (see mirrordesk attic list %1)").arg(attic->mirror.name, id));
+        return Error::usage(QStringLiteral("%1 has no attic entry \"%2\" (see mirrordesk attic list %1)").arg(attic->mirror.name, quoteInput(id)));
     const AtticEntry entry = *found;
     const QString target = as.isEmpty() ? entry.ref : as;
     if (!isRestorableRefName(target))
         return Error::usage(QStringLiteral("--as: \"%1\" is not a ref name MirrorDesk can restore into "
-                                           "(a full name under refs/, outside refs/mirrordesk/)").arg(target));
+                                           "(a full name under refs/, outside refs/mirrordesk/)").arg(quoteInput(target)));
     CacheLock lock(attic->cachePath);
     if (!lock.tryLock(0))
         return busy(lock);
-    auto restored = restoreAtticEntry(attic->cachePath, entry, target);
+    auto restored = restoreAtticEntry(attic->cachePath, attic->mirror.name, entry, target);
     if (!restored)
         return restored.error();
     Restored result;
@@ -100,7 +101,7 @@ void AtticOps::purge(const QString &name, std::optional<int> days, PurgeDone don
         return finish(busy(*lock));
     QStringList removed;
     {
-        auto prepared = prepareCache(attic->cachePath);
+        auto prepared = prepareCache(attic->cachePath, attic->mirror.name, CacheOpen::Existing);
         if (!prepared)
             return finish(prepared.error());
         removed = removeAtticRefs(prepared->get(), expired);

@@ -1,5 +1,7 @@
 #include "ops/CredentialOps.h"
 
+#include "util/Scrub.h"
+
 #include <QHash>
 
 namespace md {
@@ -39,7 +41,7 @@ Status CredentialOps::edit(const QString &name, const std::function<Status(Crede
     auto saved = m_store.modify([&](Config &config) -> Status {
         const int index = config.indexOfCredential(name);
         if (index < 0)
-            return Error::usage(QStringLiteral("no credential named \"%1\"").arg(name));
+            return Error::usage(QStringLiteral("no credential named \"%1\"").arg(quoteInput(name)));
         Credential &credential = config.credentials[index];
         if (auto status = change(credential); !status)
             return status;
@@ -55,7 +57,7 @@ Status CredentialOps::remove(const QString &name)
     auto saved = m_store.modify([&](Config &config) -> Status {
         const int index = config.indexOfCredential(name);
         if (index < 0)
-            return Error::usage(QStringLiteral("no credential named \"%1\"").arg(name));
+            return Error::usage(QStringLiteral("no credential named \"%1\"").arg(quoteInput(name)));
         const QStringList users = usersOf(config, config.credentials.at(index).name);
         if (!users.isEmpty())
             return Error::config(QStringLiteral("name"), QStringLiteral("credential \"%1\" is used by %2; change those mirrors first")

@@ -1,10 +1,14 @@
 #include "ops/MirrorOps.h"
 
+#include "mirror/CacheGuard.h"
 #include "mirror/CacheLock.h"
 #include "security/GitUrl.h"
 #include "util/Names.h"
+#include "util/SafeFile.h"
+#include "util/Scrub.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 
 namespace md {
@@ -13,16 +17,24 @@ namespace {
 
 Error runningError(const QString &name, const CacheLock &lock)
 {
+    if (lock.failure())
+        return *lock.failure();
     return Error{ErrorCategory::Io,
                  QStringLiteral("mirror \"%1\" is being updated by %2; try again when it has finished").arg(name, lock.holder()),
                  {}, 0, 0};
 }
 
-// A cache we may delete: missing, or a bare repository (HEAD, objects/, refs/).
-bool looksLikeBareRepository(const QString &path)
+// Mirror `index` of `config` may use its cache path: by real path against everything else
+// (checkCachePaths) and by what is there now (inspectCache).
+Status checkCache(const Config &config, int index, const ProtectedPaths &paths)
 {
-    const QDir dir(path);
-    return dir.exists(QStringLiteral("HEAD")) && dir.exists(QStringLiteral("objects")) && dir.exists(QStringLiteral("refs"));
+    const auto refused = checkCachePaths(config, paths);
+    if (refused.at(index))
+        return *refused.at(index);
+    const Mirror &mirror = config.mirrors.at(index);
+    if (auto kind = inspectCache(config.cachePathOf(mirror), mirror.name); !kind)
+        return kind.error();
+    return {};
 }
 
 // Moves a mirror's cache when its path changes (rename, edit --cache), holding the cache's lock
@@ -85,6 +97,11 @@ MirrorOps::MirrorOps(QString configPath, QString stateDir)
 {
 }
 
+ProtectedPaths MirrorOps::protectedPaths() const
+{
+    return md::protectedPaths(m_store.path(), m_state.dir());
+}
+
 Result<Config> MirrorOps::add(const Mirror &mirror)
 {
     if (auto status = checkLocalSource(mirror, true); !status)
@@ -94,7 +111,9 @@ Result<Config> MirrorOps::add(const Mirror &mirror)
             return Error::config(QStringLiteral("name"), QStringLiteral("a mirror named \"%1\" already exists (names are "
                                                                         "compared ignoring case)").arg(existing->name));
         config.mirrors.append(mirror);
-        return validateMirror(mirror);
+        if (auto status = validateMirror(mirror); !status)
+            return status;
+        return checkCache(config, static_cast<int>(config.mirrors.size()) - 1, protectedPaths());
     });
 }
 
@@ -104,17 +123,24 @@ Result<MirrorOps::Edited> MirrorOps::edit(const QString &name, const std::functi
     auto saved = m_store.modify([&](Config &config) -> Status {
         const int index = config.indexOfMirror(name);
         if (index < 0)
-            return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(name));
+            return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(quoteInput(name)));
         Mirror edited = config.mirrors.at(index);
         const QString oldCache = config.cachePathOf(edited);
         if (auto status = change(edited); !status)
             return status;
         if (auto status = checkLocalSource(edited, sourceTyped); !status)
             return status;
+        const Mirror before = config.mirrors.at(index);
         config.mirrors[index] = edited;
         if (auto status = config.validate(); !status)
             return status;
-        return cacheMove.prepare(edited.name, oldCache, config.cachePathOf(edited));
+        // The cache path (or a local source it may not overlap) changed: check it as add does.
+        const QString newCache = config.cachePathOf(edited);
+        if (newCache != oldCache || edited.source.url != before.source.url) {
+            if (auto status = checkCache(config, index, protectedPaths()); !status)
+                return status;
+        }
+        return cacheMove.prepare(edited.name, oldCache, newCache);
     });
     if (!saved) {
         cacheMove.rollback();
@@ -128,26 +154,39 @@ Result<MirrorOps::Edited> MirrorOps::rename(const QString &from, const QString &
     if (auto status = validateMirrorName(to, QStringLiteral("NEW")); !status)
         return status.error();
     QString oldName;
+    QString oldCache;
     bool stateMoved = false;
+    bool remarked = false;
     CacheMove cacheMove;
     auto saved = m_store.modify([&](Config &config) -> Status {
         const int index = config.indexOfMirror(from);
         if (index < 0)
-            return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(from));
+            return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(quoteInput(from)));
         const int clash = config.indexOfMirror(to);
         if (clash >= 0 && clash != index)
             return Error::config(QStringLiteral("NEW"), QStringLiteral("a mirror named \"%1\" already exists (names are "
                                                                        "compared ignoring case)").arg(config.mirrors.at(clash).name));
         Mirror &mirror = config.mirrors[index];
         oldName = mirror.name;
-        const QString oldCache = config.cachePathOf(mirror);
+        oldCache = config.cachePathOf(mirror);
         mirror.name = to;
         if (auto status = config.validate(); !status)
             return status;
         if (auto status = cacheMove.prepare(oldName, oldCache, config.cachePathOf(mirror), true); !status)
             return status;
+        // The cache's marker names its mirror: it follows the rename.
+        const QString cacheNow = config.cachePathOf(mirror);
+        if (cacheOwner(cacheNow) == oldName) {
+            if (auto status = markCache(cacheNow, mirror.name); !status) {
+                cacheMove.rollback();
+                return status;
+            }
+            remarked = true;
+        }
         if (auto status = m_state.rename(oldName, mirror.name); !status) {
             cacheMove.rollback();
+            if (remarked)
+                (void)markCache(oldCache, oldName);
             return status;
         }
         stateMoved = true;
@@ -158,6 +197,8 @@ Result<MirrorOps::Edited> MirrorOps::rename(const QString &from, const QString &
         if (stateMoved)
             (void)m_state.rename(to, oldName);
         cacheMove.rollback();
+        if (remarked)
+            (void)markCache(oldCache, oldName);
         return saved.error();
     }
     return Edited{*saved, cacheMove.movedTo()};
@@ -167,17 +208,24 @@ Result<MirrorOps::Removed> MirrorOps::remove(const QString &name, bool deleteCac
 {
     Removed removed;
     std::unique_ptr<CacheLock> lock;
+    bool cacheIsLink = false;
     auto saved = m_store.modify([&](Config &config) -> Status {
         const int index = config.indexOfMirror(name);
         if (index < 0)
-            return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(name));
-        removed.cachePath = config.cachePathOf(config.mirrors.at(index));
+            return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(quoteInput(name)));
+        const Mirror &mirror = config.mirrors.at(index);
+        removed.cachePath = config.cachePathOf(mirror);
         lock = std::make_unique<CacheLock>(removed.cachePath);
         if (!lock->tryLock())
-            return runningError(config.mirrors.at(index).name, *lock);
-        if (deleteCache && QFileInfo::exists(removed.cachePath) && !looksLikeBareRepository(removed.cachePath))
-            return Error::io(QStringLiteral("%1 does not look like a git repository; not deleting it").arg(removed.cachePath));
-        removed.name = config.mirrors.at(index).name;
+            return runningError(mirror.name, *lock);
+        if (deleteCache) {
+            // Only a cache MirrorDesk made for this mirror is deleted; a link, never what it points at.
+            cacheIsLink = safefile::kindOf(removed.cachePath) == safefile::Kind::Link;
+            auto kind = inspectCache(removed.cachePath, mirror.name);
+            if (!kind)
+                return Error::io(QStringLiteral("not deleting the cache: %1").arg(kind.error().message));
+        }
+        removed.name = mirror.name;
         config.mirrors.removeAt(index);
         return {};
     });
@@ -185,7 +233,13 @@ Result<MirrorOps::Removed> MirrorOps::remove(const QString &name, bool deleteCac
         return saved.error();
     if (auto status = m_state.remove(removed.name); !status)
         removed.stateError = status.error();
-    if (deleteCache && QFileInfo::exists(removed.cachePath)) {
+    if (deleteCache && cacheIsLink) {
+        if (!QFile::remove(removed.cachePath))
+            return Error::io(QStringLiteral("removed the mirror, but could not remove the link %1").arg(removed.cachePath));
+        removed.cacheDeleted = true;
+        removed.linkOnly = true;
+    } else if (deleteCache && QFileInfo::exists(removed.cachePath)) {
+        // removeRecursively() removes links inside the cache, never what they point at.
         if (!QDir(removed.cachePath).removeRecursively())
             return Error::io(QStringLiteral("removed the mirror, but could not delete its cache %1").arg(removed.cachePath));
         removed.cacheDeleted = true;
@@ -193,6 +247,131 @@ Result<MirrorOps::Removed> MirrorOps::remove(const QString &name, bool deleteCac
         removed.cacheExists = QFileInfo::exists(removed.cachePath);
     }
     return removed;
+}
+
+QStringList MirrorOps::importCandidates(const QString &folder)
+{
+    if (inspectMirrorClone(folder))
+        return {folder};
+    QStringList paths;
+    const QDir dir(folder);
+    for (const QString &name : dir.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
+        paths.append(dir.filePath(name));
+    return paths;
+}
+
+Result<QList<MirrorOps::Imported>> MirrorOps::importClones(const QStringList &paths, bool apply)
+{
+    QList<Imported> results;
+    QList<std::optional<MirrorClone>> clones;
+    for (const QString &path : paths) {
+        Imported imported;
+        imported.path = path;
+        auto clone = inspectMirrorClone(path);
+        if (clone) {
+            imported.cachePath = clone->path;
+            imported.source = GitUrl::scrub(clone->sourceUrl);
+            clones.append(*clone);
+        } else {
+            imported.refused = clone.error();
+            clones.append(std::nullopt);
+        }
+        results.append(imported);
+    }
+    std::vector<std::unique_ptr<CacheLock>> locks;
+    QStringList marked;
+    const std::function<Status(Config &)> adopt = [&](Config &config) -> Status {
+        QList<int> added(results.size(), -1);
+        auto refuse = [&](qsizetype i, const QString &why) {
+            results[i].refused = Error::config(QString(), QStringLiteral("%1 %2; left untouched").arg(results.at(i).path, why));
+        };
+        for (qsizetype i = 0; i < results.size(); ++i) {
+            if (!clones.at(i))
+                continue;
+            const MirrorClone &clone = *clones.at(i);
+            QString name = QFileInfo(clone.path).fileName();
+            if (name.endsWith(QLatin1String(".git")))
+                name.chop(4);
+            if (!clone.owner.isEmpty()) {
+                if (const Mirror *owner = config.mirror(clone.owner)) {
+                    refuse(i, QStringLiteral("is already the cache of mirror \"%1\"").arg(owner->name));
+                    continue;
+                }
+                name = clone.owner; // a cache MirrorDesk made, imported again under its own name
+            }
+            if (auto status = validateMirrorName(name, QStringLiteral("name")); !status) {
+                refuse(i, QStringLiteral("would be mirror \"%1\": %2").arg(name, status.error().message));
+                continue;
+            }
+            if (const Mirror *existing = config.mirror(name)) {
+                refuse(i, QStringLiteral("would be mirror \"%1\", but a mirror named \"%2\" already exists (names are compared "
+                                         "ignoring case)").arg(name, existing->name));
+                continue;
+            }
+            Mirror mirror;
+            mirror.name = name;
+            mirror.shape = Shape::Pull;
+            mirror.source.url = clone.sourceUrl;
+            mirror.cachePath = clone.path;
+            if (auto status = validateMirror(mirror); !status) {
+                refuse(i, QStringLiteral("cannot be mirror \"%1\": %2").arg(name, status.error().text()));
+                continue;
+            }
+            config.mirrors.append(mirror);
+            added[i] = static_cast<int>(config.mirrors.size()) - 1;
+        }
+        // By real path against everything else (and each other); the refused ones go again.
+        const auto overlapping = checkCachePaths(config, protectedPaths());
+        QList<int> drop;
+        for (qsizetype i = 0; i < results.size(); ++i) {
+            if (added.at(i) < 0)
+                continue;
+            if (const auto &why = overlapping.at(added.at(i))) {
+                results[i].refused = Error::config(QString(), QStringLiteral("%1 left untouched: %2").arg(results.at(i).path, why->message));
+                drop.append(added.at(i));
+                continue;
+            }
+            if (!apply) {
+                results[i].name = config.mirrors.at(added.at(i)).name;
+                continue;
+            }
+            auto lock = std::make_unique<CacheLock>(clones.at(i)->path);
+            if (!lock->tryLock()) {
+                results[i].refused = runningError(config.mirrors.at(added.at(i)).name, *lock);
+                drop.append(added.at(i));
+                continue;
+            }
+            if (auto status = markCache(clones.at(i)->path, config.mirrors.at(added.at(i)).name); !status) {
+                results[i].refused = status.error();
+                drop.append(added.at(i));
+                continue;
+            }
+            marked.append(clones.at(i)->path);
+            locks.push_back(std::move(lock));
+            results[i].name = config.mirrors.at(added.at(i)).name;
+        }
+        std::sort(drop.begin(), drop.end(), std::greater<int>());
+        for (int index : drop)
+            config.mirrors.removeAt(index);
+        return {};
+    };
+    if (!apply) {
+        // The same answers over the config as it is; nothing marked, nothing saved.
+        auto config = m_store.load();
+        if (!config)
+            return config.error();
+        Config copy = *config;
+        if (auto status = adopt(copy); !status)
+            return status.error();
+        return results;
+    }
+    auto saved = m_store.modify(adopt);
+    if (!saved) {
+        for (const QString &path : marked)
+            (void)unmarkCache(path);
+        return saved.error();
+    }
+    return results;
 }
 
 } // namespace md

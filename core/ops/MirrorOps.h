@@ -1,5 +1,6 @@
 #pragma once
 
+#include "mirror/CacheGuard.h"
 #include "mirror/MirrorStore.h"
 #include "mirror/StateStore.h"
 
@@ -32,12 +33,33 @@ public:
         QString name;
         QString cachePath;
         bool cacheDeleted = false;
+        bool linkOnly = false;         // the cache path was a link: the link went, not what it points at
         bool cacheExists = false;      // kept (not asked to delete)
         std::optional<Error> stateError; // the mirror is gone, but its state could not be removed
     };
     Result<Removed> remove(const QString &name, bool deleteCache);
 
+    // `import`: adopts existing `git clone --mirror` repositories, one pull mirror each, named
+    // after the folder (without ".git"), with that repository as its cache (marked as ours). A
+    // path that is not such a repository, whose URL carries a secret, whose name is taken or
+    // whose real path overlaps what another mirror uses is refused and left untouched.
+    struct Imported {
+        QString path;            // as given
+        QString name;            // the mirror made, when imported
+        QString cachePath;       // its real path
+        QString source;          // remote.origin.url, scrubbed
+        std::optional<Error> refused;
+    };
+    // `apply` false: the same checks and answers, nothing marked or saved (the window's list to
+    // confirm).
+    Result<QList<Imported>> importClones(const QStringList &paths, bool apply = true);
+    // The repositories to offer for a folder the user picked: the folder itself when it is a
+    // mirror clone, else its subfolders (the cron script's ~/git/mirror/*.git), sorted.
+    static QStringList importCandidates(const QString &folder);
+
 private:
+    ProtectedPaths protectedPaths() const;
+
     MirrorStore m_store;
     StateStore m_state;
 };

@@ -1,6 +1,7 @@
 #include "ops/RunOps.h"
 
 #include "mirror/Scheduler.h"
+#include "util/Scrub.h"
 
 #include <QSet>
 
@@ -15,7 +16,7 @@ Result<QList<Mirror>> selectMirrors(const Config &config, const QStringList &nam
     for (const QString &name : names) {
         const Mirror *mirror = config.mirror(name);
         if (!mirror)
-            return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(name));
+            return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(quoteInput(name)));
         if (!seen.contains(mirror->name)) {
             seen.insert(mirror->name);
             selected.append(*mirror);
@@ -57,12 +58,14 @@ QList<RunEntry> entriesFor(const QList<Mirror> &mirrors, bool named)
 
 } // namespace
 
-Result<int> RunOps::check(const Config &config, const QStringList &names, Done done)
+Result<int> RunOps::check(const Config &config, const QStringList &names, Done done, const CheckOptions &options)
 {
     auto selected = selectMirrors(config, names);
     if (!selected)
         return selected.error();
-    return startBatch(JobKind::Check, config, entriesFor(*selected, !names.isEmpty()), {}, std::move(done));
+    BatchOptions batch;
+    batch.timeoutSeconds = options.timeoutSeconds;
+    return startBatch(JobKind::Check, config, entriesFor(*selected, !names.isEmpty()), batch, std::move(done));
 }
 
 Result<int> RunOps::update(const Config &config, const QStringList &names, const UpdateOptions &options, Done done)
@@ -80,6 +83,14 @@ Result<int> RunOps::update(const Config &config, const QStringList &names, const
             const auto status = state.status(entry.mirror.name);
             const ScheduleDecision decision = decideSchedule(entry.mirror, status ? *status : StatusRecord{},
                                                              config.settings.defaultIntervalMinutes, now);
+            if (decision.clamped) {
+                // Recorded, so the clamp holds: the next run comes one wait after now.
+                const QDateTime recorded = status->lastUpdateStartedAt;
+                (void)StateStore(m_stateDir).changeStatus(entry.mirror.name, [&](StatusRecord &current) {
+                    current.lastUpdateStartedAt = now;
+                    current.warnings.append(resetScheduleWarning(recorded, now));
+                });
+            }
             if (!decision.due) {
                 entry.skip = SkipReason::NotDue;
                 entry.skipText = decision.reason;

@@ -28,6 +28,11 @@ struct RunReport {
     QList<RunEntry> entries;
 };
 
+// What a check batch asks of each of its jobs.
+struct CheckOptions {
+    int timeoutSeconds = 0; // each mirror's whole check (0: kDefaultCheckTimeoutSeconds)
+};
+
 // The runs every front end shares (DESIGN section 2, RunOps): choose the mirrors, skip what must
 // not run (disabled unless named, not due for --due, busy), hand the rest to the SyncEngine as one
 // batch, and report every selected mirror once when its batch is over. Plan = update --dry-run.
@@ -45,7 +50,7 @@ public:
 
     // Check the named mirrors (every mirror when none is named; disabled ones are then skipped).
     // Returns how many were started.
-    Result<int> check(const Config &config, const QStringList &names, Done done = {});
+    Result<int> check(const Config &config, const QStringList &names, Done done = {}, const CheckOptions &options = {});
     // Update (or plan, with batch.dryRun) the named mirrors, as `check` selects them.
     Result<int> update(const Config &config, const QStringList &names, const UpdateOptions &options, Done done = {});
     // "Update now" of one mirror (the window's button, later webhooks): refused, with the reason,

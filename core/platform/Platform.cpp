@@ -11,10 +11,17 @@
 
 #ifdef Q_OS_UNIX
 #include <csignal>
+#include <cstring>
+#include <cerrno>
 #include <fcntl.h>
 #include <pwd.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#endif
+#ifdef Q_OS_WIN
+#include <fcntl.h>
+#include <io.h>
 #endif
 
 namespace md::platform {
@@ -38,8 +45,18 @@ bool FileLock::lock(int waitMs)
     if (m_locked)
         return true;
 #ifdef Q_OS_UNIX
-    if (m_fd < 0)
-        m_fd = ::open(QFile::encodeName(m_path).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (m_fd < 0) {
+        // Never through a link, never a device or a FIFO (O_NONBLOCK: opening a FIFO must not hang).
+        m_fd = ::open(QFile::encodeName(m_path).constData(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
+        struct stat info {};
+        if (m_fd >= 0 && (::fstat(m_fd, &info) != 0 || !S_ISREG(info.st_mode))) {
+            ::close(m_fd);
+            m_fd = -1;
+            return false;
+        }
+        if (m_fd < 0)
+            return false;
+    }
     if (m_fd >= 0) {
         const QDeadlineTimer deadline(waitMs);
         while (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
@@ -58,6 +75,89 @@ bool FileLock::lock(int waitMs)
         m_fallback = fallback = new QLockFile(m_path);
     m_locked = fallback->tryLock(waitMs);
     return m_locked;
+}
+
+FileType fileTypeOf(const QString &path, bool followLinks)
+{
+#ifdef Q_OS_UNIX
+    struct stat info {};
+    const QByteArray name = QFile::encodeName(path);
+    if ((followLinks ? ::stat(name.constData(), &info) : ::lstat(name.constData(), &info)) != 0)
+        return FileType::Missing;
+    if (S_ISLNK(info.st_mode))
+        return FileType::Link;
+    if (S_ISREG(info.st_mode))
+        return FileType::Regular;
+    if (S_ISDIR(info.st_mode))
+        return FileType::Directory;
+    return FileType::Other;
+#else
+    const QFileInfo info(path);
+    if (!followLinks && info.isSymLink())
+        return FileType::Link;
+    if (!info.exists())
+        return FileType::Missing;
+    if (info.isDir())
+        return FileType::Directory;
+    return info.isFile() ? FileType::Regular : FileType::Other;
+#endif
+}
+
+OpenedFile openRegularForReading(const QString &path)
+{
+    OpenedFile opened;
+#ifdef Q_OS_UNIX
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        opened.error = QString::fromLocal8Bit(::strerror(errno));
+        return opened;
+    }
+    struct stat info {};
+    if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+        opened.notRegular = !S_ISDIR(info.st_mode);
+        opened.error = QStringLiteral("not a regular file");
+        ::close(fd);
+        return opened;
+    }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    opened.fd = fd;
+    opened.size = static_cast<qint64>(info.st_size);
+#else
+    const QFileInfo info(path);
+    if (!info.isFile()) {
+        opened.notRegular = info.exists() && !info.isDir();
+        opened.error = QStringLiteral("not a regular file");
+        return opened;
+    }
+    const int fd = ::_wopen(reinterpret_cast<const wchar_t *>(path.utf16()), _O_RDONLY | _O_BINARY);
+    if (fd < 0) {
+        opened.error = QStringLiteral("cannot open");
+        return opened;
+    }
+    opened.fd = fd;
+    opened.size = info.size();
+#endif
+    return opened;
+}
+
+void closeDescriptor(int fd)
+{
+#ifdef Q_OS_UNIX
+    ::close(fd);
+#else
+    ::_close(fd);
+#endif
+}
+
+bool hasDisplay()
+{
+    if (!qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        return true;
+#if defined(Q_OS_UNIX) && !defined(Q_OS_MACOS)
+    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
+#else
+    return true;
+#endif
 }
 
 bool isOwnedByCurrentUser(const QString &path)

@@ -4,6 +4,8 @@
 
 #include <atomic>
 
+#include <optional>
+
 class QFileDevice;
 
 // The few OS-specific calls the engine needs, kept in one place (DESIGN: no POSIX-only calls
@@ -16,6 +18,25 @@ bool isOwnedByCurrentUser(const QString &path);
 
 // The current user's home folder from the user database (for when HOME is unset, e.g. a service).
 QString userHome();
+
+// What is at a path; with followLinks false a symbolic link is reported as Link (lstat).
+enum class FileType { Missing, Regular, Directory, Link, Other };
+FileType fileTypeOf(const QString &path, bool followLinks);
+
+// Opens a file for reading without blocking on a FIFO and checks, on the open descriptor, that it
+// is a regular file (a final link is followed). `fd` is set on success, with the file's size.
+struct OpenedFile {
+    std::optional<int> fd;
+    bool notRegular = false;
+    qint64 size = 0;
+    QString error;
+};
+OpenedFile openRegularForReading(const QString &path);
+void closeDescriptor(int fd);
+
+// False when the window cannot start: no QT_QPA_PLATFORM and, on X11/Wayland systems, neither
+// DISPLAY nor WAYLAND_DISPLAY set (Qt would abort).
+bool hasDisplay();
 
 // Flushes a file's data to stable storage before it is renamed into place.
 bool syncToDisk(QFileDevice &file);

@@ -1,5 +1,7 @@
 #include "security/Credential.h"
 
+#include "util/SafeFile.h"
+
 #include "util/Names.h"
 #include "platform/Platform.h"
 #include "util/EnumNames.h"
@@ -143,11 +145,12 @@ Result<QByteArray> readSecret(const SecretSource &source)
     case SecretSource::Kind::File: {
         if (auto status = checkSecretFile(source.value); !status)
             return status.error();
-        QFile file(source.value);
-        if (!file.open(QIODevice::ReadOnly))
-            return Error{ErrorCategory::Config,
-                         QStringLiteral("cannot read secret file %1: %2").arg(source.value, file.errorString()), {}, 0, 0};
-        QByteArray secret = file.readAll();
+        // A secret (a token, a password, an SSH key) is a few KB at most.
+        auto data = safefile::readRegular(source.value, 64 * 1024, QStringLiteral("secret file"));
+        if (!data || !*data)
+            return Error{ErrorCategory::Config, data ? QStringLiteral("secret file %1 does not exist").arg(source.value)
+                                                     : data.error().message, {}, 0, 0};
+        QByteArray secret = **data;
         while (secret.endsWith('\n') || secret.endsWith('\r'))
             secret.chop(1);
         return secret;

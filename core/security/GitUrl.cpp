@@ -5,6 +5,9 @@
 #include <QRegularExpression>
 #include <QUrl>
 
+#include <algorithm>
+#include <optional>
+
 namespace md {
 
 namespace {
@@ -31,6 +34,60 @@ bool isSshFamily(const QString &scheme)
         || scheme == QLatin1String("ssh+git");
 }
 
+bool hasControl(const QString &text)
+{
+    return std::any_of(text.cbegin(), text.cend(), [](QChar c) { return c.category() == QChar::Other_Control; });
+}
+
+const QString kAccepted = QStringLiteral("use https, http, ssh, git, file, user@host:path or a local path");
+
+// What git would not read as a plain location, refused before anything else looks at the text:
+// - "<transport>::<address>" (a "::" before the first "/", outside an IPv6 host's brackets): git
+//   runs the remote helper git-remote-<transport> for it ("ext::sh -c …" runs a command), and
+//   "host::path" is read the same way, so every such form is refused;
+// - a scheme that is not a git transport, written with a single colon ("javascript:…",
+//   "data:…"): git would take it for an SCP-style host name. An SCP-style address on a host of
+//   that name is still written user@host:path or ssh://host/path.
+std::optional<Error> refuseTransport(const QString &text)
+{
+    bool bracket = false;
+    for (qsizetype i = 0; i + 1 < text.size() && text.at(i) != QLatin1Char('/'); ++i) {
+        const QChar c = text.at(i);
+        if (c == QLatin1Char('['))
+            bracket = true;
+        else if (c == QLatin1Char(']'))
+            bracket = false;
+        else if (!bracket && c == QLatin1Char(':') && text.at(i + 1) == QLatin1Char(':'))
+            return urlError(QStringLiteral("uses git's remote-helper form \"%1::…\", which makes git run a helper "
+                                           "program (ext:: runs any command); %2")
+                                .arg(quoteInput(text.left(i), 40), kAccepted));
+    }
+    static const char *const kNotTransports[] = {"javascript", "vbscript", "data", "mailto", "about", "blob", "ftp",
+                                                 "ftps", "sftp", "rsync", "svn", "telnet", "ldap", "tel", "urn",
+                                                 "news", "irc", "gopher", "ws", "wss", "smb", "nfs", "view-source"};
+    const qsizetype colon = text.indexOf(QLatin1Char(':'));
+    if (colon > 0 && !text.contains(QLatin1String("://"))) {
+        const QString prefix = text.left(colon).toLower();
+        for (const char *scheme : kNotTransports) {
+            if (prefix == QLatin1String(scheme))
+                return urlError(QStringLiteral("starts with \"%1:\", a URL scheme git cannot fetch from; %2").arg(prefix, kAccepted));
+        }
+    }
+    return std::nullopt;
+}
+
+// "user:secret@host…" without a scheme: in the first "/"-separated segment, a ":" with no "@"
+// before it and an "@" after it ("user:pw@host:path", "user:pw@host/path", "u:pw@host").
+bool looksLikeSchemelessPassword(const QString &text)
+{
+    const qsizetype slash = text.indexOf(QLatin1Char('/'));
+    const QStringView segment = QStringView(text).left(slash < 0 ? text.size() : slash);
+    const qsizetype colon = segment.indexOf(QLatin1Char(':'));
+    if (colon <= 0 || segment.left(colon).contains(QLatin1Char('@')))
+        return false;
+    return segment.mid(colon + 1).contains(QLatin1Char('@'));
+}
+
 } // namespace
 
 int GitUrl::effectivePort() const
@@ -55,8 +112,12 @@ Result<GitUrl> GitUrl::parse(const QString &text)
     url.m_original = text;
     if (text.trimmed().isEmpty())
         return urlError(QStringLiteral("is empty"));
+    if (text.size() > kMaxLength)
+        return urlError(QStringLiteral("is longer than %1 characters").arg(kMaxLength));
     if (text != text.trimmed())
         return urlError(QStringLiteral("has leading or trailing spaces"));
+    if (auto refused = refuseTransport(text))
+        return *refused;
 
     static const QRegularExpression schemeRe(QStringLiteral("^([A-Za-z][A-Za-z0-9+.-]*)://"));
     const auto schemeMatch = schemeRe.match(text);
@@ -75,7 +136,7 @@ Result<GitUrl> GitUrl::parse(const QString &text)
         else
             return urlError(QStringLiteral("unsupported scheme \"%1\" (use https, http, ssh, git, "
                                            "file, user@host:path or a local path)")
-                                .arg(scheme));
+                                .arg(quoteInput(scheme, 40)));
         url.m_scheme = scheme;
         if (hasControlOrSpace(text))
             return urlError(QStringLiteral("contains spaces or control characters"));
@@ -118,18 +179,20 @@ Result<GitUrl> GitUrl::parse(const QString &text)
     const int closing = bracket >= 0 ? text.indexOf(QLatin1Char(']'), bracket) : -1;
     const int colon = text.indexOf(QLatin1Char(':'), closing >= 0 ? closing : 0);
     const int slash = text.indexOf(QLatin1Char('/'));
-    const bool windowsDrive = colon == 1 && text.at(0).isLetter();
+    // "C:/…" or "C:\\…" only: "u:pw@host" is an SCP-style address with a one-letter user.
+    const bool windowsDrive = colon == 1 && text.at(0).isLetter()
+        && (text.size() == 2 || text.at(2) == QLatin1Char('/') || text.at(2) == QLatin1Char('\\'));
     static const QRegularExpression mistypedScheme(QStringLiteral("^(https?|git|ssh|file)(:/?[^/]|//)"), QRegularExpression::CaseInsensitiveOption);
     if (mistypedScheme.match(text).hasMatch())
         return urlError(QStringLiteral("looks like a URL with a mistyped \"://\""));
+    // Refused as an address and as a local path alike (a target path is not checked for existence).
+    if (!windowsDrive && looksLikeSchemelessPassword(text))
+        return urlError(QStringLiteral("holds a password (a \":\" before the \"@\" of user@host); an SCP-style address "
+                                       "cannot carry a password (store it in a credential)"));
     if (colon > 0 && (slash < 0 || colon < slash) && !windowsDrive) {
         url.m_kind = Kind::Scp;
         QString hostPart = text.left(colon);
         url.m_path = text.mid(colon + 1);
-        static const QRegularExpression passwordLike(QStringLiteral("^[^/]*@[^/]*:"));
-        if (passwordLike.match(url.m_path).hasMatch())
-            return urlError(QStringLiteral("looks like user:password@host:path; an SCP-style address cannot carry a password "
-                                           "(store it in a credential)"));
         if (hasControlOrSpace(text))
             return urlError(QStringLiteral("contains spaces or control characters"));
         const int at = hostPart.lastIndexOf(QLatin1Char('@'));
@@ -138,6 +201,8 @@ Result<GitUrl> GitUrl::parse(const QString &text)
             hostPart = hostPart.mid(at + 1);
             if (url.m_user.isEmpty())
                 return urlError(QStringLiteral("has an empty user name before \"@\""));
+            if (url.m_user.startsWith(QLatin1Char('-')))
+                return urlError(QStringLiteral("has a user name starting with \"-\""));
         }
         if (hostPart.startsWith(QLatin1Char('[')) && hostPart.endsWith(QLatin1Char(']')))
             hostPart = hostPart.mid(1, hostPart.size() - 2);
@@ -145,14 +210,16 @@ Result<GitUrl> GitUrl::parse(const QString &text)
             return urlError(QStringLiteral("has no host before \":\""));
         static const QRegularExpression hostRe(QStringLiteral("^[A-Za-z0-9._:-]+$"));
         if (!hostRe.match(hostPart).hasMatch())
-            return urlError(QStringLiteral("has an invalid host \"%1\"").arg(hostPart));
+            return urlError(QStringLiteral("has an invalid host \"%1\"").arg(quoteInput(hostPart)));
+        if (hostPart.startsWith(QLatin1Char('-')))
+            return urlError(QStringLiteral("has a host starting with \"-\""));
         url.m_host = hostPart.toLower();
         if (url.m_path.isEmpty())
             return urlError(QStringLiteral("has no repository path after \":\""));
         return url;
     }
 
-    if (text.contains(QChar(0)) || text.contains(QLatin1Char('\n')))
+    if (hasControl(text))
         return urlError(QStringLiteral("contains control characters"));
     url.m_kind = Kind::Local;
     url.m_path = text;
@@ -209,9 +276,10 @@ QString GitUrl::scrub(const QString &location)
     const auto parsed = parse(location);
     if (parsed)
         return parsed->scrubbed();
-    // A location is one word, spaces included: scrubText() ends a URL at a space, which would show
-    // a password typed with one ("https://u:my secret@host/r" does not parse, and error messages
-    // quote it). Mask everything up to the location's last "@", as scrubText() does in a word.
+    // A location is one word, spaces included: scrubText() masks per whitespace-separated word,
+    // which would show a password typed with a space ("https://u:my secret@host/r" does not
+    // parse, and error messages quote it). Everything up to the location's last "@" after
+    // "scheme://" is user info, as scrubText() has it within a word.
     static const QRegularExpression urlUserInfo(QStringLiteral("^([A-Za-z][A-Za-z0-9+.-]*)://(.*)@"),
                                                 QRegularExpression::DotMatchesEverythingOption);
     if (const auto m = urlUserInfo.match(location); m.hasMatch()) {
@@ -223,8 +291,8 @@ QString GitUrl::scrub(const QString &location)
         }
         return location.left(m.capturedStart(2)) + masked + location.mid(m.capturedEnd(2));
     }
-    // An SCP-style address typed with a password ("user:secret@host:path", spaces and all) does
-    // not parse: mask what stands between the first ":" and the "@" all the same.
+    // The rest is masked as free text is: an SCP-style address typed with a password
+    // ("user:secret@host:path") shows as "user:*****@host:path", spaces in the secret and all.
     static const QRegularExpression scpPassword(QStringLiteral("^([^:/@\\s]+):[^/]*@"));
     QString masked = scrubText(location);
     masked.replace(scpPassword, QStringLiteral("\\1:") + kMask + QLatin1Char('@'));

@@ -9,9 +9,17 @@ namespace md {
 // A repository location as an admin types it: a URL (https, http, git, ssh, file), an
 // SCP-style address (`git@host:group/project.git`, as git accepts it) or a local path.
 // Parsing names what is wrong; the parsed value can print itself scrubbed of credentials.
+// Refused, with the reason: git's "<transport>::<address>" remote-helper form (any "::" before
+// the first "/", so "ext::sh -c …", "fd::17" and "host::path" alike), a single-colon scheme that
+// is no git transport ("javascript:…", "data:…"), a mistyped "://" ("https:/…"), a password
+// without a scheme ("user:pw@host:path", "user:pw@host/path", as an address or as a path), a
+// host or user starting with "-", control characters, and anything longer than kMaxLength.
+// "foo:bar" stays what git reads it as: host foo, path bar.
 class GitUrl {
 public:
     enum class Kind { Local, File, Http, Https, Git, Ssh, Scp };
+    // Longer locations are refused (a URL or path is never near this; a 50 MB paste is a mistake).
+    static constexpr qsizetype kMaxLength = 4096;
 
     static Result<GitUrl> parse(const QString &text);
 

@@ -1,5 +1,7 @@
 #include "security/HostKey.h"
 
+#include "util/Scrub.h"
+
 #include <QCryptographicHash>
 #include <QHostAddress>
 #include <QRegularExpression>
@@ -31,11 +33,11 @@ Result<HostKey> HostKey::parseLine(const QString &line)
 {
     const QStringList parts = line.trimmed().split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts);
     if (parts.size() < 2)
-        return keyError(QStringLiteral("\"%1\" is not an OpenSSH public-key line (\"TYPE BASE64 [COMMENT]\")").arg(line.left(80)));
+        return keyError(QStringLiteral("\"%1\" is not an OpenSSH public-key line (\"TYPE BASE64 [COMMENT]\")").arg(quoteInput(line, 80)));
     HostKey key;
     key.type = parts.at(0);
     if (!kKeyTypes.contains(key.type))
-        return keyError(QStringLiteral("unknown key type \"%1\" (expected one of %2)").arg(key.type, kKeyTypes.join(QStringLiteral(", "))));
+        return keyError(QStringLiteral("unknown key type \"%1\" (expected one of %2)").arg(quoteInput(key.type, 80), kKeyTypes.join(QStringLiteral(", "))));
     const auto decoded = QByteArray::fromBase64Encoding(parts.at(1).toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
     if (!decoded || decoded.decoded.size() < 4)
         return keyError(QStringLiteral("the key data of the %1 key is not valid base64").arg(key.type));
@@ -72,6 +74,11 @@ Result<QString> normalizeHostPort(const QString &text)
 {
     QString host = text.trimmed();
     int port = 22;
+    // Keys are pinned per host: a login (or a password, shown masked) before "@" is never part of it.
+    if (host.contains(QLatin1Char('@')))
+        return keyError(QStringLiteral("\"%1\" holds a user name before \"@\"; give only the host "
+                                       "(host, host:port or [host]:port)")
+                            .arg(quoteInput(text.trimmed())));
     static const QRegularExpression bracketed(QStringLiteral("^\\[([^\\]]+)\\](?::(\\d+))?$"));
     static const QRegularExpression plain(QStringLiteral("^([^:\\[\\]]+)(?::(\\d+))?$"));
     QRegularExpressionMatch match = bracketed.match(host);
@@ -80,18 +87,18 @@ Result<QString> normalizeHostPort(const QString &text)
     if (!match.hasMatch()) {
         if (QHostAddress(host).protocol() == QAbstractSocket::IPv6Protocol)
             return QStringLiteral("[%1]:22").arg(host.toLower());
-        return keyError(QStringLiteral("\"%1\" is not a host, host:port or [host]:port").arg(text));
+        return keyError(QStringLiteral("\"%1\" is not a host, host:port or [host]:port").arg(quoteInput(text)));
     }
     host = match.captured(1).toLower();
     if (!match.captured(2).isEmpty()) {
         bool ok = false;
         port = match.captured(2).toInt(&ok);
         if (!ok || port < 1 || port > 65535)
-            return keyError(QStringLiteral("\"%1\" has an invalid port").arg(text));
+            return keyError(QStringLiteral("\"%1\" has an invalid port").arg(quoteInput(text)));
     }
     static const QRegularExpression hostRe(QStringLiteral("^[a-z0-9._:-]+$"));
-    if (!hostRe.match(host).hasMatch())
-        return keyError(QStringLiteral("\"%1\" is not a valid host name").arg(match.captured(1)));
+    if (host.size() > 253 || !hostRe.match(host).hasMatch()) // 253: the longest DNS name
+        return keyError(QStringLiteral("\"%1\" is not a valid host name").arg(quoteInput(match.captured(1))));
     if (host.contains(QLatin1Char(':')))
         host = QStringLiteral("[%1]").arg(host);
     return QStringLiteral("%1:%2").arg(host).arg(port);

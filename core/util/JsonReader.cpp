@@ -1,5 +1,7 @@
 #include "util/JsonReader.h"
 
+#include "util/Scrub.h"
+
 #include <cmath>
 
 namespace md {
@@ -146,7 +148,7 @@ Status JsonReader::finish()
     qsizetype index = 0;
     for (auto it = m_object.constBegin(); it != m_object.constEnd(); ++it, ++index) {
         if (!m_seen.value(index, false))
-            return Error::config(fieldPath(it.key()), QStringLiteral("unknown field"));
+            return Error::config(fieldPath(quoteInput(it.key())), QStringLiteral("unknown field"));
     }
     return {};
 }

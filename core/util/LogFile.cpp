@@ -25,19 +25,22 @@ const char *levelName(QtMsgType type)
     return "?";
 }
 
+// Under g_mutex.
+void writeLine(const char *level, const char *category, const QString &message)
+{
+    const QString line = QStringLiteral("%1 %2 %3: %4\n")
+                             .arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs), QString::fromLatin1(level),
+                                  QString::fromLatin1(category ? category : "default"), (g_scrub ? g_scrub(message) : message));
+    g_file->write(line.toUtf8());
+    g_file->flush();
+}
+
 void handler(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
     {
         QMutexLocker locker(&g_mutex);
-        if (g_file) {
-            const QString line = QStringLiteral("%1 %2 %3: %4\n")
-                                     .arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs),
-                                          QString::fromLatin1(levelName(type)),
-                                          QString::fromLatin1(context.category ? context.category : "default"),
-                                          (g_scrub ? g_scrub(message) : message));
-            g_file->write(line.toUtf8());
-            g_file->flush();
-        }
+        if (g_file)
+            writeLine(levelName(type), context.category, message);
     }
     if (g_previous && (type == QtWarningMsg || type == QtCriticalMsg || type == QtFatalMsg))
         g_previous(type, context, (g_scrub ? g_scrub(message) : message));
@@ -58,6 +61,15 @@ QString LogFile::open(const QString &path, Scrubber scrubber)
     g_previous = qInstallMessageHandler(handler);
     m_open = true;
     return {};
+}
+
+void LogFile::append(const QString &text, const char *category)
+{
+    QMutexLocker locker(&g_mutex);
+    if (!g_file)
+        return;
+    for (const QString &line : text.split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+        writeLine("info", category, line);
 }
 
 LogFile::~LogFile()

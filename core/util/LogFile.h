@@ -22,6 +22,10 @@ public:
     QString open(const QString &path, Scrubber scrubber);
     bool isOpen() const { return m_open; }
 
+    // Appends `text` (each of its lines, scrubbed) to the open log file, if any, as category
+    // `category` at level info: what a command prints for the user, kept in the log too.
+    static void append(const QString &text, const char *category = "mirrordesk.cli");
+
 private:
     bool m_open = false;
 };

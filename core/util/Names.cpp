@@ -1,5 +1,7 @@
 #include "util/Names.h"
 
+#include "util/Scrub.h"
+
 #include <QRegularExpression>
 #include <QUrl>
 
@@ -23,13 +25,13 @@ Status validateSegment(const QString &segment, const QString &field, const QStri
         if (!isNameChar(c))
             return Error::config(field, QStringLiteral("%1 contains \"%2\"; use only letters, digits, "
                                                        "\".\", \"_\" and \"-\"%3")
-                                            .arg(what, QString(c),
+                                            .arg(what, quoteInput(QString(c)),
                                                  what == QLatin1String("mirror name")
                                                      ? QStringLiteral(", with \"/\" between segments")
                                                      : QString()));
     }
     if (segment.startsWith(QLatin1Char('.')))
-        return Error::config(field, QStringLiteral("%1 segment \"%2\" starts with \".\"").arg(what, segment));
+        return Error::config(field, QStringLiteral("%1 segment \"%2\" starts with \".\"").arg(what, quoteInput(segment)));
     return {};
 }
 

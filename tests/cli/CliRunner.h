@@ -261,10 +261,14 @@ public:
     }
 
     // Makes `path` look like a bare repository (HEAD, objects/, refs/) with a marker file.
-    static bool makeBareLookingRepo(const QString &path, const QByteArray &marker = "marker")
+    // With `owner`, the repository carries the marker of a cache MirrorDesk made for that
+    // mirror (`mirrordesk.cache` in its config, DESIGN section 3): only such a cache is deleted.
+    static bool makeBareLookingRepo(const QString &path, const QByteArray &marker = "marker", const QString &owner = {})
     {
+        const QByteArray config = "[core]\n\tbare = true\n" + (owner.isEmpty() ? QByteArray() : "[mirrordesk]\n\tcache = " + owner.toUtf8() + "\n");
         return QDir().mkpath(path + u"/objects/pack"_s) && QDir().mkpath(path + u"/refs/heads"_s)
-            && writeFile(path + u"/HEAD"_s, "ref: refs/heads/main\n") && writeFile(path + u"/marker"_s, marker);
+            && writeFile(path + u"/HEAD"_s, "ref: refs/heads/main\n") && writeFile(path + u"/marker"_s, marker)
+            && writeFile(path + u"/config"_s, config);
     }
 
 private:

@@ -287,6 +287,34 @@ private Q_SLOTS:
         QCOMPARE(hostNames(env), QStringList{u"example.org:22"_s});
     }
 
+    // Item 4 of issue 8: a password typed into the host is never echoed or stored.
+    void pinRefusesAPasswordInTheHost_data()
+    {
+        QTest::addColumn<QString>("host");
+        QTest::newRow("user:password") << u"u:Hunter2Secret@example.org"_s;
+        QTest::newRow("with port") << u"git:Hunter2Secret@example.org:2222"_s;
+        QTest::newRow("bracketed") << u"u:Hunter2Secret@[::1]:22"_s;
+        QTest::newRow("url") << u"ssh://u:Hunter2Secret@example.org"_s;
+    }
+    void pinRefusesAPasswordInTheHost()
+    {
+        QFETCH(QString, host);
+        CliEnv env;
+        for (const QStringList &arguments : {QStringList{u"hostkeys"_s, u"pin"_s, host, m_ed25519.line},
+                                              QStringList{u"hostkeys"_s, u"list"_s, host}}) {
+            const CliResult r = env.run(arguments);
+            CLI_EXPECT_EXIT(r, 2);
+            QVERIFY2(!r.stderrText().contains(u"Hunter2Secret"_s), qPrintable(r.describe()));
+            QVERIFY2(r.stderrText().contains(u"*****"_s), qPrintable(r.describe()));
+        }
+        QVERIFY(!env.configBytes());
+        // Pinned through stdin, the same.
+        const CliResult piped = env.run({u"hostkeys"_s, u"pin"_s, host, u"-"_s}, m_ed25519.line.toUtf8() + '\n');
+        CLI_EXPECT_EXIT(piped, 2);
+        QVERIFY2(!piped.stderrText().contains(u"Hunter2Secret"_s), qPrintable(piped.describe()));
+        QCOMPARE(env.filesContaining("Hunter2Secret"), QStringList());
+    }
+
     void refusesBadKeyLines_data()
     {
         QTest::addColumn<QStringList>("lines");

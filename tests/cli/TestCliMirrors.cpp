@@ -61,7 +61,7 @@ private:
     static void setUpFoo(const CliEnv &env)
     {
         CLI_EXPECT_EXIT(env.run(add(u"Foo"_s)), 0);
-        QVERIFY(CliEnv::makeBareLookingRepo(env.defaultCacheRoot() + u"/Foo.git"_s, "foo-cache"));
+        QVERIFY(CliEnv::makeBareLookingRepo(env.defaultCacheRoot() + u"/Foo.git"_s, "foo-cache", u"Foo"_s));
         QVERIFY(env.writeStatus(u"Foo"_s, R"({"update_status":"failed","last_error":"boom","error_category":"network"})"));
         QVERIFY(env.writeHistory(u"Foo"_s, R"([{"started_at":"2024-05-01T10:00:00Z","duration_ms":10,"outcome":"failed",)"
                                            R"("error_category":"network","error":"boom","warnings":[],"refs":[]}])"));

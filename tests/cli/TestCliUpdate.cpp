@@ -356,6 +356,88 @@ private Q_SLOTS:
         QVERIFY(QDir(pack).entryList({u"pack_git2_*"_s, u"*.lock"_s}, QDir::Files).isEmpty());
     }
 
+    // Item 7 of issue 8: check takes --timeout like update; a silent server fails the check in
+    // bounded time with error_category timeout, exit 1.
+    void checkTimeoutEndsASilentServersCheck()
+    {
+        QTcpServer silent;
+        QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+        CliEnv env;
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"s"_s, u"--source"_s, u"git://127.0.0.1:%1/x.git"_s.arg(silent.serverPort()), u"-q"_s}), 0);
+        QElapsedTimer timer;
+        timer.start();
+        const CliResult result = env.run({u"check"_s, u"--timeout"_s, u"2"_s, u"--json"_s});
+        const qint64 elapsed = timer.elapsed();
+        CLI_EXPECT_EXIT(result, 1);
+        QVERIFY2(elapsed >= 1500 && elapsed < 10000, qPrintable(QString::number(elapsed)));
+        QJsonObject document;
+        CLI_JSON(result, document);
+        const QJsonObject mirror = document.value(u"mirrors"_s).toArray().first().toObject();
+        QCOMPARE(mirror.value(u"state"_s).toString(), u"unreachable"_s);
+        QCOMPARE(mirror.value(u"error_category"_s).toString(), u"timeout"_s);
+        QVERIFY2(mirror.value(u"last_error"_s).toString().contains(u"timed out"_s), qPrintable(result.describe()));
+        // Recorded as the mirror's last check.
+        const QJsonObject status = env.run({u"status"_s, u"--json"_s}).json().value(u"mirrors"_s).toArray().first().toObject();
+        QCOMPARE(status.value(u"state"_s).toString(), u"unreachable"_s);
+        const QJsonObject recorded = QJsonDocument::fromJson(CliEnv::readFile(env.stateFile(u"s"_s)).value_or(QByteArray())).object();
+        QCOMPARE(recorded.value(u"status"_s).toObject().value(u"last_check"_s).toObject().value(u"error_category"_s).toString(),
+                 u"timeout"_s);
+    }
+
+    void checkTimeoutMustBeAPositiveWholeNumber_data()
+    {
+        QTest::addColumn<QString>("value");
+        for (const char *value : {"0", "-1", "abc", "2s", "1.5", "", " 3", "0x10", "99999999999", "604801"})
+            QTest::newRow(value) << QString::fromLatin1(value);
+    }
+    void checkTimeoutMustBeAPositiveWholeNumber()
+    {
+        QFETCH(QString, value);
+        CliEnv env;
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"m"_s, u"--source"_s, m_daemon.url(u"src.git"_s), u"-q"_s}), 0);
+        const CliResult result = env.run({u"check"_s, u"--timeout"_s, value});
+        CLI_EXPECT_EXIT(result, 2);
+        CLI_EXPECT_STDERR(result, u"--timeout: \""_s + value + u"\" is not a number of seconds"_s);
+        QCOMPARE(result.stdoutText(), QString());
+        QVERIFY(!QFileInfo::exists(env.stateFile(u"m"_s))); // nothing was checked
+    }
+
+    // Item 4 of issue 8: a proxy from the environment, without a scheme, never reaches an error,
+    // the state files or the output (libgit2 quotes a proxy URL it cannot parse).
+    void environmentProxyIsScrubbed_data()
+    {
+        QTest::addColumn<QString>("variable");
+        QTest::addColumn<QString>("proxy");
+        QTest::addColumn<QString>("url");
+        QTest::newRow("https_proxy user:password") << u"https_proxy"_s << u"u:Pr0xyS3cret@127.0.0.1:3128"_s << u"https://localhost:9/x.git"_s;
+        QTest::newRow("https_proxy token only") << u"https_proxy"_s << u"Pr0xyS3cret@127.0.0.1:3128"_s << u"https://localhost:9/x.git"_s;
+        QTest::newRow("HTTPS_PROXY") << u"HTTPS_PROXY"_s << u"u:Pr0xyS3cret@127.0.0.1:3128"_s << u"https://localhost:9/x.git"_s;
+        QTest::newRow("http_proxy") << u"http_proxy"_s << u"u:Pr0xyS3cret@127.0.0.1:3128"_s << u"http://localhost:9/x.git"_s;
+    }
+    void environmentProxyIsScrubbed()
+    {
+        QFETCH(QString, variable);
+        QFETCH(QString, proxy);
+        QFETCH(QString, url);
+        CliEnv env;
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"p"_s, u"--source"_s, url, u"-q"_s}), 0);
+        const QMap<QString, QString> extra{{variable, proxy}};
+        const QString log = env.path(u"run.log"_s);
+        const CliResult update = env.run({u"--log-file"_s, log, u"update"_s, u"--json"_s}, {}, extra);
+        CLI_EXPECT_EXIT(update, 1);
+        const CliResult check = env.run({u"check"_s}, {}, extra);
+        CLI_EXPECT_EXIT(check, 1);
+        const CliResult status = env.run({u"status"_s, u"--json"_s});
+        for (const CliResult *r : {&update, &check, &status}) {
+            QVERIFY2(!r->stdoutText().contains(u"Pr0xyS3cret"_s), qPrintable(r->describe()));
+            QVERIFY2(!r->stderrText().contains(u"Pr0xyS3cret"_s), qPrintable(r->describe()));
+        }
+        QCOMPARE(env.filesContaining("Pr0xyS3cret"), QStringList());
+        // The error still says what went wrong, with the proxy shown masked.
+        const QString error = update.json().value(u"mirrors"_s).toArray().first().toObject().value(u"last_error"_s).toString();
+        QVERIFY2(error.contains(u"*****@127.0.0.1:3128"_s), qPrintable(error));
+    }
+
     void timeoutFailsTheRunAtTheDeadline()
     {
         QTcpServer silent;

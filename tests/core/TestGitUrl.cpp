@@ -1,6 +1,8 @@
 #include "mirror/Mirror.h"
 #include "security/GitUrl.h"
+#include "util/Scrub.h"
 
+#include <QElapsedTimer>
 #include <QTest>
 
 namespace {
@@ -147,6 +149,181 @@ private Q_SLOTS:
         }
         QCOMPARE(GitUrl::scrubText(QStringLiteral("see https://host/a.git and git://h/b")),
                  QStringLiteral("see https://host/a.git and git://h/b"));
+    }
+
+    // Item 4 of issue 8: every form a secret takes in text is masked, whatever the layer.
+    void scrubsSecretForms_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("secret");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("scp password") << "fatal: u:S3cr3t@host:group/p.git failed" << "S3cr3t"
+                                      << "fatal: u:*****@host:group/p.git failed";
+        QTest::newRow("scp password no path") << "user:S3cr3t@host" << "S3cr3t" << "user:*****@host";
+        QTest::newRow("schemeless proxy") << "malformed URL 'u:S3cr3t@127.0.0.1:3128'" << "S3cr3t"
+                                          << "malformed URL 'u:*****@127.0.0.1:3128'";
+        QTest::newRow("env proxy assignment") << "https_proxy=u:S3cr3t@proxy:8080" << "S3cr3t" << "https_proxy=u:*****@proxy:8080";
+        QTest::newRow("one slash") << "https:/user:S3cr3t@host/x" << "S3cr3t" << "https:/*****:*****@host/x";
+        QTest::newRow("no slash") << "https:user:S3cr3t@host/x" << "S3cr3t" << "https:*****@host/x";
+        QTest::newRow("one slash ssh keeps login") << "ssh:/git:S3cr3t@host/x" << "S3cr3t" << "ssh:/git:*****@host/x";
+        QTest::newRow("no colon") << "https//user:S3cr3t@host/x" << "S3cr3t" << "https//user:*****@host/x";
+        QTest::newRow("token query") << "GET https://h/x.git?token=S3cr3t&y=1 failed" << "S3cr3t"
+                                     << "GET https://h/x.git?token=*****&y=1 failed";
+        QTest::newRow("access_token") << "https://h/x?a=1&access_token=S3cr3t#f" << "S3cr3t" << "https://h/x?a=1&access_token=*****#f";
+        QTest::newRow("private_token") << "private_token=S3cr3t" << "S3cr3t" << "private_token=*****";
+        QTest::newRow("password param") << "(password=S3cr3t)" << "S3cr3t" << "(password=*****)";
+        QTest::newRow("api key") << "url?api_key=S3cr3t" << "S3cr3t" << "url?api_key=*****";
+        QTest::newRow("authorization header") << "Authorization: Basic dXNlcjpTM2NyM3Q= sent" << "dXNlcjpTM2NyM3Q"
+                                              << "Authorization: Basic ***** sent";
+        QTest::newRow("bearer") << "with Bearer S3cr3t.abc" << "S3cr3t" << "with Bearer *****";
+        QTest::newRow("private-token header") << "Private-Token: S3cr3t" << "S3cr3t" << "Private-Token: *****";
+        QTest::newRow("secret before a url") << "u:S3cr3t@h,https://x@y/z" << "S3cr3t" << "u:*****@h,https://*****:*****@y/z";
+        QTest::newRow("at in password") << "u:S3c@r3t@host:p" << "S3c" << "u:*****@host:p";
+    }
+    void scrubsSecretForms()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, secret);
+        QFETCH(QString, expected);
+        const QString scrubbed = md::scrubText(text);
+        QVERIFY2(!scrubbed.contains(secret), qPrintable(scrubbed));
+        QCOMPARE(scrubbed, expected);
+        QCOMPARE(GitUrl::scrubText(text), expected); // the same rule in the security layer
+        QVERIFY(!md::quoteInput(text).contains(secret));
+    }
+
+    void scrubLeavesPlainTextAlone_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::newRow("scp") << "cannot reach git@github.com:org/repo.git";
+        QTest::newRow("ssh login") << "ssh://git@host:2222/x.git";
+        QTest::newRow("refspec") << "+refs/heads/*:refs/heads/*";
+        QTest::newRow("email") << "Author: A <a@example.org>";
+        QTest::newRow("plain param") << "state=open&page=2";
+        QTest::newRow("reflog") << "main@{1} HEAD@{upstream}";
+        QTest::newRow("fingerprint") << "SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s";
+        QTest::newRow("ipv6 scp") << "git@[::1]:group/p.git";
+    }
+    void scrubLeavesPlainTextAlone()
+    {
+        QFETCH(QString, text);
+        QCOMPARE(md::scrubText(text), text);
+    }
+
+    void scrubProxyMasksAnyUserInfo()
+    {
+        QCOMPARE(md::scrubProxy(QStringLiteral("u:S3cr3t@proxy:3128")), QStringLiteral("*****@proxy:3128"));
+        QCOMPARE(md::scrubProxy(QStringLiteral("ghpTOKEN@proxy:3128")), QStringLiteral("*****@proxy:3128"));
+        QCOMPARE(md::scrubProxy(QStringLiteral("http://u:S3cr3t@proxy:3128")), QStringLiteral("http://*****@proxy:3128"));
+        QCOMPARE(md::scrubProxy(QStringLiteral("http://proxy:3128")), QStringLiteral("http://proxy:3128"));
+    }
+
+    // Linear in the text: a quadratic scan of these would take minutes.
+    void scrubIsLinear_data()
+    {
+        QTest::addColumn<QString>("text");
+        const qsizetype n = 4 * 1000 * 1000;
+        QTest::newRow("letters") << QString(n, QLatin1Char('a'));
+        QTest::newRow("schemes") << QStringLiteral("a://").repeated(n / 4);
+        QTest::newRow("colon at") << QStringLiteral(":@").repeated(n / 2);
+        QTest::newRow("at colon") << QStringLiteral("@:").repeated(n / 2);
+        QTest::newRow("equals") << QStringLiteral("token=").repeated(n / 6);
+        QTest::newRow("bearer words") << QStringLiteral("Bearer ").repeated(n / 7);
+        QTest::newRow("slashes") << QStringLiteral("https:/").repeated(n / 7) + QStringLiteral("@");
+    }
+    void scrubIsLinear()
+    {
+        QFETCH(QString, text);
+        QElapsedTimer timer;
+        timer.start();
+        const QString scrubbed = md::scrubText(text);
+        const QString quoted = md::quoteInput(text);
+        QVERIFY(!scrubbed.isEmpty());
+        QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
+        QVERIFY2(quoted.size() < 260, qPrintable(quoted.left(300)));
+    }
+
+    void quoteInputCutsAndEscapes()
+    {
+        const QString huge(5 * 1000 * 1000, QLatin1Char('('));
+        const QString quoted = md::quoteInput(huge);
+        QVERIFY(quoted.startsWith(QString(md::kMaxQuotedInput, QLatin1Char('('))));
+        QCOMPARE(quoted, QString(md::kMaxQuotedInput, QLatin1Char('(')) + QStringLiteral("…(5000000 characters)"));
+        QCOMPARE(md::quoteInput(QStringLiteral("short")), QStringLiteral("short"));
+        QCOMPARE(md::quoteInput(QString(md::kMaxQuotedInput, QLatin1Char('x'))), QString(md::kMaxQuotedInput, QLatin1Char('x')));
+        // Terminal escapes and bidirectional overrides are shown, not obeyed.
+        QCOMPARE(md::quoteInput(QStringLiteral("a\x1b[31mb\nc") + QChar(0x202e) + QStringLiteral("d")),
+                 QStringLiteral("a\\x1b[31mb\\x0ac\\u202ed"));
+        // Cut after scrubbing: a long password is never half shown.
+        const QString url = QStringLiteral("https://user:") + QString(500, QLatin1Char('p')) + QStringLiteral("@host/x.git");
+        QVERIFY(!md::quoteInput(url).contains(QLatin1String("ppp")));
+        // A surrogate pair is never split.
+        const QString emoji = QString(md::kMaxQuotedInput - 1, QLatin1Char('x')) + QString::fromUtf8("\xF0\x9F\x98\x80") + QStringLiteral("yz");
+        QVERIFY(!md::quoteInput(emoji).contains(QChar(0xD83D)));
+    }
+
+    // Item 5 of issue 8: transports and schemes git would not fetch from as a plain location.
+    void refusesTransports_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("ext") << "ext::sh -c touch% /tmp/pwned" << "remote-helper form \"ext::…\"";
+        QTest::newRow("ext no spaces") << "ext::sh%20-c%20touch%20x" << "remote-helper form \"ext::…\"";
+        QTest::newRow("fd") << "fd::17" << "remote-helper form \"fd::…\"";
+        QTest::newRow("transport") << "transport::address" << "remote-helper form \"transport::…\"";
+        QTest::newRow("host::path") << "host::path/r.git" << "remote-helper form \"host::…\"";
+        QTest::newRow("helper before url") << "git::https://host/r.git" << "remote-helper form";
+        QTest::newRow("user and helper") << "git@host::path" << "remote-helper form";
+        QTest::newRow("javascript") << "javascript:alert(1)" << "\"javascript:\", a URL scheme git cannot fetch from";
+        QTest::newRow("javascript upper") << "JavaScript:alert(1)" << "\"javascript:\", a URL scheme";
+        QTest::newRow("data") << "data:text/plain,x" << "\"data:\", a URL scheme";
+        QTest::newRow("mailto") << "mailto:a" << "\"mailto:\", a URL scheme";
+        QTest::newRow("ftp single colon") << "ftp:host/r.git" << "\"ftp:\", a URL scheme";
+        QTest::newRow("unknown scheme url") << "foo://host/r.git" << "unsupported scheme \"foo\"";
+        QTest::newRow("one-letter user password") << "u:pw@host" << "cannot carry a password";
+        QTest::newRow("password and path") << "user:pw@host/path.git" << "cannot carry a password";
+        QTest::newRow("password no path") << "user:pw@host" << "cannot carry a password";
+        QTest::newRow("host option") << "-oProxyCommand=x:y" << "invalid host";
+        QTest::newRow("host dash") << "git@-oProxy:x" << "host starting with \"-\"";
+        QTest::newRow("user dash") << "-oProxy@host:x" << "user name starting with \"-\"";
+        QTest::newRow("control in path") << "/srv/a\x1b[2Jb" << "control characters";
+        QTest::newRow("too long") << QStringLiteral("https://h/") + QString(5000, QLatin1Char('a')) << "longer than 4096 characters";
+    }
+    void refusesTransports()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, message);
+        const auto url = GitUrl::parse(text);
+        QVERIFY2(!url.ok(), qPrintable(text));
+        QVERIFY2(url.error().message.contains(message), qPrintable(url.error().message));
+        // As add/edit and a config load show it: named, scrubbed, cut.
+        const QString shown = validateEndpointUrlForTest(text);
+        QVERIFY2(shown.contains(message), qPrintable(shown));
+        QVERIFY2(!shown.contains(QLatin1String(":pw@")), qPrintable(shown));
+        QVERIFY2(shown.size() < 600, qPrintable(shown.left(700)));
+    }
+
+    void keepsWhatGitAccepts_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<int>("kind");
+        QTest::newRow("scp ipv6") << "git@[::1]:group/p.git" << int(GitUrl::Kind::Scp);
+        QTest::newRow("bare ipv6 scp") << "[::1]:group/p.git" << int(GitUrl::Kind::Scp);
+        QTest::newRow("host:path") << "foo:bar" << int(GitUrl::Kind::Scp);
+        QTest::newRow("one-letter login") << "u@host:p.git" << int(GitUrl::Kind::Scp);
+        QTest::newRow("at in path after slash") << "git@host:org/p@2.git" << int(GitUrl::Kind::Scp);
+        QTest::newRow("drive path") << "C:/repos/r.git" << int(GitUrl::Kind::Local);
+        QTest::newRow("colons after slash") << "./a::b" << int(GitUrl::Kind::Local);
+        QTest::newRow("ssh ipv6") << "ssh://git@[::1]:2222/r.git" << int(GitUrl::Kind::Ssh);
+        QTest::newRow("https port") << "https://h:8443/r.git" << int(GitUrl::Kind::Https);
+    }
+    void keepsWhatGitAccepts()
+    {
+        QFETCH(QString, text);
+        QFETCH(int, kind);
+        const auto url = GitUrl::parse(text);
+        QVERIFY2(url.ok(), qPrintable(url.ok() ? QString() : url.error().message));
+        QCOMPARE(int(url->kind()), kind);
     }
 
     void malformedUrlMessageHidesPassword()

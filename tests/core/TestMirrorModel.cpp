@@ -1,6 +1,7 @@
 #include "mirror/Config.h"
 #include "mirror/Mirror.h"
 #include "util/Names.h"
+#include "util/Scrub.h"
 
 #include <QJsonDocument>
 #include <QTest>
@@ -109,6 +110,13 @@ private Q_SLOTS:
         QTest::newRow("proxy creds") << QByteArray("proxy-creds") << "source.proxy" << "must not contain credentials";
         QTest::newRow("credential on local") << QByteArray("local-cred") << "source.credential" << "takes no credential";
         QTest::newRow("bad name") << QByteArray("bad-name") << "name" << "starts with";
+        // Long inputs are quoted cut ("…(N characters)"), never echoed whole.
+        QTest::newRow("huge regex") << QByteArray("huge-regex") << "mirror_branch_regex" << "…(5000001 characters)\" is longer than 4096";
+        QTest::newRow("long bad regex") << QByteArray("long-bad-regex") << "mirror_branch_regex" << "…(3001 characters)";
+        QTest::newRow("huge pattern") << QByteArray("huge-pattern") << "protected_branches" << "…(100002 characters)";
+        QTest::newRow("huge url") << QByteArray("huge-url") << "source.url" << "…(100010 characters)\" is longer than 4096";
+        QTest::newRow("schemeless proxy creds") << QByteArray("proxy-schemeless") << "source.proxy" << "\"*****@proxy:3128\" is not a proxy URL";
+        QTest::newRow("remote helper") << QByteArray("ext-source") << "source.url" << "remote-helper form";
     }
     void validation()
     {
@@ -142,6 +150,12 @@ private Q_SLOTS:
         else if (change == "proxy-creds") m.source.proxy = QStringLiteral("http://u:p@proxy:3128");
         else if (change == "local-cred") { m.source.url = QStringLiteral("/srv/r.git"); m.source.credential = QStringLiteral("x"); }
         else if (change == "bad-name") m.name = QStringLiteral(".x");
+        else if (change == "huge-regex") m.mirrorBranchRegex = QString(5000000, QLatin1Char('(')) + QLatin1Char('a');
+        else if (change == "long-bad-regex") m.mirrorBranchRegex = QString(3000, QLatin1Char('(')) + QLatin1Char('a');
+        else if (change == "huge-pattern") m.protectedBranches = {QStringLiteral("a:") + QString(100000, QLatin1Char('b'))};
+        else if (change == "huge-url") m.source.url = QStringLiteral("https://h/") + QString(100000, QLatin1Char('a'));
+        else if (change == "proxy-schemeless") m.source.proxy = QStringLiteral("u:secretpw@proxy:3128");
+        else if (change == "ext-source") m.source.url = QStringLiteral("ext::sh -c touch");
         else QFAIL("unknown change");
 
         const Status status = validateMirror(m, QStringLiteral("mirrors[0]"));
@@ -150,6 +164,7 @@ private Q_SLOTS:
         QVERIFY2(status.error().message.contains(message), qPrintable(status.error().message));
         QVERIFY(!status.error().text().contains(QLatin1String("secretpw")));
         QVERIFY(!status.error().text().contains(QLatin1String("ghp_secret")));
+        QVERIFY2(status.error().text().size() < 2 * kMaxQuotedInput + 300, qPrintable(status.error().text().left(1000)));
     }
 
     void validMirrors()

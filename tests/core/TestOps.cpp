@@ -2,6 +2,7 @@
 // CredentialOps, HostKeyOps, AtticOps and selectMirrors over a private config and state folder,
 // with caches made by the real git command line.
 #include "GitRepoBuilder.h"
+#include "mirror/CacheGuard.h"
 #include "mirror/CacheLock.h"
 #include "mirror/MirrorStore.h"
 #include "mirror/StateStore.h"
@@ -170,6 +171,7 @@ private:
         bool ok = false;
         [&] {
             QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initBare(cache));
+            QVERIFY(markCache(cache, u"m"_s).ok()); // as MirrorDesk makes its caches
             QStringList specs{m_c2 + u":refs/heads/dev"_s};
             for (const QString &ref : atticRefNames)
                 specs.append(m_c1 + u':' + ref);
@@ -388,7 +390,8 @@ private Q_SLOTS:
 
         const auto removed = ops.remove(u"m"_s, true);
         QVERIFY(!removed.ok());
-        QVERIFY2(removed.error().message.contains(u"does not look like a git repository"_s), qPrintable(why(removed)));
+        QVERIFY2(removed.error().message.contains(u"not deleting the cache"_s), qPrintable(why(removed)));
+        QVERIFY2(removed.error().message.contains(u"a folder with other files"_s), qPrintable(why(removed)));
         QCOMPARE(readFile(cache + u"/thesis.txt"_s), QByteArray("a user's file"));
         QCOMPARE(world.configBytes(), before);
 
@@ -410,6 +413,7 @@ private Q_SLOTS:
         QVERIFY(ops.add(pullMirror(u"other"_s)).ok());
         const QString cache = world.cacheOf(u"Team/M"_s);
         QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initBare(cache));
+        QVERIFY(markCache(cache, u"Team/M"_s).ok());
         QVERIFY(world.writeFailures(u"Team/M"_s, 5));
         const auto removed = ops.remove(u"team/m"_s, true);
         QVERIFY2(removed.ok(), qPrintable(why(removed)));
@@ -431,6 +435,7 @@ private Q_SLOTS:
         QVERIFY(ops.add(pullMirror(u"m"_s)).ok());
         const QString cache = world.cacheOf(u"m"_s);
         QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initBare(cache));
+        QVERIFY(markCache(cache, u"m"_s).ok());
         QVERIFY(world.writeFailures(u"m"_s, 1));
         const QByteArray before = world.configBytes();
         {

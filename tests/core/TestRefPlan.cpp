@@ -233,6 +233,72 @@ private Q_SLOTS:
         QVERIFY(!planPull(pull(), input, ancestry).failure);
     }
 
+    // Item 8 of issue 8: names git refuses are rejected with their reason; the rest of the plan goes on.
+    void malformedRefNamesAreRejected_data()
+    {
+        QTest::addColumn<QString>("ref");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("dot dot escape") << "refs/heads/../../etc" << "contains \"..\"";
+        QTest::newRow("dot dot inside") << "refs/heads/a..b" << "contains \"..\"";
+        QTest::newRow("lock") << "refs/heads/x.lock" << "ending in \".lock\"";
+        QTest::newRow("lock component") << "refs/heads/x.lock/y" << "ending in \".lock\"";
+        QTest::newRow("empty component") << "refs/heads//x" << "empty component";
+        QTest::newRow("trailing slash") << "refs/heads/x/" << "empty component";
+        QTest::newRow("control") << QStringLiteral("refs/heads/a\x01b") << "control character";
+        QTest::newRow("escape") << QStringLiteral("refs/heads/a\x1b[31m") << "control character";
+        QTest::newRow("newline") << QStringLiteral("refs/tags/v1\nx") << "control character";
+        QTest::newRow("delete char") << QStringLiteral("refs/heads/a\x7f") << "control character";
+        QTest::newRow("space") << "refs/heads/a b" << "contains a space";
+        QTest::newRow("colon") << "refs/heads/a:b" << "contains \":\"";
+        QTest::newRow("tilde") << "refs/tags/v~1" << "contains \"~\"";
+        QTest::newRow("caret") << "refs/heads/a^b" << "contains \"^\"";
+        QTest::newRow("question") << "refs/heads/a?" << "contains \"?\"";
+        QTest::newRow("star") << "refs/heads/*" << "contains \"*\"";
+        QTest::newRow("bracket") << "refs/heads/a[b" << "contains \"[\"";
+        QTest::newRow("backslash") << "refs/heads/a\\b" << "contains \"\\\"";
+        QTest::newRow("at brace") << "refs/heads/a@{1}" << "contains \"@{\"";
+        QTest::newRow("leading dot") << "refs/heads/.hidden" << "starting with \".\"";
+        QTest::newRow("trailing dot") << "refs/tags/v1." << "ends with \".\"";
+        QTest::newRow("nothing after prefix") << "refs/heads/" << "empty component";
+    }
+    void malformedRefNamesAreRejected()
+    {
+        QFETCH(QString, ref);
+        QFETCH(QString, reason);
+        QString said;
+        QCOMPARE(RefFilter(pull()).classify(ref, &said), RefFilter::Verdict::Rejected);
+        QVERIFY2(said.startsWith(QLatin1String("invalid ref name: ")), qPrintable(said));
+        QVERIFY2(said.contains(reason), qPrintable(said));
+
+        PullPlanInput input;
+        input.source = tips({{"refs/heads/main", "c"}, {"refs/tags/v1", "b"}});
+        input.source.append(RefTip{ref, QStringLiteral("c"), QString()});
+        input.sourceHeadTarget = QStringLiteral("refs/heads/main");
+        const RefPlan plan = planPull(pull(), input, ancestry);
+        QCOMPARE(actionOf(plan, ref), QStringLiteral("rejected"));
+        const auto planned = std::find_if(plan.refs.begin(), plan.refs.end(), [&](const PlannedRef &r) { return r.ref == ref; });
+        QVERIFY(planned->reason.contains(reason));
+        QCOMPARE(actionOf(plan, QStringLiteral("refs/heads/main")), QStringLiteral("create"));
+        QCOMPARE(actionOf(plan, QStringLiteral("refs/tags/v1")), QStringLiteral("create"));
+        QVERIFY(!plan.failure);
+        QCOMPARE(plan.count(RefAction::Create), 2);
+    }
+
+    void validNamesStayMirrored_data()
+    {
+        QTest::addColumn<QString>("ref");
+        QTest::newRow("nested") << "refs/heads/feature/a-b_c.d";
+        QTest::newRow("at sign") << "refs/heads/user@host";
+        QTest::newRow("unicode") << QStringLiteral("refs/heads/caf\u00e9");
+        QTest::newRow("dots inside") << "refs/tags/v1.2.3";
+        QTest::newRow("lock inside a word") << "refs/heads/x.locked";
+    }
+    void validNamesStayMirrored()
+    {
+        QFETCH(QString, ref);
+        QCOMPARE(RefFilter(pull()).classify(ref), RefFilter::Verdict::Mirrored);
+    }
+
     void noOpPlanChangesNothing()
     {
         PullPlanInput input;

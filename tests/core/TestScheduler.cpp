@@ -101,6 +101,22 @@ private Q_SLOTS:
         d = decideSchedule(mirror(5), s, 5, m_now);
         QVERIFY(s.lastUpdateStartedAt.secsTo(d.nextRun) <= 24 * 3600 + 30);
     }
+
+    void aStartInTheFutureIsClampedToNowPlusTheWait()
+    {
+        StatusRecord s;
+        s.updateStatus = UpdateStatus::Finished;
+        s.lastUpdateStartedAt = QDateTime(QDate(2099, 1, 1), QTime(0, 0), Qt::UTC); // clock skew, a hand edit
+        const auto d = decideSchedule(mirror(5), s, 5, m_now);
+        QVERIFY(d.clamped);
+        QVERIFY(!d.due);
+        const qint64 wait = m_now.secsTo(d.nextRun);
+        QVERIFY2(wait >= 300 && wait <= 330, qPrintable(QString::number(wait)));
+        // A minute of skew is tolerated as it is.
+        s.lastUpdateStartedAt = m_now.addSecs(30);
+        QVERIFY(!decideSchedule(mirror(5), s, 5, m_now).clamped);
+        QVERIFY(resetScheduleWarning(QDateTime(QDate(2099, 1, 1), QTime(0, 0), Qt::UTC), m_now).contains(QStringLiteral("2099-01-01T00:00:00Z")));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestScheduler)

@@ -1,7 +1,9 @@
+#include "FakeGitServer.h"
 #include "git/GitLibrary.h"
 #include "mirror/Checker.h"
 #include "mirror/PullSync.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QProcess>
 #include <QTcpServer>
@@ -13,6 +15,7 @@
 #include <QCryptographicHash>
 
 using namespace md;
+using md::fixtures::FakeGitServer;
 
 namespace {
 
@@ -228,6 +231,99 @@ private Q_SLOTS:
         QCOMPARE(r.errorCategory, ErrorCategory::Timeout);
         QVERIFY2(r.error.contains(QLatin1String("no progress for 1 s")), qPrintable(r.error));
         QVERIFY2(elapsed >= 900 && elapsed < 10000, qPrintable(QString::number(elapsed)));
+    }
+
+    // Item 7 of issue 8: a check is bounded far tighter than a transfer.
+    void checkLimitsDefaultToThirtySeconds()
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const git::StreamLimits byDefault = checkLimits(git::StreamLimits{});
+        QCOMPARE(kDefaultCheckTimeoutSeconds, 30);
+        QCOMPARE(byDefault.stallTimeoutMs, 30000);
+        QVERIFY(byDefault.deadlineMs >= now + 30000 && byDefault.deadlineMs < now + 35000);
+        const git::StreamLimits given = checkLimits(git::StreamLimits{}, 2);
+        QCOMPARE(given.stallTimeoutMs, 2000);
+        QVERIFY(given.deadlineMs >= now + 2000 && given.deadlineMs < now + 7000);
+        git::StreamLimits shortStall;
+        shortStall.stallTimeoutMs = 1000; // the settings' stall_timeout, when shorter, still applies
+        QCOMPARE(checkLimits(shortStall).stallTimeoutMs, 1000);
+    }
+
+    // A server advertising refs without end is cut at the listing limit (injectable: 1 MB here,
+    // 64 MB by default) instead of growing the listing to gigabytes.
+    void endlessAdvertisementIsCutAtTheLimit_data()
+    {
+        QTest::addColumn<bool>("streamEnforces");
+        QTest::newRow("counted by the stream") << true;
+        QTest::newRow("counted by the watchdog (as over SSH)") << false;
+    }
+    void endlessAdvertisementIsCutAtTheLimit()
+    {
+        QFETCH(bool, streamEnforces);
+        FakeGitServer server;
+        QVERIFY2(server.startEndless(), qPrintable(server.errorString()));
+        const QString url = server.url(QStringLiteral("x.git"));
+        Config config = configFor(url, m_cacheRoot);
+        auto job = makeMirrorJob(config, config.mirrors.first());
+        QVERIFY(job.ok());
+        QCOMPARE(job->limits.maxListingBytes, qint64(64) * 1024 * 1024);
+        QCOMPARE(job->limits.maxListedRefs, qsizetype(1000000));
+        job->limits.maxListingBytes = 1024 * 1024;
+        job->limits.streamEnforces = streamEnforces;
+        QElapsedTimer timer;
+        timer.start();
+        const CheckRecord r = runCheck(*job);
+        const qint64 elapsed = timer.elapsed();
+        const qint64 sent = server.bytesSent();
+        server.stop();
+        QCOMPARE(checkStateName(r.state), QStringLiteral("unreachable"));
+        QCOMPARE(r.errorCategory, ErrorCategory::Network);
+        QVERIFY2(r.error.contains(QLatin1String("the ref advertisement passed 1 MB")), qPrintable(r.error));
+        QVERIFY2(r.error.contains(url), qPrintable(r.error));
+        QVERIFY2(elapsed < 10000, qPrintable(QString::number(elapsed)));
+        // Reading stopped: the server only got as far as the socket buffers let it.
+        QVERIFY2(sent > 1024 * 1024 && sent < 16 * 1024 * 1024, qPrintable(QString::number(sent)));
+    }
+
+    void tooManyRefsAreRefused()
+    {
+        QList<FakeGitServer::Ref> refs;
+        for (int i = 0; i < 3000; ++i)
+            refs.append({QByteArray(40, 'a'), "refs/heads/b" + QByteArray::number(i)});
+        FakeGitServer server;
+        QVERIFY2(server.startFinite(refs), qPrintable(server.errorString()));
+        Config config = configFor(server.url(QStringLiteral("x.git")), m_cacheRoot);
+        auto job = makeMirrorJob(config, config.mirrors.first());
+        QVERIFY(job.ok());
+        job->limits.maxListedRefs = 1000;
+        const CheckRecord r = runCheck(*job);
+        QCOMPARE(checkStateName(r.state), QStringLiteral("unreachable"));
+        QCOMPARE(r.errorCategory, ErrorCategory::Network);
+        QVERIFY2(r.error.contains(QLatin1String("advertises 3001 refs, more than the limit of 1000")), qPrintable(r.error));
+        // Under the limit the same listing is read.
+        job->limits.maxListedRefs = 5000;
+        const CheckRecord listed = runCheck(*job);
+        QVERIFY2(listed.state != CheckState::Unreachable, qPrintable(listed.error));
+    }
+
+    // A malformed name a server advertises counts for nothing: the fingerprint is that of the
+    // valid refs alone.
+    void malformedAdvertisedRefsAreLeftOut()
+    {
+        const QList<FakeGitServer::Ref> good = {{QByteArray(40, 'a'), "refs/heads/main"}, {QByteArray(40, 'b'), "refs/tags/v1"}};
+        QList<FakeGitServer::Ref> withBad = good;
+        for (const char *name : {"refs/heads/../../etc", "refs/heads/a..b", "refs/heads/x.lock", "refs/heads/c\x01"})
+            withBad.append({QByteArray(40, 'c'), name});
+        FakeGitServer clean, dirty;
+        QVERIFY(clean.startFinite(good));
+        QVERIFY(dirty.startFinite(withBad));
+        const CheckRecord a = check(configFor(clean.url(QStringLiteral("x.git")), m_cacheRoot));
+        const CheckRecord b = check(configFor(dirty.url(QStringLiteral("x.git")), m_cacheRoot));
+        QVERIFY2(a.state != CheckState::Unreachable, qPrintable(a.error));
+        QVERIFY2(b.state != CheckState::Unreachable, qPrintable(b.error));
+        QCOMPARE(b.sourceFingerprint, a.sourceFingerprint);
+        const QByteArray lines = QByteArray("refs/heads/main ") + QByteArray(40, 'a') + "\nrefs/tags/v1 " + QByteArray(40, 'b') + "\n";
+        QCOMPARE(b.sourceFingerprint, QString::fromLatin1(QCryptographicHash::hash(lines, QCryptographicHash::Sha256).toHex()));
     }
 
     void crossHostRedirectIsRefused()

@@ -1,3 +1,4 @@
+#include "FakeGitServer.h"
 #include "GitDaemonServer.h"
 #include "GitRepoBuilder.h"
 #include "HttpGitServer.h"
@@ -6,11 +7,13 @@
 #include "mirror/PullSync.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace md;
+using md::fixtures::FakeGitServer;
 using md::fixtures::GitDaemonServer;
 using md::fixtures::GitRepoBuilder;
 using md::fixtures::HttpGitServer;
@@ -108,6 +111,47 @@ private Q_SLOTS:
         m.source.url = m_daemon.url(QStringLiteral("src.git"));
         m.cachePath = m_cache;
         m_config.mirrors.append(m);
+    }
+
+    // Item 8 of issue 8: names git refuses, advertised by a server (git daemon will not, so a relay
+    // adds them to its advertisement), are rejected with their reason; the rest of the run goes on.
+    void malformedAdvertisedRefsAreRejectedAndTheRestSyncs()
+    {
+        const QString src = m_dir.filePath(QStringLiteral("srv/src.git"));
+        const QByteArray main = GitRepoBuilder::revParse(src, QStringLiteral("refs/heads/main")).toLatin1();
+        const QList<QByteArray> bad = {"refs/heads/../../escaped", "refs/heads/a..b", "refs/heads/x.lock", "refs/heads//empty",
+                                       "refs/heads/ctl\x01\x1b[31m", "refs/tags/v2.lock", "refs/heads/sp ace", "refs/heads/.hidden"};
+        QList<FakeGitServer::Ref> injected;
+        for (const QByteArray &name : bad)
+            injected.append({main, name});
+        FakeGitServer relay;
+        QVERIFY2(relay.startInjecting(m_daemon.port(), injected), qPrintable(relay.errorString()));
+        Config config = m_config;
+        const QString cache = m_dir.filePath(QStringLiteral("caches/bad/m.git"));
+        config.mirrors[0].source.url = relay.url(QStringLiteral("src.git"));
+        config.mirrors[0].cachePath = cache;
+        auto job = makeMirrorJob(config, config.mirrors.first());
+        QVERIFY(job.ok());
+        SyncOptions options;
+        options.startedAt = QDateTime::currentDateTimeUtc();
+        const SyncResult result = runPullSync(*job, options);
+        QVERIFY2(!result.error, result.error ? qPrintable(result.error->message) : "");
+        QCOMPARE(runOutcomeName(result.outcome), QStringLiteral("ok"));
+        for (const QByteArray &name : bad) {
+            const auto found = std::find_if(result.refs.begin(), result.refs.end(),
+                                            [&](const RefResult &r) { return r.ref == QString::fromUtf8(name); });
+            QVERIFY2(found != result.refs.end(), name.constData());
+            QCOMPARE(refActionName(found->action), QStringLiteral("rejected"));
+            QCOMPARE(refOutcomeName(found->result), QStringLiteral("rejected"));
+            QVERIFY2(found->message.startsWith(QLatin1String("invalid ref name: ")), qPrintable(found->message));
+        }
+        // The valid refs are mirrored as from the daemon itself; nothing was written outside the cache.
+        QCOMPARE(refsOf(cache), mirroredRefs(GitRepoBuilder::lsRemote(m_daemon.url(QStringLiteral("src.git")))));
+        QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("caches/bad/escaped"))));
+        QVERIFY(!QFileInfo::exists(cache + QStringLiteral("/escaped")));
+        QVERIFY(!QFileInfo::exists(cache + QStringLiteral("/refs/heads/a..b")));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({QStringLiteral("fsck"), QStringLiteral("--strict")}, cache));
+        QVERIFY(relay.bytesSent() > 0);
     }
 
     void initialSyncMirrorsEveryRef()

@@ -2,6 +2,7 @@
 // pool, rows change from the results, refusals are shown, and the state is what the CLI records.
 #include "GitDaemonServer.h"
 #include "GitRepoBuilder.h"
+#include "ImportDialog.h"
 #include "MainWindow.h"
 #include "MirrorTableModel.h"
 #include "mirror/MirrorStore.h"
@@ -14,6 +15,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeWidget>
 
 using namespace md;
 using namespace md::ui;
@@ -146,6 +148,43 @@ private Q_SLOTS:
         window.updateAction()->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(cell(window, QStringLiteral("gone"), MirrorTableModel::Progress).startsWith(QLatin1String("Skipped: running")), 20000);
         QVERIFY2(window.lastMessage().contains(QLatin1String("running")), qPrintable(window.lastMessage()));
+    }
+
+    void importExistingMirrorsListsThenAdopts()
+    {
+        // A cron script's ~/git/mirror: two `git clone --mirror` repositories and a folder that
+        // is not one. The window lists them to confirm, then imports what is checked.
+        QTemporaryDir dir;
+        const QString mirrors = dir.filePath(QStringLiteral("git/mirror"));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({QStringLiteral("clone"), QStringLiteral("-q"), QStringLiteral("--mirror"), source(),
+                                                         mirrors + QStringLiteral("/one.git")}));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({QStringLiteral("clone"), QStringLiteral("-q"), QStringLiteral("--mirror"), source(),
+                                                         mirrors + QStringLiteral("/two.git")}));
+        QVERIFY(QDir().mkpath(mirrors + QStringLiteral("/notes")));
+        const QString config = dir.filePath(QStringLiteral("mirrors.json"));
+        MainWindow window(config, dir.filePath(QStringLiteral("state")));
+        QTRY_VERIFY(window.loaded());
+        QVERIFY(window.importAction());
+        const QStringList candidates = MirrorOps::importCandidates(mirrors);
+        QCOMPARE(candidates.size(), 3);
+        window.importMirrors(candidates);
+        ImportDialog *dialog = nullptr;
+        QTRY_VERIFY((dialog = window.findChild<ImportDialog *>()) != nullptr);
+        QCOMPARE(dialog->list()->topLevelItemCount(), 3);
+        QCOMPARE(dialog->checkedPaths(), (QStringList{mirrors + QStringLiteral("/one.git"), mirrors + QStringLiteral("/two.git")}));
+        const QTreeWidgetItem *notes = dialog->list()->topLevelItem(0);
+        QCOMPARE(notes->text(0), mirrors + QStringLiteral("/notes"));
+        QVERIFY(!(notes->flags() & Qt::ItemIsEnabled));
+        QVERIFY(notes->text(3).contains(QStringLiteral("not a bare git repository")));
+        QVERIFY(!QFileInfo::exists(config)); // the list changes nothing
+        dialog->list()->topLevelItem(2)->setCheckState(0, Qt::Unchecked); // keep "two" out
+        dialog->accept();
+        QTRY_COMPARE(window.model()->rowCount(), 1);
+        QCOMPARE(window.model()->rowOf(QStringLiteral("one")), 0);
+        QVERIFY(window.lastMessage().contains(QStringLiteral("Imported 1 mirror")));
+        QCOMPARE(GitRepoBuilder::run({QStringLiteral("config"), QStringLiteral("mirrordesk.cache")}, mirrors + QStringLiteral("/one.git")).trimmed(),
+                 QStringLiteral("one"));
+        QVERIFY(!GitRepoBuilder::tryRun({QStringLiteral("config"), QStringLiteral("mirrordesk.cache")}, mirrors + QStringLiteral("/two.git")).ok());
     }
 };
 

@@ -1,0 +1,109 @@
+#include "util/SafeFile.h"
+
+#include "platform/Platform.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
+
+namespace md::safefile {
+
+namespace {
+
+QString kindText(Kind kind)
+{
+    switch (kind) {
+    case Kind::Link: return QStringLiteral("a symbolic link");
+    case Kind::Directory: return QStringLiteral("a folder");
+    case Kind::Other: return QStringLiteral("not a regular file (a device, a FIFO or a socket)");
+    case Kind::Missing:
+    case Kind::Regular: break;
+    }
+    return {};
+}
+
+} // namespace
+
+Kind kindOf(const QString &path)
+{
+    switch (platform::fileTypeOf(path, false)) {
+    case platform::FileType::Missing: return Kind::Missing;
+    case platform::FileType::Regular: return Kind::Regular;
+    case platform::FileType::Directory: return Kind::Directory;
+    case platform::FileType::Link: return Kind::Link;
+    case platform::FileType::Other: return Kind::Other;
+    }
+    return Kind::Other;
+}
+
+QString sizeText(qint64 bytes)
+{
+    if (bytes >= 1024 * 1024)
+        return QStringLiteral("%1 MB").arg(bytes / (1024 * 1024));
+    if (bytes >= 1024)
+        return QStringLiteral("%1 KB").arg(bytes / 1024);
+    return QStringLiteral("%1 bytes").arg(bytes);
+}
+
+Result<std::optional<QByteArray>> readRegular(const QString &path, qint64 maxBytes, const QString &what)
+{
+    const Kind kind = kindOf(path);
+    if (kind == Kind::Missing)
+        return std::optional<QByteArray>();
+    // Opened without blocking (a FIFO put in its place meanwhile must not hang us) and checked
+    // on the open descriptor, so what is read is what was checked.
+    auto opened = platform::openRegularForReading(path);
+    if (!opened.fd) {
+        if (opened.notRegular)
+            return Error::io(QStringLiteral("%1 %2 is %3; not reading it").arg(what, path, kindText(Kind::Other)));
+        if (kind == Kind::Link && !QFileInfo::exists(path))
+            return Error::io(QStringLiteral("%1 %2 is a symbolic link to nothing").arg(what, path));
+        if (kind == Kind::Directory)
+            return Error::io(QStringLiteral("%1 %2 is a folder, not a file").arg(what, path));
+        return Error::io(QStringLiteral("cannot read %1 %2: %3").arg(what, path, opened.error));
+    }
+    QFile file;
+    if (!file.open(*opened.fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+        platform::closeDescriptor(*opened.fd);
+        return Error::io(QStringLiteral("cannot read %1 %2: %3").arg(what, path, file.errorString()));
+    }
+    if (opened.size > maxBytes)
+        return Error::io(QStringLiteral("%1 %2 is %3, more than the %4 this file may be; not reading it")
+                             .arg(what, path, sizeText(opened.size), sizeText(maxBytes)));
+    QByteArray data = file.read(maxBytes + 1);
+    if (data.size() > maxBytes)
+        return Error::io(QStringLiteral("%1 %2 grew past %3 while being read").arg(what, path, sizeText(maxBytes)));
+    return std::optional<QByteArray>(std::move(data));
+}
+
+Status checkWritable(const QString &path, const QString &what)
+{
+    const Kind kind = kindOf(path);
+    if (kind == Kind::Missing || kind == Kind::Regular)
+        return {};
+    return Error::io(QStringLiteral("%1 %2 is %3; MirrorDesk does not write through it (nothing was changed)")
+                         .arg(what, path, kindText(kind)));
+}
+
+Status writeAtomically(const QString &path, const QByteArray &data, const QString &what)
+{
+    const QString folder = QFileInfo(path).absolutePath();
+    if (!QDir().mkpath(folder))
+        return Error::io(QStringLiteral("cannot create folder %1").arg(folder));
+    if (auto status = checkWritable(path, what); !status)
+        return status;
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return Error::io(QStringLiteral("cannot write %1 %2: %3").arg(what, path, file.errorString()));
+    // QSaveFile::commit() flushes the data to disk (fdatasync) before the rename.
+    if (file.write(data) != data.size()) {
+        file.cancelWriting();
+        return Error::io(QStringLiteral("cannot write %1 %2: %3").arg(what, path, file.errorString()));
+    }
+    if (!file.commit())
+        return Error::io(QStringLiteral("cannot save %1 %2: %3").arg(what, path, file.errorString()));
+    return {};
+}
+
+} // namespace md::safefile
