@@ -289,7 +289,8 @@ QString GitUrl::scrub(const QString &location)
             const qsizetype colon = userInfo.indexOf(QLatin1Char(':'));
             masked = colon < 0 ? userInfo : userInfo.left(colon) + QLatin1Char(':') + kMask;
         }
-        return location.left(m.capturedStart(2)) + masked + location.mid(m.capturedEnd(2));
+        // The rest as free text is scrubbed (a "?private_token=…" after the host).
+        return scrubText(location.left(m.capturedStart(2)) + masked + location.mid(m.capturedEnd(2)));
     }
     // The rest is masked as free text is: an SCP-style address typed with a password
     // ("user:secret@host:path") shows as "user:*****@host:path", spaces in the secret and all.

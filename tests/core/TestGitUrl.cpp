@@ -135,6 +135,9 @@ private Q_SLOTS:
             const QString invalid = validateEndpointUrlForTest(typed);
             QVERIFY2(!invalid.isEmpty() && !invalid.contains(QLatin1String("secret")), qPrintable(invalid));
         }
+        // What follows the user info is scrubbed as free text is.
+        QCOMPARE(GitUrl::scrub(QStringLiteral("https://u:my secret@host/r.git?private_token=abc")),
+                 QStringLiteral("https://*****:*****@host/r.git?private_token=*****"));
         // Spaces with no user info: nothing to mask.
         QCOMPARE(GitUrl::scrub(QStringLiteral("https://host/my repo.git")), QStringLiteral("https://host/my repo.git"));
     }
