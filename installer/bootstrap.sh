@@ -4,6 +4,8 @@
 #
 #   installer/bootstrap.sh run [APP ARGS...]     build the release preset and start build/release/app/mirrordesk
 #   installer/bootstrap.sh test [CTEST ARGS...]  build the ci preset and run the whole test suite
+#   installer/bootstrap.sh asan [CTEST ARGS...]  build the asan preset (clang, ASan + UBSan), run the
+#                                                test suite under it, then each fuzzer for 60 s
 #   installer/bootstrap.sh deps [--test]         install the build (and test) dependencies only
 #   installer/bootstrap.sh package [--reuse-ci]  build a .deb into build/release
 #
@@ -29,6 +31,11 @@ TEST_DEPS=(
     xvfb xauth imagemagick
     procps python3 socat tinyproxy-bin
 )
+# The sanitizer build (preset asan) and the fuzzers (tests/fuzz): clang; its runtimes (ASan, UBSan,
+# libFuzzer: libclang_rt.*.a, only recommended by clang); llvm-symbolizer for readable reports.
+ASAN_DEPS=(
+    clang libclang-rt-14-dev llvm
+)
 
 # ---- helpers ---------------------------------------------------------------------------------------
 say() { printf 'bootstrap: %s\n' "$*" >&2; }
@@ -43,6 +50,9 @@ Commands:
                          (arguments go to mirrordesk, e.g. `run --version` or `run list`)
   test [CTEST ARGS...]   install build and test dependencies, build the ci preset, run ctest
                          (arguments go to ctest, e.g. `test -R MirrorStore`)
+  asan [CTEST ARGS...]   install build, test and sanitizer dependencies, build the asan preset
+                         (clang, AddressSanitizer + UBSan, fuzz targets), run ctest under it,
+                         then each fuzzer (tests/fuzz/run.sh) for FUZZ_SECONDS (60) seconds
   deps [--test]          install the build dependencies (and the test dependencies) only
   package [--reuse-ci]   build the release preset and make build/release/mirrordesk_<ver>_<arch>.deb;
                          --reuse-ci packages the existing build/ci tree instead of building again
@@ -124,6 +134,21 @@ cmd_test() {
     exec ctest --preset ci "$@"
 }
 
+cmd_asan() {
+    local start=$SECONDS step
+    ensure_packages "${BUILD_DEPS[@]}" "${TEST_DEPS[@]}" "${ASAN_DEPS[@]}"
+    step=$SECONDS
+    build_preset asan
+    say "asan build took $((SECONDS - step)) s"
+    step=$SECONDS
+    say "running tests under ASan/UBSan (ctest --preset asan $*)"
+    ctest --preset asan "$@"
+    say "asan tests took $((SECONDS - step)) s"
+    step=$SECONDS
+    "$repo_root/tests/fuzz/run.sh" "${FUZZ_SECONDS:-60}"
+    say "fuzzing took $((SECONDS - step)) s; asan total $((SECONDS - start)) s"
+}
+
 cmd_package() {
     local build_dir
     ensure_packages "${BUILD_DEPS[@]}"
@@ -159,6 +184,7 @@ main() {
     case $cmd in
         run)     cmd_run "$@" ;;
         test)    cmd_test "$@" ;;
+        asan)    cmd_asan "$@" ;;
         deps)    cmd_deps "$@" ;;
         package) cmd_package "$@" ;;
         help|-h|--help) usage ;;

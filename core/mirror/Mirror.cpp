@@ -27,7 +27,7 @@ Result<GitUrl> parseUrl(const QString &text, const QString &prefix, QLatin1Strin
 {
     auto parsed = GitUrl::parse(text);
     if (!parsed)
-        return Error::config(joinField(prefix, name), QStringLiteral("\"%1\" %2").arg(quoteInput(text), parsed.error().message));
+        return Error::config(joinField(prefix, name), QStringLiteral("\"%1\" %2").arg(quoteInput(GitUrl::scrub(text)), parsed.error().message));
     if (parsed->hasPassword())
         return Error::config(joinField(prefix, name), QStringLiteral("\"%1\" contains a password; store it in a credential "
                                                                      "(mirrordesk credential add) and name that credential instead")

@@ -276,9 +276,28 @@ QString GitUrl::scrub(const QString &location)
     const auto parsed = parse(location);
     if (parsed)
         return parsed->scrubbed();
-    // What does not parse is masked as free text is: an SCP-style address typed with a password
-    // ("user:secret@host:path") shows as "user:*****@host:path".
-    return scrubText(location);
+    // A location is one word, spaces included: scrubText() masks per whitespace-separated word,
+    // which would show a password typed with a space ("https://u:my secret@host/r" does not
+    // parse, and error messages quote it). Everything up to the location's last "@" after
+    // "scheme://" is user info, as scrubText() has it within a word.
+    static const QRegularExpression urlUserInfo(QStringLiteral("^([A-Za-z][A-Za-z0-9+.-]*)://(.*)@"),
+                                                QRegularExpression::DotMatchesEverythingOption);
+    if (const auto m = urlUserInfo.match(location); m.hasMatch()) {
+        const QString userInfo = m.captured(2);
+        QString masked = kMask + QLatin1Char(':') + kMask;
+        if (isSshFamily(m.captured(1).toLower())) {
+            const qsizetype colon = userInfo.indexOf(QLatin1Char(':'));
+            masked = colon < 0 ? userInfo : userInfo.left(colon) + QLatin1Char(':') + kMask;
+        }
+        // The rest as free text is scrubbed (a "?private_token=…" after the host).
+        return scrubText(location.left(m.capturedStart(2)) + masked + location.mid(m.capturedEnd(2)));
+    }
+    // The rest is masked as free text is: an SCP-style address typed with a password
+    // ("user:secret@host:path") shows as "user:*****@host:path", spaces in the secret and all.
+    static const QRegularExpression scpPassword(QStringLiteral("^([^:/@\\s]+):[^/]*@"));
+    QString masked = scrubText(location);
+    masked.replace(scpPassword, QStringLiteral("\\1:") + kMask + QLatin1Char('@'));
+    return masked;
 }
 
 QString GitUrl::scrubText(const QString &text)

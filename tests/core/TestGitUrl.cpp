@@ -119,6 +119,29 @@ private Q_SLOTS:
         QVERIFY2(!invalid.contains(QLatin1String("Hunter2SecretPW")), qPrintable(invalid));
     }
 
+    void scrubsPasswordsTypedWithSpaces()
+    {
+        // Refused by parse (spaces), but error messages quote the location: all of it before the
+        // last "@" is user info, not only what stands before the space (found by fuzz_git_url).
+        const QList<std::pair<QString, QString>> cases{
+            {QStringLiteral("https://alice:my secret@git.example.org/r.git"), QStringLiteral("https://*****:*****@git.example.org/r.git")},
+            {QStringLiteral("ssh://git:my secret@host/r.git"), QStringLiteral("ssh://git:*****@host/r.git")},
+            {QStringLiteral("https://alice:my\tsecret@host/r.git"), QStringLiteral("https://*****:*****@host/r.git")},
+            {QStringLiteral("alice:my secret@host:g/r.git"), QStringLiteral("alice:*****@host:g/r.git")},
+        };
+        for (const auto &[typed, shown] : cases) {
+            QVERIFY(!GitUrl::parse(typed).ok());
+            QCOMPARE(GitUrl::scrub(typed), shown);
+            const QString invalid = validateEndpointUrlForTest(typed);
+            QVERIFY2(!invalid.isEmpty() && !invalid.contains(QLatin1String("secret")), qPrintable(invalid));
+        }
+        // What follows the user info is scrubbed as free text is.
+        QCOMPARE(GitUrl::scrub(QStringLiteral("https://u:my secret@host/r.git?private_token=abc")),
+                 QStringLiteral("https://*****:*****@host/r.git?private_token=*****"));
+        // Spaces with no user info: nothing to mask.
+        QCOMPARE(GitUrl::scrub(QStringLiteral("https://host/my repo.git")), QStringLiteral("https://host/my repo.git"));
+    }
+
     void scrubsPasswordsWithSpecialCharacters()
     {
         for (const char *password : {"p#ss", "p/ss", "p?ss", "p@ss", "a/b@c#d"}) {
