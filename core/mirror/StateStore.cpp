@@ -49,6 +49,13 @@ Result<QJsonDocument> readJson(const QString &path)
         return damaged(path, error.errorString());
     if (!document.isNull() && !document.isObject())
         return damaged(path, QStringLiteral("not a JSON object"));
+    // Valid JSON of the wrong shape is damaged too: kept aside, not silently replaced.
+    const QJsonObject root = document.object();
+    for (const auto &[key, type] : {std::pair{"status", QJsonValue::Object}, {"history", QJsonValue::Array}, {"attic", QJsonValue::Array}}) {
+        const QJsonValue value = root.value(QLatin1String(key));
+        if (!value.isUndefined() && value.type() != type)
+            return damaged(path, QStringLiteral("\"%1\" is not a JSON %2").arg(QLatin1String(key), type == QJsonValue::Object ? QStringLiteral("object") : QStringLiteral("array")));
+    }
     return document;
 }
 

@@ -149,6 +149,23 @@ void closeDescriptor(int fd)
 #endif
 }
 
+int openForAppending(const QString &path, QString *problem)
+{
+#ifdef Q_OS_UNIX
+    const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0600);
+    if (fd < 0) {
+        *problem = errno == ENXIO ? QStringLiteral("it is a FIFO nobody reads") : QString::fromLocal8Bit(::strerror(errno));
+        return -1;
+    }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+#else
+    Q_UNUSED(path);
+    problem->clear();
+    return -1;
+#endif
+}
+
 bool hasDisplay()
 {
     if (!qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))

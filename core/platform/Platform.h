@@ -34,6 +34,11 @@ struct OpenedFile {
 OpenedFile openRegularForReading(const QString &path);
 void closeDescriptor(int fd);
 
+// Opens a file for appending (created 0600 if missing) without blocking on a FIFO that has no
+// reader. Returns the descriptor, or -1 with *problem set; -1 with *problem empty where the
+// platform has no such call (the caller opens it itself).
+int openForAppending(const QString &path, QString *problem);
+
 // False when the window cannot start: no QT_QPA_PLATFORM and, on X11/Wayland systems, neither
 // DISPLAY nor WAYLAND_DISPLAY set (Qt would abort).
 bool hasDisplay();

@@ -1,5 +1,7 @@
 #include "util/LogFile.h"
 
+#include "platform/Platform.h"
+
 #include <QDateTime>
 #include <QFile>
 #include <QMutex>
@@ -51,7 +53,15 @@ void handler(QtMsgType type, const QMessageLogContext &context, const QString &m
 QString LogFile::open(const QString &path, Scrubber scrubber)
 {
     auto file = std::make_unique<QFile>(path);
-    if (!file->open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Text))
+    // Opened without blocking: a FIFO nobody reads is refused instead of hanging the command
+    // (one with a reader, e.g. /dev/stdout in a pipe, is fine).
+    QString problem;
+    const int fd = platform::openForAppending(path, &problem);
+    if (fd < 0 && !problem.isEmpty())
+        return QStringLiteral("cannot open log file %1: %2").arg(path, problem);
+    const bool opened = fd >= 0 ? file->open(fd, QIODevice::WriteOnly | QIODevice::Append | QIODevice::Text, QFileDevice::AutoCloseHandle)
+                                : file->open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Text);
+    if (!opened)
         return QStringLiteral("cannot open log file %1: %2").arg(path, file->errorString());
     QMutexLocker locker(&g_mutex);
     if (g_file)

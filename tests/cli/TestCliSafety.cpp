@@ -276,6 +276,18 @@ private Q_SLOTS:
         QVERIFY2(CliEnv::readFile(log).value_or(QByteArray()).contains("m: check: in_sync"), qPrintable(QString::fromUtf8(CliEnv::readFile(log).value_or(QByteArray()))));
     }
 
+    void aLogFileThatIsAFifoNobodyReadsIsRefusedNotWaitedFor()
+    {
+        CliEnv env;
+        QVERIFY(::mkfifo(QFile::encodeName(env.path(u"log.fifo"_s)).constData(), 0600) == 0);
+        QElapsedTimer timer;
+        timer.start();
+        const CliResult r = env.run({u"--log-file"_s, env.path(u"log.fifo"_s), u"list"_s}, {}, {}, 20000);
+        CLI_EXPECT_EXIT(r, 2);
+        CLI_EXPECT_STDERR(r, u"FIFO nobody reads"_s);
+        QVERIFY(timer.elapsed() < 15000);
+    }
+
     void emptyGlobalPathsAreUsageErrors()
     {
         CliEnv env;

@@ -165,6 +165,11 @@ private Q_SLOTS:
         QCOMPARE(aside.size(), 1);
         QCOMPARE(readFile(path(u"state/"_s + aside.first())), QByteArray("{\"status\": {\"consecutive_failures\": 2, "));
         QCOMPARE(state.status(u"m"_s)->consecutiveFailures, 1);
+
+        // Valid JSON of the wrong shape is damaged too.
+        QVERIFY(writeFile(state.fileOf(u"n"_s), R"({"history":"x","status":5})"));
+        QVERIFY(state.changeStatus(u"n"_s, [](StatusRecord &s) { s.consecutiveFailures = 1; }).ok());
+        QCOMPARE(QDir(path(u"state"_s)).entryList({u"n.json.damaged-*"_s}, QDir::Files).size(), 1);
     }
 
     void configStoreRefusesFifosAndLinkedWrites()
