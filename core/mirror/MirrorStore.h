@@ -22,7 +22,7 @@ public:
 
     // Applies `edit` to the current config under the lock and saves it when the edit succeeds
     // and the result is valid. Returns the saved config.
-    Result<Config> modify(const std::function<Status(Config &)> &edit, int lockTimeoutMs = 15000);
+    Result<Config> modify(const std::function<Status(Config &)> &edit, int lockTimeoutMs = 30000);
 
 private:
     Status save(const Config &config);
