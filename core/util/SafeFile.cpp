@@ -7,6 +7,8 @@
 #include <QFileInfo>
 #include <QSaveFile>
 
+#include <algorithm>
+
 namespace md::safefile {
 
 namespace {
@@ -71,7 +73,11 @@ Result<std::optional<QByteArray>> readRegular(const QString &path, qint64 maxByt
     if (opened.size > maxBytes)
         return Error::io(QStringLiteral("%1 %2 is %3, more than the %4 this file may be; not reading it")
                              .arg(what, path, sizeText(opened.size), sizeText(maxBytes)));
-    QByteArray data = file.read(maxBytes + 1);
+    // What the descriptor said, then whatever it grew by (up to the limit): QIODevice::read(n)
+    // allocates n bytes first, and n = maxBytes + 1 made every state read allocate 64 MB.
+    QByteArray data = file.read(std::min(opened.size, maxBytes) + 1);
+    if (data.size() > opened.size && data.size() <= maxBytes)
+        data += file.read(maxBytes + 1 - data.size());
     if (data.size() > maxBytes)
         return Error::io(QStringLiteral("%1 %2 grew past %3 while being read").arg(what, path, sizeText(maxBytes)));
     return std::optional<QByteArray>(std::move(data));
