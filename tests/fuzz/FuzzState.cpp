@@ -132,8 +132,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     // The document as StateStore::read() takes it: JSON, an object (or nothing at all).
     QJsonParseError error;
     const QJsonDocument document = QJsonDocument::fromJson(input, &error);
-    const bool readable = error.error == QJsonParseError::NoError && (document.isNull() || document.isObject());
+    bool readable = error.error == QJsonParseError::NoError && (document.isNull() || document.isObject());
     const QJsonObject root = document.object();
+    // Valid JSON of the wrong shape is damaged too (StateStore keeps it aside).
+    const auto wrongType = [&root](const char *key, QJsonValue::Type type) {
+        const QJsonValue value = root.value(QLatin1String(key));
+        return !value.isUndefined() && value.type() != type;
+    };
+    if (wrongType("status", QJsonValue::Object) || wrongType("history", QJsonValue::Array) || wrongType("attic", QJsonValue::Array))
+        readable = false;
     if (readable) {
         checkStatus(root.value(QStringLiteral("status")).toObject());
         const QJsonArray history = root.value(QStringLiteral("history")).toArray();
