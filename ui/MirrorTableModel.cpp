@@ -32,6 +32,7 @@ Health healthOf(const MirrorRow &row)
     case UpdateStatus::Paused: return Health::Paused;
     case UpdateStatus::Finished: return Health::Ok;
     case UpdateStatus::None:
+    case UpdateStatus::Interrupted: // stopped, not failing: the next run goes on
     case UpdateStatus::Disabled: break;
     }
     return Health::NeverRun;

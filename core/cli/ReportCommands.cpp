@@ -75,17 +75,56 @@ int cmdList(CliContext &context, const QStringList &arguments)
     return ExitOk;
 }
 
+namespace {
+
+QJsonObject checkJson(const StatusRecord &status)
+{
+    if (!status.lastCheck)
+        return {};
+    const CheckRecord &check = *status.lastCheck;
+    QJsonObject object{{QStringLiteral("state"), checkStateName(check.state)},
+                       {QStringLiteral("checked_at"), isoTime(check.checkedAt)},
+                       {QStringLiteral("current"), currentCheck(status).has_value()}};
+    if (check.errorCategory != ErrorCategory::None) {
+        object.insert(QStringLiteral("error_category"), errorCategoryName(check.errorCategory));
+        object.insert(QStringLiteral("error"), GitUrl::scrubText(check.error));
+    }
+    if (!check.sourceHead.isEmpty())
+        object.insert(QStringLiteral("source_head"), check.sourceHead);
+    return object;
+}
+
+// The STATE column: the current check, or the last one marked stale (it predates the last
+// successful update, so it says what was true before that update).
+QString stateCell(const StatusRecord &status)
+{
+    if (!status.lastCheck)
+        return QStringLiteral("-");
+    const QString state = checkStateName(status.lastCheck->state);
+    return currentCheck(status) ? state : QStringLiteral("%1 (stale: checked before the last update)").arg(state);
+}
+
+} // namespace
+
 int cmdStatus(CliContext &context, const QStringList &arguments)
 {
     const QString command = QStringLiteral("status");
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Show each mirror's last run and health from the state folder, without "
-                                                    "network. Exits 1 when a selected mirror's last update failed."));
+                                                    "network. A check older than the last successful update is shown as stale. "
+                                                    "Exits 1 when a selected mirror's last update failed."));
     parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("Mirrors to show (default: all)."), QStringLiteral("[NAME…]"));
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON document.")});
+    parser.addOption({QStringLiteral("refs"), QStringLiteral("With --json: the last run's refs that moved or failed, and its counts per action.")});
+    parser.addOption({QStringLiteral("history"), QStringLiteral("With --json: every recorded run (the last 100).")});
     int code = ExitOk;
     if (!parseCommand(context, parser, command, arguments, &code))
         return code;
+    const bool json = parser.isSet(QStringLiteral("json"));
+    const bool withRefs = parser.isSet(QStringLiteral("refs"));
+    const bool withHistory = parser.isSet(QStringLiteral("history"));
+    if ((withRefs || withHistory) && !json)
+        return context.usage(command, QStringLiteral("--refs and --history go with --json"));
     const auto config = context.loadConfig(command, &code);
     if (!config)
         return code;
@@ -97,7 +136,7 @@ int cmdStatus(CliContext &context, const QStringList &arguments)
     const StateStore state = context.stateStore();
     QJsonArray mirrors;
     QList<QStringList> rows;
-    int ok = 0, failed = 0, skipped = 0;
+    int ok = 0, failed = 0, skipped = 0, interrupted = 0;
     for (const Mirror &m : selected) {
         auto record = state.status(m.name);
         StatusRecord status = record ? *record : StatusRecord{};
@@ -113,6 +152,10 @@ int cmdStatus(CliContext &context, const QStringList &arguments)
         if (status.updateStatus == UpdateStatus::Failed) {
             outcome = QStringLiteral("failed");
             ++failed;
+        } else if (status.updateStatus == UpdateStatus::Interrupted) {
+            outcome = runOutcomeName(RunOutcome::Interrupted);
+            reason = status.lastError;
+            ++interrupted;
         } else if (status.updateStatus == UpdateStatus::Disabled || status.updateStatus == UpdateStatus::Paused) {
             outcome = QStringLiteral("skipped");
             reason = updateStatusName(status.updateStatus);
@@ -120,38 +163,60 @@ int cmdStatus(CliContext &context, const QStringList &arguments)
         } else {
             ++ok;
         }
-        QJsonObject object = statusToJson(status);
-        object.remove(QStringLiteral("last_check"));
-        object.insert(QStringLiteral("name"), m.name);
-        object.insert(QStringLiteral("shape"), shapeName(m.shape));
-        object.insert(QStringLiteral("outcome"), outcome);
-        object.insert(QStringLiteral("reason"), reason);
-        object.insert(QStringLiteral("state"), status.lastCheck ? checkStateName(status.lastCheck->state) : QString());
-        object.insert(QStringLiteral("checked_at"), status.lastCheck ? isoTime(status.lastCheck->checkedAt) : QString());
-        object.insert(QStringLiteral("last_error"), GitUrl::scrubText(status.lastError));
-        QJsonArray refs;
-        if (auto history = state.history(m.name); history && !history->isEmpty()) {
-            for (const RefResult &ref : history->last().refs)
-                refs.append(refResultToJson(ref));
+        const auto current = currentCheck(status);
+        if (json) {
+            QJsonObject object = statusToJson(status);
+            object.remove(QStringLiteral("last_check"));
+            object.insert(QStringLiteral("name"), m.name);
+            object.insert(QStringLiteral("shape"), shapeName(m.shape));
+            object.insert(QStringLiteral("outcome"), outcome);
+            object.insert(QStringLiteral("reason"), reason);
+            object.insert(QStringLiteral("state"), current ? checkStateName(current->state) : QString());
+            object.insert(QStringLiteral("checked_at"), current ? isoTime(current->checkedAt) : QString());
+            if (status.lastCheck)
+                object.insert(QStringLiteral("last_check"), checkJson(status));
+            object.insert(QStringLiteral("last_error"), GitUrl::scrubText(status.lastError));
+            // The run history is read only when asked for: status stays one small file per mirror.
+            QJsonArray refs;
+            if (withRefs || withHistory) {
+                auto history = state.history(m.name);
+                if (history && !history->isEmpty()) {
+                    const QJsonObject last = runToJson(history->last());
+                    refs = last.value(QStringLiteral("refs")).toArray();
+                    object.insert(QStringLiteral("ref_counts"), last.value(QStringLiteral("ref_counts")));
+                    if (last.contains(QStringLiteral("refs_omitted")))
+                        object.insert(QStringLiteral("refs_omitted"), last.value(QStringLiteral("refs_omitted")));
+                }
+                if (withHistory) {
+                    QJsonArray runs;
+                    for (const RunRecord &run : history ? *history : QList<RunRecord>{})
+                        runs.append(runToJson(run));
+                    object.insert(QStringLiteral("history"), runs);
+                }
+                if (!history)
+                    object.insert(QStringLiteral("history_error"), history.error().message);
+            }
+            object.insert(QStringLiteral("refs"), refs);
+            mirrors.append(object);
+            continue;
         }
-        object.insert(QStringLiteral("refs"), refs);
-        mirrors.append(object);
         if (context.verbosity == Verbosity::Quiet && outcome != QLatin1String("failed"))
             continue; // -q: failures only
-        rows.append({m.name, updateStatusName(status.updateStatus),
-                     status.lastCheck ? checkStateName(status.lastCheck->state) : QStringLiteral("-"),
+        rows.append({m.name, updateStatusName(status.updateStatus), stateCell(status),
+                     status.lastCheck ? isoTime(status.lastCheck->checkedAt) : QStringLiteral("-"),
                      status.lastSuccessfulUpdateAt.isValid() ? isoTime(status.lastSuccessfulUpdateAt) : QStringLiteral("never"),
                      status.lastError.isEmpty() ? QStringLiteral("-") : GitUrl::scrubText(status.lastError)});
     }
-    if (parser.isSet(QStringLiteral("json"))) {
+    if (json) {
         const QJsonObject summary{{QStringLiteral("mirrors"), static_cast<int>(selected.size())},
                                   {QStringLiteral("ok"), ok},
                                   {QStringLiteral("failed"), failed},
-                                  {QStringLiteral("skipped"), skipped}};
+                                  {QStringLiteral("skipped"), skipped},
+                                  {QStringLiteral("interrupted"), interrupted}};
         context.printJson({{QStringLiteral("format_version"), 1}, {QStringLiteral("mirrors"), mirrors}, {QStringLiteral("summary"), summary}});
     } else {
         if (!rows.isEmpty())
-            context.out() << formatTable({QStringLiteral("NAME"), QStringLiteral("STATUS"), QStringLiteral("STATE"),
+            context.out() << formatTable({QStringLiteral("NAME"), QStringLiteral("STATUS"), QStringLiteral("STATE"), QStringLiteral("CHECKED"),
                                           QStringLiteral("LAST SUCCESS"), QStringLiteral("LAST ERROR")},
                                          rows);
         context.out().flush();

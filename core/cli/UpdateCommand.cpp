@@ -12,7 +12,10 @@ namespace md::cli {
 
 namespace {
 
-QString planLine(const RefResult &ref)
+// How many refused refs -q names per failing mirror before "… and N more".
+constexpr int kQuietRefLimit = 10;
+
+QString planLine(const RefResult &ref, bool applied)
 {
     const QString from = ref.oldOid.left(10);
     const QString to = ref.newOid.left(10);
@@ -21,29 +24,33 @@ QString planLine(const RefResult &ref)
     QString line = QStringLiteral("  %1 %2 %3").arg(refActionName(ref.action).leftJustified(14), printable(ref.ref, 1000), change);
     if (!ref.message.isEmpty())
         line += QStringLiteral(" (%1)").arg(ref.message);
+    // A refused run's lines are its plan: say that nothing of it happened.
+    if (!applied && isNotableRef(ref) && ref.action != RefAction::SkipDiverged && ref.action != RefAction::UpToDate)
+        line += QStringLiteral(" [not applied]");
     return line.trimmed().prepend(QStringLiteral("  "));
 }
 
 struct Tally {
-    int ok = 0, failed = 0, skipped = 0, divergedRefs = 0;
+    int ok = 0, failed = 0, skipped = 0, interrupted = 0, divergedRefs = 0;
     int unrecorded = 0; // runs whose result could not be written to the state folder
 };
 
-// One mirror's JSON object and text lines (text empty when -q hides it).
+// One mirror's JSON object and text lines (text empty when nothing is to be printed for it).
 QJsonObject formatEntry(CliContext &context, const RunEntry &entry, bool dryRun, Tally &tally, QString &text)
 {
     const bool ran = entry.skip == SkipReason::None;
     const UpdateOutcome outcome = entry.update.value_or(UpdateOutcome{});
     const std::optional<Error> &error = outcome.result.error;
-    const RunOutcome result = !ran ? RunOutcome::Skipped : (error ? RunOutcome::Failed : RunOutcome::Ok);
-    (!ran ? tally.skipped : (error ? tally.failed : tally.ok))++;
+    const bool stopped = ran && error && error->category == ErrorCategory::Interrupted;
+    const RunOutcome result = !ran ? RunOutcome::Skipped : (stopped ? RunOutcome::Interrupted : (error ? RunOutcome::Failed : RunOutcome::Ok));
+    (!ran ? tally.skipped : (stopped ? tally.interrupted : (error ? tally.failed : tally.ok)))++;
     if (!outcome.problems.isEmpty())
         ++tally.unrecorded;
     for (const QString &problem : outcome.problems)
         context.error(QStringLiteral("mirrordesk %1: %2").arg(dryRun ? QStringLiteral("plan") : QStringLiteral("update"), problem));
     const auto status = outcome.status ? Result<StatusRecord>(*outcome.status) : context.stateStore().status(entry.mirror.name);
     QJsonObject object = status ? statusToJson(*status) : QJsonObject{};
-    const auto check = status && status->lastCheck ? status->lastCheck : std::nullopt;
+    const auto check = status ? currentCheck(*status) : std::nullopt;
     object.remove(QStringLiteral("last_check"));
     object.insert(QStringLiteral("name"), entry.mirror.name);
     object.insert(QStringLiteral("shape"), shapeName(entry.mirror.shape));
@@ -55,10 +62,16 @@ QJsonObject formatEntry(CliContext &context, const RunEntry &entry, bool dryRun,
         object.insert(QStringLiteral("last_error"), GitUrl::scrubText(error->message));
     }
     object.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(outcome.result.warnings));
+    // Host-internal refs (thousands of refs/pull/* on a GitHub source) are counted, not listed.
+    const QList<RefResult> &all = outcome.result.refs;
+    const QMap<QString, int> leftOut = leftOutByNamespace(all);
     QJsonArray refs;
+    QJsonObject counts;
     bool leftDiverged = false;
-    for (const RefResult &ref : outcome.result.refs) {
-        refs.append(refResultToJson(ref));
+    for (const RefResult &ref : all) {
+        counts.insert(refActionName(ref.action), counts.value(refActionName(ref.action)).toInt() + 1);
+        if (!isLeftOut(ref))
+            refs.append(refResultToJson(ref));
         // A diverged branch left alone needs attention even when the run itself finished.
         if (ran && ref.action == RefAction::SkipDiverged) {
             ++tally.divergedRefs;
@@ -66,29 +79,61 @@ QJsonObject formatEntry(CliContext &context, const RunEntry &entry, bool dryRun,
         }
     }
     object.insert(QStringLiteral("refs"), refs);
+    object.insert(QStringLiteral("ref_counts"), counts);
+    QJsonObject leftOutJson;
+    for (auto it = leftOut.cbegin(); it != leftOut.cend(); ++it)
+        leftOutJson.insert(it.key(), it.value());
+    object.insert(QStringLiteral("left_out"), leftOutJson);
+    // Applied: the plan ran. A refused plan (a guard) or a dry run applied nothing.
+    const bool applied = ran && !dryRun && !(error && outcome.result.plan.failure);
 
     // What this run prints, and for the log file each mirror's outcome, warnings and the refs
     // that moved (not the up-to-date ones: a log appended every minute must stay readable).
     auto describe = [&](Verbosity level) {
         QString lines;
-        if (level == Verbosity::Quiet && result != RunOutcome::Failed && !leftDiverged)
-            return lines;
+        const bool attention = result == RunOutcome::Failed || leftDiverged;
         if (!ran)
-            return lines + QStringLiteral("%1: skipped: %2\n").arg(entry.mirror.name, entry.skipText);
-        lines += error ? QStringLiteral("%1: failed (%2): %3\n").arg(entry.mirror.name, errorCategoryName(error->category),
-                                                                    errorText(*error))
+            return level == Verbosity::Quiet ? lines : lines + QStringLiteral("%1: skipped: %2\n").arg(entry.mirror.name, entry.skipText);
+        if (level == Verbosity::Quiet && !attention)
+            return lines;
+        lines += error ? QStringLiteral("%1: %2 (%3): %4\n").arg(entry.mirror.name, runOutcomeName(result), errorCategoryName(error->category),
+                                                               errorText(*error))
                        : QStringLiteral("%1: %2\n").arg(entry.mirror.name, dryRun ? QStringLiteral("plan") : QStringLiteral("ok"));
+        const bool verbose = level == Verbosity::Verbose;
+        if (level == Verbosity::Quiet) {
+            // One line per failing mirror, then the refs it refused or left, up to a limit.
+            int named = 0, more = 0;
+            for (const RefResult &ref : all) {
+                const bool refused = ref.result == RefOutcome::Rejected && !isLeftOut(ref);
+                const bool notApplied = !applied && isNotableRef(ref);
+                if (!refused && !notApplied && ref.action != RefAction::SkipDiverged)
+                    continue;
+                if (named < kQuietRefLimit) {
+                    lines += planLine(ref, applied) + QLatin1Char('\n');
+                    ++named;
+                } else {
+                    ++more;
+                }
+            }
+            if (more > 0)
+                lines += QStringLiteral("  … and %1 more refs\n").arg(more);
+            return lines;
+        }
         for (const QString &warning : outcome.result.warnings)
             lines += QStringLiteral("  warning: %1\n").arg(warning);
-        const bool verbose = level == Verbosity::Verbose;
-        for (const RefResult &ref : outcome.result.refs) {
-            const bool interesting = ref.action != RefAction::UpToDate && ref.action != RefAction::Filtered;
-            if (dryRun ? ref.action != RefAction::UpToDate || verbose : interesting || verbose)
-                lines += planLine(ref) + QLatin1Char('\n');
+        for (const RefResult &ref : all) {
+            if (verbose || (!isLeftOut(ref) && ref.action != RefAction::UpToDate && ref.action != RefAction::Filtered))
+                lines += planLine(ref, applied) + QLatin1Char('\n');
         }
+        if (!verbose && !leftOut.isEmpty())
+            lines += QStringLiteral("  %1\n").arg(leftOutText(leftOut));
         return lines;
     };
-    text += describe(context.verbosity);
+    // Success prints nothing unless asked (-v, a plan); a failure or a diverged ref left alone
+    // prints that mirror's lines only, never the others'.
+    const bool attention = (ran && error && !stopped) || leftDiverged;
+    if (dryRun || context.verbosity == Verbosity::Verbose || attention || stopped)
+        text += describe(context.verbosity);
     context.log(describe(Verbosity::Normal));
     return object;
 }
@@ -118,11 +163,15 @@ int runUpdates(CliContext &context, const QString &command, const QStringList &n
                                                                    {QStringLiteral("ok"), tally.ok},
                                                                    {QStringLiteral("failed"), tally.failed},
                                                                    {QStringLiteral("skipped"), tally.skipped},
+                                                                   {QStringLiteral("interrupted"), tally.interrupted},
                                                                    {QStringLiteral("diverged_refs"), tally.divergedRefs}}}});
     } else if (!text.isEmpty()) {
-        // Success prints nothing unless asked: -v, a plan, failures or diverged refs left alone.
-        if (dryRun || context.verbosity == Verbosity::Verbose || tally.failed > 0 || tally.divergedRefs > 0)
+        // A plan is data (stdout); a run's report is only printed when something needs attention,
+        // and then it is a diagnostic (stderr).
+        if (dryRun || context.verbosity == Verbosity::Verbose)
             context.out() << text;
+        else
+            context.err() << text;
         context.out().flush();
     }
     if (const int signal = platform::interruptSignal())

@@ -1,33 +1,52 @@
 #include "mirror/MirrorRun.h"
 
 #include "mirror/CacheLock.h"
+#include "platform/Platform.h"
 #include "security/GitUrl.h"
 
+#include <csignal>
+
 namespace md {
+
+QString interruptionText()
+{
+    switch (platform::interruptSignal()) {
+    case SIGINT: return QStringLiteral("interrupted by SIGINT");
+    case SIGTERM: return QStringLiteral("interrupted by SIGTERM");
+    default: return QStringLiteral("cancelled");
+    }
+}
 
 Result<StatusRecord> recordUpdate(StateStore state, const QString &mirror, const QDateTime &startedAt,
                                   const std::optional<Error> &error, const SyncResult &result, bool interrupted)
 {
     const QDateTime finishedAt = QDateTime::currentDateTimeUtc();
-    const QString scrubbed = error ? GitUrl::scrubText(error->message) : QString();
+    // A run stopped by a signal or a cancel is told apart from a failure: its own outcome and
+    // category, no backoff, not counted (whatever error the stopped transfer reported).
+    const bool stopped = error && interrupted;
+    const ErrorCategory category = !error ? ErrorCategory::None : (stopped ? ErrorCategory::Interrupted : error->category);
+    const QString scrubbed = !error ? QString() : (stopped ? interruptionText() : GitUrl::scrubText(error->message));
     RunRecord run;
     run.startedAt = startedAt;
     run.durationMs = result.durationMs;
-    run.outcome = error ? RunOutcome::Failed : RunOutcome::Ok;
-    run.errorCategory = error ? error->category : ErrorCategory::None;
+    run.outcome = !error ? RunOutcome::Ok : (stopped ? RunOutcome::Interrupted : RunOutcome::Failed);
+    run.errorCategory = category;
     run.error = scrubbed;
     run.warnings = result.warnings;
-    run.refs = result.refs;
+    run = compactRun(std::move(run), result.refs);
     return state.changeStatus(mirror, [&](StatusRecord &status) {
         status.lastUpdateStartedAt = startedAt;
         status.lastUpdateAt = finishedAt;
-        status.warnings = result.warnings;
-        if (error) {
+        status.warnings = run.warnings;
+        if (stopped) {
+            status.updateStatus = UpdateStatus::Interrupted;
+            status.lastError = scrubbed;
+            status.errorCategory = category;
+        } else if (error) {
             status.updateStatus = UpdateStatus::Failed;
             status.lastError = scrubbed;
-            status.errorCategory = error->category;
-            if (!interrupted) // an interrupted run is not the mirror's failure: no backoff for it
-                ++status.consecutiveFailures;
+            status.errorCategory = category;
+            ++status.consecutiveFailures;
         } else {
             status.updateStatus = UpdateStatus::Finished;
             status.lastSuccessfulUpdateAt = finishedAt;
@@ -84,6 +103,11 @@ UpdateOutcome runUpdate(const MirrorJob &job, const UpdateRequest &request, cons
     sync.atticRetentionDays = settings.atticRetentionDays;
     sync.onProgress = request.onProgress;
     outcome.result = runSync(limited, sync);
+    if (outcome.result.error && request.cancel && request.cancel->load()) {
+        // What the stopped transfer said ("timed out: cancelled") is not why it stopped.
+        outcome.result.outcome = RunOutcome::Interrupted;
+        outcome.result.error = Error{ErrorCategory::Interrupted, interruptionText(), {}, 0, 0};
+    }
     if (!outcome.result.plan.refs.isEmpty() && outcome.result.refs.isEmpty()) {
         // Dry run or refused plan: report the plan itself.
         for (const PlannedRef &p : outcome.result.plan.refs)
@@ -115,15 +139,11 @@ CheckOutcome recordCheck(StateStore state, const QString &mirror, const CheckRec
 {
     CheckOutcome outcome;
     outcome.record = record;
-    auto changed = state.changeStatus(mirror, [&record](StatusRecord &status) { status.lastCheck = record; });
-    if (changed) {
-        outcome.status = *changed;
-    } else {
-        outcome.problem = changed.error().message;
-        if (auto status = state.status(mirror))
-            outcome.status = *status;
-        outcome.status.lastCheck = record;
-    }
+    if (auto saved = state.saveCheck(mirror, record); !saved)
+        outcome.problem = saved.error().message;
+    if (auto status = state.status(mirror, StateStore::WithoutCheck))
+        outcome.status = *status;
+    outcome.status.lastCheck = record;
     return outcome;
 }
 

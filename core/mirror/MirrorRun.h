@@ -43,6 +43,8 @@ SyncResult runSync(const MirrorJob &job, const SyncOptions &options);
 Result<StatusRecord> recordUpdate(StateStore state, const QString &mirror, const QDateTime &startedAt,
                                   const std::optional<Error> &error, const SyncResult &result, bool interrupted);
 
+// "interrupted by SIGINT" / "interrupted by SIGTERM" / "cancelled" (no signal: the window's cancel).
+QString interruptionText();
 // One "check" of one mirror, recorded as the status's last check (the other status fields kept).
 struct CheckOutcome {
     CheckRecord record;

@@ -15,7 +15,7 @@ const std::pair<RefOutcome, const char *> kRefOutcomes[] = {
     {RefOutcome::Ok, "ok"}, {RefOutcome::Rejected, "rejected"}, {RefOutcome::Skipped, "skipped"},
 };
 const std::pair<RunOutcome, const char *> kRunOutcomes[] = {
-    {RunOutcome::Ok, "ok"}, {RunOutcome::Failed, "failed"}, {RunOutcome::Skipped, "skipped"},
+    {RunOutcome::Ok, "ok"}, {RunOutcome::Failed, "failed"}, {RunOutcome::Skipped, "skipped"}, {RunOutcome::Interrupted, "interrupted"},
 };
 const std::pair<CheckState, const char *> kCheckStates[] = {
     {CheckState::None, ""},         {CheckState::InSync, "in_sync"},         {CheckState::Behind, "behind"},

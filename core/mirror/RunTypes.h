@@ -20,8 +20,9 @@ enum class RefOutcome { Ok, Rejected, Skipped };
 QString refOutcomeName(RefOutcome outcome);
 std::optional<RefOutcome> refOutcomeFromName(const QString &name);
 
-// How a run ended: ok | failed | skipped (DESIGN section 6's "outcome").
-enum class RunOutcome { Ok, Failed, Skipped };
+// How a run ended: ok | failed | skipped (DESIGN section 6's "outcome") | interrupted (SIGINT,
+// SIGTERM or a cancel: no backoff, not counted as a failure).
+enum class RunOutcome { Ok, Failed, Skipped, Interrupted };
 QString runOutcomeName(RunOutcome outcome);
 std::optional<RunOutcome> runOutcomeFromName(const QString &name);
 

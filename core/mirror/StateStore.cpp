@@ -51,7 +51,8 @@ Result<QJsonDocument> readJson(const QString &path)
         return damaged(path, QStringLiteral("not a JSON object"));
     // Valid JSON of the wrong shape is damaged too: kept aside, not silently replaced.
     const QJsonObject root = document.object();
-    for (const auto &[key, type] : {std::pair{"status", QJsonValue::Object}, {"history", QJsonValue::Array}, {"attic", QJsonValue::Array}}) {
+    for (const auto &[key, type] : {std::pair{"status", QJsonValue::Object}, {"history", QJsonValue::Array}, {"attic", QJsonValue::Array},
+                                    {"last_check", QJsonValue::Object}}) {
         const QJsonValue value = root.value(QLatin1String(key));
         if (!value.isUndefined() && value.type() != type)
             return damaged(path, QStringLiteral("\"%1\" is not a JSON %2").arg(QLatin1String(key), type == QJsonValue::Object ? QStringLiteral("object") : QStringLiteral("array")));
@@ -76,6 +77,17 @@ QString StateStore::fileOf(const QString &mirror) const
     return m_dir + QLatin1Char('/') + encodeNameForFile(mirror) + QStringLiteral(".json");
 }
 
+// "+" never appears in an encoded name (it would be %2B), so these never meet another mirror's file.
+QString StateStore::historyFileOf(const QString &mirror) const
+{
+    return m_dir + QLatin1Char('/') + encodeNameForFile(mirror) + QStringLiteral("+history.json");
+}
+
+QString StateStore::checkFileOf(const QString &mirror) const
+{
+    return m_dir + QLatin1Char('/') + encodeNameForFile(mirror) + QStringLiteral("+check.json");
+}
+
 QString StateStore::lockOf(const QString &mirror) const
 {
     return m_dir + QStringLiteral("/.locks/") + encodeNameForFile(mirror) + QStringLiteral(".lock");
@@ -94,7 +106,45 @@ Status StateStore::write(const QString &mirror, const QJsonObject &root)
     return safefile::writeAtomically(fileOf(mirror), QJsonDocument(root).toJson(QJsonDocument::Compact), QStringLiteral("state file"));
 }
 
-Result<StatusRecord> StateStore::status(const QString &mirror) const
+namespace {
+
+Result<CheckRecord> checkFromJson(const QJsonObject &object)
+{
+    // The check record is read through the status reader, which owns the field rules.
+    auto status = statusFromJson(QJsonObject{{QStringLiteral("last_check"), object}});
+    if (!status)
+        return status.error();
+    return status->lastCheck.value_or(CheckRecord{});
+}
+
+QJsonObject checkToJson(const CheckRecord &check)
+{
+    StatusRecord status;
+    status.lastCheck = check;
+    return statusToJson(status).value(QStringLiteral("last_check")).toObject();
+}
+
+} // namespace
+
+std::optional<CheckRecord> StateStore::lastCheck(const QString &mirror, const QJsonObject &root) const
+{
+    // The check file; a state written before it existed kept the check in the status.
+    auto document = readJson(checkFileOf(mirror));
+    if (document && document->object().contains(QStringLiteral("last_check"))) {
+        if (auto check = checkFromJson(document->object().value(QStringLiteral("last_check")).toObject()))
+            return *check;
+    } else if (!document) {
+        // Re-derivable: a damaged check is no check, replaced by the next one.
+        qCWarning(lcState) << document.error().message;
+    }
+    if (root.value(QStringLiteral("status")).toObject().contains(QStringLiteral("last_check"))) {
+        if (auto status = statusFromJson(root.value(QStringLiteral("status")).toObject()))
+            return status->lastCheck;
+    }
+    return std::nullopt;
+}
+
+Result<StatusRecord> StateStore::status(const QString &mirror, CheckRead check) const
 {
     auto root = read(mirror);
     if (!root)
@@ -102,13 +152,27 @@ Result<StatusRecord> StateStore::status(const QString &mirror) const
     auto status = statusFromJson(root->value(QStringLiteral("status")).toObject());
     if (!status)
         return Error::io(QStringLiteral("state file %1 is damaged: %2").arg(fileOf(mirror), status.error().text()));
+    status->lastCheck = check == WithCheck ? lastCheck(mirror, *root) : std::nullopt;
     return status;
+}
+
+Status StateStore::saveCheck(const QString &mirror, const CheckRecord &check)
+{
+    // No state lock and no disk flush: a check result is re-derivable by the next check, and it
+    // lives in its own file, so it never races an update's status write.
+    const QJsonObject root{{QStringLiteral("last_check"), checkToJson(check)}};
+    return safefile::writeAtomically(checkFileOf(mirror), QJsonDocument(root).toJson(QJsonDocument::Compact),
+                                     QStringLiteral("check file"), safefile::Durability::Unsynced);
 }
 
 Status StateStore::saveStatus(const QString &mirror, const StatusRecord &status)
 {
     auto changed = changeStatus(mirror, [&status](StatusRecord &current) { current = status; });
-    return changed ? Status{} : Status(changed.error());
+    if (!changed)
+        return changed.error();
+    if (status.lastCheck)
+        return saveCheck(mirror, *status.lastCheck);
+    return {};
 }
 
 Result<QList<AtticEntry>> StateStore::atticIndex(const QString &mirror) const
@@ -124,18 +188,73 @@ Result<QList<AtticEntry>> StateStore::atticIndex(const QString &mirror) const
     return entries;
 }
 
+Result<QJsonArray> StateStore::readHistory(const QString &mirror, const QJsonObject &root) const
+{
+    auto document = readJson(historyFileOf(mirror));
+    if (!document)
+        return document.error();
+    if (!document->isNull())
+        return document->object().value(QStringLiteral("history")).toArray();
+    return root.value(QStringLiteral("history")).toArray(); // a state written before the history file
+}
+
+Status StateStore::appendToHistory(const QString &mirror, const QJsonObject &root, const RunRecord &run)
+{
+    auto history = readHistory(mirror, root);
+    QJsonArray runs;
+    if (history) {
+        runs = *history;
+    } else if (isDamaged(history.error())) {
+        const QString aside = QStringLiteral("%1.damaged-%2").arg(historyFileOf(mirror), QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMddTHHmmsszzzZ")));
+        if (!QFile::rename(historyFileOf(mirror), aside))
+            return Error::io(QStringLiteral("%1, and it could not be set aside as %2; nothing was written").arg(history.error().message, aside));
+        qCWarning(lcState) << history.error().message << "- set aside as" << aside;
+    } else {
+        return history.error();
+    }
+    runs.append(runToJson(run));
+    while (runs.size() > kHistoryLimit)
+        runs.removeFirst();
+    // Older runs written before runs were compacted are compacted now, so a history that once
+    // grew large shrinks on its next write.
+    for (qsizetype i = 0; i + 1 < runs.size(); ++i) {
+        const QJsonObject object = runs.at(i).toObject();
+        if (object.contains(QStringLiteral("ref_counts")))
+            continue;
+        if (auto old = runFromJson(object, QStringLiteral("history[%1]").arg(i)))
+            runs[i] = runToJson(compactRun(*old, old->refs));
+    }
+    QByteArray data = QJsonDocument(QJsonObject{{QStringLiteral("history"), runs}}).toJson(QJsonDocument::Compact);
+    // The history's budget: past it, the oldest runs lose their ref lines (their counts stay).
+    for (qsizetype i = 0; data.size() > kHistoryBudgetBytes && i + 1 < runs.size(); ++i) {
+        QJsonObject object = runs.at(i).toObject();
+        const qsizetype listed = object.value(QStringLiteral("refs")).toArray().size();
+        if (listed == 0)
+            continue;
+        object.insert(QStringLiteral("refs"), QJsonArray());
+        object.insert(QStringLiteral("refs_omitted"), object.value(QStringLiteral("refs_omitted")).toInt() + listed);
+        runs[i] = object;
+        data = QJsonDocument(QJsonObject{{QStringLiteral("history"), runs}}).toJson(QJsonDocument::Compact);
+    }
+    return safefile::writeAtomically(historyFileOf(mirror), data, QStringLiteral("history file"));
+}
+
 Result<StatusRecord> StateStore::changeStatus(const QString &mirror, const std::function<void(StatusRecord &)> &change,
                                               const std::optional<RunRecord> &run, const QList<AtticEntry> &atticAdded,
                                               const QStringList &atticRemoved)
 {
-    // One writer at a time per state file, across processes: a check (no cache lock) and an
-    // update (under the cache lock) of the same mirror never lose each other's fields.
+    // One writer at a time per state file, across processes: two updates, an attic restore and
+    // a purge of the same mirror never lose each other's fields.
     if (!QDir().mkpath(m_dir + QStringLiteral("/.locks")))
         return Error::io(QStringLiteral("cannot create folder %1").arg(m_dir));
     if (auto status = safefile::checkWritable(lockOf(mirror), QStringLiteral("state lock file")); !status)
         return status.error();
     if (auto status = safefile::checkWritable(fileOf(mirror), QStringLiteral("state file")); !status)
         return status.error();
+    if (run) {
+        if (auto status = safefile::checkWritable(historyFileOf(mirror), QStringLiteral("history file")); !status)
+            return status.error();
+    }
     platform::FileLock lock(lockOf(mirror));
     if (!lock.lock(10000))
         return Error::io(QStringLiteral("state file %1 stays locked by another process").arg(fileOf(mirror)));
@@ -152,16 +271,29 @@ Result<StatusRecord> StateStore::changeStatus(const QString &mirror, const std::
     }
     auto current = statusFromJson(updated.value(QStringLiteral("status")).toObject());
     StatusRecord status = current ? *current : StatusRecord{};
+    // The check lives in its own file; one still in the status (an older state) moves there.
+    const std::optional<CheckRecord> check = lastCheck(mirror, updated);
+    const bool checkInStatus = status.lastCheck.has_value();
+    status.lastCheck = check;
     if (change)
         change(status);
-    updated.insert(QStringLiteral("status"), statusToJson(status));
-    if (run) {
-        QJsonArray history = updated.value(QStringLiteral("history")).toArray();
-        history.append(runToJson(*run));
-        while (history.size() > kHistoryLimit)
-            history.removeFirst();
-        updated.insert(QStringLiteral("history"), history);
+    if (checkInStatus || status.lastCheck != check) {
+        if (status.lastCheck) {
+            if (auto saved = saveCheck(mirror, *status.lastCheck); !saved)
+                return saved.error();
+        }
     }
+    // The run goes into the history file first: a crash between the two writes leaves a run the
+    // status does not mention yet, never a status pointing at a run that is not there.
+    const bool historyInStatus = updated.contains(QStringLiteral("history"));
+    if (run || historyInStatus) {
+        if (auto written = run ? appendToHistory(mirror, updated, *run) : moveHistory(mirror, updated); !written)
+            return written.error();
+        updated.remove(QStringLiteral("history"));
+    }
+    StatusRecord stored = status;
+    stored.lastCheck.reset();
+    updated.insert(QStringLiteral("status"), statusToJson(stored));
     if (!atticAdded.isEmpty() || !atticRemoved.isEmpty()) {
         QJsonArray kept;
         for (const QJsonValue &value : updated.value(QStringLiteral("attic")).toArray()) {
@@ -177,17 +309,28 @@ Result<StatusRecord> StateStore::changeStatus(const QString &mirror, const std::
     return status;
 }
 
+Status StateStore::moveHistory(const QString &mirror, const QJsonObject &root)
+{
+    // An older state's history, moved to the history file unchanged (compacted on its next run).
+    if (safefile::kindOf(historyFileOf(mirror)) != safefile::Kind::Missing)
+        return {}; // the history file wins; the copy in the status is dropped
+    const QJsonObject history{{QStringLiteral("history"), root.value(QStringLiteral("history")).toArray()}};
+    return safefile::writeAtomically(historyFileOf(mirror), QJsonDocument(history).toJson(QJsonDocument::Compact), QStringLiteral("history file"));
+}
+
 Result<QList<RunRecord>> StateStore::history(const QString &mirror) const
 {
     auto root = read(mirror);
     if (!root)
         return root.error();
+    auto array = readHistory(mirror, *root);
+    if (!array)
+        return array.error();
     QList<RunRecord> runs;
-    const QJsonArray array = root->value(QStringLiteral("history")).toArray();
-    for (int i = 0; i < array.size(); ++i) {
-        auto run = runFromJson(array.at(i).toObject(), QStringLiteral("history[%1]").arg(i));
+    for (int i = 0; i < array->size(); ++i) {
+        auto run = runFromJson(array->at(i).toObject(), QStringLiteral("history[%1]").arg(i));
         if (!run)
-            return Error::io(QStringLiteral("state file %1 is damaged: %2").arg(fileOf(mirror), run.error().text()));
+            return Error::io(QStringLiteral("history file %1 is damaged: %2").arg(historyFileOf(mirror), run.error().text()));
         runs.append(*run);
     }
     return runs;
@@ -199,25 +342,36 @@ Status StateStore::appendRun(const QString &mirror, const RunRecord &run)
     return changed ? Status{} : Status(changed.error());
 }
 
+QStringList StateStore::filesOf(const QString &mirror) const
+{
+    return {fileOf(mirror), historyFileOf(mirror), checkFileOf(mirror)};
+}
+
 Status StateStore::rename(const QString &from, const QString &to)
 {
-    const QString source = fileOf(from);
-    const QString target = fileOf(to);
-    if (!QFile::exists(source) || source == target)
+    const QStringList sources = filesOf(from);
+    const QStringList targets = filesOf(to);
+    if (sources == targets)
         return {};
-    if (QFile::exists(target) && source.compare(target, Qt::CaseInsensitive) != 0)
-        return Error::io(QStringLiteral("cannot move state file %1: %2 already exists").arg(source, target));
-    if (!QFile::rename(source, target))
-        return Error::io(QStringLiteral("cannot move state file %1 to %2").arg(source, target));
+    for (qsizetype i = 0; i < sources.size(); ++i) {
+        if (QFile::exists(targets[i]) && sources[i].compare(targets[i], Qt::CaseInsensitive) != 0)
+            return Error::io(QStringLiteral("cannot move state file %1: %2 already exists").arg(sources[i], targets[i]));
+    }
+    // The history and check first: the status file is what says the mirror has state.
+    for (qsizetype i = sources.size() - 1; i >= 0; --i) {
+        if (QFile::exists(sources[i]) && !QFile::rename(sources[i], targets[i]))
+            return Error::io(QStringLiteral("cannot move state file %1 to %2").arg(sources[i], targets[i]));
+    }
     QFile::remove(lockOf(from));
     return {};
 }
 
 Status StateStore::remove(const QString &mirror)
 {
-    const QString path = fileOf(mirror);
-    if (QFile::exists(path) && !QFile::remove(path))
-        return Error::io(QStringLiteral("cannot remove state file %1").arg(path));
+    for (const QString &path : filesOf(mirror)) {
+        if (QFile::exists(path) && !QFile::remove(path))
+            return Error::io(QStringLiteral("cannot remove state file %1").arg(path));
+    }
     QFile::remove(lockOf(mirror));
     return {};
 }

@@ -4,6 +4,8 @@
 #include "util/JsonReader.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QLocale>
 
 namespace md {
 
@@ -12,7 +14,7 @@ namespace {
 const std::pair<UpdateStatus, const char *> kStatuses[] = {
     {UpdateStatus::None, "none"},         {UpdateStatus::Scheduled, "scheduled"}, {UpdateStatus::Started, "started"},
     {UpdateStatus::Finished, "finished"}, {UpdateStatus::Failed, "failed"},       {UpdateStatus::Paused, "paused"},
-    {UpdateStatus::Disabled, "disabled"},
+    {UpdateStatus::Disabled, "disabled"}, {UpdateStatus::Interrupted, "interrupted"},
 };
 
 ErrorCategory readCategory(JsonReader &reader, const QString &key)
@@ -63,9 +65,22 @@ std::optional<ErrorCategory> errorCategoryFromName(const QString &name)
     return std::nullopt;
 }
 
+std::optional<CheckRecord> currentCheck(const StatusRecord &status)
+{
+    if (!status.lastCheck)
+        return std::nullopt;
+    if (status.lastSuccessfulUpdateAt.isValid() && status.lastCheck->checkedAt < status.lastSuccessfulUpdateAt)
+        return std::nullopt;
+    return status.lastCheck;
+}
+
 QString isoTime(const QDateTime &time)
 {
-    return time.isValid() ? time.toUTC().toString(Qt::ISODate) : QString();
+    if (!time.isValid())
+        return {};
+    // Milliseconds when there are any: a check and an update in one second stay ordered.
+    const QDateTime utc = time.toUTC();
+    return utc.toString(utc.time().msec() == 0 ? Qt::ISODate : Qt::ISODateWithMs);
 }
 
 QDateTime parseIsoTime(const QString &text)
@@ -82,12 +97,122 @@ QJsonObject refResultToJson(const RefResult &ref)
                        {QStringLiteral("result"), refOutcomeName(ref.result)}, {QStringLiteral("message"), ref.message}};
 }
 
+bool isNotableRef(const RefResult &ref)
+{
+    switch (ref.action) {
+    case RefAction::Create:
+    case RefAction::FastForward:
+    case RefAction::Force:
+    case RefAction::Delete:
+    case RefAction::SkipDiverged:
+        return true;
+    case RefAction::UpToDate:
+        return ref.result != RefOutcome::Ok;
+    case RefAction::Filtered:
+    case RefAction::Rejected: // not mirrored by rule: counted, never listed
+        return false;
+    }
+    return true;
+}
+
+namespace {
+
+QString cut(const QString &text, qsizetype limit)
+{
+    return text.size() <= limit ? text : text.left(limit) + QStringLiteral("… (cut)");
+}
+
+} // namespace
+
+RunRecord compactRun(RunRecord run, const QList<RefResult> &refs)
+{
+    run.refs.clear();
+    run.refCounts.clear();
+    run.refsOmitted = 0;
+    QList<RefResult> failed;
+    QList<RefResult> moved;
+    for (const RefResult &ref : refs) {
+        ++run.refCounts[ref.action];
+        if (!isNotableRef(ref))
+            continue;
+        (ref.result == RefOutcome::Ok ? moved : failed).append(ref);
+    }
+    for (const QList<RefResult> *list : {&failed, &moved}) {
+        for (RefResult ref : *list) {
+            if (run.refs.size() >= RunRecord::kRefLimit) {
+                ++run.refsOmitted;
+                continue;
+            }
+            ref.message = cut(ref.message, RunRecord::kMessageLimit);
+            run.refs.append(ref);
+        }
+    }
+    if (run.warnings.size() > RunRecord::kWarningLimit) {
+        const qsizetype more = run.warnings.size() - RunRecord::kWarningLimit;
+        run.warnings = run.warnings.mid(0, RunRecord::kWarningLimit);
+        run.warnings.append(QStringLiteral("… and %1 more warnings").arg(more));
+    }
+    for (QString &warning : run.warnings)
+        warning = cut(warning, RunRecord::kMessageLimit);
+    run.error = cut(run.error, RunRecord::kErrorLimit);
+    return run;
+}
+
+QString refCountsText(const QMap<RefAction, int> &counts)
+{
+    QStringList parts;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it) {
+        if (it.value() > 0)
+            parts.append(QStringLiteral("%1 %2").arg(it.value()).arg(refActionName(it.key())));
+    }
+    return parts.join(QStringLiteral(", "));
+}
+
+bool isLeftOut(const RefResult &ref)
+{
+    if (ref.action != RefAction::Rejected)
+        return false;
+    return !ref.ref.startsWith(QLatin1String("refs/heads/")) && !ref.ref.startsWith(QLatin1String("refs/tags/"));
+}
+
+QMap<QString, int> leftOutByNamespace(const QList<RefResult> &refs)
+{
+    QMap<QString, int> counts;
+    for (const RefResult &ref : refs) {
+        if (!isLeftOut(ref) || ref.ref == QLatin1String("HEAD"))
+            continue;
+        const QStringList parts = ref.ref.split(QLatin1Char('/'));
+        ++counts[parts.size() > 2 ? QStringLiteral("%1/%2/*").arg(parts[0], parts[1]) : ref.ref];
+    }
+    return counts;
+}
+
+QString leftOutText(const QMap<QString, int> &leftOut)
+{
+    QStringList parts;
+    for (auto it = leftOut.cbegin(); it != leftOut.cend(); ++it)
+        parts.append(QStringLiteral("%1 %2").arg(QLocale(QLocale::English).toString(it.value()), it.key()));
+    if (parts.isEmpty())
+        return {};
+    const QString last = parts.takeLast();
+    const QString list = parts.isEmpty() ? last : QStringLiteral("%1 and %2").arg(parts.join(QStringLiteral(", ")), last);
+    return QStringLiteral("%1 left out: host-internal").arg(list);
+}
+
+QJsonObject refCountsToJson(const QMap<RefAction, int> &counts)
+{
+    QJsonObject object;
+    for (auto it = counts.cbegin(); it != counts.cend(); ++it)
+        object.insert(refActionName(it.key()), it.value());
+    return object;
+}
+
 QJsonObject runToJson(const RunRecord &run)
 {
     QJsonArray refs;
     for (const RefResult &ref : run.refs)
         refs.append(refResultToJson(ref));
-    return QJsonObject{
+    QJsonObject object{
         {QStringLiteral("started_at"), isoTime(run.startedAt)},
         {QStringLiteral("duration_ms"), run.durationMs},
         {QStringLiteral("outcome"), runOutcomeName(run.outcome)},
@@ -95,7 +220,11 @@ QJsonObject runToJson(const RunRecord &run)
         {QStringLiteral("error"), run.error},
         {QStringLiteral("warnings"), QJsonArray::fromStringList(run.warnings)},
         {QStringLiteral("refs"), refs},
+        {QStringLiteral("ref_counts"), refCountsToJson(run.refCounts)},
     };
+    if (run.refsOmitted > 0)
+        object.insert(QStringLiteral("refs_omitted"), run.refsOmitted);
+    return object;
 }
 
 Result<RunRecord> runFromJson(const QJsonObject &object, const QString &path)
@@ -109,6 +238,16 @@ Result<RunRecord> runFromJson(const QJsonObject &object, const QString &path)
     run.error = r.string(QStringLiteral("error"));
     run.warnings = r.stringList(QStringLiteral("warnings"));
     const QJsonArray refs = r.array(QStringLiteral("refs"));
+    run.refsOmitted = r.integer(QStringLiteral("refs_omitted"), 0, 0, std::numeric_limits<int>::max());
+    const QJsonObject counts = r.object(QStringLiteral("ref_counts"));
+    for (auto it = counts.constBegin(); it != counts.constEnd(); ++it) {
+        const auto action = refActionFromName(it.key());
+        const qint64 count = it.value().toInteger(-1);
+        if (!action || count < 0 || count > std::numeric_limits<int>::max())
+            r.fail(QStringLiteral("ref_counts"), QStringLiteral("\"%1\": %2 is not an action and a count").arg(it.key(), QString::fromUtf8(QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact))));
+        else
+            run.refCounts.insert(*action, static_cast<int>(count));
+    }
     if (auto status = r.finish(); !status)
         return status.error();
     for (int i = 0; i < refs.size(); ++i) {

@@ -116,7 +116,17 @@ void SyncEngine::runCheck(const QString &name, const MirrorJob &job, const Batch
     const CheckRecord record = md::runCheck(limited);
     if (m_closing.load())
         return; // the engine is going away: record nothing, report nothing
-    const CheckOutcome outcome = recordCheck(StateStore(m_stateDir), name, record);
+    CheckOutcome outcome;
+    if (record.state == CheckState::Unreachable && m_cancelFlag->load()) {
+        // Stopped by a signal or a cancel: that says nothing about the mirror, so nothing is recorded.
+        outcome.record = record;
+        outcome.record.errorCategory = ErrorCategory::Interrupted;
+        outcome.record.error = interruptionText();
+        if (auto status = StateStore(m_stateDir).status(name))
+            outcome.status = *status;
+    } else {
+        outcome = recordCheck(StateStore(m_stateDir), name, record);
+    }
     QMetaObject::invokeMethod(this, [this, name, outcome] {
         finished(name);
         Q_EMIT checkFinished(name, outcome);

@@ -19,6 +19,7 @@ QString errorCategoryName(ErrorCategory category)
     case ErrorCategory::Config: return QStringLiteral("config");
     case ErrorCategory::Keychain: return QStringLiteral("keychain");
     case ErrorCategory::Usage: return QStringLiteral("usage");
+    case ErrorCategory::Interrupted: return QStringLiteral("interrupted");
     case ErrorCategory::Io: return QStringLiteral("io");
     }
     return {};

@@ -25,6 +25,7 @@ enum class ErrorCategory {
     Config,
     Keychain,
     Usage,
+    Interrupted, // SIGINT/SIGTERM or a cancel: not the mirror's failure
     Io,
 };
 

@@ -6,6 +6,11 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
+#include <QTemporaryFile>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 #include <algorithm>
 
@@ -92,13 +97,25 @@ Status checkWritable(const QString &path, const QString &what)
                          .arg(what, path, kindText(kind)));
 }
 
-Status writeAtomically(const QString &path, const QByteArray &data, const QString &what)
+Status writeAtomically(const QString &path, const QByteArray &data, const QString &what, Durability durability)
 {
     const QString folder = QFileInfo(path).absolutePath();
     if (!QDir().mkpath(folder))
         return Error::io(QStringLiteral("cannot create folder %1").arg(folder));
     if (auto status = checkWritable(path, what); !status)
         return status;
+    if (durability == Durability::Unsynced) {
+        // A new file (O_EXCL, random name) in the same folder, renamed over the old one: readers
+        // see the old or the new content, never a mix; a link at `path` is replaced, not followed.
+        QTemporaryFile file(path + QStringLiteral(".XXXXXX"));
+        file.setAutoRemove(true);
+        if (!file.open() || file.write(data) != data.size() || !file.flush())
+            return Error::io(QStringLiteral("cannot write %1 %2: %3").arg(what, path, file.errorString()));
+        if (std::rename(QFile::encodeName(file.fileName()).constData(), QFile::encodeName(path).constData()) != 0)
+            return Error::io(QStringLiteral("cannot save %1 %2: %3").arg(what, path, QString::fromLocal8Bit(std::strerror(errno))));
+        file.setAutoRemove(false);
+        return {};
+    }
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         return Error::io(QStringLiteral("cannot write %1 %2: %3").arg(what, path, file.errorString()));

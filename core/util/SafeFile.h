@@ -25,9 +25,13 @@ Result<std::optional<QByteArray>> readRegular(const QString &path, qint64 maxByt
 // an error saying what is there and that it is not written.
 Status checkWritable(const QString &path, const QString &what);
 
-// Replaces `path` atomically (QSaveFile, flushed to disk before the rename), creating its folder,
-// after checkWritable(). A link in the file's place is refused, never written through.
-Status writeAtomically(const QString &path, const QByteArray &data, const QString &what);
+// Synced: flushed to disk (fdatasync) before the rename, for what cannot be re-derived (config,
+// run history, attic index). Unsynced: still atomic (a temporary file renamed over the old one)
+// but not flushed, for what the next run re-derives (a check result): no disk wait per mirror.
+enum class Durability { Synced, Unsynced };
+// Replaces `path` atomically, creating its folder, after checkWritable(). A link in the file's
+// place is refused, never written through.
+Status writeAtomically(const QString &path, const QByteArray &data, const QString &what, Durability durability = Durability::Synced);
 
 // "12 MB" for messages.
 QString sizeText(qint64 bytes);

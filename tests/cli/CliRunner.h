@@ -121,6 +121,8 @@ public:
     // percent-encoded mirror name ("/" becomes "%2F"): <state>/<name>.json holding
     // {"status": {status record}, "history": [runs]}. Tests write state only through these.
     QString stateFile(const QString &mirror) const { return stateDir() + u'/' + encode(mirror) + u".json"_s; }
+    QString historyFile(const QString &mirror) const { return stateDir() + u'/' + encode(mirror) + u"+history.json"_s; }
+    QString checkFile(const QString &mirror) const { return stateDir() + u'/' + encode(mirror) + u"+check.json"_s; }
     bool writeStatus(const QString &mirror, const QByteArray &statusObject) const
     {
         return writeStatePart(mirror, u"status"_s, statusObject);

@@ -209,7 +209,7 @@ private Q_SLOTS:
                                   R"("error_category":"network","consecutive_failures":3})"));
         QVERIFY(env.writeStatus(u"d"_s, R"({"update_status":"failed","last_error":"old failure"})"));
 
-        const CliResult r = env.run({u"status"_s, u"--json"_s});
+        const CliResult r = env.run({u"status"_s, u"--json"_s, u"--refs"_s}); // the last run's refs: only when asked
         CLI_EXPECT_EXIT(r, 1); // r failed
         QVERIFY2(!r.out.contains("hunter2") && !r.err.contains("hunter2"), qPrintable(r.describe()));
         QJsonObject document;
@@ -291,7 +291,7 @@ private Q_SLOTS:
         QVERIFY2(!table.out.contains("hunter2") && table.out.contains("connection refused"), qPrintable(table.describe()));
 
         // -q with --json still prints the document (data asked for).
-        const CliResult quiet = env.run({u"-q"_s, u"status"_s, u"--json"_s});
+        const CliResult quiet = env.run({u"-q"_s, u"status"_s, u"--json"_s, u"--refs"_s});
         CLI_EXPECT_EXIT(quiet, 1);
         QCOMPARE(quiet.json(), document);
     }

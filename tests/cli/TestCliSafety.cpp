@@ -243,7 +243,7 @@ private Q_SLOTS:
         CLI_EXPECT_EXIT(addWithCache(env, u"m"_s, cache), 0);
         const CliResult r = env.run({u"update"_s});
         CLI_EXPECT_EXIT(r, 1);
-        QVERIFY2(r.out.contains("cannot create the lock file"), qPrintable(r.describe()));
+        QVERIFY2(r.err.contains("cannot create the lock file"), qPrintable(r.describe()));
         QVERIFY(!r.out.contains("skipped") && !r.err.contains("skipped"));
     }
 
@@ -256,9 +256,10 @@ private Q_SLOTS:
         CLI_EXPECT_EXIT(r, 1);
         CLI_EXPECT_STDERR(r, env.stateFile(u"m"_s));
         QCOMPARE(GitRepoBuilder::revParse(env.path(u"c/m.git"_s), u"refs/heads/main"_s), m_main); // the sync itself happened
+        QVERIFY(QDir().mkpath(env.checkFile(u"m"_s))); // the check has its own file
         const CliResult check = env.run({u"check"_s});
         CLI_EXPECT_EXIT(check, 1);
-        CLI_EXPECT_STDERR(check, env.stateFile(u"m"_s));
+        CLI_EXPECT_STDERR(check, env.checkFile(u"m"_s));
     }
 
     void theLogFileGetsEachOutcome()

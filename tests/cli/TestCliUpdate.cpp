@@ -77,7 +77,18 @@ private Q_SLOTS:
         const QJsonObject mirror = status.value(u"mirrors"_s).toArray().first().toObject();
         QCOMPARE(mirror.value(u"update_status"_s).toString(), u"finished"_s);
         QVERIFY(mirror.value(u"last_successful_update_at"_s).toString().endsWith(u'Z'));
-        QVERIFY(!mirror.value(u"refs"_s).toArray().isEmpty());
+        QVERIFY(mirror.value(u"refs"_s).toArray().isEmpty()); // small by default: no history read
+        QVERIFY(!mirror.contains(u"history"_s));
+        QJsonObject detailed;
+        const CliResult refsRun = env.run({u"status"_s, u"--json"_s, u"--refs"_s});
+        CLI_JSON(refsRun, detailed);
+        const QJsonObject withRefs = detailed.value(u"mirrors"_s).toArray().first().toObject();
+        QVERIFY2(!withRefs.value(u"refs"_s).toArray().isEmpty(), qPrintable(refsRun.describe()));
+        QVERIFY(withRefs.value(u"ref_counts"_s).toObject().value(u"create"_s).toInt() >= 1);
+        const CliResult historyRun = env.run({u"status"_s, u"--json"_s, u"--history"_s});
+        CLI_EXPECT_EXIT(historyRun, 0);
+        QCOMPARE(historyRun.json().value(u"mirrors"_s).toArray().first().toObject().value(u"history"_s).toArray().size(), 1);
+        CLI_EXPECT_EXIT(env.run({u"status"_s, u"--refs"_s}), 2); // detail goes with --json
         // --due right after a run: not due, skipped, exit 0.
         QJsonObject due;
         const CliResult dueRun = env.run({u"update"_s, u"--due"_s, u"--json"_s});
@@ -136,8 +147,10 @@ private Q_SLOTS:
 
         const CliResult quiet = env.run({u"-q"_s, u"update"_s});
         CLI_EXPECT_EXIT(quiet, 1); // skip_diverged needs attention
-        QVERIFY2(quiet.stdoutText().contains(u"skip_diverged"_s) && quiet.stdoutText().contains(u"refs/heads/feature"_s),
-                 qPrintable(quiet.stdoutText()));
+        // A failure report is a diagnostic: stderr.
+        QVERIFY2(quiet.stderrText().contains(u"skip_diverged"_s) && quiet.stderrText().contains(u"refs/heads/feature"_s),
+                 qPrintable(quiet.describe()));
+        QCOMPARE(quiet.stdoutText(), QString());
         QCOMPARE(refOf(cacheOf(env, u"d"_s), u"refs/heads/feature"_s), cachedFeature); // left alone
         QCOMPARE(refOf(cacheOf(env, u"d"_s), u"refs/heads/main"_s), refOf(src, u"refs/heads/main"_s)); // the rest moved
 
@@ -379,9 +392,8 @@ private Q_SLOTS:
         // Recorded as the mirror's last check.
         const QJsonObject status = env.run({u"status"_s, u"--json"_s}).json().value(u"mirrors"_s).toArray().first().toObject();
         QCOMPARE(status.value(u"state"_s).toString(), u"unreachable"_s);
-        const QJsonObject recorded = QJsonDocument::fromJson(CliEnv::readFile(env.stateFile(u"s"_s)).value_or(QByteArray())).object();
-        QCOMPARE(recorded.value(u"status"_s).toObject().value(u"last_check"_s).toObject().value(u"error_category"_s).toString(),
-                 u"timeout"_s);
+        const QJsonObject recorded = QJsonDocument::fromJson(CliEnv::readFile(env.checkFile(u"s"_s)).value_or(QByteArray())).object();
+        QCOMPARE(recorded.value(u"last_check"_s).toObject().value(u"error_category"_s).toString(), u"timeout"_s);
     }
 
     void checkTimeoutMustBeAPositiveWholeNumber_data()

@@ -5,10 +5,22 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace md;
+
+namespace CliFree {
+QByteArray read(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+} // namespace CliFree
 
 class TestStateStore : public QObject {
     Q_OBJECT
@@ -50,10 +62,144 @@ private Q_SLOTS:
         QFile file(dir.filePath(QStringLiteral("state/org%2Frepo.json")));
         QVERIFY(file.open(QIODevice::ReadOnly));
         QVERIFY(file.readAll().contains("\"2026-11-22T10:00:05Z\""));
-        // Status and history share the mirror's one file.
+        // The status, the history and the check each have their file; status reads no history.
         QVERIFY(store.appendRun(QStringLiteral("org/repo"), RunRecord{}).ok());
         QCOMPARE(*store.status(QStringLiteral("org/repo")), record);
-        QCOMPARE(QDir(dir.filePath(QStringLiteral("state"))).entryList(QDir::Files).size(), 1);
+        QCOMPARE(QDir(dir.filePath(QStringLiteral("state"))).entryList(QDir::Files, QDir::Name),
+                 (QStringList{QStringLiteral("org%2Frepo+check.json"), QStringLiteral("org%2Frepo+history.json"),
+                              QStringLiteral("org%2Frepo.json")}));
+        QFile::remove(store.historyFileOf(QStringLiteral("org/repo")));
+        QCOMPARE(*store.status(QStringLiteral("org/repo")), record);
+    }
+
+    void runsKeepOnlyWhatMovedOrFailed()
+    {
+        // A GitHub-shaped run: 6,000 rejected pull refs, 300 up to date, 2 moved, 1 failed.
+        QList<RefResult> refs;
+        for (int i = 0; i < 3000; ++i) {
+            for (const char *kind : {"head", "merge"})
+                refs.append({QStringLiteral("refs/pull/%1/%2").arg(i).arg(QLatin1String(kind)), RefAction::Rejected, {}, QString(40, u'a'),
+                             RefOutcome::Rejected, QStringLiteral("pull/merge request refs belong to the host")});
+        }
+        for (int i = 0; i < 300; ++i)
+            refs.append({QStringLiteral("refs/heads/b%1").arg(i), RefAction::UpToDate, QString(40, u'b'), QString(40, u'b'), RefOutcome::Ok, {}});
+        refs.append({QStringLiteral("refs/heads/moved"), RefAction::FastForward, QString(40, u'1'), QString(40, u'2'), RefOutcome::Ok, {}});
+        refs.append({QStringLiteral("refs/tags/new"), RefAction::Create, {}, QString(40, u'3'), RefOutcome::Ok, {}});
+        refs.append({QStringLiteral("refs/heads/raced"), RefAction::Force, QString(40, u'4'), QString(40, u'5'), RefOutcome::Rejected,
+                     QString(2000, u'x')});
+        RunRecord run;
+        run.outcome = RunOutcome::Failed;
+        const RunRecord compact = compactRun(run, refs);
+        QCOMPARE(compact.refs.size(), 3);
+        QCOMPARE(compact.refs.first().ref, QStringLiteral("refs/heads/raced")); // failures first
+        QVERIFY(compact.refs.first().message.size() < 600);                     // messages cut
+        QCOMPARE(compact.refCounts.value(RefAction::Rejected), 6000);
+        QCOMPARE(compact.refCounts.value(RefAction::UpToDate), 300);
+        QCOMPARE(compact.refsOmitted, 0);
+        QCOMPARE(leftOutText(leftOutByNamespace(refs)), QStringLiteral("6,000 refs/pull/* left out: host-internal"));
+
+        // Counts and omitted refs survive the file.
+        QTemporaryDir dir;
+        StateStore store(dir.path());
+        for (int i = 0; i < 100; ++i)
+            QVERIFY(store.appendRun(QStringLiteral("m"), compact).ok());
+        const auto history = store.history(QStringLiteral("m"));
+        QVERIFY(history.ok());
+        QCOMPARE(history->last(), compact);
+        qint64 total = 0;
+        for (const QString &file : store.filesOf(QStringLiteral("m")))
+            total += QFileInfo(file).size();
+        QVERIFY2(total < 200 * 1024, qPrintable(QString::number(total)));
+
+        // Thousands of moved refs (an initial mirror of many tags): capped, the rest counted.
+        QList<RefResult> many;
+        for (int i = 0; i < 5000; ++i)
+            many.append({QStringLiteral("refs/tags/v%1").arg(i), RefAction::Create, {}, QString(40, u'c'), RefOutcome::Ok, {}});
+        const RunRecord capped = compactRun(RunRecord{}, many);
+        QCOMPARE(capped.refs.size(), RunRecord::kRefLimit);
+        QCOMPARE(capped.refsOmitted, 5000 - RunRecord::kRefLimit);
+        QCOMPARE(capped.refCounts.value(RefAction::Create), 5000);
+        // Even a hundred such runs keep the history within its budget (older runs lose their lines).
+        for (int i = 0; i < 100; ++i)
+            QVERIFY(store.appendRun(QStringLiteral("big"), capped).ok());
+        QVERIFY(QFileInfo(store.historyFileOf(QStringLiteral("big"))).size() <= StateStore::kHistoryBudgetBytes);
+        const auto bigHistory = store.history(QStringLiteral("big"));
+        QVERIFY(bigHistory.ok());
+        QCOMPARE(bigHistory->size(), StateStore::kHistoryLimit);
+        QCOMPARE(bigHistory->last(), capped); // the newest run keeps its lines
+        QCOMPARE(bigHistory->first().refs.size(), 0);
+        QCOMPARE(bigHistory->first().refsOmitted, 5000);
+    }
+
+    void anOlderOneFileStateIsMovedApartAndCompacted()
+    {
+        QTemporaryDir dir;
+        StateStore store(dir.path());
+        // The layout before: status (with the last check) and a history of full ref lists in one file.
+        QJsonArray refs;
+        for (int i = 0; i < 2000; ++i)
+            refs.append(QJsonObject{{QStringLiteral("ref"), QStringLiteral("refs/pull/%1/head").arg(i)}, {QStringLiteral("action"), QStringLiteral("rejected")},
+                                    {QStringLiteral("old"), QString()}, {QStringLiteral("new"), QString(40, u'a')},
+                                    {QStringLiteral("result"), QStringLiteral("rejected")}, {QStringLiteral("message"), QStringLiteral("host")}});
+        QJsonArray history;
+        for (int i = 0; i < 20; ++i)
+            history.append(QJsonObject{{QStringLiteral("started_at"), QStringLiteral("2024-05-01T10:00:00Z")}, {QStringLiteral("duration_ms"), i},
+                                       {QStringLiteral("outcome"), QStringLiteral("ok")}, {QStringLiteral("refs"), refs}});
+        const QJsonObject old{{QStringLiteral("status"), QJsonObject{{QStringLiteral("update_status"), QStringLiteral("finished")},
+                                                                   {QStringLiteral("last_check"), QJsonObject{{QStringLiteral("state"), QStringLiteral("behind")},
+                                                                                                              {QStringLiteral("checked_at"), QStringLiteral("2024-05-01T11:00:00Z")}}}}},
+                              {QStringLiteral("history"), history}};
+        QFile file(store.fileOf(QStringLiteral("m")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QJsonDocument(old).toJson(QJsonDocument::Compact));
+        file.close();
+        const qint64 before = QFileInfo(store.fileOf(QStringLiteral("m"))).size();
+        // Read as it is.
+        QCOMPARE(store.status(QStringLiteral("m"))->lastCheck->state, CheckState::Behind);
+        QCOMPARE(store.history(QStringLiteral("m"))->size(), 20);
+        // The next run moves it apart, compacted.
+        QVERIFY(store.appendRun(QStringLiteral("m"), RunRecord{}).ok());
+        const auto status = store.status(QStringLiteral("m"));
+        QVERIFY(status.ok());
+        QCOMPARE(status->updateStatus, UpdateStatus::Finished);
+        QCOMPARE(status->lastCheck->state, CheckState::Behind);
+        const auto runs = store.history(QStringLiteral("m"));
+        QCOMPARE(runs->size(), 21);
+        QCOMPARE(runs->first().refCounts.value(RefAction::Rejected), 2000);
+        QVERIFY(runs->first().refs.isEmpty());
+        QVERIFY(!QJsonDocument::fromJson(CliFree::read(store.fileOf(QStringLiteral("m")))).object().contains(QStringLiteral("history")));
+        qint64 after = 0;
+        for (const QString &path : store.filesOf(QStringLiteral("m")))
+            after += QFileInfo(path).size();
+        QVERIFY2(after * 20 < before, qPrintable(QStringLiteral("%1 -> %2").arg(before).arg(after)));
+    }
+
+    void aCheckIsItsOwnFileAndGoesStaleAfterAnUpdate()
+    {
+        QTemporaryDir dir;
+        StateStore store(dir.path());
+        const QDateTime t0 = QDateTime::currentDateTimeUtc();
+        CheckRecord check;
+        check.state = CheckState::Behind;
+        check.checkedAt = t0;
+        QVERIFY(store.saveCheck(QStringLiteral("m"), check).ok());
+        QVERIFY(!QFile::exists(store.fileOf(QStringLiteral("m")))); // no status write for a check
+        auto status = store.status(QStringLiteral("m"));
+        QCOMPARE(currentCheck(*status)->state, CheckState::Behind);
+        // An update finishing a few milliseconds later makes it stale (times keep milliseconds).
+        QVERIFY(store.changeStatus(QStringLiteral("m"), [&](StatusRecord &s) {
+            s.updateStatus = UpdateStatus::Finished;
+            s.lastSuccessfulUpdateAt = t0.addMSecs(5);
+        }).ok());
+        status = store.status(QStringLiteral("m"));
+        QCOMPARE(status->lastCheck->state, CheckState::Behind);
+        QVERIFY(!currentCheck(*status).has_value());
+        // A link in the check file's place is refused, not written through.
+        const QString target = dir.filePath(QStringLiteral("elsewhere"));
+        QFile::remove(store.checkFileOf(QStringLiteral("m")));
+        QVERIFY(QFile::link(target, store.checkFileOf(QStringLiteral("m"))));
+        QVERIFY(!store.saveCheck(QStringLiteral("m"), check).ok());
+        QVERIFY(!QFile::exists(target));
     }
 
     void historyKeepsLastHundred()
