@@ -96,6 +96,8 @@ QJsonObject formatEntry(CliContext &context, const RunEntry &entry, bool dryRun,
             return level == Verbosity::Quiet ? lines : lines + QStringLiteral("%1: skipped: %2\n").arg(entry.mirror.name, entry.skipText);
         if (level == Verbosity::Quiet && !attention)
             return lines;
+        if (stopped)
+            return lines + QStringLiteral("%1: %2\n").arg(entry.mirror.name, error->message); // "interrupted by SIGINT"
         lines += error ? QStringLiteral("%1: %2 (%3): %4\n").arg(entry.mirror.name, runOutcomeName(result), errorCategoryName(error->category),
                                                                errorText(*error))
                        : QStringLiteral("%1: %2\n").arg(entry.mirror.name, dryRun ? QStringLiteral("plan") : QStringLiteral("ok"));

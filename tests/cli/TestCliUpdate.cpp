@@ -60,6 +60,19 @@ private Q_SLOTS:
         CLI_EXPECT_EXIT(update, 0);
         QCOMPARE(update.stdoutText(), QString()); // success prints nothing unless asked
         QCOMPARE(refOf(cacheOf(env, u"m"_s), u"refs/heads/dev"_s), refOf(m_srv.filePath(u"src.git"_s), u"refs/heads/dev"_s));
+        {
+            // The "behind" check predates the update: shown as stale with its time, not as current.
+            const CliResult afterUpdate = env.run({u"status"_s, u"--json"_s});
+            CLI_EXPECT_EXIT(afterUpdate, 0);
+            const QJsonObject m = afterUpdate.json().value(u"mirrors"_s).toArray().first().toObject();
+            QCOMPARE(m.value(u"state"_s).toString(), QString());
+            QCOMPARE(m.value(u"last_check"_s).toObject().value(u"state"_s).toString(), u"behind"_s);
+            QCOMPARE(m.value(u"last_check"_s).toObject().value(u"current"_s).toBool(true), false);
+            const auto time = [](const QJsonValue &v) { return QDateTime::fromString(v.toString(), Qt::ISODateWithMs); };
+            QVERIFY(time(m.value(u"last_check"_s).toObject().value(u"checked_at"_s)) < time(m.value(u"last_successful_update_at"_s)));
+            const CliResult table = env.run({u"status"_s});
+            QVERIFY2(table.stdoutText().contains(u"behind (stale: checked before the last update)"_s), qPrintable(table.describe()));
+        }
         QJsonObject checked;
         const CliResult checkRun = env.run({u"check"_s, u"--json"_s});
         CLI_EXPECT_EXIT(checkRun, 0);
@@ -271,17 +284,44 @@ private Q_SLOTS:
         QCOMPARE(refOf(cacheOf(env, u"own"_s), u"refs/heads/main"_s), before);
     }
 
+    void sigtermInterruptsASilentServerRunWith143_data()
+    {
+        QTest::addColumn<int>("signal");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("said");
+        QTest::newRow("SIGTERM") << int(SIGTERM) << 143 << u"interrupted by SIGTERM"_s;
+        QTest::newRow("SIGINT") << int(SIGINT) << 130 << u"interrupted by SIGINT"_s;
+    }
+
     void sigtermInterruptsASilentServerRunWith143()
     {
+        QFETCH(int, signal);
+        QFETCH(int, exitCode);
+        QFETCH(QString, said);
         QTcpServer silent;
         QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
         CliEnv env;
         CLI_EXPECT_EXIT(env.run({u"add"_s, u"s"_s, u"--source"_s, u"git://127.0.0.1:%1/x.git"_s.arg(silent.serverPort()), u"-q"_s}), 0);
         auto process = env.start({u"update"_s});
-        QTest::qWait(1000);
-        ::kill(static_cast<pid_t>(process->processId()), SIGTERM);
+        QVERIFY(silent.waitForNewConnection(20000)); // the run is under way, waiting on the server
+        ::kill(static_cast<pid_t>(process->processId()), signal);
         QVERIFY(process->waitForFinished(10000));
-        QCOMPARE(process->exitCode(), 143);
+        QCOMPARE(process->exitCode(), exitCode);
+        const QString err = QString::fromUtf8(process->readAllStandardError());
+        QVERIFY2(err.contains(said) && !err.contains(u"timed out"_s) && !err.contains(u"timeout"_s), qPrintable(err));
+        // Recorded as interrupted: its own outcome and category, not a failure, no backoff.
+        const CliResult status = env.run({u"status"_s, u"--json"_s, u"--refs"_s, u"--history"_s});
+        CLI_EXPECT_EXIT(status, 0);
+        const QJsonObject mirror = status.json().value(u"mirrors"_s).toArray().first().toObject();
+        QCOMPARE(mirror.value(u"update_status"_s).toString(), u"interrupted"_s);
+        QCOMPARE(mirror.value(u"outcome"_s).toString(), u"interrupted"_s);
+        QCOMPARE(mirror.value(u"error_category"_s).toString(), u"interrupted"_s);
+        QCOMPARE(mirror.value(u"last_error"_s).toString(), said);
+        QCOMPARE(mirror.value(u"consecutive_failures"_s).toInt(), 0);
+        const QJsonArray history = mirror.value(u"history"_s).toArray();
+        QCOMPARE(history.size(), 1);
+        QCOMPARE(history.first().toObject().value(u"outcome"_s).toString(), u"interrupted"_s);
+        QCOMPARE(status.json().value(u"summary"_s).toObject().value(u"interrupted"_s).toInt(), 1);
     }
 
     // A repository whose fetch lasts long enough to be interrupted: a 48 MB incompressible blob.
