@@ -77,7 +77,8 @@ int cmdCheck(CliContext &context, const QStringList &arguments)
         if (skippedHere) {
             outcome = RunOutcome::Skipped;
             ++skipped;
-        } else if (r.state == CheckState::Unreachable || r.state == CheckState::Diverged) {
+        } else if (r.state == CheckState::Unreachable || r.state == CheckState::Diverged
+                   || (r.state == CheckState::Empty && r.errorCategory == ErrorCategory::Guard)) {
             outcome = RunOutcome::Failed;
             ++attention;
         } else if (r.state == CheckState::Behind) {

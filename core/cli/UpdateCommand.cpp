@@ -84,6 +84,9 @@ QJsonObject formatEntry(CliContext &context, const RunEntry &entry, bool dryRun,
     for (auto it = leftOut.cbegin(); it != leftOut.cend(); ++it)
         leftOutJson.insert(it.key(), it.value());
     object.insert(QStringLiteral("left_out"), leftOutJson);
+    const RefPlan &plan = outcome.result.plan;
+    if (!plan.headTo.isEmpty())
+        object.insert(QStringLiteral("head"), QJsonObject{{QStringLiteral("old"), plan.headFrom}, {QStringLiteral("new"), plan.headTo}});
     // Applied: the plan ran. A refused plan (a guard) or a dry run applied nothing.
     const bool applied = ran && !dryRun && !(error && outcome.result.plan.failure);
 
@@ -127,6 +130,10 @@ QJsonObject formatEntry(CliContext &context, const RunEntry &entry, bool dryRun,
             if (verbose || (!isLeftOut(ref) && ref.action != RefAction::UpToDate && ref.action != RefAction::Filtered))
                 lines += planLine(ref, applied) + QLatin1Char('\n');
         }
+        if (!plan.headFrom.isEmpty()) // the default branch changes (a new cache just takes it)
+            lines += QStringLiteral("  %1 HEAD %2 -> %3 (the default branch changed upstream)%4\n")
+                         .arg(QStringLiteral("set_head").leftJustified(14), plan.headFrom, plan.headTo,
+                              applied ? QString() : QStringLiteral(" [not applied]"));
         if (!verbose && !leftOut.isEmpty())
             lines += QStringLiteral("  %1\n").arg(leftOutText(leftOut));
         return lines;
@@ -186,6 +193,9 @@ void addUpdateOptions(QCommandLineParser &parser, bool planOnly)
     parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("Mirrors to update (default: all enabled)."), QStringLiteral("[NAME…]"));
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON document.")});
     parser.addOption({QStringLiteral("allow-mass-change"), QStringLiteral("Allow a run that deletes or forces more than max(10, 20 %) of the refs.")});
+    parser.addOption({QStringLiteral("allow-empty-source"),
+                      QStringLiteral("Follow a source that now advertises no branches or tags (emptied on purpose): delete every "
+                                     "mirrored ref, each kept in the attic first. Without it such a run is refused.")});
     parser.addOption({QStringLiteral("timeout"), QStringLiteral("End each mirror's run after SEC seconds (default: run_timeout)."), QStringLiteral("SEC")});
     if (planOnly)
         return;
@@ -223,6 +233,7 @@ int updateOrPlan(CliContext &context, const QStringList &arguments, bool planOnl
         return code;
     RunOps::UpdateOptions options;
     options.batch.allowMassChange = parser.isSet(QStringLiteral("allow-mass-change"));
+    options.batch.allowEmptySource = parser.isSet(QStringLiteral("allow-empty-source"));
     options.batch.dryRun = planOnly || parser.isSet(QStringLiteral("dry-run"));
     options.due = !planOnly && parser.isSet(QStringLiteral("due"));
     if (!readSeconds(context, parser, command, QStringLiteral("timeout"), &options.batch.timeoutSeconds, &code))

@@ -60,6 +60,25 @@ Result<QList<RefTip>> listLocalRefs(git_repository *repository)
     return refs;
 }
 
+QString headTargetOf(git_repository *repository)
+{
+    git_reference *rawHead = nullptr;
+    if (!repository || git_reference_lookup(&rawHead, repository, "HEAD") < 0)
+        return {};
+    const ReferencePtr head(rawHead);
+    return git_reference_type(head.get()) == GIT_REFERENCE_SYMBOLIC ? QString::fromUtf8(git_reference_symbolic_target(head.get()))
+                                                                    : QString();
+}
+
+QString headTargetOf(const QString &repositoryPath)
+{
+    git_repository *raw = nullptr;
+    if (!QFileInfo::exists(repositoryPath) || git_repository_open_bare(&raw, QDir::toNativeSeparators(repositoryPath).toUtf8().constData()) < 0)
+        return {};
+    const RepositoryPtr repository(raw);
+    return headTargetOf(repository.get());
+}
+
 AncestryReader::AncestryReader(const QString &repositoryPath)
 {
     git_repository *raw = nullptr;

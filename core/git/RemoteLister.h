@@ -15,6 +15,10 @@ Result<QList<RefTip>> listLocalRefs(const QString &repositoryPath);
 // The same over a repository the caller has open.
 Result<QList<RefTip>> listLocalRefs(git_repository *repository);
 
+// The target of a repository's symbolic HEAD ("refs/heads/main"), or empty (detached, missing,
+// not a repository).
+QString headTargetOf(git_repository *repository);
+QString headTargetOf(const QString &repositoryPath);
 // Whether `ancestor` is an ancestor of `descendant` in the repository at `path` (nullopt when
 // either object is missing there).
 class AncestryReader {

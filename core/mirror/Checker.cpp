@@ -1,5 +1,7 @@
 #include "mirror/Checker.h"
 
+#include "mirror/RefPlan.h"
+
 #include "security/GitUrl.h"
 #include "security/HostKeyCheck.h"
 #include "util/Log.h"
@@ -9,6 +11,7 @@
 #include <QMap>
 
 #include "git/GitPtr.h"
+#include "git/RemoteLister.h"
 
 namespace md {
 
@@ -30,20 +33,6 @@ CheckRecord unreachable(CheckRecord record, const Error &error)
     record.errorCategory = error.category;
     record.error = GitUrl::scrubText(error.message);
     return record;
-}
-
-QString cacheHead(const QString &cachePath)
-{
-    git_repository *rawRepository = nullptr;
-    if (git_repository_open_bare(&rawRepository, cachePath.toUtf8().constData()) < 0)
-        return {};
-    git::RepositoryPtr repository(rawRepository);
-    git_reference *rawHead = nullptr;
-    if (git_reference_lookup(&rawHead, repository.get(), "HEAD") < 0)
-        return {};
-    git::ReferencePtr head(rawHead);
-    return git_reference_type(head.get()) == GIT_REFERENCE_SYMBOLIC ? QString::fromUtf8(git_reference_symbolic_target(head.get()))
-                                                                    : QString();
 }
 
 } // namespace
@@ -174,17 +163,29 @@ CheckRecord runCheck(const MirrorJob &job)
         if (!cache)
             return unreachable(record, cache.error());
         otherRefs = *cache;
-        record.targetHead = cacheHead(job.cachePath);
+        record.targetHead = git::headTargetOf(job.cachePath);
     }
     record.targetFingerprint = refFingerprint(otherRefs, filter);
     const QMap<QString, QString> otherSet = mirroredSet(otherRefs, filter);
 
     if (sourceSet.isEmpty()) {
-        record.state = otherSet.isEmpty() ? CheckState::Empty : CheckState::Behind;
+        record.state = CheckState::Empty;
+        if (!otherSet.isEmpty()) {
+            // An update would refuse this (the empty-source guard): say so, it needs a decision.
+            const Error guard = emptySourceGuard(static_cast<int>(otherSet.size()));
+            record.errorCategory = guard.category;
+            record.error = guard.message;
+        }
         return record;
     }
+    // A pull cache's HEAD follows the source's default branch: a different one is a change to make.
+    const bool headDiffers = !job.target && !record.sourceHead.isEmpty() && record.sourceHead != record.targetHead
+        && sourceSet.contains(record.sourceHead);
     if (sourceSet == otherSet) {
-        record.state = CheckState::InSync;
+        record.state = headDiffers ? CheckState::Behind : CheckState::InSync;
+        if (headDiffers)
+            record.error = QStringLiteral("the default branch changed: the source's HEAD is %1, the mirror's %2")
+                               .arg(record.sourceHead, record.targetHead.isEmpty() ? QStringLiteral("(none)") : record.targetHead);
         return record;
     }
     // Diverged only when provable from the cache's objects.

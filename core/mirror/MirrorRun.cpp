@@ -98,6 +98,7 @@ UpdateOutcome runUpdate(const MirrorJob &job, const UpdateRequest &request, cons
     SyncOptions sync;
     sync.dryRun = request.dryRun;
     sync.allowMassChange = request.allowMassChange;
+    sync.allowEmptySource = request.allowEmptySource;
     sync.massChangeGuard = settings.massChangeGuard;
     sync.startedAt = outcome.startedAt;
     sync.atticRetentionDays = settings.atticRetentionDays;

@@ -16,6 +16,7 @@ namespace md {
 struct UpdateRequest {
     bool dryRun = false;
     bool allowMassChange = false;
+    bool allowEmptySource = false;
     int timeoutSeconds = 0;  // 0: the settings' run_timeout
     int lockWaitSeconds = 0; // 0: skip a mirror another process is updating
     const std::atomic<bool> *cancel = nullptr;

@@ -28,6 +28,7 @@ PullPlanInput planInput(const git::RemoteListing &listing, const SyncOptions &op
     input.source = listing.refs;
     input.sourceHeadTarget = listing.headTarget;
     input.allowMassChange = options.allowMassChange;
+    input.allowEmptySource = options.allowEmptySource;
     input.massChangeGuard = options.massChangeGuard;
     return input;
 }
@@ -130,6 +131,8 @@ SyncResult runPullSync(const MirrorJob &job, const SyncOptions &options)
     if (!cacheRefs)
         return finish(cacheRefs.error());
     input.cache = mirroredTips(*cacheRefs);
+    if (!input.cache.isEmpty()) // a new cache's HEAD is libgit2's default, not a branch that changes
+        input.cacheHeadTarget = git::headTargetOf(repository.get());
 
     bool downloaded = false; // a dry run downloads too (objects only), to tell fast-forwards from forces
     if (auto status = downloadMissing(connection, repository.get(), job, input.source, &downloaded); !status)
@@ -154,6 +157,8 @@ SyncResult runPullSync(const MirrorJob &job, const SyncOptions &options)
     // Phase "follow HEAD": the cache's HEAD follows the source's default branch.
     if (const QString warning = followSourceHead(repository.get(), input.sourceHeadTarget); !warning.isEmpty())
         result.warnings.append(warning);
+    else if (!result.plan.headFrom.isEmpty())
+        result.warnings.append(QStringLiteral("the default branch changed upstream: %1 → %2").arg(result.plan.headFrom.mid(11), result.plan.headTo.mid(11)));
     maintainAfterRun(repository.get(), job, options, *cacheRefs, downloaded, input.sourceHeadTarget, result);
     if (applied.anyFailed)
         return finish(Error{ErrorCategory::Rejected, QStringLiteral("some refs could not be written to the cache"), {}, 0, 0});

@@ -15,6 +15,7 @@ struct SyncOptions {
     QDateTime startedAt; // names the run's attic entries
     int atticRetentionDays = 90;
     std::function<void(const git::RemoteCallbacks::Progress &)> onProgress = {}; // transfer samples, ≤ 10/s
+    bool allowEmptySource = false; // follow a source emptied on purpose (every ref kept in the attic)
 };
 
 struct SyncResult {

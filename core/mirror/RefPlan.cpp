@@ -150,14 +150,27 @@ void planGone(const RefTip &tip, PrunePolicy prune, const QString &defaultTip, c
     plan.refs.append({tip.name, remove ? RefAction::Delete : RefAction::UpToDate, tip.oid, remove ? QString() : tip.oid, reason});
 }
 
+} // namespace
+
+Error emptySourceGuard(int cachedRefs)
+{
+    Error error{ErrorCategory::Guard,
+                QStringLiteral("the source advertises no branches or tags while the mirror has %1; refusing to mirror that "
+                               "as \"delete everything\" (the empty-source guard)").arg(cachedRefs),
+                {}, 0, 0};
+    error.detail.insert(QStringLiteral("guard"), QStringLiteral("empty_source"));
+    return error;
+}
+
+namespace {
+
 // The guards: an empty source never means "delete everything"; a mass change needs consent.
 void applyGuards(const RefMap &source, const RefMap &cache, const PullPlanInput &input, RefPlan &plan)
 {
     if (source.isEmpty() && !cache.isEmpty()) {
-        plan.failure = Error{ErrorCategory::Guard,
-                             QStringLiteral("the source advertises no branches or tags while the cache has %1; refusing to "
-                                            "mirror that as \"delete everything\"").arg(cache.size()),
-                             {}, 0, 0};
+        if (input.allowEmptySource)
+            return; // asked for: an intentional wipe, every old tip kept in the attic
+        plan.failure = emptySourceGuard(static_cast<int>(cache.size()));
     }
     const int destructive = plan.count(RefAction::Delete) + plan.count(RefAction::Force);
     const int mirrored = static_cast<int>(std::max(source.size(), cache.size()));
@@ -194,6 +207,11 @@ RefPlan planPull(const Mirror &mirror, const PullPlanInput &input, const Ancestr
             planGone(tip, prune, defaultTip, isAncestor, plan);
     }
     applyGuards(source, cache, input, plan);
+    // The cache's HEAD follows the source's default branch when that branch is mirrored.
+    if (!input.sourceHeadTarget.isEmpty() && input.sourceHeadTarget != input.cacheHeadTarget && source.contains(input.sourceHeadTarget)) {
+        plan.headFrom = input.cacheHeadTarget;
+        plan.headTo = input.sourceHeadTarget;
+    }
     std::stable_sort(plan.refs.begin(), plan.refs.end(), [](const PlannedRef &a, const PlannedRef &b) { return a.ref < b.ref; });
     return plan;
 }

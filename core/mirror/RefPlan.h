@@ -28,8 +28,10 @@ struct PullPlanInput {
     QList<RefTip> source;      // as advertised by the source (HEAD and peeled lines may be included)
     QList<RefTip> cache;       // the cache's refs (refs/heads/*, refs/tags/*)
     QString sourceHeadTarget;  // the source's HEAD symref target, e.g. "refs/heads/main" (may be empty)
+    QString cacheHeadTarget;   // the cache's HEAD symref target (empty: none yet)
     bool relayCache = false;   // a relay cache: always overwrite, always prune
     bool allowMassChange = false;
+    bool allowEmptySource = false; // an empty source is followed (deleting every ref) instead of refused
     bool massChangeGuard = true;
 };
 
@@ -37,6 +39,10 @@ struct RefPlan {
     QList<PlannedRef> refs;
     QStringList warnings;
     std::optional<Error> failure; // a guard: nothing may be written
+    // The default branch changing: the cache's HEAD moves from `headFrom` to `headTo` (both
+    // empty when HEAD stays; headFrom empty for a new cache).
+    QString headFrom;
+    QString headTo;
 
     int count(RefAction action) const;
     // Refs that change (create, fast_forward, force, delete).
@@ -46,6 +52,8 @@ struct RefPlan {
 // The pull rules of DESIGN section 3 as a pure function: the same inputs give the same plan.
 RefPlan planPull(const Mirror &mirror, const PullPlanInput &input, const AncestryOracle &isAncestor);
 
+// The empty-source guard's refusal (category guard, detail {"guard": "empty_source"}).
+Error emptySourceGuard(int cachedRefs);
 // The mass-change guard's limit: max(10 refs, 20 % of the mirrored refs).
 int massChangeLimit(int mirroredRefs);
 

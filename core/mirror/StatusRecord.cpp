@@ -107,7 +107,7 @@ bool isNotableRef(const RefResult &ref)
     case RefAction::SkipDiverged:
         return true;
     case RefAction::UpToDate:
-        return ref.result != RefOutcome::Ok;
+        return ref.result == RefOutcome::Rejected; // skipped: a refused plan's line, nothing to do anyway
     case RefAction::Filtered:
     case RefAction::Rejected: // not mirrored by rule: counted, never listed
         return false;

@@ -138,6 +138,7 @@ void SyncEngine::runUpdate(const QString &name, const MirrorJob &job, const Sett
     UpdateRequest request;
     request.dryRun = options.dryRun;
     request.allowMassChange = options.allowMassChange;
+    request.allowEmptySource = options.allowEmptySource;
     request.timeoutSeconds = options.timeoutSeconds;
     request.lockWaitSeconds = options.lockWaitSeconds;
     request.cancel = m_cancelFlag;

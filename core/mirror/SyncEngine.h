@@ -19,6 +19,7 @@ enum class JobKind { Check, Update };
 struct BatchOptions {
     bool dryRun = false;
     bool allowMassChange = false;
+    bool allowEmptySource = false; // follow a source emptied on purpose (every ref kept in the attic)
     int timeoutSeconds = 0;  // 0: the settings' run_timeout (an update), kDefaultCheckTimeoutSeconds (a check)
     int lockWaitSeconds = 0; // 0: skip a mirror another process is updating
 };
