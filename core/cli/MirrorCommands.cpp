@@ -1,5 +1,7 @@
 // add, edit, rename, remove: the commands that change mirrors in the config (over MirrorOps).
 #include "cli/Commands.h"
+
+#include <algorithm>
 #include "cli/MirrorOptions.h"
 #include "ops/MirrorOps.h"
 
@@ -60,6 +62,11 @@ int cmdEdit(CliContext &context, const QStringList &arguments)
     QStringList names;
     if (int code = parseNames(context, parser, command, arguments, 1, QStringLiteral("one NAME"), &names); code >= 0)
         return code;
+    const QStringList global{QStringLiteral("config"), QStringLiteral("state-dir"), QStringLiteral("log-file"), QStringLiteral("q"),
+                             QStringLiteral("quiet"), QStringLiteral("v"), QStringLiteral("verbose")};
+    const QStringList given = parser.optionNames();
+    if (std::all_of(given.cbegin(), given.cend(), [&global](const QString &name) { return global.contains(name); }))
+        return context.usage(command, QStringLiteral("nothing to change: give at least one option (see mirrordesk edit --help)"));
 
     QStringList notes;
     auto saved = MirrorOps(context.configPath, context.stateDir).edit(names.first(), [&](Mirror &edited) {
@@ -117,7 +124,7 @@ int cmdRemove(CliContext &context, const QStringList &arguments)
     else if (removed->cacheDeleted)
         context.verbose(QStringLiteral("deleted the cache %1").arg(removed->cachePath));
     else if (removed->cacheExists)
-        context.verbose(QStringLiteral("kept the cache %1").arg(removed->cachePath));
+        context.note(QStringLiteral("kept the cache %1 (remove --delete-cache deletes it)").arg(removed->cachePath));
     return code;
 }
 

@@ -64,7 +64,10 @@ void addMirrorOptions(QCommandLineParser &parser)
         {QStringLiteral("target-proxy"), QStringLiteral("Proxy for the target (http://host:port); empty for the default."), QStringLiteral("URL")},
         {{QStringLiteral("interval"), QStringLiteral("interval-minutes")}, QStringLiteral("Minutes between scheduled syncs (default: the settings' default, 5)."), QStringLiteral("MIN")},
         {QStringLiteral("min-update-interval-seconds"), QStringLiteral("Least time between manual updates (default 60)."), QStringLiteral("SEC")},
-        {QStringLiteral("protected-branch"), QStringLiteral("A protected-branch pattern (* matches any run, / included); repeatable; on edit the list replaces the stored one."), QStringLiteral("PATTERN")},
+        {QStringLiteral("protected-branch"), QStringLiteral("A protected-branch pattern (* matches any run, / included); repeatable; on edit the list replaces the stored one. "
+                                                           "With --only-protected-branches only matching branches are mirrored: for a pull mirror this "
+                                                           "is a filter, not protection (a matching branch rewritten upstream is still forced, its old "
+                                                           "tip kept in the attic, unless --no-mirror-overwrites-diverged-branches)."), QStringLiteral("PATTERN")},
         {QStringLiteral("no-protected-branches"), QStringLiteral("Clear the protected-branch patterns.")},
         {QStringLiteral("mirror-branch-regex"), QStringLiteral("Mirror only branches whose short name matches this RE2 regex (unanchored); empty to clear."), QStringLiteral("RE")},
         {QStringLiteral("prune"), QStringLiteral("What to delete when refs go away: all, merged or none (default all for pull, merged otherwise)."), QStringLiteral("POLICY")},
@@ -100,6 +103,12 @@ Status applyMirrorOptions(const QCommandLineParser &parser, Mirror &m, bool addi
         m.source.url = absoluteIfLocal(value("source"));
     if (isSet("target"))
         m.target.url = value("target").isEmpty() ? QString() : absoluteIfLocal(value("target"));
+    for (const char *side : {"source", "target"}) {
+        if (!isSet(side) || !notes)
+            continue;
+        if (const auto url = GitUrl::parse(value(side)); url && !url->ambiguityWarning().isEmpty())
+            notes->append(QStringLiteral("warning: --%1: %2").arg(QLatin1String(side), url->ambiguityWarning()));
+    }
     if (isSet("source-credential"))
         m.source.credential = value("source-credential");
     if (isSet("target-credential"))

@@ -3,6 +3,7 @@
 #include "git/GitError.h"
 #include "mirror/CacheGuard.h"
 #include "util/Log.h"
+#include "util/SafeFile.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -20,6 +21,26 @@ constexpr int kPackLimit = 20;
 constexpr int kLooseRefLimit = 100;
 
 } // namespace
+
+void discardNewCache(const QString &cachePath, CacheKind before)
+{
+    if (before != CacheKind::Missing && before != CacheKind::Empty)
+        return;
+    if (safefile::kindOf(cachePath) != safefile::Kind::Directory)
+        return;
+    QDir dir(cachePath);
+    if (before == CacheKind::Missing) {
+        qCInfo(lcState) << "removing the cache this failed run created" << cachePath;
+        dir.removeRecursively();
+        return;
+    }
+    for (const QFileInfo &entry : dir.entryInfoList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot)) {
+        if (entry.isDir() && !entry.isSymLink())
+            QDir(entry.filePath()).removeRecursively();
+        else
+            QFile::remove(entry.filePath());
+    }
+}
 
 Result<git::RepositoryPtr> prepareCache(const QString &cachePath, const QString &owner, CacheOpen open)
 {

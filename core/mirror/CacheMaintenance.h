@@ -3,6 +3,7 @@
 #include "git/GitPtr.h"
 #include "git/TimeoutStream.h"
 #include "mirror/Attic.h"
+#include "mirror/CacheGuard.h"
 
 #include <QStringList>
 
@@ -19,6 +20,12 @@ enum class CacheOpen { CreateIfMissing, Existing };
 // MirrorDesk made has the debris of a killed run removed (stale *.lock files, temporary packs).
 // The attic is hidden from listings (transfer.hideRefs).
 Result<git::RepositoryPtr> prepareCache(const QString &cachePath, const QString &owner, CacheOpen open = CacheOpen::CreateIfMissing);
+
+// Undoes a cache this run created (it was missing or an empty folder before, `before`) when the
+// run failed before writing any ref: a failed first update of an unreachable source leaves
+// nothing behind. The repository must be closed. Links are removed, never followed; a folder the
+// user made empty stays, emptied.
+void discardNewCache(const QString &cachePath, CacheKind before);
 
 // Removes the attic refs of these entries (each only while it still points at the entry's oid);
 // returns the ids removed.

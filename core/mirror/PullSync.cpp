@@ -29,6 +29,7 @@ PullPlanInput planInput(const git::RemoteListing &listing, const SyncOptions &op
     input.sourceHeadTarget = listing.headTarget;
     input.allowMassChange = options.allowMassChange;
     input.allowEmptySource = options.allowEmptySource;
+    input.dryRun = options.dryRun;
     input.massChangeGuard = options.massChangeGuard;
     return input;
 }
@@ -94,12 +95,10 @@ void maintainAfterRun(git_repository *repository, const MirrorJob &job, const Sy
         result.warnings.append(QStringLiteral("LFS objects are not mirrored (the default branch uses Git LFS)"));
 }
 
-} // namespace
 
-SyncResult runPullSync(const MirrorJob &job, const SyncOptions &options)
+// The sync into an existing or new cache; *wroteRefs is set once refs are being written.
+SyncResult syncIntoCache(const MirrorJob &job, const SyncOptions &options, const QElapsedTimer &timer, bool *wroteRefs)
 {
-    QElapsedTimer timer;
-    timer.start();
     SyncResult result;
     auto finish = [&](std::optional<Error> error) {
         result.error = std::move(error);
@@ -107,10 +106,6 @@ SyncResult runPullSync(const MirrorJob &job, const SyncOptions &options)
         result.durationMs = timer.elapsed();
         return result;
     };
-    if (options.dryRun && !QFileInfo::exists(job.cachePath)) {
-        result = planWithoutCache(job, options, std::move(result));
-        return finish(result.error);
-    }
     auto prepared = prepareCache(job.cachePath, job.mirror.name);
     if (!prepared)
         return finish(prepared.error());
@@ -150,6 +145,7 @@ SyncResult runPullSync(const MirrorJob &job, const SyncOptions &options)
         return finish(diverged);
 
     // Phase "apply": attic first, compare-and-swap, deletes before creates.
+    *wroteRefs = true;
     AppliedRefs applied = applyRefPlan(repository.get(), result.plan.refs, QStringLiteral("cache"), options.startedAt,
                                        atticRunId(options.startedAt));
     result.refs = std::move(applied.refs);
@@ -163,6 +159,28 @@ SyncResult runPullSync(const MirrorJob &job, const SyncOptions &options)
     if (applied.anyFailed)
         return finish(Error{ErrorCategory::Rejected, QStringLiteral("some refs could not be written to the cache"), {}, 0, 0});
     return finish(diverged);
+}
+
+} // namespace
+
+SyncResult runPullSync(const MirrorJob &job, const SyncOptions &options)
+{
+    QElapsedTimer timer;
+    timer.start();
+    if (options.dryRun && !QFileInfo::exists(job.cachePath)) {
+        SyncResult result = planWithoutCache(job, options, SyncResult{});
+        result.outcome = result.error ? RunOutcome::Failed : RunOutcome::Ok;
+        result.durationMs = timer.elapsed();
+        return result;
+    }
+    // What was there before: a cache this run creates is removed again when the run fails
+    // before writing a ref (every libgit2 object of the run is closed by then).
+    const auto before = inspectCache(job.cachePath, job.mirror.name);
+    bool wroteRefs = false;
+    SyncResult result = syncIntoCache(job, options, timer, &wroteRefs);
+    if (result.error && !wroteRefs && before && !options.dryRun)
+        discardNewCache(job.cachePath, *before);
+    return result;
 }
 
 } // namespace md

@@ -97,7 +97,13 @@ void dropUnreachableTags(RefMap &source, RefMap &cache, const AncestryOracle &is
 }
 
 // A ref the source advertises: create, up to date, fast-forward, force or skip.
-void planAdvertised(const RefTip &tip, const RefMap &cache, bool overwrite, bool relayCache, const AncestryOracle &isAncestor,
+// "kept in the attic", or for a plan shown before anything runs, "would be kept in the attic".
+QString keptText(bool dryRun)
+{
+    return dryRun ? QStringLiteral("would be kept in the attic") : QStringLiteral("kept in the attic");
+}
+
+void planAdvertised(const RefTip &tip, const RefMap &cache, bool overwrite, const PullPlanInput &input, const AncestryOracle &isAncestor,
                     RefPlan &plan)
 {
     const auto cached = cache.constFind(tip.name);
@@ -110,8 +116,9 @@ void planAdvertised(const RefTip &tip, const RefMap &cache, bool overwrite, bool
         return;
     }
     if (isTag(tip.name)) {
-        plan.refs.append({tip.name, RefAction::Force, cached->oid, tip.oid, QStringLiteral("tag_moved")});
-        plan.warnings.append(QStringLiteral("tag %1 was moved upstream; the old tag is kept in the attic").arg(shortName(tip.name)));
+        // Attic reasons are plain words in one style: "tag moved upstream", "rewritten upstream", "gone upstream".
+        plan.refs.append({tip.name, RefAction::Force, cached->oid, tip.oid, QStringLiteral("tag moved upstream")});
+        plan.warnings.append(QStringLiteral("tag %1 was moved upstream; the old tag %2").arg(shortName(tip.name), keptText(input.dryRun)));
         return;
     }
     if (isAncestor(cached->oid, tip.oid).value_or(false)) {
@@ -120,8 +127,8 @@ void planAdvertised(const RefTip &tip, const RefMap &cache, bool overwrite, bool
     }
     if (overwrite) {
         plan.refs.append({tip.name, RefAction::Force, cached->oid, tip.oid, QStringLiteral("rewritten upstream")});
-        if (!relayCache)
-            plan.warnings.append(QStringLiteral("%1 was rewritten upstream; old tip kept in the attic").arg(shortName(tip.name)));
+        if (!input.relayCache)
+            plan.warnings.append(QStringLiteral("%1 was rewritten upstream; old tip %2").arg(shortName(tip.name), keptText(input.dryRun)));
         return;
     }
     // Reported and skipped; the sync fails the run when this is the default branch.
@@ -200,7 +207,7 @@ RefPlan planPull(const Mirror &mirror, const PullPlanInput &input, const Ancestr
     if (mirror.mirrorTags == TagPolicy::Reachable)
         dropUnreachableTags(source, cache, isAncestor, plan);
     for (const RefTip &tip : source)
-        planAdvertised(tip, cache, overwrite, input.relayCache, isAncestor, plan);
+        planAdvertised(tip, cache, overwrite, input, isAncestor, plan);
     const QString defaultTip = source.value(input.sourceHeadTarget).oid;
     for (const RefTip &tip : cache) {
         if (!source.contains(tip.name))

@@ -30,6 +30,7 @@ struct PullPlanInput {
     QString sourceHeadTarget;  // the source's HEAD symref target, e.g. "refs/heads/main" (may be empty)
     QString cacheHeadTarget;   // the cache's HEAD symref target (empty: none yet)
     bool relayCache = false;   // a relay cache: always overwrite, always prune
+    bool dryRun = false;       // warnings say what would happen ("would be kept in the attic")
     bool allowMassChange = false;
     bool allowEmptySource = false; // an empty source is followed (deleting every ref) instead of refused
     bool massChangeGuard = true;

@@ -10,6 +10,22 @@
 
 namespace md {
 
+QString GitUrl::ambiguityWarning() const
+{
+    if (m_kind != Kind::Scp)
+        return {};
+    qsizetype digits = 0;
+    while (digits < m_path.size() && m_path.at(digits).isDigit())
+        ++digits;
+    if (digits == 0 || digits >= m_path.size() || m_path.at(digits) != QLatin1Char('/'))
+        return {};
+    const QString port = m_path.left(digits);
+    const QString rest = m_path.mid(digits);
+    return QStringLiteral("\"%1\" is read as git reads it: SSH to %2 on port 22, path \"%3\"; for port %4 write "
+                          "ssh://%2:%4%5 or git://%2:%4%5")
+        .arg(scrubbed(), m_host, m_path, port, rest);
+}
+
 namespace {
 
 const QString kMask = QStringLiteral("*****");

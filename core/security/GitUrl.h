@@ -33,6 +33,9 @@ public:
     QString userName() const { return m_user; }
     bool hasPassword() const { return !m_password.isEmpty(); }
     QString path() const { return m_path; }
+    // A warning when git's reading of the address is probably not what was meant, else empty:
+    // "127.0.0.1:19418/x.git" is SCP-style SSH to port 22 with the path "19418/x.git", not a port.
+    QString ambiguityWarning() const;
 
     // `host:port` (IPv6 hosts in brackets) for host-key pins and per-host limits; empty for local.
     QString hostPort() const;

@@ -208,6 +208,49 @@ private Q_SLOTS:
         CLI_EXPECT_EXIT(env.run({u"check"_s}), 0);
     }
 
+    void aFailedFirstUpdateLeavesNoCacheBehind()
+    {
+        CliEnv env;
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"gone"_s, u"--source"_s, m_daemon.url(u"no-such.git"_s), u"-q"_s}), 0);
+        CLI_EXPECT_EXIT(env.run({u"update"_s}), 1);
+        QVERIFY(!QFileInfo::exists(cacheOf(env, u"gone"_s)));
+        // A folder the user made empty for it stays, still empty.
+        const QString folder = env.path(u"mine/empty.git"_s);
+        QVERIFY(QDir().mkpath(folder));
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"gone2"_s, u"--source"_s, m_daemon.url(u"no-such.git"_s), u"--cache"_s, folder, u"-q"_s}), 0);
+        CLI_EXPECT_EXIT(env.run({u"update"_s, u"gone2"_s}), 1);
+        QVERIFY(QFileInfo(folder).isDir());
+        QVERIFY(QDir(folder).isEmpty(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot));
+        // And a later successful run still works there.
+        CLI_EXPECT_EXIT(env.run({u"edit"_s, u"gone2"_s, u"--source"_s, m_daemon.url(u"head.git"_s), u"-q"_s}), 0);
+    }
+
+    void smallThingsSaidPlainly()
+    {
+        CliEnv env;
+        // A port typed without a scheme is SCP-style SSH to port 22, as git reads it: accepted, with a warning.
+        const CliResult scp = env.run({u"add"_s, u"p"_s, u"--source"_s, u"127.0.0.1:19418/x.git"_s});
+        CLI_EXPECT_EXIT(scp, 0);
+        QVERIFY2(scp.stderrText().contains(u"warning"_s) && scp.stderrText().contains(u"ssh://127.0.0.1:19418/x.git"_s),
+                 qPrintable(scp.describe()));
+        QVERIFY(!env.run({u"add"_s, u"q"_s, u"--source"_s, u"git@example.com:group/x.git"_s}).stderrText().contains(u"warning"_s));
+        // edit without an option is a usage error that changes nothing.
+        const CliResult edit = env.run({u"edit"_s, u"p"_s});
+        CLI_EXPECT_EXIT(edit, 2);
+        QVERIFY2(edit.stderrText().contains(u"nothing to change"_s), qPrintable(edit.describe()));
+        CLI_EXPECT_EXIT(env.run({u"-q"_s, u"edit"_s, u"p"_s}), 2);
+        // remove says where the kept cache is.
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"k"_s, u"--source"_s, m_daemon.url(u"head.git"_s), u"-q"_s}), 0);
+        CLI_EXPECT_EXIT(env.run({u"update"_s, u"k"_s}), 0);
+        const CliResult removed = env.run({u"remove"_s, u"k"_s});
+        CLI_EXPECT_EXIT(removed, 0);
+        QVERIFY2(removed.stderrText().contains(u"kept the cache %1"_s.arg(cacheOf(env, u"k"_s))), qPrintable(removed.describe()));
+        QVERIFY(QFileInfo::exists(cacheOf(env, u"k"_s)));
+        // --help says what --protected-branch means for a pull mirror.
+        const QString help = env.run({u"add"_s, u"--help"_s}).stdoutText().simplified();
+        QVERIFY2(help.contains(u"filter, not protection"_s), qPrintable(help));
+    }
+
     void anEmptiedSourceIsEmptyWithTheGuardAndCanBeFollowedOnPurpose()
     {
         const QString src = m_srv.filePath(u"wiped.git"_s);

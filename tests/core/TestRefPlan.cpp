@@ -173,6 +173,16 @@ private Q_SLOTS:
         QCOMPARE(plan.warnings.size(), 2);
         QVERIFY(plan.warnings.join(QLatin1Char('\n')).contains(QLatin1String("main was rewritten upstream; old tip kept in the attic")));
         QVERIFY(plan.warnings.join(QLatin1Char('\n')).contains(QLatin1String("tag v1 was moved upstream")));
+        // A plan shown before anything runs says what would happen.
+        PullPlanInput dry = input;
+        dry.dryRun = true;
+        const QString dryWarnings = planPull(pull(), dry, ancestry).warnings.join(QLatin1Char('\n'));
+        QVERIFY2(dryWarnings.contains(QLatin1String("main was rewritten upstream; old tip would be kept in the attic"))
+                     && dryWarnings.contains(QLatin1String("the old tag would be kept in the attic")) && !dryWarnings.contains(QLatin1String(" kept in the attic;")),
+                 qPrintable(dryWarnings));
+        // One style of attic reason: plain words.
+        for (const PlannedRef &p : plan.refs)
+            QVERIFY2(!p.reason.contains(u'_'), qPrintable(p.reason));
         const PlannedRef &forced = plan.refs.first();
         QCOMPARE(forced.ref, QStringLiteral("refs/heads/main"));
         QCOMPARE(forced.oldOid, QStringLiteral("c"));
