@@ -293,5 +293,9 @@
         <source>Unreachable (%1): %2</source>
         <translation>Nicht erreichbar (%1): %2</translation>
     </message>
+    <message>
+        <source>%1 (stale: checked before the last update)</source>
+        <translation>%1 (veraltet: vor der letzten Aktualisierung geprüft)</translation>
+    </message>
 </context>
 </TS>

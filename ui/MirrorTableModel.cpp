@@ -148,7 +148,11 @@ QVariant MirrorTableModel::display(const MirrorRow &row, int column) const
     case Progress:
         if (const QString activity = m_activity.value(row.mirror.name); !activity.isEmpty())
             return activity;
-        return row.status.lastCheck ? checkText(*row.status.lastCheck) : QString();
+        if (!row.status.lastCheck)
+            return QString();
+        // A check older than the last successful update is what was true before it.
+        return currentCheck(row.status) ? checkText(*row.status.lastCheck)
+                                        : tr("%1 (stale: checked before the last update)").arg(checkText(*row.status.lastCheck));
     default: return {};
     }
 }
