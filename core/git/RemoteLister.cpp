@@ -20,6 +20,16 @@ Result<RemoteListing> listRemote(const RemoteAccess &access, const StreamLimits 
     return listing;
 }
 
+Result<RepositoryPtr> openCache(const QString &repositoryPath)
+{
+    if (!QFileInfo::exists(repositoryPath))
+        return RepositoryPtr();
+    git_repository *raw = nullptr;
+    if (const int rc = git_repository_open_bare(&raw, QDir::toNativeSeparators(repositoryPath).toUtf8().constData()); rc < 0)
+        return lastError(rc, QStringLiteral("cannot open the cache %1").arg(repositoryPath));
+    return RepositoryPtr(raw);
+}
+
 Result<QList<RefTip>> listLocalRefs(const QString &repositoryPath)
 {
     QList<RefTip> refs;

@@ -9,6 +9,8 @@ namespace md::git {
 // the given limits; every libgit2 object is freed before it returns.
 Result<RemoteListing> listRemote(const RemoteAccess &access, const StreamLimits &limits);
 
+// Opens a bare repository (the cache) for reading; a missing path gives a null pointer, not an error.
+Result<RepositoryPtr> openCache(const QString &repositoryPath);
 // Lists the refs of a local repository (the cache) without network. A missing repository gives
 // an empty list.
 Result<QList<RefTip>> listLocalRefs(const QString &repositoryPath);

@@ -126,11 +126,17 @@ CheckRecord runCheck(const MirrorJob &job)
     auto source = git::listRemote(job.source, job.limits);
     if (!source)
         return unreachable(record, source.error());
+    // The cache, opened once for its refs, its HEAD and the ancestry answers (each open reads
+    // its config files again). A missing cache reads as empty.
+    auto opened = git::openCache(job.cachePath);
+    if (!opened)
+        return unreachable(record, opened.error());
+    const git::RepositoryPtr repository = std::move(opened).value();
     QList<RefTip> sourceRefs = source->refs;
     if (job.mirror.mirrorTags == TagPolicy::Reachable) {
         // As the plan does: a tag counts only when its commit is reachable from a mirrored branch
         // (decidable when the cache has the objects; otherwise the tag counts and shows as behind).
-        const git::AncestryReader cache(job.cachePath);
+        const git::AncestryReader cache(repository.get());
         QStringList branchTips;
         for (const RefTip &tip : sourceRefs) {
             if (tip.name.startsWith(QLatin1String("refs/heads/")) && filter.classify(tip.name) == RefFilter::Verdict::Mirrored)
@@ -159,11 +165,11 @@ CheckRecord runCheck(const MirrorJob &job)
         otherRefs = target->refs;
         record.targetHead = target->headTarget;
     } else {
-        auto cache = git::listLocalRefs(job.cachePath);
+        auto cache = repository ? git::listLocalRefs(repository.get()) : Result<QList<RefTip>>(QList<RefTip>{});
         if (!cache)
             return unreachable(record, cache.error());
         otherRefs = *cache;
-        record.targetHead = git::headTargetOf(job.cachePath);
+        record.targetHead = git::headTargetOf(repository.get());
     }
     record.targetFingerprint = refFingerprint(otherRefs, filter);
     const QMap<QString, QString> otherSet = mirroredSet(otherRefs, filter);
@@ -189,7 +195,7 @@ CheckRecord runCheck(const MirrorJob &job)
         return record;
     }
     // Diverged only when provable from the cache's objects.
-    const git::AncestryReader cache(job.cachePath);
+    const git::AncestryReader cache(repository.get());
     for (auto it = sourceSet.begin(); it != sourceSet.end(); ++it) {
         const auto other = otherSet.constFind(it.key());
         if (other == otherSet.constEnd() || *other == it.value() || it.key().startsWith(QLatin1String("refs/tags/")))

@@ -375,9 +375,8 @@ private Q_SLOTS:
         const QJsonObject mirror = document.value(u"mirrors"_s).toArray().first().toObject();
         QCOMPARE(mirror.value(u"outcome"_s).toString(), u"failed"_s);
         QVERIFY2(mirror.value(u"error_category"_s).toString() == u"network"_s, qPrintable(mirror.value(u"last_error"_s).toString()));
-        QVERIFY(refOf(cacheOf(env, u"d"_s), u"refs/heads/main"_s).isEmpty()); // nothing half-written
-        auto fsck = GitRepoBuilder::tryRun({u"fsck"_s, u"--no-dangling"_s}, cacheOf(env, u"d"_s));
-        QVERIFY2(fsck.ok(), qPrintable(fsck.describe()));
+        // Nothing half-written: the cache this failed first run created is removed again.
+        QVERIFY(!QFileInfo::exists(cacheOf(env, u"d"_s)));
         // The server is whole again: the next update completes.
         QVERIFY(relay.start(m_daemon.port(), 0));
         CLI_EXPECT_EXIT(env.run({u"edit"_s, u"d"_s, u"--source"_s, u"git://127.0.0.1:%1/big.git"_s.arg(relay.port()), u"-q"_s}), 0);
