@@ -382,7 +382,7 @@ private Q_SLOTS:
         CLI_EXPECT_EXIT(env.run({u"edit"_s, u"d"_s, u"--source"_s, u"git://127.0.0.1:%1/big.git"_s.arg(relay.port()), u"-q"_s}), 0);
         CLI_EXPECT_EXIT(env.run({u"update"_s}, {}, {}, 120000), 0);
         QCOMPARE(refOf(cacheOf(env, u"d"_s), u"refs/heads/main"_s), refOf(big, u"refs/heads/main"_s));
-        fsck = GitRepoBuilder::tryRun({u"fsck"_s, u"--strict"_s, u"--no-dangling"_s}, cacheOf(env, u"d"_s));
+        const auto fsck = GitRepoBuilder::tryRun({u"fsck"_s, u"--strict"_s, u"--no-dangling"_s}, cacheOf(env, u"d"_s));
         QVERIFY2(fsck.ok(), qPrintable(fsck.describe()));
     }
 
