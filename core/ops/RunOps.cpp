@@ -80,7 +80,7 @@ Result<int> RunOps::update(const Config &config, const QStringList &names, const
         for (RunEntry &entry : entries) {
             if (entry.skip != SkipReason::None)
                 continue;
-            const auto status = state.status(entry.mirror.name);
+            const auto status = state.status(entry.mirror.name, StateStore::WithoutCheck); // the schedule needs no check
             const ScheduleDecision decision = decideSchedule(entry.mirror, status ? *status : StatusRecord{},
                                                              config.settings.defaultIntervalMinutes, now);
             if (decision.clamped) {
