@@ -62,11 +62,20 @@ MAIN=${PR_MAIN_COMMITS:-1000}
 # No user or system config may change what gets written (hooks, pack settings, default branch).
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null LC_ALL=C
 git init -q --bare -b main "$DIR"
-python3 - "$MAIN" "$BRANCHES" "$TAGS" "$PULLS" <<'EOF' | git -C "$DIR" fast-import --quiet --done
-import sys
-main, branches, tags, pulls = (int(a) for a in sys.argv[1:5])
-out = sys.stdout.buffer
+# Thousands of loose refs cost seconds of file-system work (a folder per refs/pull/N), so the
+# pull requests' commits go on one scratch branch and their refs are written straight into
+# packed-refs from fast-import's marks, after `git pack-refs --all` packed the other refs.
+python3 - "$DIR" "$MAIN" "$BRANCHES" "$TAGS" "$PULLS" <<'EOF'
+import os, subprocess, sys
+repo = os.path.abspath(sys.argv[1])
+main, branches, tags, pulls = (int(a) for a in sys.argv[2:6])
+marks_file = os.path.join(repo, "fast-import.marks")
+fi = subprocess.Popen(["git", "-C", repo, "fast-import", "--quiet", "--done", f"--export-marks={marks_file}"],
+                      stdin=subprocess.PIPE)
+out = fi.stdin
 w = out.write
+SCRATCH = b"refs/scratch/pulls"
+pull_refs = []  # (refname, mark)
 T0 = 1700000000          # fixed dates: commit k of the stream at T0 + k
 mark = 0
 def new_mark():
@@ -132,12 +141,15 @@ for p in range(1, pulls + 1):
     data(f"pull request {p}\n".encode())
     t += 1
     head = new_mark()
-    w(b"commit refs/pull/%d/head\nmark :%d\n" % (p, head))
+    w(b"commit %s\nmark :%d\n" % (SCRATCH, head))
+    pull_refs.append((f"refs/pull/{p}/head", head))
     who(b"author", f"Contributor {p % 211}", f"c{p % 211}@example.com", t)
     who(b"committer", f"Contributor {p % 211}", f"c{p % 211}@example.com", t)
     data(f"Pull request {p}\n".encode())
     w(b"from :%d\nM 100644 :%d pulls/p%d.txt\n" % (base, blob, p))
-    w(b"commit refs/pull/%d/merge\nmark :%d\n" % (p, new_mark()))
+    merge = new_mark()
+    w(b"commit %s\nmark :%d\n" % (SCRATCH, merge))
+    pull_refs.append((f"refs/pull/{p}/merge", merge))
     who(b"author", "GitHub", "noreply@github.com", t)
     who(b"committer", "GitHub", "noreply@github.com", t)
     data(f"Merge pull request {p} into main\n".encode())
@@ -145,9 +157,36 @@ for p in range(1, pulls + 1):
 
 w(b"reset refs/remotes/origin/x\nfrom :%d\n\n" % mains[len(mains) // 2])
 w(b"done\n")
+out.close()
+if fi.wait():
+    sys.exit("git fast-import failed")
+oids = {}
+for line in open(marks_file):
+    m, oid = line.split()
+    oids[int(m[1:])] = oid
+os.remove(marks_file)
+subprocess.run(["git", "-C", repo, "pack-refs", "--all"], check=True)
+# packed-refs: a header, then "oid refname" lines sorted by refname, each annotated tag followed
+# by its "^peeled" line. Add the pull requests' refs, drop the scratch branch, keep the order.
+packed = os.path.join(repo, "packed-refs")
+lines = open(packed).read().splitlines()
+header, entries = lines[0], []
+assert header.startswith("# pack-refs with:") and "sorted" in header, header
+for line in lines[1:]:
+    if line.startswith("^"):
+        entries[-1][1].append(line)
+    else:
+        entries.append((line.split(" ", 1)[1], [line]))
+entries = [e for e in entries if e[0] != SCRATCH.decode()]
+entries += [(ref, [f"{oids[m]} {ref}"]) for ref, m in pull_refs]
+entries.sort(key=lambda e: e[0].encode())
+with open(packed + ".new", "w") as f:
+    f.write(header + "\n" + "".join(l + "\n" for _, ls in entries for l in ls))
+os.replace(packed + ".new", packed)
 EOF
+rm -rf "$DIR/refs/scratch"
+find "$DIR/refs" -mindepth 2 -type d -empty -delete
 git -C "$DIR" repack -adq
-git -C "$DIR" pack-refs --all
 git -C "$DIR" for-each-ref --format='%(refname)' | awk -v d="$DIR" '
     /^refs\/heads\// {h++} /^refs\/tags\// {t++} /^refs\/pull\// {p++} /^refs\/remotes\// {r++}
     END {printf "%s: %d heads, %d tags, %d refs/pull/*, %d refs/remotes/*, ", d, h, t, p, r}' >&2
