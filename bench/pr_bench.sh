@@ -37,7 +37,7 @@ step() { echo "== $(date -u +%T) $*" >&2; }
 # The git client and the servers read no user or system config (a protocol.version there would
 # change what is measured).
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null GIT_TERMINAL_PROMPT=0 LC_ALL=C
-start_noise_meter 1
+start_noise_meter 0.5
 
 # ---- 1. N PR-shaped repositories: one by fast-import, N hard-linked copies ---------------------
 step "generating the template ($BRANCHES branches, $TAGS tags, $PULLS pulls, $PR_MAIN_COMMITS commits on main)"
@@ -224,7 +224,7 @@ for k in range(1, n + 1):
 config["mirrors"] = mirrors
 json.dump(config, open(dst, "w"), indent=4, sort_keys=True)
 EOF
-for ((k = 1; k <= STATUS_MIRRORS; k++)); do printf -v name 's%05d' "$k"; cp "$W/state-one/one.json" "$W/state-many/$name.json"; done
+for ((k = 1; k <= STATUS_MIRRORS; k++)); do printf -v name "s%05d" "$k"; cp -l "$W/state-one/one.json" "$W/state-many/$name.json"; done
 many() { "$BIN" --config "$W/cfg/many.json" --state-dir "$W/state-many" "$@"; }
 "$BIN" --config "$W/cfg/many.json" list --json >"$W/list.many" || fail "list of the generated $STATUS_MIRRORS-mirror config"
 declare -A STATUS_T=()
