@@ -210,7 +210,10 @@ STATE_BYTES=$(find "$W/state-one" -type f -printf '%s\n' | awk '{s += $1} END {p
 
 # ---- 6. status of STATUS_MIRRORS mirrors sharing that mirror's state --------------------------
 step "status of $STATUS_MIRRORS mirrors"
-[[ -f $W/state-one/one.json ]] || fail "no state file one.json in the state folder (layout changed?): $(cat "$W/state-files")"
+# The mirror's state files: one.json and any one+PART.json beside it (not .damaged-* copies set aside).
+ONE_FILES=()
+for f in "$W/state-one/one.json" "$W/state-one"/one+*.json; do [[ -f $f ]] && ONE_FILES+=("$f"); done
+((${#ONE_FILES[@]})) || fail "no state file one.json in the state folder (layout changed?): $(cat "$W/state-files")"
 mkdir -p "$W/state-many"
 python3 - "$W/cfg/one.json" "$W/cfg/many.json" "$STATUS_MIRRORS" "$W/caches-many" <<'EOF'
 import copy, json, sys
@@ -226,7 +229,10 @@ for k in range(1, n + 1):
 config["mirrors"] = mirrors
 json.dump(config, open(dst, "w"), indent=4, sort_keys=True)
 EOF
-for ((k = 1; k <= STATUS_MIRRORS; k++)); do printf -v name "s%05d" "$k"; cp -l "$W/state-one/one.json" "$W/state-many/$name.json"; done
+for ((k = 1; k <= STATUS_MIRRORS; k++)); do
+    printf -v name "s%05d" "$k"
+    for f in "${ONE_FILES[@]}"; do b=$(basename "$f"); cp -l "$f" "$W/state-many/$name${b#one}"; done
+done
 many() { "$BIN" --config "$W/cfg/many.json" --state-dir "$W/state-many" "$@"; }
 "$BIN" --config "$W/cfg/many.json" list --json >"$W/list.many" || fail "list of the generated $STATUS_MIRRORS-mirror config"
 # A status that reads big state files 1,000 times can take minutes and gigabytes: each run is
@@ -385,7 +391,7 @@ timed runs go straight to the server):
   check:         mirrordesk --config \$W/cfg/T.json --state-dir \$W/state check --json
   no-op update:  mirrordesk --config \$W/cfg/T.json --state-dir \$W/state update   (after one initial update)
   state size:    mirrordesk --config \$W/cfg/one.json --state-dir \$W/state-one -q update one   ($((2 * STATE_RUNS)) times, a branch moved before every other)
-  status:        mirrordesk --config \$W/cfg/many.json --state-dir \$W/state-many status [--json]   ($STATUS_MIRRORS copies of one.json)
+  status:        mirrordesk --config \$W/cfg/many.json --state-dir \$W/state-many status [--json]   ($STATUS_MIRRORS hard-linked copies of $(cd "$W/state-one" && echo "${ONE_FILES[@]##*/}"))
 EOF
 if ((LARGE_COMMITS > 0)); then
     cat <<EOF
