@@ -124,6 +124,14 @@ private Q_SLOTS:
         const git::RemoteAccess access = accessFor(https.url(u"big.git"_s));
         QVERIFY(git::GitLibrary::initialize(git::GitOptions{https.caFile()}).ok());
         compareWithLibgit2(access, 0);
+        // Through a proxy (HTTP CONNECT), with the same CA.
+        HttpProxyServer proxy;
+        QVERIFY2(proxy.start(), qPrintable(proxy.errorString()));
+        git::RemoteAccess proxied = access;
+        proxied.proxy = proxy.url();
+        const Outcome tunnelled = onWorker(proxied, limits(), git::mirroredRefPrefixes());
+        QVERIFY2(tunnelled.result.ok(), qPrintable(messageOf(tunnelled.result)));
+        QTRY_VERIFY_WITH_TIMEOUT(proxy.requests().join(u'\n').contains(u"CONNECT localhost:%1"_s.arg(https.port())), 5000);
         // Without the test CA the certificate is refused, never ignored.
         QVERIFY(git::setV2CaFile(QString()).ok());
         const Outcome refused = onWorker(access, limits(), git::mirroredRefPrefixes());
@@ -362,6 +370,14 @@ private Q_SLOTS:
         const Outcome proxied = onWorker(access, limits(), git::mirroredRefPrefixes());
         QVERIFY2(proxied.result.ok(), qPrintable(messageOf(proxied.result)));
         QTRY_VERIFY_WITH_TIMEOUT(proxy.requests().join(u'\n').contains(u"/git/big.git/git-upload-pack"_s), 5000);
+        // With no proxy configured, the environment's (which libgit2 1.5 would ignore for http://).
+        const int before = int(proxy.requests().size());
+        access.proxy.clear();
+        qputenv("http_proxy", proxy.url().toLatin1());
+        const Outcome fromEnvironment = onWorker(access, limits(), git::mirroredRefPrefixes());
+        qunsetenv("http_proxy");
+        QVERIFY2(fromEnvironment.result.ok(), qPrintable(messageOf(fromEnvironment.result)));
+        QTRY_VERIFY_WITH_TIMEOUT(proxy.requests().size() >= before + 2, 5000);
         // A proxy that is not there is a network error naming it, never a direct connection.
         access.proxy = u"http://127.0.0.1:%1"_s.arg(fixtures::pickFreePort());
         const Outcome refused = onWorker(access, limits(), git::mirroredRefPrefixes());
