@@ -2,15 +2,22 @@
 // `git-upload-pack /path\0host=HOST[:PORT]\0\0version=2\0`, the capability advertisement to its
 // flush, the ls-refs command, its answer to the flush, a closing flush.
 //
-// QTcpSocket's blocking waitFor* calls on the calling (worker) thread, each at most kTickMs long,
-// so that the cancel flag, the deadline and the connect and stall clocks are looked at between
-// them. git:// never goes through a proxy (as with libgit2 and git itself).
+// Each wait (host lookup and connect, write, read) runs a local QEventLoop on the calling worker
+// thread (listRefsV2() never runs one on the main thread), with a kTickMs timer that looks at the
+// cancel flag, the deadline and the connect and stall clocks. QAbstractSocket's blocking
+// waitForConnected() is not used: it gives up a connect at its own timeout, so it cannot be cut
+// into slices, and it resolves the host name without any bound. git:// never goes through a
+// proxy (as with libgit2 and git itself).
 
 #include "git/V2Transport.h"
 
+#include <QEventLoop>
 #include <QNetworkProxy>
 #include <QTcpSocket>
+#include <QTimer>
 #include <QUrl>
+
+#include <functional>
 
 namespace md::git::v2 {
 
@@ -26,17 +33,20 @@ public:
         , m_limits(limits)
         , m_prefixes(prefixes)
     {
+        m_socket.setProxy(QNetworkProxy::NoProxy);
+        m_socket.setReadBufferSize(4 * kReadChunk);
     }
 
     Result<RemoteListing> run();
 
 private:
+    // Runs a local event loop until done() holds; else the limit that passed, or why the socket
+    // ended (`what`: "cannot connect", or the phase the server closed the connection in).
+    std::optional<Error> waitUntil(const std::function<bool()> &done, bool connecting, const QString &what);
     std::optional<Error> connect(const QString &host, quint16 port);
     std::optional<Error> write(const QByteArray &bytes);
-    // Reads what arrived (waiting at most one tick); nullopt and a chunk (maybe empty), or the
-    // error that ended the connection.
+    // Reads what arrived, waiting for at least one byte.
     std::optional<Error> read(QByteArray &chunk, const QString &phase);
-    Error socketError(const QString &what) const;
 
     const RemoteAccess &m_access;
     CallLimits &m_limits;
@@ -44,24 +54,48 @@ private:
     QTcpSocket m_socket;
 };
 
-Error GitLister::socketError(const QString &what) const
+std::optional<Error> GitLister::waitUntil(const std::function<bool()> &done, bool connecting, const QString &what)
 {
-    return failure(ErrorCategory::Network, QStringLiteral("%1: %2: %3").arg(m_access.displayUrl, what, m_socket.errorString()));
+    QString limit;
+    if (!done()) {
+        limit = m_limits.expired(connecting);
+        if (limit.isEmpty()) {
+            QEventLoop loop;
+            QTimer ticker;
+            ticker.setInterval(kTickMs);
+            QObject::connect(&ticker, &QTimer::timeout, &loop, [&] {
+                limit = m_limits.expired(connecting);
+                if (!limit.isEmpty())
+                    loop.quit();
+            });
+            auto check = [&] {
+                if (done() || m_socket.state() == QAbstractSocket::UnconnectedState)
+                    loop.quit();
+            };
+            QObject::connect(&m_socket, &QTcpSocket::connected, &loop, check);
+            QObject::connect(&m_socket, &QTcpSocket::readyRead, &loop, check);
+            QObject::connect(&m_socket, &QTcpSocket::bytesWritten, &loop, check);
+            QObject::connect(&m_socket, &QTcpSocket::disconnected, &loop, &QEventLoop::quit);
+            QObject::connect(&m_socket, &QTcpSocket::errorOccurred, &loop, &QEventLoop::quit);
+            ticker.start();
+            loop.exec(QEventLoop::ExcludeUserInputEvents);
+        }
+    }
+    if (done())
+        return std::nullopt;
+    if (!limit.isEmpty())
+        return m_limits.timeoutOrCancel(limit, m_access.displayUrl);
+    if (connecting)
+        return failure(ErrorCategory::Network, QStringLiteral("cannot connect to %1: %2").arg(m_access.displayUrl, m_socket.errorString()));
+    return failure(ErrorCategory::Network, QStringLiteral("%1: the server closed the connection during the %2").arg(m_access.displayUrl, what));
 }
 
 std::optional<Error> GitLister::connect(const QString &host, quint16 port)
 {
-    m_socket.setProxy(QNetworkProxy::NoProxy);
     m_limits.startConnecting();
     m_socket.connectToHost(host, port);
-    while (m_socket.state() != QAbstractSocket::ConnectedState) {
-        if (const QString why = m_limits.expired(true); !why.isEmpty())
-            return m_limits.timeoutOrCancel(why, m_access.displayUrl);
-        if (m_socket.waitForConnected(m_limits.sliceMs()))
-            break;
-        if (m_socket.error() != QAbstractSocket::SocketTimeoutError && m_socket.state() == QAbstractSocket::UnconnectedState)
-            return socketError(QStringLiteral("cannot connect"));
-    }
+    if (auto failed = waitUntil([this] { return m_socket.state() == QAbstractSocket::ConnectedState; }, true, {}))
+        return failed;
     m_limits.activity();
     return std::nullopt;
 }
@@ -69,31 +103,17 @@ std::optional<Error> GitLister::connect(const QString &host, quint16 port)
 std::optional<Error> GitLister::write(const QByteArray &bytes)
 {
     if (m_socket.write(bytes) != bytes.size())
-        return socketError(QStringLiteral("cannot send the request"));
-    while (m_socket.bytesToWrite() > 0) {
-        if (const QString why = m_limits.expired(false); !why.isEmpty())
-            return m_limits.timeoutOrCancel(why, m_access.displayUrl);
-        if (!m_socket.waitForBytesWritten(m_limits.sliceMs()) && m_socket.error() != QAbstractSocket::SocketTimeoutError)
-            return socketError(QStringLiteral("cannot send the request"));
-    }
+        return failure(ErrorCategory::Network, QStringLiteral("%1: cannot send the request: %2").arg(m_access.displayUrl, m_socket.errorString()));
+    if (auto failed = waitUntil([this] { return m_socket.bytesToWrite() == 0; }, false, QStringLiteral("request")))
+        return failed;
     m_limits.activity();
     return std::nullopt;
 }
 
 std::optional<Error> GitLister::read(QByteArray &chunk, const QString &phase)
 {
-    chunk.clear();
-    if (m_socket.bytesAvailable() == 0) {
-        if (const QString why = m_limits.expired(false); !why.isEmpty())
-            return m_limits.timeoutOrCancel(why, m_access.displayUrl);
-        if (!m_socket.waitForReadyRead(m_limits.sliceMs())) {
-            if (m_socket.error() == QAbstractSocket::SocketTimeoutError && m_socket.state() == QAbstractSocket::ConnectedState)
-                return std::nullopt; // nothing yet
-            if (m_socket.bytesAvailable() == 0)
-                return failure(ErrorCategory::Network,
-                               QStringLiteral("%1: the server closed the connection during the %2").arg(m_access.displayUrl, phase));
-        }
-    }
+    if (auto failed = waitUntil([this] { return m_socket.bytesAvailable() > 0; }, false, phase))
+        return failed;
     chunk = m_socket.read(kReadChunk);
     if (!m_limits.received(chunk.size()))
         return m_limits.tooLarge(m_access.displayUrl);
@@ -161,8 +181,9 @@ Result<RemoteListing> GitLister::run()
                             refs.invalidRefName(), refs.cut());
     // The session ends with a flush of ours; the listing does not wait for the server to go.
     m_socket.write(flushPkt());
-    m_socket.waitForBytesWritten(m_limits.sliceMs());
-    m_socket.disconnectFromHost();
+    m_socket.disconnectFromHost(); // sends what is queued, then closes
+    if (m_socket.state() != QAbstractSocket::UnconnectedState)
+        m_socket.waitForDisconnected(m_limits.sliceMs());
     return refs.takeListing();
 }
 

@@ -5,15 +5,13 @@
 // QNetworkAccessManager needs an event loop. listRefsV2() runs on a QThreadPool worker, which has
 // none of its own, so each exchange here runs a local QEventLoop on that worker thread for the
 // duration of one request. Nothing else is queued to a pool thread, so the nested loop delivers
-// only this call's own network events. On the main thread (where a nested loop would re-enter
-// the UI) the whole call runs on a helper thread instead, and the caller blocks as it would in
-// listRemote().
+// only this call's own network events. (On the main thread, where a nested loop would re-enter
+// the UI, listRefsV2() runs the whole call on a helper thread instead.)
 
 #include "git/V2Transport.h"
 
 #include "util/Scrub.h"
 
-#include <QCoreApplication>
 #include <QEventLoop>
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
@@ -21,7 +19,6 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QSslConfiguration>
-#include <QThread>
 #include <QTimer>
 #include <QUrl>
 
@@ -34,7 +31,6 @@ namespace {
 
 constexpr qint64 kReadBuffer = 256 * 1024;     // what Qt buffers of a reply before we read it
 constexpr qint64 kMaxErrorBody = 64 * 1024;    // a non-200 body is read (to keep the connection) up to this
-constexpr int kMaxCredentialAnswers = 2;       // as RemoteCallbacks: a secret is offered at most twice
 const QByteArray kUserAgent = QByteArrayLiteral("git/2.0 (mirrordesk/" MIRRORDESK_VERSION ")");
 
 // What one request got back.
@@ -192,7 +188,7 @@ public:
 
 private:
     QNetworkRequest request(const QUrl &url, bool post) const;
-    // Runs one request, answering a 401 with the credential (at most twice). Non-200 answers,
+    // Runs one request, answering a 401 with the credential (once per call). Non-200 answers,
     // limits and network failures come back as errors.
     Result<Response> send(const QUrl &url, const QByteArray *postBody, const BodySink &sink, const QString &phase);
     std::optional<Error> answerChallenge(const Response &response, const QUrl &url);
@@ -204,8 +200,7 @@ private:
     const QStringList &m_prefixes;
     std::unique_ptr<QNetworkAccessManager> m_manager;
     QSslConfiguration m_ssl;
-    QByteArray m_authorization; // "Basic …" once the server asked for it
-    int m_answers = 0;
+    QByteArray m_authorization; // "Basic …" once the server asked for it; then on every request
     bool m_proxied = false;
 };
 
@@ -243,7 +238,8 @@ QNetworkRequest HttpLister::request(const QUrl &url, bool post) const
 std::optional<Error> HttpLister::answerChallenge(const Response &response, const QUrl &url)
 {
     const QString display = m_access.displayUrl;
-    if (!m_authorization.isEmpty() || m_answers >= kMaxCredentialAnswers)
+    // As RemoteCallbacks: one answer; a 401 to a request that carried it is a refusal.
+    if (!m_authorization.isEmpty())
         return failure(ErrorCategory::Auth, QStringLiteral("authentication failed for %1").arg(display));
     const QByteArray challenge = response.wwwAuthenticate.toLower();
     if (!challenge.isEmpty() && !challenge.contains("basic"))
@@ -263,7 +259,6 @@ std::optional<Error> HttpLister::answerChallenge(const Response &response, const
     // A token without a user name: forges accept any non-empty one for token auth.
     const QByteArray user = credential.username.isEmpty() ? QByteArrayLiteral("x-access-token") : credential.username.toUtf8();
     m_authorization = "Basic " + (user + ':' + credential.secret).toBase64();
-    ++m_answers;
     return std::nullopt;
 }
 
@@ -407,15 +402,6 @@ Result<RemoteListing> HttpLister::run()
 
 Result<RemoteListing> listOverHttp(const RemoteAccess &access, CallLimits &limits, const QStringList &prefixes)
 {
-    const QCoreApplication *application = QCoreApplication::instance();
-    if (application && QThread::currentThread() == application->thread()) {
-        // Never a nested event loop on the main thread: the call runs on a helper thread.
-        std::optional<Result<RemoteListing>> result;
-        std::unique_ptr<QThread> helper(QThread::create([&] { result = HttpLister(access, limits, prefixes).run(); }));
-        helper->start();
-        helper->wait();
-        return std::move(*result);
-    }
     return HttpLister(access, limits, prefixes).run();
 }
 

@@ -3,9 +3,14 @@
 #include "git/V2Transport.h"
 #include "util/Scrub.h"
 
+#include <QCoreApplication>
 #include <QFileInfo>
 #include <QMutex>
 #include <QMutexLocker>
+#include <QThread>
+
+#include <memory>
+#include <optional>
 
 namespace md::git {
 
@@ -141,7 +146,20 @@ Result<RemoteListing> listRefsV2(const RemoteAccess &access, const StreamLimits 
     if (!http && !startsWithScheme(access.url, "git://"))
         return v2::unsupported(access.displayUrl, QStringLiteral("only http://, https:// and git:// are listed over protocol v2"));
     v2::CallLimits call(limits, access.hostPort.isEmpty() ? access.displayUrl : access.hostPort);
-    Result<RemoteListing> result = http ? v2::listOverHttp(access, call, prefixes) : v2::listOverGit(access, call, prefixes);
+    auto list = [&] { return http ? v2::listOverHttp(access, call, prefixes) : v2::listOverGit(access, call, prefixes); };
+    // Both transports wait in a local event loop on this thread. Never on the main thread, where
+    // it would re-enter the UI: there the call runs on a helper thread, and the caller blocks as
+    // it would in listRemote().
+    const QCoreApplication *application = QCoreApplication::instance();
+    if (application && QThread::currentThread() == application->thread()) {
+        std::optional<Result<RemoteListing>> result;
+        std::unique_ptr<QThread> helper(QThread::create([&] { result.emplace(list()); }));
+        helper->start();
+        helper->wait();
+        t_lastBytes = call.bytesReceived();
+        return std::move(*result);
+    }
+    Result<RemoteListing> result = list();
     t_lastBytes = call.bytesReceived();
     return result;
 }

@@ -28,11 +28,13 @@ namespace md::git {
 // {"invalid_ref_name": true} (the v0 path lists such names and the engine refuses them one by
 // one: a caller that wants that can fall back on it).
 //
-// Runs on the calling thread, which should be a worker thread (see V2Http.cpp: HTTP runs a local
-// event loop there for the duration of the call; on the main thread it runs on a helper thread
-// instead, blocking like listRemote()). Limits: StreamLimits (connect, stall, deadline, cancel,
-// maxListingBytes for every byte of the call, maxListedRefs). Credentials as RemoteCallbacks
-// sends them: only to access.hostPort, only when asked (HTTP 401), at most twice.
+// Runs on the calling thread, which should be a worker thread: both transports wait in a local
+// QEventLoop there for the duration of the call (on the main thread the call runs on a helper
+// thread instead, and blocks like listRemote()). Limits: StreamLimits (connect — host lookup,
+// TCP, proxy and TLS —, stall, deadline and cancel, looked at every 100 ms; maxListingBytes for
+// every byte of the call; maxListedRefs). Credentials as RemoteCallbacks sends them: over HTTP
+// only, as basic auth, only after a 401 from access.hostPort itself (checked with
+// access.hostPortOf), and once: a 401 to the request that carried it is category auth.
 Result<RemoteListing> listRefsV2(const RemoteAccess &access, const StreamLimits &limits, const QStringList &prefixes);
 
 // The prefixes a mirror check asks for: refs/heads/ and refs/tags/.

@@ -18,6 +18,9 @@
 #include "git/V2Protocol.h"
 
 #include <QElapsedTimer>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QThread>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -245,6 +248,78 @@ private Q_SLOTS:
         QCOMPARE(errorCategoryName(timedOut.result.error().category), u"timeout"_s);
         QVERIFY2(timedOut.ms >= 900 && timedOut.ms < 3000, qPrintable(QString::number(timedOut.ms)));
         QVERIFY(silent.connectionCount() >= 1);
+    }
+
+    // A connect the server's full accept queue delays (the client's SYN is dropped and sent
+    // again a second later) is waited for, up to the connect timeout, in slices that still look
+    // at the limits; past the timeout it is category timeout.
+    void slowConnectsAreWaitedForUpToTheTimeout_data()
+    {
+        QTest::addColumn<QString>("scheme");
+        QTest::addColumn<bool>("release");
+        QTest::newRow("git, released") << u"git"_s << true;
+        QTest::newRow("git, never") << u"git"_s << false;
+        QTest::newRow("http, never") << u"http"_s << false;
+    }
+
+    void slowConnectsAreWaitedForUpToTheTimeout()
+    {
+        QFETCH(QString, scheme);
+        QFETCH(bool, release);
+        QTcpServer server; // not accepting until released: this thread runs no event loop meanwhile
+        server.setListenBacklogSize(1);
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        std::vector<std::unique_ptr<QTcpSocket>> fillers;
+        for (int i = 0; i < 8; ++i) {
+            auto filler = std::make_unique<QTcpSocket>();
+            filler->connectToHost(QHostAddress::LocalHost, server.serverPort());
+            const bool queued = filler->waitForConnected(300);
+            if (!queued)
+                break; // the queue is full: this one's SYN was dropped
+            fillers.push_back(std::move(filler));
+        }
+        QVERIFY(fillers.size() >= 1 && fillers.size() < 8);
+        git::StreamLimits slow = limits();
+        slow.connectTimeoutMs = release ? 8000 : 1200;
+        std::optional<Outcome> outcome;
+        std::unique_ptr<QThread> worker(QThread::create([&] {
+            outcome.emplace(onWorker(accessFor(u"%1://127.0.0.1:%2/x.git"_s.arg(scheme).arg(server.serverPort())), slow,
+                                     git::mirroredRefPrefixes()));
+        }));
+        worker->start();
+        if (release) {
+            QThread::msleep(300);
+            // (waitForNewConnection() waits for a connection beyond those already pending.)
+            for (int i = 0; i < int(fillers.size()); ++i) {
+                QVERIFY(server.hasPendingConnections() || server.waitForNewConnection(2000));
+                delete server.nextPendingConnection();
+            }
+            // The lister's connection, once its SYN is sent again: answer it as a v2 server.
+            const bool arrived = server.hasPendingConnections() || server.waitForNewConnection(5000);
+            if (!arrived) {
+                worker->wait();
+                QFAIL(qPrintable(u"no connection; the lister said after %1 ms: %2"_s.arg(outcome->ms).arg(messageOf(outcome->result))));
+            }
+            std::unique_ptr<QTcpSocket> client(server.nextPendingConnection());
+            QVERIFY(client->waitForReadyRead(3000));
+            client->readAll();
+            client->write(v2Advertisement(false));
+            QByteArray command;
+            while (!command.endsWith("0000") && client->waitForReadyRead(3000))
+                command += client->readAll();
+            client->write(listingOf({mainLine()}));
+            client->waitForBytesWritten(3000);
+            worker->wait();
+            client->waitForDisconnected(1000);
+            QVERIFY2(outcome->result.ok(), qPrintable(messageOf(outcome->result)));
+            QVERIFY2(outcome->ms >= 900, qPrintable(QString::number(outcome->ms))); // the SYN sent again, 1 s later
+            return;
+        }
+        worker->wait();
+        QVERIFY(!outcome->result.ok());
+        QCOMPARE(errorCategoryName(outcome->result.error().category), u"timeout"_s);
+        QVERIFY2(outcome->result.error().message.contains(u"connecting to"_s), qPrintable(messageOf(outcome->result)));
+        QVERIFY2(outcome->ms >= 1100 && outcome->ms < 3000, qPrintable(QString::number(outcome->ms)));
     }
 
     void deadlineAndCancel()
