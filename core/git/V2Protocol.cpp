@@ -200,10 +200,11 @@ Step AdvertisementParser::feed(PktReader &reader)
     return Step::NeedMore;
 }
 
-LsRefsParser::LsRefsParser(QStringList prefixes, qsizetype maxRefs)
-    : m_prefixes(std::move(prefixes))
-    , m_maxRefs(maxRefs)
+LsRefsParser::LsRefsParser(const QStringList &prefixes, qsizetype maxRefs)
+    : m_maxRefs(maxRefs)
 {
+    for (const QString &prefix : prefixes)
+        m_prefixes.append(prefix.toUtf8());
 }
 
 Step LsRefsParser::fail(const QString &why)
@@ -213,11 +214,11 @@ Step LsRefsParser::fail(const QString &why)
     return Step::Failed;
 }
 
-bool LsRefsParser::wanted(const QString &name) const
+bool LsRefsParser::wanted(const QByteArray &name) const
 {
-    if (m_prefixes.isEmpty() || name == QLatin1String("HEAD"))
+    if (m_prefixes.isEmpty() || name == "HEAD")
         return true;
-    return std::any_of(m_prefixes.cbegin(), m_prefixes.cend(), [&name](const QString &prefix) { return name.startsWith(prefix); });
+    return std::any_of(m_prefixes.cbegin(), m_prefixes.cend(), [&name](const QByteArray &prefix) { return name.startsWith(prefix); });
 }
 
 Step LsRefsParser::feed(PktReader &reader)
@@ -260,12 +261,16 @@ bool LsRefsParser::parseLine(const QByteArray &line)
     }
     const auto oid = parseObjectId(fields.at(0));
     if (!oid) {
-        fail(QStringLiteral("a ref line whose object id is not 40 hex digits: %1").arg(quoted(line)));
+        fail(QStringLiteral("a ref line whose object id is not 40 hex digits (or is the null id): %1").arg(quoted(line)));
         return false;
     }
-    const auto name = decodeUtf8(fields.at(1));
+    const QByteArray &rawName = fields.at(1);
+    if (!wanted(rawName))
+        return true; // a server may ignore ref-prefix: what was not asked for is not listed, nor judged
+    const QString shown = quoted(rawName);
+    const auto name = decodeUtf8(rawName);
     if (!name) {
-        fail(QStringLiteral("a ref name that is not UTF-8: %1").arg(quoted(fields.at(1))));
+        fail(QStringLiteral("a ref name that is not UTF-8: %1").arg(shown));
         return false;
     }
     RefTip tip{*name, *oid, QString()};
@@ -276,31 +281,29 @@ bool LsRefsParser::parseLine(const QByteArray &line)
             const auto target = decodeUtf8(attribute.mid(14));
             if (!target || !invalidRefNameReason(*target).isEmpty() || !target->startsWith(QLatin1String("refs/"))) {
                 m_invalidName = true;
-                fail(QStringLiteral("%1 points at an invalid ref name: %2").arg(*name, quoted(attribute.mid(14))));
+                fail(QStringLiteral("%1 points at an invalid ref name: %2").arg(shown, quoted(attribute.mid(14))));
                 return false;
             }
             symrefTarget = *target;
         } else if (attribute.startsWith("peeled:") && tip.peeled.isEmpty()) {
             const auto peeled = parseObjectId(attribute.mid(7));
             if (!peeled) {
-                fail(QStringLiteral("%1 has a peeled object id that is not 40 hex digits: %2").arg(*name, quoted(attribute)));
+                fail(QStringLiteral("%1 has a peeled object id that is not 40 hex digits: %2").arg(shown, quoted(attribute)));
                 return false;
             }
             tip.peeled = *peeled;
         } else {
-            fail(QStringLiteral("%1 has an unknown or repeated attribute: %2").arg(*name, quoted(attribute)));
+            fail(QStringLiteral("%1 has an unknown or repeated attribute: %2").arg(shown, quoted(attribute)));
             return false;
         }
     }
-    if (!wanted(tip.name))
-        return true; // a server may ignore ref-prefix: what was not asked for is not listed, nor judged
     if (const QString why = invalidRefNameReason(tip.name); !why.isEmpty()) {
         m_invalidName = true;
-        fail(QStringLiteral("the ref name %1 %2").arg(quoted(fields.at(1)), why));
+        fail(QStringLiteral("the ref name %1 %2").arg(shown, why));
         return false;
     }
     if (m_seen.contains(tip.name)) {
-        fail(QStringLiteral("%1 is listed twice").arg(tip.name));
+        fail(QStringLiteral("%1 is listed twice").arg(shown));
         return false;
     }
     if (m_maxRefs > 0 && m_listing.refs.size() >= m_maxRefs) {

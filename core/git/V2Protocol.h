@@ -89,13 +89,14 @@ private:
 };
 
 // The ls-refs answer: `oid SP refname *(SP attribute)` lines to a flush (an optional response
-// end after it is accepted). Oids are 40 hex digits (lowered), never all zeros; names are
-// UTF-8, valid ref names (git/RefName.h) and listed once; attributes are symref-target:<ref>
-// and peeled:<oid>. Refs outside `prefixes` (a server may ignore ref-prefix) are dropped, HEAD
-// is kept as listRemote() keeps it. More than maxRefs refs fail (error() says so; cut() true).
+// end after it is accepted). Oids are 40 hex digits (lowered), never all zeros. Refs outside
+// `prefixes` (a server may ignore ref-prefix) are dropped unjudged past their oid; HEAD is kept
+// as listRemote() keeps it. The rest have UTF-8 names that git accepts (git/RefName.h), listed
+// once, with the attributes symref-target:<ref> and peeled:<oid> at most once each. More than
+// maxRefs refs fail (error() says so; cut() true).
 class LsRefsParser {
 public:
-    LsRefsParser(QStringList prefixes, qsizetype maxRefs);
+    LsRefsParser(const QStringList &prefixes, qsizetype maxRefs);
 
     Step feed(PktReader &reader);
     RemoteListing takeListing() { return std::move(m_listing); }
@@ -109,9 +110,9 @@ public:
 private:
     Step fail(const QString &why);
     bool parseLine(const QByteArray &line);
-    bool wanted(const QString &name) const;
+    bool wanted(const QByteArray &name) const;
 
-    QStringList m_prefixes;
+    QList<QByteArray> m_prefixes;
     qsizetype m_maxRefs;
     bool m_flushed = false;
     RemoteListing m_listing;
