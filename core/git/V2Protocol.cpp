@@ -155,6 +155,11 @@ Step AdvertisementParser::fail(const QString &why)
 
 Step AdvertisementParser::feed(PktReader &reader)
 {
+    if (m_done) { // the advertisement ended at its flush (or at a v0 line): nothing may follow
+        if (reader.next())
+            return fail(QStringLiteral("data after its flush"));
+        return reader.error().isEmpty() ? Step::Done : fail(reader.error());
+    }
     while (auto packet = reader.next()) {
         const QByteArray &payload = packet->payload;
         if (packet->kind == PktReader::Kind::Data && isErrLine(payload)) {
@@ -172,6 +177,7 @@ Step AdvertisementParser::feed(PktReader &reader)
                 m_phase = Phase::Capabilities;
                 continue;
             }
+            m_done = true;
             return Step::Done; // a v0 advertisement (or no version line at all): not v2
         case Phase::AfterService:
             if (packet->kind != PktReader::Kind::Flush)
@@ -180,8 +186,10 @@ Step AdvertisementParser::feed(PktReader &reader)
             m_http = false; // a second service line is not expected
             continue;
         case Phase::Capabilities:
-            if (packet->kind == PktReader::Kind::Flush)
+            if (packet->kind == PktReader::Kind::Flush) {
+                m_done = true;
                 return Step::Done;
+            }
             if (packet->kind != PktReader::Kind::Data)
                 return fail(QStringLiteral("a delimiter inside the capability advertisement"));
             if (payload.isEmpty())

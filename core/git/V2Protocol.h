@@ -61,7 +61,8 @@ enum class Step { NeedMore, Done, Failed };
 
 // The server's first answer: over HTTP an optional `# service=git-upload-pack` and flush, then
 // `version 2` and its capabilities to a flush. Anything else where `version 2` belongs (a v0
-// ref advertisement) ends Done with isV2() false: the caller falls back to protocol v0.
+// ref advertisement) ends Done with isV2() false: the caller falls back to protocol v0. Fed
+// again after Done, any further pkt-line fails it.
 class AdvertisementParser {
 public:
     explicit AdvertisementParser(bool http) : m_http(http) {}
@@ -81,6 +82,7 @@ private:
 
     bool m_http;
     enum class Phase { Start, AfterService, Capabilities } m_phase = Phase::Start;
+    bool m_done = false;
     bool m_v2 = false;
     bool m_lsRefs = false;
     QByteArray m_objectFormat;

@@ -225,6 +225,7 @@ void malformedListingRows()
     row("ERR in listing", ok, listingOf({"ERR upload-pack: not our ref"}), u"rejected"_s, u"not our ref"_s);
     row("ERR not found", pktLine("ERR access denied or repository not exported: /x.git\n"), {}, u"not_found"_s, u"not exported"_s);
     row("bad advertisement", "00zzversion 2", {}, network, u"capability advertisement"_s);
+    row("data after the advertisement", ok + pktLine("fetch\n"), {}, network, u"after its flush"_s);
     row("delim in advertisement", pktLine("version 2\n") + "0001", {}, network, u"delimiter"_s);
 }
 
