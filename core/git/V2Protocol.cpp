@@ -155,11 +155,10 @@ Step AdvertisementParser::fail(const QString &why)
 
 Step AdvertisementParser::feed(PktReader &reader)
 {
-    if (m_done) { // the advertisement ended at its flush (or at a v0 line): nothing may follow
-        if (reader.next())
-            return fail(QStringLiteral("data after its flush"));
-        return reader.error().isEmpty() ? Step::Done : fail(reader.error());
-    }
+    if (m_done && !m_v2) // a v0 advertisement goes on; what it says is not read here
+        return Step::Done;
+    if (m_done) // the v2 advertisement ended at its flush: not a byte may follow
+        return reader.pending() > 0 ? fail(QStringLiteral("data after its flush")) : Step::Done;
     while (auto packet = reader.next()) {
         const QByteArray &payload = packet->payload;
         if (packet->kind == PktReader::Kind::Data && isErrLine(payload)) {
@@ -187,8 +186,8 @@ Step AdvertisementParser::feed(PktReader &reader)
             continue;
         case Phase::Capabilities:
             if (packet->kind == PktReader::Kind::Flush) {
-                m_done = true;
-                return Step::Done;
+                m_done = true; // the server now waits for a command: it sends nothing more
+                return reader.pending() > 0 ? fail(QStringLiteral("data after its flush")) : Step::Done;
             }
             if (packet->kind != PktReader::Kind::Data)
                 return fail(QStringLiteral("a delimiter inside the capability advertisement"));

@@ -61,8 +61,9 @@ enum class Step { NeedMore, Done, Failed };
 
 // The server's first answer: over HTTP an optional `# service=git-upload-pack` and flush, then
 // `version 2` and its capabilities to a flush. Anything else where `version 2` belongs (a v0
-// ref advertisement) ends Done with isV2() false: the caller falls back to protocol v0. Fed
-// again after Done, any further pkt-line fails it.
+// ref advertisement) ends Done with isV2() false: the caller falls back to protocol v0. After a
+// v2 advertisement's flush nothing may follow (the server waits for a command): any further
+// byte fails it, fed with the flush or later.
 class AdvertisementParser {
 public:
     explicit AdvertisementParser(bool http) : m_http(http) {}

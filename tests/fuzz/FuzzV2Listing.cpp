@@ -1,9 +1,10 @@
 // libFuzzer target: the protocol-v2 lister's parsers (core/git/V2Protocol.h), which read what a
 // server sends: PktReader, AdvertisementParser (HTTP and git:// forms) and LsRefsParser.
 // The first input byte picks the chunk size the bytes are fed in (a parser must give the same
-// verdict however the stream is cut) and the form; the rest is the server's answer. It is read as
-// the git:// transport reads it — the advertisement, then the listing from the same stream — and
-// as a listing alone.
+// verdict however the stream is cut) and the form (HTTP or git://), the second where the
+// advertisement ends in a git:// session; the rest is the server's answer. It is read as an
+// HTTP body is (an advertisement, and a listing, each fed to the end), and as the git://
+// transport reads a session (the advertisement, then the listing from the same reader).
 // Invariants: no crash, no unbounded buffering (a reader never holds more than it was fed); a
 // listing that parses holds at most the refs limit, unique names git accepts under the
 // prefixes asked for (or HEAD), 40 lowercase hex oids and peeled oids, and a headTarget under
@@ -68,56 +69,70 @@ Step feedAll(PktReader &reader, Parser &parser, const QByteArray &data, qsizetyp
     return step;
 }
 
+// What the parsers made of a whole stream: it must not depend on how the stream was cut.
 struct Verdict {
-    Step advertisement = Step::NeedMore;
+    Step advertisement = Step::NeedMore; // the HTTP transport's reading of a GET body
     bool v2 = false;
-    Step listing = Step::NeedMore;
-    Step alone = Step::NeedMore;
-    Step httpAdvertisement = Step::NeedMore;
+    Step listing = Step::NeedMore;       // a POST body (or what follows over git://)
     qsizetype refs = -1;
     bool operator==(const Verdict &) const = default;
 };
+
+QString describe(const Verdict &verdict)
+{
+    return QStringLiteral("advertisement %1%2, listing %3 (%4 refs)")
+        .arg(int(verdict.advertisement))
+        .arg(verdict.v2 ? QStringLiteral(" v2") : QString())
+        .arg(int(verdict.listing))
+        .arg(verdict.refs);
+}
 
 Verdict parse(const QByteArray &data, qsizetype chunk, bool http)
 {
     Verdict verdict;
     {
-        // As the git:// transport reads: the advertisement, then the listing from the same stream.
         PktReader reader;
         AdvertisementParser advertisement(http);
-        qsizetype fed = 0;
-        while (verdict.advertisement == Step::NeedMore && fed < data.size()) {
-            reader.feed(data.mid(fed, chunk));
-            fed += chunk;
-            verdict.advertisement = advertisement.feed(reader);
-        }
+        verdict.advertisement = feedAll(reader, advertisement, data, chunk);
         MD_FUZZ_CHECK(verdict.advertisement != Step::Failed || !advertisement.error().isEmpty(), QString());
         verdict.v2 = advertisement.isV2();
-        if (verdict.advertisement == Step::Done && advertisement.isV2()) {
-            LsRefsParser refs(kPrefixes, kMaxRefs);
-            verdict.listing = feedAll(reader, refs, data.mid(fed), chunk);
-            MD_FUZZ_CHECK(verdict.listing != Step::Failed || !refs.error().isEmpty(), QString());
-            if (verdict.listing == Step::Done)
-                checkListing(refs.takeListing());
-        }
     }
-    {
-        // As the HTTP transport reads the advertisement: the whole body.
-        PktReader reader;
-        AdvertisementParser advertisement(http);
-        verdict.httpAdvertisement = feedAll(reader, advertisement, data, chunk);
-    }
-    // As a listing alone (the HTTP POST's answer).
     PktReader reader;
     LsRefsParser refs(kPrefixes, kMaxRefs);
-    verdict.alone = feedAll(reader, refs, data, chunk);
-    MD_FUZZ_CHECK(verdict.alone != Step::Failed || !refs.error().isEmpty(), QString());
-    if (verdict.alone == Step::Done) {
+    verdict.listing = feedAll(reader, refs, data, chunk);
+    MD_FUZZ_CHECK(verdict.listing != Step::Failed || !refs.error().isEmpty(), QString());
+    if (verdict.listing == Step::Done) {
         const md::git::RemoteListing listing = refs.takeListing();
         checkListing(listing);
         verdict.refs = listing.refs.size();
     }
     return verdict;
+}
+
+// As the git:// transport reads: the advertisement (the first `split` bytes) to its flush, then,
+// once the command is sent, the listing from the same reader.
+void parseSession(const QByteArray &data, qsizetype split, qsizetype chunk)
+{
+    PktReader reader;
+    AdvertisementParser advertisement(false);
+    const QByteArray first = data.left(split);
+    Step step = Step::NeedMore;
+    for (qsizetype at = 0; step == Step::NeedMore && at < first.size(); at += chunk) {
+        reader.feed(first.mid(at, chunk));
+        step = advertisement.feed(reader);
+    }
+    if (step != Step::Done || !advertisement.isV2() || reader.pending() > 0)
+        return;
+    LsRefsParser refs(kPrefixes, kMaxRefs);
+    step = Step::NeedMore;
+    const QByteArray rest = data.mid(split);
+    for (qsizetype at = 0; step == Step::NeedMore && at < rest.size(); at += chunk) {
+        reader.feed(rest.mid(at, chunk));
+        MD_FUZZ_CHECK(reader.pending() <= rest.size() + chunk, QString::number(reader.pending()));
+        step = refs.feed(reader);
+    }
+    if (step == Step::Done)
+        checkListing(refs.takeListing());
 }
 
 } // namespace
@@ -130,13 +145,15 @@ extern "C" int LLVMFuzzerInitialize(int *, char ***)
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 {
-    if (size < 1 || size > 256 * 1024)
+    if (size < 2 || size > 256 * 1024)
         return 0;
     const bool http = bytes[0] & 0x80;
     const qsizetype chunk = 1 + (bytes[0] & 0x7f);
-    const QByteArray data(reinterpret_cast<const char *>(bytes) + 1, static_cast<qsizetype>(size - 1));
+    const QByteArray data(reinterpret_cast<const char *>(bytes) + 2, static_cast<qsizetype>(size - 2));
     const Verdict cut = parse(data, chunk, http);
     const Verdict whole = parse(data, data.size() + 1, http);
-    MD_FUZZ_CHECK(cut == whole, QStringLiteral("chunk %1 gave another verdict than the whole input").arg(chunk));
+    MD_FUZZ_CHECK(cut == whole, QStringLiteral("chunk %1 gave another verdict than the whole input: %2 / %3").arg(chunk).arg(describe(cut), describe(whole)));
+    // Where the advertisement ends in the session: byte 1 as a fraction of the input.
+    parseSession(data, data.size() * bytes[1] / 255, chunk);
     return 0;
 }
