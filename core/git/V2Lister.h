@@ -20,8 +20,10 @@ namespace md::git {
 // an Error of category network naming what was wrong, never a partial listing.
 //
 // An Error for which isV2Unsupported() is true means "protocol v2 is not available here" — the
-// URL's transport (ssh, local) or the server (it answered with a v0 advertisement, or lacks
-// ls-refs, or uses another object format): fall back to listRemote(). Any other Error is a real
+// URL's transport (ssh, scp-style, local) or the server (it answered with a v0 advertisement, is
+// no smart HTTP server, lacks ls-refs, uses another object format than sha1, asks for another
+// HTTP authentication than basic) or a configured proxy that is not http://: fall back to
+// listRemote(), which may reuse nothing of this call. Any other Error is a real
 // failure with the categories of util/Result.h: network, timeout, auth, tls, not_found (and
 // rejected when the server sends an ERR line other than "not found"); a cancel gives network
 // with detail {"cancelled": true}; a name git refuses gives network with detail
@@ -34,7 +36,12 @@ namespace md::git {
 // TCP, proxy and TLS —, stall, deadline and cancel, looked at every 100 ms; maxListingBytes for
 // every byte of the call; maxListedRefs). Credentials as RemoteCallbacks sends them: over HTTP
 // only, as basic auth, only after a 401 from access.hostPort itself (checked with
-// access.hostPortOf), and once: a 401 to the request that carried it is category auth.
+// access.hostPortOf), and once: a 401 to the request that carried it is category auth. Redirects
+// are refused (category network, naming the Location's host). Proxy: access.proxy for http://
+// and https:// alike (unlike libgit2 1.5, which proxies only https://), else the environment's
+// (https_proxy, http_proxy, no_proxy, as Qt's system proxy factory reads them); git:// always
+// connects directly. TLS: the system's CAs plus setV2CaFile()'s; certificate errors are never
+// ignored (category tls).
 Result<RemoteListing> listRefsV2(const RemoteAccess &access, const StreamLimits &limits, const QStringList &prefixes);
 
 // The prefixes a mirror check asks for: refs/heads/ and refs/tags/.
