@@ -2,6 +2,7 @@
 
 #include "git/GitError.h"
 #include "git/TimeoutStream.h"
+#include "git/V2Lister.h"
 #include "platform/Platform.h"
 
 #include <git2.h>
@@ -28,6 +29,9 @@ Status GitLibrary::initialize(const GitOptions &settings)
     if (!settings.caFile.isEmpty()) {
         if (git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, settings.caFile.toLocal8Bit().constData(), nullptr) < 0)
             return Error{ErrorCategory::Tls, lastError(-1, QStringLiteral("cannot use ca_file %1").arg(settings.caFile)).message, {}, 0, 0};
+        // The protocol-v2 lister's HTTPS (Qt's TLS, not libgit2's) trusts the same extra CAs.
+        if (auto status = setV2CaFile(settings.caFile); !status)
+            return status;
     }
     return {};
 }
