@@ -3,6 +3,7 @@
 #include "git/Connection.h"
 #include "git/GitError.h"
 #include "git/Oid.h"
+#include "git/V2Lister.h"
 #include "git/GitPtr.h"
 
 #include <QDir>
@@ -17,6 +18,17 @@ Result<RemoteListing> listRemote(const RemoteAccess &access, const StreamLimits 
         return connected.error();
     auto listing = connection.list();
     connection.disconnect();
+    return listing;
+}
+
+Result<RemoteListing> listMirroredRefs(const RemoteAccess &access, const StreamLimits &limits, bool *usedV2)
+{
+    auto listing = listRefsV2(access, limits, mirroredRefPrefixes());
+    const bool fallBack = !listing && (isV2Unsupported(listing.error()) || listing.error().detail.value(QStringLiteral("invalid_ref_name")).toBool());
+    if (usedV2)
+        *usedV2 = !fallBack;
+    if (fallBack)
+        return listRemote(access, limits);
     return listing;
 }
 

@@ -11,6 +11,11 @@ Result<RemoteListing> listRemote(const RemoteAccess &access, const StreamLimits 
 
 // Opens a bare repository (the cache) for reading; a missing path gives a null pointer, not an error.
 Result<RepositoryPtr> openCache(const QString &repositoryPath);
+// The refs a mirror moves (HEAD, refs/heads/*, refs/tags/*): over protocol v2 where the server
+// speaks it (git://, http(s)://: the thousands of refs/pull/* a forge keeps are never sent), else
+// libgit2's full v0 listing. A v2 answer naming a ref git refuses falls back too, so such a name
+// is refused ref by ref as the v0 path does. `usedV2` tells which answered.
+Result<RemoteListing> listMirroredRefs(const RemoteAccess &access, const StreamLimits &limits, bool *usedV2 = nullptr);
 // Lists the refs of a local repository (the cache) without network. A missing repository gives
 // an empty list.
 Result<QList<RefTip>> listLocalRefs(const QString &repositoryPath);

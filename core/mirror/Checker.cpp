@@ -123,7 +123,7 @@ CheckRecord runCheck(const MirrorJob &job)
     CheckRecord record;
     record.checkedAt = QDateTime::currentDateTimeUtc();
 
-    auto source = git::listRemote(job.source, job.limits);
+    auto source = git::listMirroredRefs(job.source, job.limits);
     if (!source)
         return unreachable(record, source.error());
     // The cache, opened once for its refs, its HEAD and the ancestry answers (each open reads
@@ -159,7 +159,7 @@ CheckRecord runCheck(const MirrorJob &job)
 
     QList<RefTip> otherRefs;
     if (job.target) {
-        auto target = git::listRemote(*job.target, job.limits);
+        auto target = git::listMirroredRefs(*job.target, job.limits);
         if (!target)
             return unreachable(record, target.error());
         otherRefs = target->refs;

@@ -2,6 +2,7 @@
 
 #include "git/Connection.h"
 #include "git/RemoteLister.h"
+#include "git/V2Lister.h"
 #include "mirror/CacheMaintenance.h"
 #include "mirror/RefWriter.h"
 
@@ -82,6 +83,34 @@ SyncResult planWithoutCache(const MirrorJob &job, const SyncOptions &options, Sy
     return result;
 }
 
+struct NoOp {
+    RefPlan plan;
+    QList<RefTip> cacheRefs;
+    QString headTarget;
+};
+
+// The plan over a protocol-v2 listing of HEAD, branches and tags, when it changes nothing (no
+// ref, no HEAD, no guard, nothing diverged); nullopt otherwise, or when v2 is not available or
+// failed (the libgit2 path then lists again and says what is wrong).
+std::optional<NoOp> tryNoOpOverV2(git_repository *repository, const MirrorJob &job, const SyncOptions &options)
+{
+    auto cacheRefs = git::listLocalRefs(repository);
+    if (!cacheRefs || cacheRefs->isEmpty())
+        return std::nullopt; // a new cache: the full fetch follows anyway
+    auto listing = git::listRefsV2(job.source, job.limits, git::mirroredRefPrefixes());
+    if (!listing)
+        return std::nullopt;
+    PullPlanInput input = planInput(*listing, options);
+    input.cache = mirroredTips(*cacheRefs);
+    input.cacheHeadTarget = git::headTargetOf(repository);
+    const git::AncestryReader cache(repository);
+    RefPlan plan = planPull(job.mirror, input, [&cache](const QString &a, const QString &d) { return cache.isAncestor(a, d); });
+    const bool changes = plan.failure || plan.changesAnything() || !plan.headFrom.isEmpty() || plan.count(RefAction::SkipDiverged) > 0;
+    if (changes)
+        return std::nullopt;
+    return NoOp{std::move(plan), *cacheRefs, listing->headTarget};
+}
+
 // Phase "maintain": retention, packed refs, repacking, and what the mirror cannot carry.
 void maintainAfterRun(git_repository *repository, const MirrorJob &job, const SyncOptions &options,
                       const QList<RefTip> &cacheRefs, bool downloaded, const QString &headTarget, SyncResult &result)
@@ -110,6 +139,20 @@ SyncResult syncIntoCache(const MirrorJob &job, const SyncOptions &options, const
     if (!prepared)
         return finish(prepared.error());
     git::RepositoryPtr repository = std::move(prepared).value();
+
+    // A no-op first, over protocol v2 where the source speaks it: when HEAD, branches and tags
+    // already match the cache, no libgit2 connection is opened and nothing is downloaded.
+    if (auto noOp = tryNoOpOverV2(repository.get(), job, options)) {
+        result.plan = std::move(noOp->plan);
+        result.warnings += result.plan.warnings;
+        if (!options.dryRun) {
+            for (const PlannedRef &p : result.plan.refs)
+                result.refs.append(RefResult{p.ref, p.action, p.oldOid, p.newOid,
+                                             p.action == RefAction::Rejected ? RefOutcome::Rejected : RefOutcome::Ok, p.reason});
+            maintainAfterRun(repository.get(), job, options, noOp->cacheRefs, false, noOp->headTarget, result);
+        }
+        return finish(std::nullopt);
+    }
 
     // Phase "connect and list": one connection lists and downloads.
     git::Connection connection(job.source, job.limits);

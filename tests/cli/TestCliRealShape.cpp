@@ -2,6 +2,7 @@
 // branches and tags. Output stays short, state stays small, the default branch and an emptied
 // source are seen by check and plan, and an intentional wipe can be followed on purpose.
 #include "CliRunner.h"
+#include "CuttingRelay.h"
 #include "GitDaemonServer.h"
 #include "GitRepoBuilder.h"
 
@@ -15,6 +16,7 @@
 
 using namespace Qt::StringLiterals;
 using namespace clitest;
+using md::fixtures::CuttingRelay;
 using md::fixtures::GitDaemonServer;
 using md::fixtures::GitRepoBuilder;
 
@@ -136,6 +138,44 @@ private Q_SLOTS:
         const QJsonObject last = runs.last().toObject();
         QCOMPARE(last.value(u"refs"_s).toArray().size(), 1); // b0 moved, nothing else listed
         QCOMPARE(last.value(u"ref_counts"_s).toObject().value(u"rejected"_s).toInt(), 2 * kPulls + 2); // + refs/remotes, HEAD
+    }
+
+    void checksAndNoOpUpdatesMoveOnlyBranchesAndTags()
+    {
+        if (!QFileInfo::exists(m_srv.filePath(u"gh.git"_s)))
+            QVERIFY_THROWS_NO_EXCEPTION(makeSource(u"gh.git"_s));
+        CuttingRelay relay; // counts connections and bytes, cuts nothing
+        QVERIFY2(relay.start(m_daemon.port(), 0), qPrintable(relay.errorString()));
+        const QString url = u"git://127.0.0.1:%1/gh.git"_s.arg(relay.port());
+        CliEnv env;
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"v2"_s, u"--source"_s, url, u"-q"_s}), 0);
+        CLI_EXPECT_EXIT(env.run({u"update"_s}), 0);
+        // git's own protocol-v2 listing of heads and tags, for the bytes it moves.
+        qint64 before = relay.bytesToClients();
+        const auto lsRemote = GitRepoBuilder::tryRun({u"-c"_s, u"protocol.version=2"_s, u"ls-remote"_s, u"--heads"_s, u"--tags"_s, url});
+        QVERIFY2(lsRemote.ok(), qPrintable(lsRemote.describe()));
+        const qint64 gitBytes = relay.bytesToClients() - before;
+        // check: one connection, about git's bytes, far from the whole v0 advertisement.
+        before = relay.bytesToClients();
+        int connections = relay.connections();
+        CLI_EXPECT_EXIT(env.run({u"check"_s}), 0);
+        const qint64 checkBytes = relay.bytesToClients() - before;
+        QCOMPARE(relay.connections() - connections, 1);
+        QVERIFY2(checkBytes <= gitBytes * 12 / 10, qPrintable(u"check %1 B, git ls-remote v2 %2 B"_s.arg(checkBytes).arg(gitBytes)));
+        // A no-op update: the same one v2 connection, no libgit2 connection, nothing fetched.
+        before = relay.bytesToClients();
+        connections = relay.connections();
+        CLI_EXPECT_EXIT(env.run({u"update"_s}), 0);
+        QCOMPARE(relay.connections() - connections, 1);
+        QVERIFY2(relay.bytesToClients() - before <= gitBytes * 12 / 10, qPrintable(QString::number(relay.bytesToClients() - before)));
+        // A change: the v2 listing sees it, then libgit2 fetches it.
+        QVERIFY(updateRefs(m_srv.filePath(u"gh.git"_s), {u"update refs/heads/b1 %1"_s.arg(m_dev)}));
+        connections = relay.connections();
+        CLI_EXPECT_EXIT(env.run({u"update"_s}), 0);
+        QCOMPARE(relay.connections() - connections, 2);
+        QCOMPARE(GitRepoBuilder::refOrEmpty(cacheOf(env, u"v2"_s), u"refs/heads/b1"_s), m_dev);
+        QVERIFY(updateRefs(m_srv.filePath(u"gh.git"_s), {u"update refs/heads/b1 %1"_s.arg(m_main)}));
+        CLI_EXPECT_EXIT(env.run({u"update"_s}), 0);
     }
 
     void aFailingMirrorDoesNotFloodWithAnothersRefs()
