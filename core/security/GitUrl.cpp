@@ -165,6 +165,12 @@ Result<GitUrl> GitUrl::parse(const QString &text)
         }
         url.m_user = parsed.userName(QUrl::FullyDecoded);
         url.m_password = parsed.password(QUrl::FullyDecoded);
+        // QUrl takes user info up to the last "@", so "git@[fe80::1%25x:@h]" would give the user
+        // "git@[fe80": an "@" or a bracket in a user name is a malformed address, refused.
+        for (const QChar c : {QLatin1Char('@'), QLatin1Char('['), QLatin1Char(']')}) {
+            if (url.m_user.contains(c) || url.m_password.contains(c))
+                return urlError(QStringLiteral("has a malformed user name (an @ or a bracket before the host)"));
+        }
         url.m_host = parsed.host(QUrl::FullyDecoded).toLower();
         url.m_port = parsed.port(-1);
         url.m_path = parsed.path(QUrl::FullyDecoded);
