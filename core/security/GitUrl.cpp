@@ -157,6 +157,15 @@ Result<GitUrl> GitUrl::parse(const QString &text)
         if (hasControlOrSpace(text))
             return urlError(QStringLiteral("contains spaces or control characters"));
 
+        // One "@" at most before the path: "git@[fe80::1%25x:@h]" reads differently to QUrl, to
+        // git and to a person, and whatever stands before the last "@" may be a secret.
+        {
+            const qsizetype authorityStart = text.indexOf(QStringLiteral("://")) + 3;
+            const qsizetype slash = text.indexOf(QLatin1Char('/'), authorityStart);
+            const QString authority = text.mid(authorityStart, slash < 0 ? -1 : slash - authorityStart);
+            if (authority.count(QLatin1Char('@')) > 1)
+                return urlError(QStringLiteral("has more than one @ before the path"));
+        }
         const QUrl parsed(text, QUrl::StrictMode);
         if (!parsed.isValid()) {
             // QUrl's own error text may quote the URL, password included: say it our way.
