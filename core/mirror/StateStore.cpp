@@ -34,11 +34,15 @@ bool isDamaged(const Error &error)
     return error.detail.value(QStringLiteral("damaged")).toBool();
 }
 
-Result<QJsonDocument> readJson(const QString &path)
+// The history file is written within a 512 KB budget: one many times that size was not written
+// by MirrorDesk and is set aside like a damaged file rather than read into memory.
+constexpr qint64 kHistoryFileLimit = 4 * 1024 * 1024;
+
+Result<QJsonDocument> readJson(const QString &path, qint64 limit = kStateFileLimit)
 {
-    if (const auto size = QFileInfo(path).size(); size > kStateFileLimit && safefile::kindOf(path) == safefile::Kind::Regular)
+    if (const auto size = QFileInfo(path).size(); size > limit && safefile::kindOf(path) == safefile::Kind::Regular)
         return damaged(path, QStringLiteral("it is %1, more than a state file may be").arg(safefile::sizeText(size)));
-    auto data = safefile::readRegular(path, kStateFileLimit, QStringLiteral("state file"));
+    auto data = safefile::readRegular(path, limit, QStringLiteral("state file"));
     if (!data)
         return data.error();
     if (!*data)
@@ -190,7 +194,7 @@ Result<QList<AtticEntry>> StateStore::atticIndex(const QString &mirror) const
 
 Result<QJsonArray> StateStore::readHistory(const QString &mirror, const QJsonObject &root) const
 {
-    auto document = readJson(historyFileOf(mirror));
+    auto document = readJson(historyFileOf(mirror), kHistoryFileLimit);
     if (!document)
         return document.error();
     if (!document->isNull())

@@ -174,6 +174,24 @@ private Q_SLOTS:
         QVERIFY2(after * 20 < before, qPrintable(QStringLiteral("%1 -> %2").arg(before).arg(after)));
     }
 
+    void aHugeHistoryFileIsSetAsideNotRead()
+    {
+        QTemporaryDir dir;
+        StateStore store(dir.path());
+        QVERIFY(store.appendRun(QStringLiteral("m"), RunRecord{}).ok());
+        QFile file(store.historyFileOf(QStringLiteral("m")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{\"history\":[" + QByteArray(5 * 1024 * 1024, ' ') + "]}");
+        file.close();
+        const auto history = store.history(QStringLiteral("m"));
+        QVERIFY(!history.ok());
+        QVERIFY2(history.error().message.contains(QLatin1String("damaged")), qPrintable(history.error().message));
+        QVERIFY(store.status(QStringLiteral("m")).ok()); // status never reads it
+        QVERIFY(store.appendRun(QStringLiteral("m"), RunRecord{}).ok()); // set aside, a new one begun
+        QCOMPARE(store.history(QStringLiteral("m"))->size(), 1);
+        QCOMPARE(QDir(dir.path()).entryList({QStringLiteral("m+history.json.damaged-*")}, QDir::Files).size(), 1);
+    }
+
     void aCheckIsItsOwnFileAndGoesStaleAfterAnUpdate()
     {
         QTemporaryDir dir;
