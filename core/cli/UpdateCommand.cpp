@@ -121,7 +121,7 @@ QJsonObject formatEntry(CliContext &context, const RunEntry &entry, bool dryRun,
                 }
             }
             if (more > 0)
-                lines += QStringLiteral("  … and %1 more refs\n").arg(more);
+                lines += more == 1 ? QStringLiteral("  … and 1 more ref\n") : QStringLiteral("  … and %1 more refs\n").arg(more);
             return lines;
         }
         for (const QString &warning : outcome.result.warnings)
