@@ -155,16 +155,9 @@ Result<RemoteListing> GitLister::run()
     if (step == Step::Failed)
         return parseFailure(m_access.displayUrl, QStringLiteral("capability advertisement"), advertisement.error(),
                             advertisement.serverError(), false, false);
-    if (!advertisement.isV2())
-        return unsupported(m_access.displayUrl, QStringLiteral("the server answered with a protocol v0 advertisement"));
-    if (reader.pending() > 0)
-        return parseFailure(m_access.displayUrl, QStringLiteral("capability advertisement"),
-                            QStringLiteral("data after its flush"), {}, false, false);
-    if (!advertisement.hasLsRefs())
-        return unsupported(m_access.displayUrl, QStringLiteral("the server does not offer ls-refs"));
-    const QByteArray format = advertisement.objectFormat();
-    if (!format.isEmpty() && format != "sha1")
-        return unsupported(m_access.displayUrl, QStringLiteral("the repository uses another object format than sha1"));
+    QByteArray format;
+    if (auto refused = checkAdvertisement(m_access.displayUrl, advertisement, reader, &format))
+        return *refused;
 
     if (auto failed = write(lsRefsRequest(m_prefixes, !format.isEmpty())))
         return *failed;

@@ -364,15 +364,9 @@ Result<RemoteListing> HttpLister::run()
     if (step != Step::Done)
         return parseFailure(m_access.displayUrl, QStringLiteral("capability advertisement"),
                             QStringLiteral("it ended before its flush"), {}, false, false);
-    if (reader.pending() > 0)
-        return parseFailure(m_access.displayUrl, QStringLiteral("capability advertisement"),
-                            QStringLiteral("data after its flush"), {}, false, false);
-    if (!advertisement.hasLsRefs())
-        return unsupported(m_access.displayUrl, QStringLiteral("the server does not offer ls-refs"));
-    const QByteArray format = advertisement.objectFormat();
-    if (!format.isEmpty() && format != "sha1")
-        return unsupported(m_access.displayUrl, QStringLiteral("the repository uses the object format %1")
-                                                    .arg(printable(QString::fromLatin1(format), 40)));
+    QByteArray format;
+    if (auto refused = checkAdvertisement(m_access.displayUrl, advertisement, reader, &format))
+        return *refused;
 
     // 2. ls-refs.
     PktReader listing;

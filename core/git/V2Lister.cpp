@@ -111,6 +111,22 @@ Error failure(ErrorCategory category, const QString &message)
     return Error{category, scrubText(message), {}, 0, 0};
 }
 
+std::optional<Error> checkAdvertisement(const QString &displayUrl, const AdvertisementParser &advertisement,
+                                        const PktReader &reader, QByteArray *objectFormat)
+{
+    if (!advertisement.isV2())
+        return unsupported(displayUrl, QStringLiteral("the server answered with a protocol v0 advertisement"));
+    if (reader.pending() > 0)
+        return parseFailure(displayUrl, QStringLiteral("capability advertisement"), QStringLiteral("data after its flush"), {}, false, false);
+    if (!advertisement.hasLsRefs())
+        return unsupported(displayUrl, QStringLiteral("the server does not offer ls-refs"));
+    *objectFormat = advertisement.objectFormat();
+    if (!objectFormat->isEmpty() && *objectFormat != "sha1")
+        return unsupported(displayUrl, QStringLiteral("the repository uses the object format %1")
+                                           .arg(printable(QString::fromLatin1(*objectFormat), 40)));
+    return std::nullopt;
+}
+
 Error parseFailure(const QString &displayUrl, const QString &phase, const QString &why, const QString &serverError,
                    bool invalidRefName, bool cut)
 {

@@ -55,6 +55,12 @@ Error failure(ErrorCategory category, const QString &message);
 Error parseFailure(const QString &displayUrl, const QString &phase, const QString &why, const QString &serverError,
                    bool invalidRefName, bool cut);
 
+// What both transports require of a complete capability advertisement before asking ls-refs:
+// nothing after its flush, v2, ls-refs, sha1. An error (unsupported or a parse failure), else
+// nullopt and `objectFormat` set to the advertised format (empty: none advertised).
+std::optional<Error> checkAdvertisement(const QString &displayUrl, const AdvertisementParser &advertisement,
+                                        const PktReader &reader, QByteArray *objectFormat);
+
 // The transports; `limits` counts what they read, whatever the outcome.
 Result<RemoteListing> listOverHttp(const RemoteAccess &access, CallLimits &limits, const QStringList &prefixes);
 Result<RemoteListing> listOverGit(const RemoteAccess &access, CallLimits &limits, const QStringList &prefixes);
