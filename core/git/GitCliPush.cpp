@@ -91,6 +91,8 @@ Result<GitRun> runGit(const QStringList &args, const QString &displayUrl, const 
         process.setStandardInputFile(QProcess::nullDevice());
     if (secret)
         secret->attach(process);
+    else
+        platform::prepareChild(process);
     process.start();
     if (!process.waitForStarted(30000))
         return Error{ErrorCategory::Io, QStringLiteral("cannot run git: %1").arg(process.errorString()), {}, 0, 0};

@@ -18,6 +18,9 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef Q_OS_LINUX
+#include <sys/prctl.h>
+#endif
 #endif
 #ifdef Q_OS_WIN
 #include <fcntl.h>
@@ -308,14 +311,24 @@ bool SecretPipe::fill(const QByteArray &secret, QString *problem)
 
 void SecretPipe::attach(QProcess &process) const
 {
+    prepareChild(process, m_readFd);
+}
+
+void prepareChild(QProcess &process, int secretFd)
+{
 #ifdef Q_OS_UNIX
-    const int fd = m_readFd;
-    process.setChildProcessModifier([fd] {
-        if (fd >= 0)
-            ::dup2(fd, 3); // dup2 clears close-on-exec on the copy
+    process.setChildProcessModifier([secretFd] {
+#ifdef Q_OS_LINUX
+        // A MirrorDesk killed mid-transfer takes its git with it: no orphan keeps pushing while
+        // the next run plans.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+        if (secretFd >= 0)
+            ::dup2(secretFd, 3); // dup2 clears close-on-exec on the copy
     });
 #else
     Q_UNUSED(process);
+    Q_UNUSED(secretFd);
 #endif
 }
 

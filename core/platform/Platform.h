@@ -71,6 +71,10 @@ private:
 // False where the file system or platform cannot (another device, Windows here).
 bool hardLink(const QString &from, const QString &to);
 
+// Prepares a child process before start(): on Linux it is killed when the thread that started it
+// ends (a MirrorDesk killed mid-transfer leaves no git running); `secretFd` >= 0 becomes its fd 3.
+void prepareChild(QProcess &process, int secretFd = -1);
+
 // A secret handed to a child process on its file descriptor 3 through a pipe: never its command
 // line, its environment or a file. The pipe is filled (at most 60,000 bytes) and its write end
 // closed before the child starts; attach() makes the child's fd 3 the read end. Unix only
