@@ -85,12 +85,12 @@ int restore(CliContext &context, const QStringList &arguments)
         return context.fail(command, restored.error());
     }
     if (restored->alreadyThere) {
-        context.note(QStringLiteral("%1 is already at %2").arg(restored->ref, restored->oid));
+        context.note(QStringLiteral("%1%2 is already at %3").arg(restored->onTarget ? QStringLiteral("the target's ") : QString(), restored->ref, restored->oid));
         return ExitOk;
     }
     if (restored->indexError)
         context.error(QStringLiteral("mirrordesk %1: %2").arg(command, restored->indexError->message));
-    context.note(QStringLiteral("restored %1 to %2%3").arg(restored->ref, restored->oid,
+    context.note(QStringLiteral("restored %1%2 to %3%4").arg(restored->onTarget ? QStringLiteral("the target's ") : QString(), restored->ref, restored->oid,
         restored->followsSource ? QStringLiteral(" (the next update makes it follow the source again)") : QString()));
     return ExitOk;
 }

@@ -113,10 +113,21 @@ int cmdCheck(CliContext &context, const QStringList &arguments)
         };
         for (auto it = checkFields.begin(); it != checkFields.end(); ++it)
             object.insert(it.key(), it.value());
+        // A relay's or push mirror's two comparisons; the state above is the worse of them.
+        if (r.sourceCache)
+            object.insert(QStringLiteral("source_cache"), checkStageToJson(*r.sourceCache));
+        if (r.cacheTarget)
+            object.insert(QStringLiteral("cache_target"), checkStageToJson(*r.cacheTarget));
+        object.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(r.warnings));
         mirrors.append(object);
         QString detail = errorText(r.errorCategory, r.error);
         if (!r.error.isEmpty() && r.errorCategory != ErrorCategory::None)
             detail = QStringLiteral("%1: %2").arg(errorCategoryName(r.errorCategory), detail);
+        if (r.sourceCache && r.cacheTarget && !skippedHere)
+            detail = QStringLiteral("source→cache %1, cache→target %2%3").arg(checkStateName(r.sourceCache->state), checkStateName(r.cacheTarget->state),
+                                                                          detail.isEmpty() ? QString() : QStringLiteral(": ") + detail);
+        for (const QString &warning : r.warnings)
+            detail += QStringLiteral("; warning: %1").arg(warning);
         const QString state = !skippedHere ? checkStateName(r.state) : QStringLiteral("skipped (%1)").arg(entry.skipText);
         context.log(QStringLiteral("%1: check: %2%3").arg(entry.mirror.name, state, detail.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(detail)));
         if (context.verbosity == Verbosity::Quiet && outcome != RunOutcome::Failed)

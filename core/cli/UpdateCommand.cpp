@@ -21,9 +21,12 @@ QString planLine(const RefResult &ref, bool applied)
     const QString to = ref.newOid.left(10);
     QString change = from.isEmpty() ? to : (to.isEmpty() ? from : from + QStringLiteral("..") + to);
     // A rejected name is whatever the server advertised: its control characters are shown escaped.
-    QString line = QStringLiteral("  %1 %2 %3").arg(refActionName(ref.action).leftJustified(14), printable(ref.ref, 1000), change);
+    // A relay's lines say which half they are: the push to the target is marked.
+    const QString name = ref.side == QLatin1String("target") ? QStringLiteral("target:") + printable(ref.ref, 1000) : printable(ref.ref, 1000);
+    QString line = QStringLiteral("  %1 %2 %3").arg(refActionName(ref.action).leftJustified(14), name, change);
     if (!ref.message.isEmpty())
-        line += QStringLiteral(" (%1)").arg(ref.message);
+        line += ref.result == RefOutcome::Rejected && ref.action != RefAction::Rejected ? QStringLiteral(" (refused: %1)").arg(ref.message)
+                                                                                        : QStringLiteral(" (%1)").arg(ref.message);
     // A refused run's lines are its plan: say that nothing of it happened.
     if (!applied && isNotableRef(ref) && ref.action != RefAction::SkipDiverged && ref.action != RefAction::UpToDate)
         line += QStringLiteral(" [not applied]");

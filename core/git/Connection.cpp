@@ -63,6 +63,16 @@ Error Connection::failure(int code, const QString &what) const
 
 Status Connection::connectForFetch(git_repository *repository)
 {
+    return connectFor(repository, GIT_DIRECTION_FETCH);
+}
+
+Status Connection::connectForPush(git_repository *repository)
+{
+    return connectFor(repository, GIT_DIRECTION_PUSH);
+}
+
+Status Connection::connectFor(git_repository *repository, int direction)
+{
     git_remote *raw = nullptr;
     const QByteArray url = m_access.url.toUtf8();
     const int created = repository ? git_remote_create_anonymous(&raw, repository, url.constData())
@@ -77,7 +87,7 @@ Status Connection::connectForFetch(git_repository *repository)
     options.follow_redirects = GIT_REMOTE_REDIRECT_NONE; // a secret never follows a redirect to another host
     // Connecting reads the ref advertisement: its size is bounded (StreamLimits::maxListingBytes).
     m_scope.setListing(true);
-    const int rc = git_remote_connect_ext(m_remote.get(), GIT_DIRECTION_FETCH, &options);
+    const int rc = git_remote_connect_ext(m_remote.get(), static_cast<git_direction>(direction), &options);
     m_scope.setListing(false);
     if (rc < 0)
         return failure(rc, QStringLiteral("cannot connect to %1%2").arg(m_access.displayUrl, m_access.proxyNote()));
@@ -131,6 +141,46 @@ Status Connection::download(const QList<QByteArray> &refspecs)
     if (const int rc = git_remote_download(m_remote.get(), &array, &fetch); rc < 0)
         return failure(rc, QStringLiteral("cannot download from %1").arg(m_access.displayUrl));
     return {};
+}
+
+namespace {
+
+// libgit2's packbuilder threads for a push (pb_parallelism): MIRRORDESK_PACK_THREADS when set
+// (0 = one per core), else one per core.
+unsigned int packThreads()
+{
+    bool ok = false;
+    const int value = qEnvironmentVariableIntValue("MIRRORDESK_PACK_THREADS", &ok);
+    return ok && value >= 0 && value <= 64 ? static_cast<unsigned int>(value) : 0;
+}
+
+} // namespace
+
+Result<Connection::PushReport> Connection::push(const QList<QByteArray> &refspecs)
+{
+    QList<QByteArray> specs = refspecs;
+    std::vector<char *> pointers;
+    pointers.reserve(static_cast<size_t>(specs.size()));
+    for (QByteArray &spec : specs)
+        pointers.push_back(spec.data());
+    const git_strarray array{pointers.data(), pointers.size()};
+    git_push_options options;
+    git_push_options_init(&options, GIT_PUSH_OPTIONS_VERSION);
+    m_callbacks.install(options.callbacks);
+    options.proxy_opts = m_access.proxyOptions(m_proxyUrl);
+    options.follow_redirects = GIT_REMOTE_REDIRECT_NONE;
+    options.pb_parallelism = packThreads();
+    m_callbacks.takePushStatuses();
+    m_callbacks.takeSideband();
+    const int rc = git_remote_upload(m_remote.get(), &array, &options);
+    PushReport report{m_callbacks.takePushStatuses(), m_callbacks.takeSideband()};
+    if (rc < 0) {
+        Error error = failure(rc, QStringLiteral("cannot push to %1").arg(m_access.displayUrl));
+        if (!report.hostText.isEmpty())
+            error.message += QStringLiteral("\n%1").arg(report.hostText);
+        return error;
+    }
+    return report;
 }
 
 void Connection::disconnect()

@@ -39,12 +39,25 @@ public:
     Status download(const QList<QByteArray> &refspecs);
     void disconnect();
 
+    // Connects for pushing from `repository`; list() then gives the receive-pack advertisement,
+    // which is the lease of the next push(): libgit2 sends each ref's advertised tip as its old
+    // value, and the server refuses a ref that moved since.
+    Status connectForPush(git_repository *repository);
+    struct PushReport {
+        QList<RemoteCallbacks::PushStatus> refs; // as the server reported them
+        QString hostText;                       // the host's own words (sideband), scrubbed
+    };
+    // Pushes these refspecs ("+src:dst", ":dst") over the push connection. Fails only when the
+    // push as a whole failed (connection, pack refused); per-ref refusals are in the report.
+    Result<PushReport> push(const QList<QByteArray> &refspecs);
+
     const RemoteAccess &access() const { return m_access; }
     // The warning to show when the configured proxy cannot be used for this URL, else empty.
     QString proxyWarning() const;
 
 private:
     Error failure(int code, const QString &what) const;
+    Status connectFor(git_repository *repository, int direction);
 
     RemoteAccess m_access;
     StreamLimits m_limits;

@@ -3,6 +3,7 @@
 #include "util/Scrub.h"
 
 #include <QDateTime>
+#include <QRegularExpression>
 #include <QtEndian>
 
 namespace md::git {
@@ -20,6 +21,9 @@ void RemoteCallbacks::install(git_remote_callbacks &callbacks)
     callbacks.certificate_check = certificateTrampoline;
     callbacks.transfer_progress = transferTrampoline;
     callbacks.sideband_progress = sidebandTrampoline;
+    callbacks.push_update_reference = pushUpdateTrampoline;
+    callbacks.push_transfer_progress = pushProgressTrampoline;
+    callbacks.pack_progress = packProgressTrampoline;
     callbacks.payload = this;
 }
 
@@ -53,15 +57,67 @@ int RemoteCallbacks::transferTrampoline(const git_indexer_progress *stats, void 
     return 0;
 }
 
-int RemoteCallbacks::sidebandTrampoline(const char *, int, void *payload)
+int RemoteCallbacks::keepAlive()
 {
-    auto *self = static_cast<RemoteCallbacks *>(payload);
-    self->m_lastProgressMs.store(QDateTime::currentMSecsSinceEpoch());
-    if (self->m_cancel && self->m_cancel->load()) {
+    m_lastProgressMs.store(QDateTime::currentMSecsSinceEpoch());
+    if (m_cancel && m_cancel->load()) {
         git_error_set_str(GIT_ERROR_CALLBACK, "cancelled");
         return -1;
     }
     return 0;
+}
+
+int RemoteCallbacks::sidebandTrampoline(const char *text, int length, void *payload)
+{
+    auto *self = static_cast<RemoteCallbacks *>(payload);
+    constexpr int kMaxSideband = 64 * 1024;
+    try {
+        if (text && length > 0 && self->m_sideband.size() < kMaxSideband)
+            self->m_sideband.append(text, std::min(length, kMaxSideband - static_cast<int>(self->m_sideband.size())));
+    } catch (...) { // nothing may leave a libgit2 callback; the host's text is advisory
+    }
+    return self->keepAlive();
+}
+
+int RemoteCallbacks::pushUpdateTrampoline(const char *refname, const char *status, void *payload)
+{
+    auto *self = static_cast<RemoteCallbacks *>(payload);
+    try {
+        self->m_pushStatuses.append(PushStatus{QString::fromUtf8(refname ? refname : ""), status ? QString::fromUtf8(status) : QString()});
+    } catch (...) {
+        return -1;
+    }
+    return 0;
+}
+
+int RemoteCallbacks::pushProgressTrampoline(unsigned int, unsigned int, size_t, void *payload)
+{
+    return static_cast<RemoteCallbacks *>(payload)->keepAlive();
+}
+
+int RemoteCallbacks::packProgressTrampoline(int, uint32_t, uint32_t, void *payload)
+{
+    return static_cast<RemoteCallbacks *>(payload)->keepAlive();
+}
+
+QString RemoteCallbacks::takeSideband()
+{
+    // Progress lines end in \r and repeat; keep each distinct line once, control characters shown.
+    QStringList lines;
+    for (QString line : QString::fromUtf8(m_sideband).split(QRegularExpression(QStringLiteral("[\r\n]+")), Qt::SkipEmptyParts)) {
+        line = printable(scrubText(line.trimmed()), 500);
+        if (!line.isEmpty() && !lines.contains(line))
+            lines.append(line);
+    }
+    m_sideband.clear();
+    return lines.join(QLatin1Char('\n'));
+}
+
+QList<RemoteCallbacks::PushStatus> RemoteCallbacks::takePushStatuses()
+{
+    QList<PushStatus> statuses;
+    statuses.swap(m_pushStatuses);
+    return statuses;
 }
 
 int RemoteCallbacks::fail(ErrorCategory category, const QString &message, int code)

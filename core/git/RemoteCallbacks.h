@@ -73,6 +73,15 @@ public:
     // Called with each sample (at most ten a second) on the transferring thread; must not block.
     void setProgressSink(std::function<void(const Progress &)> sink) { m_sink = std::move(sink); }
 
+    // Push: the host's own text from the sideband ("remote: …" lines, at most 64 KB) since the
+    // last take, and each ref's status as the server reported it (empty message: accepted).
+    QString takeSideband();
+    struct PushStatus {
+        QString ref;
+        QString message; // empty: ok
+    };
+    QList<PushStatus> takePushStatuses();
+
 private:
     static int credentialTrampoline(git_credential **out, const char *url, const char *usernameFromUrl,
                                     unsigned int allowedTypes, void *payload);
@@ -80,6 +89,10 @@ private:
 
     static int transferTrampoline(const git_indexer_progress *stats, void *payload);
     static int sidebandTrampoline(const char *text, int length, void *payload);
+    static int pushUpdateTrampoline(const char *refname, const char *status, void *payload);
+    static int pushProgressTrampoline(unsigned int current, unsigned int total, size_t bytes, void *payload);
+    static int packProgressTrampoline(int stage, uint32_t current, uint32_t total, void *payload);
+    int keepAlive(); // a sign of progress; -1 when cancelled
 
     int credential(git_credential **out, const char *usernameFromUrl, unsigned int allowedTypes);
     int certificate(git_cert *cert, int valid, const char *host);
@@ -96,6 +109,8 @@ private:
     std::atomic<unsigned int> m_receivedObjects{0};
     std::atomic<unsigned int> m_totalObjects{0};
     std::atomic<size_t> m_receivedBytes{0};
+    QByteArray m_sideband;
+    QList<PushStatus> m_pushStatuses;
 };
 
 } // namespace md::git

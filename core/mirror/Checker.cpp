@@ -117,6 +117,108 @@ QString refFingerprint(const QList<RefTip> &refs, const RefFilter &filter)
     return QString::fromLatin1(hash.result().toHex());
 }
 
+namespace {
+
+int severity(CheckState state)
+{
+    switch (state) {
+    case CheckState::None: return 0;
+    case CheckState::InSync: return 1;
+    case CheckState::Empty: return 2;
+    case CheckState::Behind: return 3;
+    case CheckState::Diverged: return 4;
+    case CheckState::Unreachable: return 5;
+    }
+    return 0;
+}
+
+// A relay's or push mirror's check: source ↔ cache (the cache follows the source exactly), then
+// cache ↔ target under the push rules (planPush: what an update would push). The row's state is
+// the worse of the two.
+CheckRecord checkRelay(const MirrorJob &job, CheckRecord record, const QList<RefTip> &sourceRefs, const QString &sourceHead,
+                       git_repository *repository, const RefFilter &filter)
+{
+    record.sourceFingerprint = refFingerprint(sourceRefs, filter);
+    record.sourceHead = sourceHead;
+    auto cache = repository ? git::listLocalRefs(repository) : Result<QList<RefTip>>(QList<RefTip>{});
+    if (!cache)
+        return unreachable(record, cache.error());
+    const QMap<QString, QString> sourceSet = mirroredSet(sourceRefs, filter);
+    const QMap<QString, QString> cacheSet = mirroredSet(*cache, filter);
+    const QString cacheHead = repository ? git::headTargetOf(repository) : QString();
+
+    CheckStage first;
+    if (sourceSet == cacheSet && (sourceHead.isEmpty() || sourceHead == cacheHead || !sourceSet.contains(sourceHead))) {
+        first.state = CheckState::InSync;
+    } else {
+        first.state = CheckState::Behind;
+        int differ = 0;
+        for (auto it = sourceSet.begin(); it != sourceSet.end(); ++it)
+            differ += cacheSet.value(it.key()) != it.value() ? 1 : 0;
+        for (auto it = cacheSet.begin(); it != cacheSet.end(); ++it)
+            differ += sourceSet.contains(it.key()) ? 0 : 1;
+        first.error = differ > 0 ? QStringLiteral("%1 refs of the source differ from the cache").arg(differ)
+                                 : QStringLiteral("the default branch changed: the source's HEAD is %1").arg(sourceHead);
+    }
+    record.sourceCache = first;
+
+    CheckStage second;
+    auto target = git::listMirroredRefs(*job.target, job.limits);
+    if (!target) {
+        second.state = CheckState::Unreachable;
+        second.errorCategory = target.error().category;
+        second.error = target.error().message;
+    } else {
+        record.targetFingerprint = refFingerprint(target->refs, filter);
+        record.targetHead = target->headTarget;
+        PushPlanInput input;
+        input.source = *cache;
+        input.target = target->refs;
+        input.sourceHeadTarget = cacheHead.isEmpty() ? sourceHead : cacheHead;
+        input.targetHeadTarget = target->headTarget;
+        input.massChangeGuard = false;
+        input.allowEmptySource = true;
+        const git::AncestryReader reader(repository);
+        const RefPlan plan = planPush(job.mirror, input, [&reader](const QString &a, const QString &d) { return reader.isAncestor(a, d); });
+        record.warnings = plan.warnings;
+        QStringList diverged, changes;
+        for (const PlannedRef &p : plan.refs) {
+            if (p.action == RefAction::SkipDiverged || p.action == RefAction::Force)
+                diverged.append(p.ref);
+            else if (p.action == RefAction::Create || p.action == RefAction::FastForward || p.action == RefAction::Delete)
+                changes.append(p.ref);
+        }
+        if (!diverged.isEmpty()) {
+            second.state = CheckState::Diverged;
+            second.error = QStringLiteral("%1 %2 diverged on the target").arg(diverged.mid(0, 5).join(QStringLiteral(", ")),
+                                                                              diverged.size() == 1 ? QStringLiteral("has") : QStringLiteral("have"));
+        } else if (!changes.isEmpty()) {
+            second.state = CheckState::Behind;
+            second.error = QStringLiteral("%1 refs to push to the target").arg(changes.size());
+        } else {
+            second.state = CheckState::InSync;
+        }
+    }
+    record.cacheTarget = second;
+
+    if (sourceSet.isEmpty()) {
+        record.state = CheckState::Empty;
+        if (!cacheSet.isEmpty()) {
+            const Error guard = emptySourceGuard(static_cast<int>(cacheSet.size()));
+            record.errorCategory = guard.category;
+            record.error = guard.message;
+        }
+        return record;
+    }
+    const CheckStage &worse = severity(second.state) > severity(first.state) ? second : first;
+    record.state = worse.state;
+    record.errorCategory = worse.errorCategory;
+    record.error = worse.error;
+    return record;
+}
+
+} // namespace
+
 CheckRecord runCheck(const MirrorJob &job)
 {
     const RefFilter filter(job.mirror);
@@ -157,14 +259,10 @@ CheckRecord runCheck(const MirrorJob &job)
     record.sourceHead = source->headTarget;
     const QMap<QString, QString> sourceSet = mirroredSet(sourceRefs, filter);
 
+    if (job.target)
+        return checkRelay(job, std::move(record), sourceRefs, source->headTarget, repository.get(), filter);
     QList<RefTip> otherRefs;
-    if (job.target) {
-        auto target = git::listMirroredRefs(*job.target, job.limits);
-        if (!target)
-            return unreachable(record, target.error());
-        otherRefs = target->refs;
-        record.targetHead = target->headTarget;
-    } else {
+    {
         auto cache = repository ? git::listLocalRefs(repository.get()) : Result<QList<RefTip>>(QList<RefTip>{});
         if (!cache)
             return unreachable(record, cache.error());

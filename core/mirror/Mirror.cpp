@@ -137,6 +137,24 @@ Status validateBranchRegex(const QString &regex, const QString &field)
     return {};
 }
 
+namespace {
+
+// Whether two URLs name one repository: same scheme, host (ignoring case) and port, same path
+// once a trailing "/" or ".git" is dropped.
+bool sameRepository(const GitUrl &a, const GitUrl &b)
+{
+    auto path = [](QString p) {
+        while (p.endsWith(QLatin1Char('/')))
+            p.chop(1);
+        if (p.endsWith(QLatin1String(".git")))
+            p.chop(4);
+        return p;
+    };
+    return a.isLocal() == b.isLocal() && a.hostPort().compare(b.hostPort(), Qt::CaseInsensitive) == 0 && path(a.path()) == path(b.path());
+}
+
+} // namespace
+
 Status validateMirror(const Mirror &m, const QString &prefix)
 {
     // Field names are built only for an error: this runs for every mirror on every load.
@@ -163,6 +181,9 @@ Status validateMirror(const Mirror &m, const QString &prefix)
             return Error::config(field("target.url"), QStringLiteral("a %1 mirror needs a target").arg(shapeName(m.shape)));
         if (auto target = parseUrl(m.target.url, prefix, QLatin1String("target.url")); !target)
             return target.error();
+        else if (sameRepository(*source, *target))
+            return Error::config(field("target.url"), QStringLiteral("the target is the source (%1): a mirror cannot push into the "
+                                                                     "repository it copies").arg(target->scrubbed()));
         if (m.shape == Shape::Push && !sourceLocal)
             return Error::config(field("source.url"), QStringLiteral("a push mirror's source is a local repository path, "
                                                                      "not a remote URL (use shape relay)"));

@@ -1,4 +1,5 @@
 #include "mirror/MirrorRun.h"
+#include "mirror/RelaySync.h"
 
 #include "mirror/CacheLock.h"
 #include "platform/Platform.h"
@@ -127,13 +128,9 @@ SyncResult runSync(const MirrorJob &job, const SyncOptions &options)
         return runPullSync(job, options);
     case Shape::Relay:
     case Shape::Push:
-        break;
+        return runRelaySync(job, options);
     }
-    SyncResult result;
-    result.outcome = RunOutcome::Failed;
-    result.error = Error{ErrorCategory::Config, QStringLiteral("%1 mirrors are not synced by this version yet (pull mirrors are)")
-                                                    .arg(shapeName(job.mirror.shape)), {}, 0, 0};
-    return result;
+    return runPullSync(job, options);
 }
 
 CheckOutcome recordCheck(StateStore state, const QString &mirror, const CheckRecord &record)

@@ -26,6 +26,7 @@ QList<RefTip> mirroredTips(const QList<RefTip> &refs)
 PullPlanInput planInput(const git::RemoteListing &listing, const SyncOptions &options)
 {
     PullPlanInput input;
+    input.relayCache = options.relayCache;
     input.source = listing.refs;
     input.sourceHeadTarget = listing.headTarget;
     input.allowMassChange = options.allowMassChange;
@@ -206,8 +207,10 @@ SyncResult syncIntoCache(const MirrorJob &job, const SyncOptions &options, const
 
 } // namespace
 
-SyncResult runPullSync(const MirrorJob &job, const SyncOptions &options)
+SyncResult runPullSync(const MirrorJob &job, const SyncOptions &givenOptions)
 {
+    SyncOptions options = givenOptions;
+    options.relayCache = job.mirror.shape != Shape::Pull; // a relay cache follows its source exactly
     QElapsedTimer timer;
     timer.start();
     if (options.dryRun && !QFileInfo::exists(job.cachePath)) {

@@ -16,6 +16,7 @@ struct SyncOptions {
     int atticRetentionDays = 90;
     std::function<void(const git::RemoteCallbacks::Progress &)> onProgress = {}; // transfer samples, ≤ 10/s
     bool allowEmptySource = false; // follow a source emptied on purpose (every ref kept in the attic)
+    bool relayCache = false;       // set by the sync itself from the shape
 };
 
 struct SyncResult {
@@ -36,6 +37,8 @@ struct SyncResult {
 // The cache's HEAD follows the source's default branch. A dry run writes no ref: it downloads
 // the missing objects into an existing cache (so it can tell a fast-forward from a force) and
 // touches nothing when there is no cache yet.
+// For a relay or push mirror this is the cache's half (relay-cache rules: always overwrite,
+// always prune, every old tip in the attic).
 SyncResult runPullSync(const MirrorJob &job, const SyncOptions &options);
 
 

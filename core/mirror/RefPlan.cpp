@@ -171,17 +171,23 @@ Error emptySourceGuard(int cachedRefs)
 
 namespace {
 
+struct GuardOptions {
+    bool allowEmptySource = false;
+    bool massChangeGuard = true;
+    bool allowMassChange = false;
+};
+
 // The guards: an empty source never means "delete everything"; a mass change needs consent.
-void applyGuards(const RefMap &source, const RefMap &cache, const PullPlanInput &input, RefPlan &plan)
+void applyGuards(const RefMap &source, const RefMap &other, const GuardOptions &options, RefPlan &plan)
 {
-    if (source.isEmpty() && !cache.isEmpty()) {
-        if (input.allowEmptySource)
+    if (source.isEmpty() && !other.isEmpty()) {
+        if (options.allowEmptySource)
             return; // asked for: an intentional wipe, every old tip kept in the attic
-        plan.failure = emptySourceGuard(static_cast<int>(cache.size()));
+        plan.failure = emptySourceGuard(static_cast<int>(other.size()));
     }
     const int destructive = plan.count(RefAction::Delete) + plan.count(RefAction::Force);
-    const int mirrored = static_cast<int>(std::max(source.size(), cache.size()));
-    if (!plan.failure && input.massChangeGuard && !input.allowMassChange && destructive > massChangeLimit(mirrored)) {
+    const int mirrored = static_cast<int>(std::max(source.size(), other.size()));
+    if (!plan.failure && options.massChangeGuard && !options.allowMassChange && destructive > massChangeLimit(mirrored)) {
         plan.failure = Error{ErrorCategory::Guard,
                              QStringLiteral("this run would delete or force %1 of %2 refs (more than %3); run with "
                                             "--allow-mass-change if that is intended")
@@ -190,7 +196,107 @@ void applyGuards(const RefMap &source, const RefMap &cache, const PullPlanInput 
     }
 }
 
+void sortPlan(RefPlan &plan)
+{
+    std::stable_sort(plan.refs.begin(), plan.refs.end(), [](const PlannedRef &a, const PlannedRef &b) { return a.ref < b.ref; });
+}
+
+// Push rules: a ref both sides have that differs.
+void planPushDiffering(const RefTip &tip, const RefTip &target, bool keepDivergent, const AncestryOracle &isAncestor, RefPlan &plan)
+{
+    if (isTag(tip.name)) {
+        if (keepDivergent)
+            plan.refs.append({tip.name, RefAction::SkipDiverged, target.oid, tip.oid,
+                              QStringLiteral("the tag differs on the target (keep_divergent_refs)")});
+        else
+            plan.refs.append({tip.name, RefAction::Force, target.oid, tip.oid, QStringLiteral("tag differs on the target")});
+        return;
+    }
+    const std::optional<bool> forward = isAncestor(target.oid, tip.oid);
+    if (forward.value_or(false)) {
+        plan.refs.append({tip.name, RefAction::FastForward, target.oid, tip.oid, QString()});
+        return;
+    }
+    const QString why = forward.has_value() ? QStringLiteral("diverged on the target")
+                                            : QStringLiteral("diverged on the target (its tip is not in the cache)");
+    if (keepDivergent)
+        plan.refs.append({tip.name, RefAction::SkipDiverged, target.oid, tip.oid, why + QStringLiteral(" (keep_divergent_refs)")});
+    else
+        plan.refs.append({tip.name, RefAction::Force, target.oid, tip.oid, why});
+}
+
+// Push rules: a branch or tag only the target has.
+void planTargetOnly(const RefTip &tip, const Mirror &mirror, const QString &defaultTip, const AncestryOracle &isAncestor, RefPlan &plan)
+{
+    if (mirror.keepDivergentRefs) {
+        plan.refs.append({tip.name, RefAction::UpToDate, tip.oid, tip.oid, QStringLiteral("only on the target; kept (keep_divergent_refs)")});
+        return;
+    }
+    bool remove = false;
+    QString reason = QStringLiteral("gone upstream");
+    switch (mirror.effectivePrune()) {
+    case PrunePolicy::All:
+        remove = true;
+        break;
+    case PrunePolicy::Merged:
+        remove = !defaultTip.isEmpty() && (commitOf(tip) == defaultTip || isAncestor(commitOf(tip), defaultTip).value_or(false));
+        reason = remove ? QStringLiteral("gone upstream; merged into the default branch")
+                        : QStringLiteral("only on the target; kept (not merged into the default branch)");
+        break;
+    case PrunePolicy::None:
+        reason = QStringLiteral("only on the target; kept (prune=none)");
+        break;
+    }
+    plan.refs.append({tip.name, remove ? RefAction::Delete : RefAction::UpToDate, tip.oid, remove ? QString() : tip.oid, reason});
+}
+
 } // namespace
+
+RefPlan planPush(const Mirror &mirror, const PushPlanInput &input, const AncestryOracle &isAncestor)
+{
+    const RefFilter filter(mirror);
+    RefPlan plan;
+    QList<RefTip> advertised;
+    for (const RefTip &tip : input.source) {
+        if (!tip.name.startsWith(QLatin1String("refs/mirrordesk/"))) // the attic is the cache's own
+            advertised.append(tip);
+    }
+    RefMap source = classifySource(filter, advertised, plan);
+    RefMap target;
+    for (const RefTip &tip : input.target) {
+        QString reason;
+        const RefFilter::Verdict verdict = filter.classify(tip.name, &reason);
+        if (verdict == RefFilter::Verdict::Mirrored)
+            target.insert(tip.name, tip);
+        else if (verdict == RefFilter::Verdict::Filtered && !source.contains(tip.name)
+                 && std::none_of(plan.refs.begin(), plan.refs.end(), [&](const PlannedRef &p) { return p.ref == tip.name; }))
+            plan.refs.append({tip.name, RefAction::Filtered, tip.oid, tip.oid, reason + QStringLiteral("; not touched on the target")});
+        // The target's host-internal refs (refs/merge-requests/*, …) are the host's own: not planned.
+    }
+    if (mirror.mirrorTags == TagPolicy::Reachable)
+        dropUnreachableTags(source, target, isAncestor, plan);
+    for (const RefTip &tip : source) {
+        const auto there = target.constFind(tip.name);
+        if (there == target.constEnd())
+            plan.refs.append({tip.name, RefAction::Create, QString(), tip.oid, QString()});
+        else if (there->oid == tip.oid)
+            plan.refs.append({tip.name, RefAction::UpToDate, tip.oid, tip.oid, QString()});
+        else
+            planPushDiffering(tip, *there, mirror.keepDivergentRefs, isAncestor, plan);
+    }
+    const QString defaultTip = source.contains(input.sourceHeadTarget) ? commitOf(source.value(input.sourceHeadTarget)) : QString();
+    for (const RefTip &tip : target) {
+        if (!source.contains(tip.name))
+            planTargetOnly(tip, mirror, defaultTip, isAncestor, plan);
+    }
+    applyGuards(source, target, GuardOptions{input.allowEmptySource, input.massChangeGuard, input.allowMassChange}, plan);
+    if (!input.sourceHeadTarget.isEmpty() && !input.targetHeadTarget.isEmpty() && input.sourceHeadTarget != input.targetHeadTarget
+        && source.contains(input.sourceHeadTarget))
+        plan.warnings.append(QStringLiteral("the target's default branch is %1, the source's %2 (a push cannot change it: "
+                                            "set it on the target host)").arg(shortName(input.targetHeadTarget), shortName(input.sourceHeadTarget)));
+    sortPlan(plan);
+    return plan;
+}
 
 RefPlan planPull(const Mirror &mirror, const PullPlanInput &input, const AncestryOracle &isAncestor)
 {
@@ -213,13 +319,13 @@ RefPlan planPull(const Mirror &mirror, const PullPlanInput &input, const Ancestr
         if (!source.contains(tip.name))
             planGone(tip, prune, defaultTip, isAncestor, plan);
     }
-    applyGuards(source, cache, input, plan);
+    applyGuards(source, cache, GuardOptions{input.allowEmptySource, input.massChangeGuard, input.allowMassChange}, plan);
     // The cache's HEAD follows the source's default branch when that branch is mirrored.
     if (!input.sourceHeadTarget.isEmpty() && input.sourceHeadTarget != input.cacheHeadTarget && source.contains(input.sourceHeadTarget)) {
         plan.headFrom = input.cacheHeadTarget;
         plan.headTo = input.sourceHeadTarget;
     }
-    std::stable_sort(plan.refs.begin(), plan.refs.end(), [](const PlannedRef &a, const PlannedRef &b) { return a.ref < b.ref; });
+    sortPlan(plan);
     return plan;
 }
 

@@ -53,6 +53,25 @@ struct RefPlan {
 // The pull rules of DESIGN section 3 as a pure function: the same inputs give the same plan.
 RefPlan planPull(const Mirror &mirror, const PullPlanInput &input, const AncestryOracle &isAncestor);
 
+// The push rules of DESIGN section 3 (GitLab's push mirrors, as Gitaly applies them) as a pure
+// function: the cache's mirrored refs (what the source has, after the relay fetch) against the
+// target's. A target ref that differs is fast-forwarded when its tip is an ancestor of the new
+// one, else forced (old tip to the attic) — or, with keep_divergent_refs, `skip_diverged`. Target-
+// only branches and tags go per `prune` (merged: when their tip is an ancestor of the source's
+// default branch), never with keep_divergent_refs. Refs outside the filter are `filtered` on both
+// sides; host-internal ones `rejected`. The guards apply as for pull.
+struct PushPlanInput {
+    QList<RefTip> source;      // the cache's refs (HEAD, peeled lines and host-internal refs may be included)
+    QList<RefTip> target;      // as advertised by the target
+    QString sourceHeadTarget;  // the source's default branch, e.g. "refs/heads/main"
+    QString targetHeadTarget;  // the target's HEAD symref target when advertised
+    bool dryRun = false;
+    bool allowMassChange = false;
+    bool allowEmptySource = false;
+    bool massChangeGuard = true;
+};
+RefPlan planPush(const Mirror &mirror, const PushPlanInput &input, const AncestryOracle &isAncestor);
+
 // The empty-source guard's refusal (category guard, detail {"guard": "empty_source"}).
 Error emptySourceGuard(int cachedRefs);
 // The mass-change guard's limit: max(10 refs, 20 % of the mirrored refs).

@@ -18,17 +18,11 @@ int invalidOid(const QString &ref)
 int keepInAttic(git_repository *repository, const PlannedRef &planned, const git_oid &old, const QString &side,
                 const QDateTime &startedAt, const QString &run, AppliedRefs &applied)
 {
-    const QString atticName = atticRefName(startedAt, run, side, planned.ref);
-    git_reference *raw = nullptr;
-    const int rc = git_reference_create(&raw, repository, atticName.toUtf8().constData(), &old, 0, "mirrordesk: attic");
-    git::ReferencePtr kept(raw);
-    if (rc == 0) {
-        if (auto entry = parseAtticRef(atticName, planned.oldOid)) {
-            entry->why = planned.reason;
-            applied.atticAdded.append(*entry);
-        }
-    }
-    return rc;
+    auto kept = keepTipInAttic(repository, planned.ref, old, planned.reason, side, startedAt, run);
+    if (!kept)
+        return kept.error().gitCode < 0 ? kept.error().gitCode : -1;
+    applied.atticAdded.append(*kept);
+    return 0;
 }
 
 int deleteMatching(git_repository *repository, const QByteArray &name, const git_oid &expected)
@@ -91,6 +85,24 @@ int applyOne(git_repository *repository, const PlannedRef &planned, const QStrin
 }
 
 } // namespace
+
+Result<AtticEntry> keepTipInAttic(git_repository *repository, const QString &ref, const git_oid &oid, const QString &why,
+                                  const QString &side, const QDateTime &startedAt, const QString &run)
+{
+    const QString atticName = atticRefName(startedAt, run, side, ref);
+    git_reference *raw = nullptr;
+    const int rc = git_reference_create(&raw, repository, atticName.toUtf8().constData(), &oid, 0, "mirrordesk: attic");
+    git::ReferencePtr kept(raw);
+    if (rc < 0)
+        return git::lastError(rc, QStringLiteral("cannot keep %1 in the attic").arg(ref));
+    char hex[GIT_OID_HEXSZ + 1];
+    git_oid_tostr(hex, sizeof hex, &oid);
+    auto entry = parseAtticRef(atticName, QString::fromLatin1(hex));
+    if (!entry)
+        return Error{ErrorCategory::Rejected, QStringLiteral("cannot keep %1 in the attic: bad attic name").arg(ref), {}, 0, 0};
+    entry->why = why;
+    return *entry;
+}
 
 QString atticRunId(const QDateTime &startedAt, const QString &prefix)
 {

@@ -20,6 +20,10 @@ struct AppliedRefs {
 // The run id that names a run's attic entries (base 36 of the start's milliseconds).
 QString atticRunId(const QDateTime &startedAt, const QString &prefix = {});
 
+// Keeps `oid` as the old tip of `ref` in the attic (side cache or target): the attic ref only.
+Result<AtticEntry> keepTipInAttic(git_repository *repository, const QString &ref, const git_oid &oid, const QString &why,
+                                  const QString &side, const QDateTime &startedAt, const QString &run);
+
 AppliedRefs applyRefPlan(git_repository *repository, const QList<PlannedRef> &plan, const QString &side,
                          const QDateTime &startedAt, const QString &run);
 

@@ -94,7 +94,8 @@ QJsonObject refResultToJson(const RefResult &ref)
 {
     return QJsonObject{{QStringLiteral("ref"), ref.ref},       {QStringLiteral("action"), refActionName(ref.action)},
                        {QStringLiteral("old"), ref.oldOid},    {QStringLiteral("new"), ref.newOid},
-                       {QStringLiteral("result"), refOutcomeName(ref.result)}, {QStringLiteral("message"), ref.message}};
+                       {QStringLiteral("result"), refOutcomeName(ref.result)}, {QStringLiteral("message"), ref.message},
+                       {QStringLiteral("side"), ref.side.isEmpty() ? QStringLiteral("cache") : ref.side}};
 }
 
 bool isNotableRef(const RefResult &ref)
@@ -259,11 +260,21 @@ Result<RunRecord> runFromJson(const QJsonObject &object, const QString &path)
         ref.newOid = rr.string(QStringLiteral("new"));
         ref.result = readEnum(rr, QStringLiteral("result"), refOutcomeFromName, RefOutcome::Ok);
         ref.message = rr.string(QStringLiteral("message"));
+        ref.side = rr.string(QStringLiteral("side"));
+        if (ref.side == QLatin1String("cache"))
+            ref.side.clear();
         if (auto status = rr.finish(); !status)
             return status.error();
         run.refs.append(ref);
     }
     return run;
+}
+
+QJsonObject checkStageToJson(const CheckStage &stage)
+{
+    return QJsonObject{{QStringLiteral("state"), checkStateName(stage.state)},
+                       {QStringLiteral("error_category"), errorCategoryName(stage.errorCategory)},
+                       {QStringLiteral("error"), stage.error}};
 }
 
 QJsonObject statusToJson(const StatusRecord &s)
@@ -280,15 +291,21 @@ QJsonObject statusToJson(const StatusRecord &s)
     };
     if (s.lastCheck) {
         const CheckRecord &c = *s.lastCheck;
-        object.insert(QStringLiteral("last_check"),
-                      QJsonObject{{QStringLiteral("state"), checkStateName(c.state)},
+        QJsonObject check{{QStringLiteral("state"), checkStateName(c.state)},
                                   {QStringLiteral("error_category"), errorCategoryName(c.errorCategory)},
                                   {QStringLiteral("error"), c.error},
                                   {QStringLiteral("checked_at"), isoTime(c.checkedAt)},
                                   {QStringLiteral("source_fingerprint"), c.sourceFingerprint},
                                   {QStringLiteral("target_fingerprint"), c.targetFingerprint},
                                   {QStringLiteral("source_head"), c.sourceHead},
-                                  {QStringLiteral("target_head"), c.targetHead}});
+                                  {QStringLiteral("target_head"), c.targetHead}};
+        for (const auto &[key, stage] : {std::pair{QStringLiteral("source_cache"), c.sourceCache}, std::pair{QStringLiteral("cache_target"), c.cacheTarget}}) {
+            if (stage)
+                check.insert(key, checkStageToJson(*stage));
+        }
+        if (!c.warnings.isEmpty())
+            check.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(c.warnings));
+        object.insert(QStringLiteral("last_check"), check);
     }
     return object;
 }
@@ -320,6 +337,19 @@ Result<StatusRecord> statusFromJson(const QJsonObject &object)
         check.targetFingerprint = c.string(QStringLiteral("target_fingerprint"));
         check.sourceHead = c.string(QStringLiteral("source_head"));
         check.targetHead = c.string(QStringLiteral("target_head"));
+        for (const auto &[key, stage] : {std::pair{QStringLiteral("source_cache"), &check.sourceCache}, std::pair{QStringLiteral("cache_target"), &check.cacheTarget}}) {
+            if (!c.has(key))
+                continue;
+            JsonReader st(c.object(key), QStringLiteral("last_check.") + key);
+            CheckStage read;
+            read.state = readEnum(st, QStringLiteral("state"), checkStateFromName, CheckState::None);
+            read.errorCategory = readCategory(st, QStringLiteral("error_category"));
+            read.error = st.string(QStringLiteral("error"));
+            if (auto finished = st.finish(); !finished)
+                return finished.error();
+            *stage = read;
+        }
+        check.warnings = c.stringList(QStringLiteral("warnings"));
         if (auto finished = c.finish(); !finished)
             return finished.error();
         s.lastCheck = check;

@@ -28,6 +28,7 @@ struct RefResult {
     QString newOid;
     RefOutcome result = RefOutcome::Ok;
     QString message;
+    QString side = QString(); // cache (the fetch into the cache) | target (a relay's or push mirror's push); empty: cache
     bool operator==(const RefResult &) const = default;
 };
 
@@ -68,6 +69,14 @@ QString leftOutText(const QMap<QString, int> &leftOut);
 QString refCountsText(const QMap<RefAction, int> &counts);
 
 // The last Check of a mirror (DESIGN section 3).
+// One of a relay's two comparisons (source ↔ cache, cache ↔ target).
+struct CheckStage {
+    CheckState state = CheckState::None;
+    ErrorCategory errorCategory = ErrorCategory::None;
+    QString error;
+    bool operator==(const CheckStage &) const = default;
+};
+
 struct CheckRecord {
     CheckState state = CheckState::None;
     ErrorCategory errorCategory = ErrorCategory::None;
@@ -77,6 +86,11 @@ struct CheckRecord {
     QString targetFingerprint;
     QString sourceHead;
     QString targetHead;
+    // Relay and push mirrors: both comparisons (state is the worse of the two), and warnings
+    // (a target whose default branch differs from the source's).
+    std::optional<CheckStage> sourceCache = std::nullopt;
+    std::optional<CheckStage> cacheTarget = std::nullopt;
+    QStringList warnings = QStringList();
     bool operator==(const CheckRecord &) const = default;
 };
 
@@ -107,5 +121,6 @@ Result<StatusRecord> statusFromJson(const QJsonObject &object);
 QJsonObject runToJson(const RunRecord &run);
 Result<RunRecord> runFromJson(const QJsonObject &object, const QString &path);
 QJsonObject refResultToJson(const RefResult &ref);
+QJsonObject checkStageToJson(const CheckStage &stage);
 
 } // namespace md

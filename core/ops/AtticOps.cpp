@@ -5,6 +5,7 @@
 #include "mirror/CacheLock.h"
 #include "mirror/CacheMaintenance.h"
 #include "mirror/RefWriter.h"
+#include "mirror/RelaySync.h"
 #include "util/Scrub.h"
 
 #include <QProcess>
@@ -65,7 +66,19 @@ Result<AtticOps::Restored> AtticOps::restore(const QString &name, const QString 
     CacheLock lock(attic->cachePath);
     if (!lock.tryLock(0))
         return busy(lock);
-    auto restored = restoreAtticEntry(attic->cachePath, attic->mirror.name, entry, target);
+    Result<RestoreResult> restored = RestoreResult{};
+    if (entry.side == QLatin1String("target")) {
+        // Pushed back to the target (the network, on this thread: the command line's restore).
+        const auto config = m_store.load();
+        if (!config)
+            return config.error();
+        auto job = makeMirrorJob(*config, attic->mirror);
+        if (!job)
+            return job.error();
+        restored = restoreTargetEntry(*job, entry, target);
+    } else {
+        restored = restoreAtticEntry(attic->cachePath, attic->mirror.name, entry, target);
+    }
     if (!restored)
         return restored.error();
     Restored result;
@@ -74,7 +87,8 @@ Result<AtticOps::Restored> AtticOps::restore(const QString &name, const QString 
     result.oid = entry.oid;
     result.alreadyThere = restored->alreadyThere;
     result.followsSource = (target.startsWith(QLatin1String("refs/heads/")) || target.startsWith(QLatin1String("refs/tags/")))
-        && attic->mirror.shape == Shape::Pull;
+        && (attic->mirror.shape == Shape::Pull || (entry.side == QLatin1String("target") && !attic->mirror.keepDivergentRefs));
+    result.onTarget = entry.side == QLatin1String("target");
     if (!restored->atticAdded.isEmpty()) {
         if (auto saved = m_state.changeStatus(attic->mirror.name, {}, std::nullopt, restored->atticAdded); !saved)
             result.indexError = saved.error();

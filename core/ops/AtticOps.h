@@ -33,6 +33,7 @@ public:
         QString oid;
         bool alreadyThere = false;
         bool followsSource = false; // a pull mirror's branch or tag: the next update moves it back
+        bool onTarget = false;      // a target entry: pushed back to the target
         std::optional<Error> indexError; // restored, but the attic index could not be written
     };
     // `entry` as `attic list` shows it (with or without refs/mirrordesk/attic/); `as` empty: the
