@@ -44,11 +44,14 @@ bool isGitCliScheme(const QString &url)
 
 // The environment git runs in: no GIT_* variable of ours (this machine's sets GIT_SSL_CAINFO),
 // no config but the command line's, no prompt, no askpass.
-QProcessEnvironment gitEnvironment()
+// A variable holding the secret (a credential's --secret-env) is not passed on either.
+QProcessEnvironment gitEnvironment(const QByteArray &secret)
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    const QString secretText = QString::fromUtf8(secret);
     for (const QString &key : env.keys()) {
-        if (key.startsWith(QLatin1String("GIT_")) || key == QLatin1String("SSH_ASKPASS"))
+        if (key.startsWith(QLatin1String("GIT_")) || key == QLatin1String("SSH_ASKPASS")
+            || (!secretText.isEmpty() && env.value(key).contains(secretText)))
             env.remove(key);
     }
     env.insert(QStringLiteral("GIT_CONFIG_NOSYSTEM"), QStringLiteral("1"));
@@ -81,10 +84,10 @@ struct GitRun {
 
 // Runs git with the run's limits: killed when cancelled, past the deadline or stalled (no output).
 Result<GitRun> runGit(const QStringList &args, const QString &displayUrl, const StreamLimits &limits, platform::SecretPipe *secret,
-                      const QByteArray &input = {})
+                      const QByteArray &input = {}, const QByteArray &secretValue = {})
 {
     QProcess process;
-    process.setProcessEnvironment(gitEnvironment());
+    process.setProcessEnvironment(gitEnvironment(secretValue));
     process.setProgram(gitProgram());
     process.setArguments(args);
     if (input.isEmpty())
@@ -213,7 +216,7 @@ Result<Connection::PushReport> pushWithGit(const QString &gitDir, const RemoteAc
     }
     args << QStringLiteral("--") << access.url << specs;
 
-    auto ran = runGit(args, access.displayUrl, limits, &secret);
+    auto ran = runGit(args, access.displayUrl, limits, &secret, {}, access.credential.present ? access.credential.secret : QByteArray());
     if (!ran)
         return ran.error();
     return parseGitPush(ran->out, ran->err, access.displayUrl);

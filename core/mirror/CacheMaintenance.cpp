@@ -120,6 +120,26 @@ QStringList removeAtticRefs(git_repository *repository, const QList<AtticEntry> 
 }
 
 // Git LFS content lives outside the repository: a mirror copies only the pointers. Say so.
+namespace {
+
+// A copy under a temporary name, then renamed: a half-copied pack is never seen under its name.
+bool copyFile(const QString &from, const QString &to)
+{
+    if (platform::fileTypeOf(from, false) != platform::FileType::Regular)
+        return false;
+    const QString partial = to + QStringLiteral(".mirrordesk-partial");
+    QFile::remove(partial);
+    if (!QFile::copy(from, partial))
+        return false;
+    if (!QFile::rename(partial, to)) {
+        QFile::remove(partial);
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
 int seedFromLocalPacks(const QString &cachePath, const QString &sourcePath)
 {
     const QDir cachePacks(cachePath + QStringLiteral("/objects/pack"));
@@ -132,27 +152,28 @@ int seedFromLocalPacks(const QString &cachePath, const QString &sourcePath)
     const QDir sourcePacks(objects);
     if (!sourcePacks.exists())
         return 0;
-    int linked = 0;
+    int copied = 0;
     for (const QString &pack : sourcePacks.entryList({QStringLiteral("pack-*.pack")}, QDir::Files)) {
         const QString base = pack.chopped(5);
-        // The index last: a pack is used only once its .idx is there.
         if (!QFileInfo::exists(sourcePacks.filePath(base + QStringLiteral(".idx"))))
             continue;
-        if (!platform::hardLink(sourcePacks.filePath(pack), cachePacks.filePath(pack)))
+        if (!copyFile(sourcePacks.filePath(pack), cachePacks.filePath(pack)))
             continue;
-        // Its reverse index and bitmap (what makes git count objects fast), where the source has them.
+        // Its reverse index and bitmap (what makes git count objects fast), then the index last:
+        // a pack is used only once its .idx is there.
         for (const char *extra : {".rev", ".bitmap"}) {
             const QString name = base + QLatin1String(extra);
             if (QFileInfo::exists(sourcePacks.filePath(name)))
-                platform::hardLink(sourcePacks.filePath(name), cachePacks.filePath(name));
+                copyFile(sourcePacks.filePath(name), cachePacks.filePath(name));
         }
-        if (!platform::hardLink(sourcePacks.filePath(base + QStringLiteral(".idx")), cachePacks.filePath(base + QStringLiteral(".idx")))) {
-            QFile::remove(cachePacks.filePath(pack));
+        if (!copyFile(sourcePacks.filePath(base + QStringLiteral(".idx")), cachePacks.filePath(base + QStringLiteral(".idx")))) {
+            for (const char *extra : {".pack", ".rev", ".bitmap"})
+                QFile::remove(cachePacks.filePath(base + QLatin1String(extra)));
             continue;
         }
-        ++linked;
+        ++copied;
     }
-    return linked;
+    return copied;
 }
 
 bool usesLfs(git_repository *repository, const QString &branch)

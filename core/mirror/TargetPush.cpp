@@ -56,6 +56,9 @@ void settle(const QList<PushItem> &send, const git::Connection::PushReport &repo
         answer.refusedWhole = send; // all or nothing: find the refs that make the host refuse
         return;
     }
+    // One ref refused (an update hook): the host's words are about it.
+    if (refused.size() == 1 && !report.hostText.isEmpty())
+        refused.first().message += QStringLiteral(": %1").arg(report.hostText.left(1000));
     answer.settled += refused;
 }
 
@@ -78,6 +81,28 @@ BatchAnswer pushBatchWithGit(const MirrorJob &job, const QList<PushItem> &items,
     auto report = git::pushWithGit(job.cachePath, *job.target, job.limits, specs);
     if (!report)
         return failedBatch(items, report.error());
+    // A delete refused as stale because someone deleted the ref already did what was planned; a
+    // create or update that is already at its new tip likewise.
+    bool staleSeen = false;
+    for (auto &status : report->refs)
+        staleSeen = staleSeen || status.message.contains(QLatin1String("stale info"));
+    if (staleSeen) {
+        if (auto now = git::listMirroredRefs(*job.target, job.limits)) {
+            QHash<QString, QString> tips;
+            for (const RefTip &tip : now->refs)
+                tips.insert(tip.name, tip.oid);
+            for (auto &status : report->refs) {
+                if (!status.message.contains(QLatin1String("stale info")))
+                    continue;
+                const auto item = std::find_if(items.begin(), items.end(), [&](const PushItem &i) { return i.ref == status.ref; });
+                if (item == items.end())
+                    continue;
+                const QString there = tips.value(item->ref);
+                if ((item->source.isEmpty() && there.isEmpty()) || (!item->source.isEmpty() && there == item->newOid))
+                    status.message.clear(); // done already
+            }
+        }
+    }
     BatchAnswer answer;
     settle(items, *report, answer, outcome);
     return answer;
@@ -108,6 +133,10 @@ BatchAnswer pushBatch(git_repository *cache, const MirrorJob &job, const QList<P
         if (now != item.expectedOld) {
             if (!item.source.isEmpty() && now == item.newOid) {
                 answer.settled.append(resultOf(item, RefOutcome::Ok, QStringLiteral("already on the target")));
+                continue;
+            }
+            if (item.source.isEmpty() && now.isEmpty()) {
+                answer.settled.append(resultOf(item, RefOutcome::Ok, QStringLiteral("already gone from the target")));
                 continue;
             }
             answer.settled.append(resultOf(item, RefOutcome::Rejected,

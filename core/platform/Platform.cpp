@@ -244,21 +244,6 @@ int interruptSignal()
     return g_signal.load();
 }
 
-bool hardLink(const QString &from, const QString &to)
-{
-#ifdef Q_OS_UNIX
-    struct stat st;
-    const QByteArray source = QFile::encodeName(from);
-    if (::lstat(source.constData(), &st) != 0 || !S_ISREG(st.st_mode))
-        return false;
-    return ::link(source.constData(), QFile::encodeName(to).constData()) == 0;
-#else
-    Q_UNUSED(from);
-    Q_UNUSED(to);
-    return false;
-#endif
-}
-
 SecretPipe::~SecretPipe()
 {
     close();

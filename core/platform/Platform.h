@@ -67,10 +67,6 @@ private:
     void *m_fallback = nullptr; // a QLockFile where flock is not available
 };
 
-// A hard link `to` of the regular file `from` (never a symbolic link; a link `from` is refused).
-// False where the file system or platform cannot (another device, Windows here).
-bool hardLink(const QString &from, const QString &to);
-
 // Prepares a child process before start(): on Linux it is killed when the thread that started it
 // ends (a MirrorDesk killed mid-transfer leaves no git running); `secretFd` >= 0 becomes its fd 3.
 void prepareChild(QProcess &process, int secretFd = -1);
