@@ -53,6 +53,7 @@ private Q_SLOTS:
         QTest::newRow("git daemon") << u"git"_s;
         QTest::newRow("http basic auth") << u"http"_s;
         QTest::newRow("https basic auth") << u"https"_s;
+        QTest::newRow("https source and target") << u"https-both"_s;
     }
 
     void relayMakesTheTargetEqualToTheSource()
@@ -78,16 +79,20 @@ private Q_SLOTS:
         HttpGitServer http;
         QString targetUrl = url(w.targetRel());
         if (transport != u"git"_s) {
-            QVERIFY2(http.start(m_srv.path(), {transport == u"https"_s, u"mirror-bot"_s, u"s3cret-target-pw"_s, false}),
+            QVERIFY2(http.start(m_srv.path(), {transport.startsWith(u"https"_s), u"mirror-bot"_s, u"s3cret-target-pw"_s, false}),
                      qPrintable(http.errorString()));
             targetUrl = http.url(w.targetRel());
             s.vars.insert(u"MD_TARGET_PW"_s, u"s3cret-target-pw"_s);
             CLI_EXPECT_EXIT(s.run({u"credential"_s, u"add"_s, u"tgt"_s, u"--kind"_s, u"password"_s, u"--username"_s,
                                    u"mirror-bot"_s, u"--secret-env"_s, u"MD_TARGET_PW"_s}), 0);
         }
-        CLI_EXPECT_EXIT(addRelay(s, u"r"_s, url(w.srcRel()), targetUrl,
-                                 transport == u"git"_s ? QStringList() : QStringList{u"--target-credential"_s, u"tgt"_s}), 0);
-        if (transport == u"https"_s)
+        QStringList options;
+        if (transport != u"git"_s)
+            options += {u"--target-credential"_s, u"tgt"_s};
+        if (transport == u"https-both"_s)
+            options += {u"--source-credential"_s, u"tgt"_s};
+        CLI_EXPECT_EXIT(addRelay(s, u"r"_s, transport == u"https-both"_s ? http.url(w.srcRel()) : url(w.srcRel()), targetUrl, options), 0);
+        if (transport.startsWith(u"https"_s))
             QVERIFY(setCaFile(s.env, http.caFile()));
 
         const CliResult first = s.run({u"update"_s, u"r"_s, u"--json"_s});
@@ -522,6 +527,69 @@ private Q_SLOTS:
         const CliResult again = s.run({u"update"_s, u"r"_s, u"--json"_s});
         CLI_EXPECT_EXIT(again, 0);
         QCOMPARE(refOf(w.target, u"refs/heads/develop"_s), newDevelop);
+    }
+
+    // plan (= update --dry-run) of a relay shows the target's lines and changes nothing there.
+    void planShowsTheTargetPlanAndPushesNothing()
+    {
+        World w = newWorld();
+        GIT_OK(w.classic());
+        Session s;
+        CLI_EXPECT_EXIT(addRelay(s, u"r"_s, url(w.srcRel()), url(w.targetRel())), 0);
+        const CliResult plan = s.run({u"plan"_s, u"r"_s, u"--json"_s});
+        CLI_EXPECT_EXIT(plan, 0);
+        const QJsonObject mirror = firstMirror(plan);
+        for (const QString &ref : {u"refs/heads/main"_s, u"refs/heads/develop"_s})
+            QVERIFY2(refLine(mirror, ref).value(u"action"_s).toString() == u"create"_s, qPrintable(pretty(mirror)));
+        GIT_OK(QCOMPARE(refsOf(w.target), QString()));
+        CLI_EXPECT_EXIT(s.run({u"update"_s, u"r"_s}), 0);
+        // A target commit that update would force: the plan says force, the target keeps it.
+        QString onTarget;
+        GIT_OK(onTarget = w.commitOnTarget(u"develop"_s, u"kept by a dry run"_s));
+        const CliResult dry = s.run({u"update"_s, u"r"_s, u"--dry-run"_s, u"--json"_s});
+        CLI_EXPECT_EXIT(dry, 0);
+        QCOMPARE(refLine(firstMirror(dry), u"refs/heads/develop"_s).value(u"action"_s).toString(), u"force"_s);
+        QCOMPARE(refOf(w.target, u"refs/heads/develop"_s), onTarget);
+        QVERIFY(atticEntries(s, u"r"_s).isEmpty());
+    }
+
+    // The guards hold for the target too: a source that suddenly advertises nothing is not
+    // mirrored as "delete everything"; deleting more than max(10, 20 %) refs on the target needs
+    // --allow-mass-change.
+    void guardsProtectTheTarget()
+    {
+        World w = newWorld();
+        GIT_OK(w.classic());
+        Session s;
+        CLI_EXPECT_EXIT(addRelay(s, u"r"_s, url(w.srcRel()), url(w.targetRel()), {u"--prune"_s, u"all"_s}), 0);
+        CLI_EXPECT_EXIT(s.run({u"update"_s, u"r"_s}), 0);
+
+        // Twelve target-only branches: prune all would delete them all.
+        GIT_OK({
+            for (int i = 0; i < 12; ++i)
+                GitRepoBuilder::run({u"update-ref"_s, u"refs/heads/extra-%1"_s.arg(i), u"refs/heads/main"_s}, w.target);
+        });
+        QString before;
+        GIT_OK(before = refsOf(w.target));
+        const CliResult refused = s.run({u"update"_s, u"r"_s, u"--json"_s});
+        CLI_EXPECT_EXIT(refused, 1);
+        QCOMPARE(firstMirror(refused).value(u"error_category"_s).toString(), u"guard"_s);
+        GIT_OK(QCOMPARE(refsOf(w.target), before));
+        const CliResult allowed = s.run({u"update"_s, u"r"_s, u"--allow-mass-change"_s, u"--json"_s});
+        CLI_EXPECT_EXIT(allowed, 0);
+        GIT_OK(QCOMPARE(refsOf(w.target), refsOf(w.src)));
+        QCOMPARE(atticEntries(s, u"r"_s).size(), 12);
+
+        // The source loses every ref: the run fails with the guard, the target keeps its refs.
+        GIT_OK(before = refsOf(w.target));
+        GIT_OK({
+            for (const QString &line : refsOf(w.src).split(u'\n', Qt::SkipEmptyParts))
+                GitRepoBuilder::run({u"update-ref"_s, u"-d"_s, line.section(u' ', 0, 0)}, w.src);
+        });
+        const CliResult empty = s.run({u"update"_s, u"r"_s, u"--json"_s});
+        CLI_EXPECT_EXIT(empty, 1);
+        QCOMPARE(firstMirror(empty).value(u"error_category"_s).toString(), u"guard"_s);
+        GIT_OK(QCOMPARE(refsOf(w.target), before));
     }
 
     // check of a relay compares source ↔ cache and cache ↔ target; the state is the worse.
