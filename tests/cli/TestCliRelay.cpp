@@ -428,8 +428,17 @@ private Q_SLOTS:
     // A pre-receive hook refusing every push that names refs/heads/protected (GitLab's branch
     // protection): the engine splits the batch until the refusing ref is alone, so every other
     // ref lands; protected is rejected; error_category protected.
+    void preReceiveRefusalIsIsolatedByBatchSplitting_data()
+    {
+        QTest::addColumn<QString>("protectedBranch");
+        QTest::newRow("a topic branch") << u"protected"_s;
+        QTest::newRow("the default branch, pushed alone first") << u"main"_s;
+    }
+
     void preReceiveRefusalIsIsolatedByBatchSplitting()
     {
+        QFETCH(QString, protectedBranch);
+        const QString protectedRef = u"refs/heads/"_s + protectedBranch;
         World w = newWorld();
         GIT_OK({
             w.classic();
@@ -443,10 +452,10 @@ private Q_SLOTS:
             w.publish();
             GitRepoBuilder::installHook(
                 w.target, u"pre-receive"_s,
-                u"refuse=no\nwhile read old new ref; do [ \"$ref\" = refs/heads/protected ] && refuse=yes; done\n"
+                u"refuse=no\nwhile read old new ref; do [ \"$ref\" = %1 ] && refuse=yes; done\n"
                 u"if [ $refuse = yes ]; then\n"
                 u"  echo 'GitLab: You are not allowed to force push code to a protected branch on this project.' >&2\n"
-                u"  exit 1\nfi\nexit 0\n"_s);
+                u"  exit 1\nfi\nexit 0\n"_s.arg(protectedRef));
         });
         Session s;
         CLI_EXPECT_EXIT(addRelay(s, u"r"_s, url(w.srcRel()), url(w.targetRel())), 0);
@@ -457,19 +466,19 @@ private Q_SLOTS:
             QCOMPARE(mirror.value(u"outcome"_s).toString(), u"failed"_s);
             QCOMPARE(mirror.value(u"error_category"_s).toString(), u"protected"_s);
             QVERIFY2(mirror.value(u"last_error"_s).toString().contains(u"protected"_s), qPrintable(pretty(mirror)));
-            QCOMPARE(refLine(mirror, u"refs/heads/protected"_s).value(u"result"_s).toString(), u"rejected"_s);
-            QVERIFY(refOf(w.target, u"refs/heads/protected"_s).isEmpty());
+            QCOMPARE(refLine(mirror, protectedRef).value(u"result"_s).toString(), u"rejected"_s);
+            QVERIFY(refOf(w.target, protectedRef).isEmpty());
             QString srcRefs;
             GIT_OK(srcRefs = refsOf(w.src));
             for (const QString &line : srcRefs.split(u'\n', Qt::SkipEmptyParts)) {
                 const QString ref = line.section(u' ', 0, 0);
-                if (ref == u"refs/heads/protected"_s)
+                if (ref == protectedRef)
                     continue;
                 QVERIFY2(refOf(w.target, ref) == line.section(u' ', 1, 1), qPrintable(u"round %1: %2\n"_s.arg(round).arg(ref) + pretty(mirror)));
             }
             // Round 2: more work on several branches, protected among them.
             GIT_OK({
-                for (const QString &b : {u"develop"_s, u"protected"_s, u"feature-b"_s})
+                for (const QString &b : {u"develop"_s, u"protected"_s, u"feature-b"_s, u"main"_s})
                     w.commitOn(b, b + u".txt"_s, u"round 2"_s);
                 GitRepoBuilder::run({u"checkout"_s, u"-q"_s, u"main"_s}, w.work);
                 w.publish();
@@ -478,22 +487,34 @@ private Q_SLOTS:
     }
 
     // The lease: a target ref that moves between planning (an upload-pack listing) and the push
-    // (a receive-pack connection) is not overwritten. git daemon's access hook moves develop on
-    // the target when the receive-pack connection comes in.
+    // (a receive-pack connection) is not overwritten. git daemon's access hook changes the
+    // target when the receive-pack connection comes in: develop moved to another commit,
+    // develop deleted, or a branch the plan would create made there first.
+    void leaseRefusesARefThatMovedAfterPlanning_data()
+    {
+        QTest::addColumn<QString>("change");
+        QTest::newRow("moved") << u"moved"_s;
+        QTest::newRow("deleted") << u"deleted"_s;
+        QTest::newRow("created") << u"created"_s;
+    }
+
     void leaseRefusesARefThatMovedAfterPlanning()
     {
+        QFETCH(QString, change);
         World w = newWorld();
         QPair<QString, QString> tips;
         GIT_OK(tips = w.classic());
         const QString dir = w.root + u'/' + w.dir;
         QString first; // main's first commit: on the target after the first update
         GIT_OK(first = GitRepoBuilder::revParse(w.src, u"refs/heads/main~1"_s));
+        const QString ref = change == u"created"_s ? u"refs/heads/fresh"_s : u"refs/heads/develop"_s;
+        const QString command = change == u"deleted"_s ? u"update-ref -d %1"_s.arg(ref) : u"update-ref %1 %2"_s.arg(ref, first);
         const QString hook = dir + u"/access-hook.sh"_s;
         QVERIFY(CliEnv::writeFile(hook, u"#!/bin/sh\n"
                                         u"if [ \"$1\" = receive-pack ] && [ -e '%1/ARMED' ] && [ ! -e '%1/MARKER' ]; then\n"
                                         u"  : > '%1/MARKER'\n"
-                                        u"  git --git-dir='%2' update-ref refs/heads/develop %3\n"
-                                        u"fi\nexit 0\n"_s.arg(dir, w.target, first).toUtf8()));
+                                        u"  git --git-dir='%2' %3\n"
+                                        u"fi\nexit 0\n"_s.arg(dir, w.target, command).toUtf8()));
         QVERIFY(QFile::setPermissions(hook, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
         GitDaemonServer hooked;
         QVERIFY2(hooked.start(m_srv.path(), {u"--access-hook="_s + hook}), qPrintable(hooked.errorString()));
@@ -502,10 +523,10 @@ private Q_SLOTS:
         CLI_EXPECT_EXIT(addRelay(s, u"r"_s, url(w.srcRel()), hooked.url(w.targetRel())), 0);
         CLI_EXPECT_EXIT(s.run({u"update"_s, u"r"_s}), 0);
         GIT_OK(QCOMPARE(refsOf(w.target), refsOf(w.src)));
-        QString newMain, newDevelop;
+        QString newMain, newTip;
         GIT_OK({
             newMain = w.commitOn(u"main"_s, u"a.txt"_s, u"three"_s);
-            newDevelop = w.commitOn(u"develop"_s, u"d.txt"_s, u"more"_s);
+            newTip = w.commitOn(ref.mid(11), u"d.txt"_s, u"more"_s);
             GitRepoBuilder::run({u"checkout"_s, u"-q"_s, u"main"_s}, w.work);
             w.publish();
         });
@@ -516,17 +537,94 @@ private Q_SLOTS:
         CLI_EXPECT_EXIT(run, 1);
         const QJsonObject mirror = firstMirror(run);
         QCOMPARE(mirror.value(u"outcome"_s).toString(), u"failed"_s);
-        QCOMPARE(refOf(w.target, u"refs/heads/develop"_s), first); // what the hook put there
-        const QJsonObject develop = refLine(mirror, u"refs/heads/develop"_s);
-        QCOMPARE(develop.value(u"result"_s).toString(), u"rejected"_s);
-        QVERIFY2(develop.value(u"message"_s).toString().contains(u"moved"_s), qPrintable(pretty(mirror)));
+        // What the hook left there.
+        QCOMPARE(refOf(w.target, ref), change == u"deleted"_s ? QString() : first);
+        const QJsonObject line = refLine(mirror, ref);
+        QCOMPARE(line.value(u"result"_s).toString(), u"rejected"_s);
+        QVERIFY2(line.value(u"message"_s).toString().contains(u"moved"_s), qPrintable(pretty(mirror)));
+        QVERIFY2(mirror.value(u"last_error"_s).toString().contains(ref.mid(11)), qPrintable(pretty(mirror)));
         QCOMPARE(refOf(w.target, u"refs/heads/main"_s), newMain);
         QCOMPARE(refLine(mirror, u"refs/heads/main"_s).value(u"result"_s).toString(), u"ok"_s);
-        // The next run plans from what is there now: develop's target tip (first) is an ancestor
-        // of the source's develop, so it is a plain fast-forward.
+        // The next run plans from what is there now (first is an ancestor of the new tip: a
+        // fast-forward; or nothing: a create).
         const CliResult again = s.run({u"update"_s, u"r"_s, u"--json"_s});
         CLI_EXPECT_EXIT(again, 0);
-        QCOMPARE(refOf(w.target, u"refs/heads/develop"_s), newDevelop);
+        QCOMPARE(refLine(firstMirror(again), ref).value(u"action"_s).toString(), change == u"deleted"_s ? u"create"_s : u"fast_forward"_s);
+        QCOMPARE(refOf(w.target, ref), newTip);
+        GIT_OK(QCOMPARE(refsOf(w.target), refsOf(w.src)));
+    }
+
+    // A GitHub-shaped source (refs/pull/*, refs/remotes/*) with more refs than one push batch:
+    // only branches and tags reach the target, all of them, in several pushes.
+    void busySourceReachesTheTargetInBatches()
+    {
+        const QString dir = m_srv.filePath(u"busy"_s);
+        QString src, target;
+        GIT_OK(src = GitRepoBuilder::makePullRequestShaped(dir + u"/src.git"_s, 1100, 120, 40, 30));
+        GIT_OK(target = GitRepoBuilder::initBare(dir + u"/target.git"_s));
+        const QString log = dir + u"/pushes.log"_s;
+        GIT_OK(GitRepoBuilder::installHook(target, u"pre-receive"_s, u"n=0\nwhile read old new ref; do n=$((n+1)); done\necho $n >> '%1'\n"_s.arg(log)));
+        Session s;
+        CLI_EXPECT_EXIT(addRelay(s, u"r"_s, url(u"busy/src.git"_s), url(u"busy/target.git"_s)), 0);
+        const CliResult run = s.run({u"update"_s, u"r"_s, u"--json"_s}, 180000);
+        CLI_EXPECT_EXIT(run, 0);
+        QString srcRefs, targetAll;
+        GIT_OK(srcRefs = refsOf(src));
+        GIT_OK(targetAll = GitRepoBuilder::forEachRef(target, {}));
+        QCOMPARE(targetAll, srcRefs); // nothing but refs/heads and refs/tags
+        QCOMPARE(srcRefs.count(u'\n'), 1100 + 120);
+        QVERIFY(!GitRepoBuilder::forEachRef(src, {u"refs/pull"_s}).isEmpty());
+        for (const QJsonObject &line : sideLines(firstMirror(run), u"target"_s))
+            QVERIFY2(line.value(u"ref"_s).toString().startsWith(u"refs/heads/"_s) || line.value(u"ref"_s).toString().startsWith(u"refs/tags/"_s)
+                         || line.value(u"action"_s).toString() == u"rejected"_s || line.value(u"action"_s).toString() == u"filtered"_s,
+                     qPrintable(pretty(line)));
+        // Pushes: main alone, then batches; none larger than 1000 refs.
+        const QStringList sizes = QString::fromUtf8(CliEnv::readFile(log).value_or(QByteArray())).split(u'\n', Qt::SkipEmptyParts);
+        QVERIFY2(sizes.size() >= 3 && sizes.first() == u"1"_s, qPrintable(sizes.join(u' ')));
+        int total = 0;
+        for (const QString &n : sizes) {
+            QVERIFY2(n.toInt() <= 1000, qPrintable(sizes.join(u' ')));
+            total += n.toInt();
+        }
+        QCOMPARE(total, 1100 + 120);
+    }
+
+    // Upstream changes that are not fast-forwards reach the target with the old tips kept: a
+    // moved tag is forced (old tag in the attic, side target), a branch deleted upstream is
+    // deleted on the target under prune merged when merged into main, kept when not.
+    void movedTagAndDeletedBranchesUpstream()
+    {
+        World w = newWorld();
+        GIT_OK({
+            w.classic();
+            GitRepoBuilder::tag(w.work, u"v1"_s, u"first v1"_s, u"main~1"_s);
+            GitRepoBuilder::run({u"branch"_s, u"merged-done"_s, u"main~1"_s}, w.work);
+            w.commitOn(u"unmerged-wip"_s, u"wip.txt"_s, u"wip"_s);
+            GitRepoBuilder::run({u"checkout"_s, u"-q"_s, u"main"_s}, w.work);
+            w.publish();
+        });
+        Session s;
+        CLI_EXPECT_EXIT(addRelay(s, u"r"_s, url(w.srcRel()), url(w.targetRel())), 0);
+        CLI_EXPECT_EXIT(s.run({u"update"_s, u"r"_s}), 0);
+        QString oldTag, wip;
+        GIT_OK(oldTag = refOf(w.target, u"refs/tags/v1"_s));
+        GIT_OK(wip = refOf(w.target, u"refs/heads/unmerged-wip"_s));
+        GIT_OK({
+            GitRepoBuilder::run({u"tag"_s, u"-f"_s, u"-a"_s, u"-m"_s, u"second v1"_s, u"v1"_s, u"main"_s}, w.work);
+            w.publish();
+            GitRepoBuilder::run({u"update-ref"_s, u"-d"_s, u"refs/heads/merged-done"_s}, w.src);
+            GitRepoBuilder::run({u"update-ref"_s, u"-d"_s, u"refs/heads/unmerged-wip"_s}, w.src);
+        });
+        const CliResult run = s.run({u"update"_s, u"r"_s, u"--json"_s});
+        CLI_EXPECT_EXIT(run, 0);
+        const QJsonObject mirror = firstMirror(run);
+        QCOMPARE(refOf(w.target, u"refs/tags/v1"_s), refOf(w.src, u"refs/tags/v1"_s));
+        QCOMPARE(refLine(mirror, u"refs/tags/v1"_s).value(u"action"_s).toString(), u"force"_s);
+        const QList<QJsonObject> keptTag = atticEntriesFor(s, u"r"_s, u"refs/tags/v1"_s);
+        QVERIFY2(keptTag.size() == 1 && keptTag.first().value(u"oid"_s).toString() == oldTag, qPrintable(pretty(atticEntries(s, u"r"_s))));
+        QVERIFY(refOf(w.target, u"refs/heads/merged-done"_s).isEmpty());
+        QCOMPARE(refLine(mirror, u"refs/heads/merged-done"_s).value(u"action"_s).toString(), u"delete"_s);
+        QCOMPARE(refOf(w.target, u"refs/heads/unmerged-wip"_s), wip);
     }
 
     // plan (= update --dry-run) of a relay shows the target's lines and changes nothing there.
