@@ -13,6 +13,8 @@
 #include <QTcpServer>
 #include <QTest>
 
+#include <csignal>
+
 using namespace Qt::StringLiterals;
 using namespace clitest;
 using namespace relaytest;
@@ -305,6 +307,102 @@ private Q_SLOTS:
         QVERIFY2(debris.isEmpty(), qPrintable(debris.join(u'\n')));
         // And the cache's own refs agree with the source.
         GIT_OK(QCOMPARE(refsOf(cache), srcRefs));
+    }
+
+    // SIGKILL while a forced push is held by the target: the target tip it would overwrite is
+    // already in the cache's attic (kept before the push), and the next update completes with
+    // the lost commit listed in the attic.
+    void sigkillDuringAForcedPushLosesNothing()
+    {
+        World w = newWorld();
+        QPair<QString, QString> tips;
+        GIT_OK(tips = w.classic());
+        GitDaemonServer daemon;
+        QVERIFY2(daemon.start(m_srv.path()), qPrintable(daemon.errorString()));
+        Session s;
+        CLI_EXPECT_EXIT(addRelay(s, u"r"_s, daemon.url(w.srcRel()), daemon.url(w.targetRel())), 0);
+        CLI_EXPECT_EXIT(s.run({u"update"_s, u"r"_s}), 0);
+        const QString cache = cachePathOf(s, u"r"_s);
+        QString lost;
+        GIT_OK(lost = w.commitOnTarget(u"develop"_s, u"only on the target"_s));
+        GIT_OK({
+            w.commitOn(u"main"_s, u"a.txt"_s, u"three"_s);
+            w.publish();
+        });
+        const QString flags = w.target + u"/test-flags"_s;
+        QDir().mkpath(flags);
+        GIT_OK(GitRepoBuilder::installHook(w.target, u"pre-receive"_s,
+                                           u"f='%1'\nif [ ! -e \"$f/HELD\" ]; then\n  : > \"$f/HELD\"\n  i=0\n"
+                                           u"  while [ ! -e \"$f/RELEASE\" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done\n"
+                                           u"  exit 1\nfi\nexit 0\n"_s.arg(flags)));
+        auto process = s.env.start({u"update"_s, u"r"_s});
+        QVERIFY(process->waitForStarted());
+        QElapsedTimer timer;
+        timer.start();
+        while (!QFileInfo::exists(flags + u"/HELD"_s) && timer.elapsed() < 60000 && process->state() == QProcess::Running)
+            QTest::qWait(1);
+        QVERIFY2(QFileInfo::exists(flags + u"/HELD"_s), qPrintable(QString::fromUtf8(process->readAllStandardError())));
+        process->kill();
+        QVERIFY(process->waitForFinished(10000));
+        QVERIFY(CliEnv::writeFile(flags + u"/RELEASE"_s, "go"));
+        QVERIFY2(daemonIdle(daemon), qPrintable(daemon.log()));
+        QCOMPARE(refOf(w.target, u"refs/heads/develop"_s), lost); // the held push was refused
+        // Nothing lost at the moment of the kill: the lost commit is under the cache's attic.
+        QString attic;
+        GIT_OK(attic = GitRepoBuilder::forEachRef(cache, {u"refs/mirrordesk/attic/"_s}));
+        QVERIFY2(attic.contains(u"/target/refs/heads/develop "_s + lost), qPrintable(attic));
+
+        const CliResult again = s.run({u"update"_s, u"r"_s, u"--json"_s});
+        CLI_EXPECT_EXIT(again, 0);
+        GIT_OK(QCOMPARE(refsOf(w.target), refsOf(w.src)));
+        bool listed = false;
+        for (const QJsonObject &entry : atticEntriesFor(s, u"r"_s, u"refs/heads/develop"_s))
+            listed = listed || entry.value(u"oid"_s).toString() == lost;
+        QVERIFY2(listed, qPrintable(pretty(atticEntries(s, u"r"_s))));
+        const auto fsck = GitRepoBuilder::tryRun({u"fsck"_s, u"--no-dangling"_s}, cache);
+        QVERIFY2(fsck.ok() && fsck.err.isEmpty(), qPrintable(fsck.describe()));
+    }
+
+    // The target's server dies while it holds the push: the run fails (network), the target
+    // keeps what it had, and once the server is back the next update completes.
+    void targetDyingMidPushFailsCleanly()
+    {
+        World w = newWorld();
+        GIT_OK(w.classic());
+        const QString flags = w.target + u"/test-flags"_s;
+        QDir().mkpath(flags);
+        GIT_OK(GitRepoBuilder::installHook(w.target, u"pre-receive"_s,
+                                           u"f='%1'\nif [ ! -e \"$f/HELD\" ]; then\n  : > \"$f/HELD\"\n  i=0\n"
+                                           u"  while [ ! -e \"$f/RELEASE\" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done\n"
+                                           u"  exit 1\nfi\nexit 0\n"_s.arg(flags)));
+        auto dying = std::make_unique<GitDaemonServer>();
+        QVERIFY2(dying->start(m_srv.path()), qPrintable(dying->errorString()));
+        Session s;
+        CLI_EXPECT_EXIT(addRelay(s, u"r"_s, m_daemon.url(w.srcRel()), dying->url(w.targetRel())), 0);
+        auto process = s.env.start({u"update"_s, u"r"_s, u"--json"_s});
+        QVERIFY(process->waitForStarted());
+        QElapsedTimer timer;
+        timer.start();
+        while (!QFileInfo::exists(flags + u"/HELD"_s) && timer.elapsed() < 60000 && process->state() == QProcess::Running)
+            QTest::qWait(1);
+        QVERIFY2(QFileInfo::exists(flags + u"/HELD"_s), qPrintable(QString::fromUtf8(process->readAllStandardError())));
+        // SIGKILL to the daemon's process group: receive-pack and the hook die with it (a SIGTERM
+        // ends the daemon, but receive-pack waiting for its hook lives on and keeps the socket).
+        ::kill(-static_cast<pid_t>(dying->pid()), SIGKILL);
+        dying->stop();
+        const CliResult failed = CliEnv::finish(*process, {u"update"_s, u"r"_s, u"--json"_s}, 60000);
+        CLI_EXPECT_EXIT(failed, 1);
+        const QJsonObject mirror = firstMirror(failed);
+        QCOMPARE(mirror.value(u"outcome"_s).toString(), u"failed"_s);
+        QVERIFY2(mirror.value(u"error_category"_s).toString() == u"network"_s, qPrintable(pretty(mirror)));
+        GIT_OK(QCOMPARE(refsOf(w.target), QString()));
+
+        GitDaemonServer back;
+        QVERIFY2(back.start(m_srv.path()), qPrintable(back.errorString()));
+        CLI_EXPECT_EXIT(s.run({u"edit"_s, u"r"_s, u"--target"_s, back.url(w.targetRel()), u"-q"_s}), 0);
+        const CliResult again = s.run({u"update"_s, u"r"_s, u"--json"_s});
+        CLI_EXPECT_EXIT(again, 0);
+        GIT_OK(QCOMPARE(refsOf(w.target), refsOf(w.src)));
     }
 
     // A target nobody listens on: exit 1, error_category network, the target unchanged.
