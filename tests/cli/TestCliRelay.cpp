@@ -627,6 +627,124 @@ private Q_SLOTS:
         QCOMPARE(refOf(w.target, u"refs/heads/unmerged-wip"_s), wip);
     }
 
+    // The target's own host-internal refs (merge requests, keep-around, pull heads, notes) and
+    // its HEAD are never touched, even with prune all.
+    void hostInternalTargetRefsAreNeverTouched()
+    {
+        World w = newWorld();
+        GIT_OK(w.classic());
+        Session s;
+        CLI_EXPECT_EXIT(addRelay(s, u"r"_s, url(w.srcRel()), url(w.targetRel()), {u"--prune"_s, u"all"_s}), 0);
+        CLI_EXPECT_EXIT(s.run({u"update"_s, u"r"_s}), 0);
+        QString extra;
+        GIT_OK({
+            const QString onTarget = w.commitOnTarget(u"mr-source"_s, u"merge request work"_s, u"refs/heads/main"_s);
+            GitRepoBuilder::run({u"update-ref"_s, u"-d"_s, u"refs/heads/mr-source"_s}, w.target);
+            for (const QString &ref : {u"refs/merge-requests/1/head"_s, u"refs/keep-around/"_s + onTarget, u"refs/pull/7/head"_s,
+                                       u"refs/environments/prod"_s})
+                GitRepoBuilder::run({u"update-ref"_s, ref, onTarget}, w.target);
+            GitRepoBuilder::run({u"notes"_s, u"add"_s, u"-m"_s, u"a note"_s, onTarget}, w.target);
+            extra = GitRepoBuilder::forEachRef(w.target, {u"refs/merge-requests"_s, u"refs/keep-around"_s, u"refs/pull"_s,
+                                                          u"refs/environments"_s, u"refs/notes"_s});
+            w.commitOn(u"main"_s, u"a.txt"_s, u"three"_s);
+            w.publish();
+        });
+        QCOMPARE(extra.count(u'\n'), 5);
+        const CliResult run = s.run({u"update"_s, u"r"_s, u"--json"_s});
+        CLI_EXPECT_EXIT(run, 0);
+        GIT_OK(QCOMPARE(refsOf(w.target), refsOf(w.src)));
+        GIT_OK(QCOMPARE(GitRepoBuilder::forEachRef(w.target, {u"refs/merge-requests"_s, u"refs/keep-around"_s, u"refs/pull"_s,
+                                                              u"refs/environments"_s, u"refs/notes"_s}), extra));
+        QCOMPARE(GitRepoBuilder::run({u"symbolic-ref"_s, u"HEAD"_s}, w.target).trimmed(), u"refs/heads/main"_s);
+        for (const QJsonObject &line : sideLines(firstMirror(run), u"target"_s))
+            QVERIFY2(line.value(u"action"_s).toString() != u"delete"_s, qPrintable(pretty(line)));
+    }
+
+    // Unusual but valid ref names survive the trip (refspecs, JSON, attic names).
+    void unusualRefNames()
+    {
+        World w = newWorld();
+        const QStringList branches{u"feature/ünïcödé"_s, u"a+b"_s, u"x@y"_s, u"deep/a/b/c/d/e/f"_s, u"hash#tag"_s, u"dots.in.name"_s};
+        GIT_OK({
+            w.classic();
+            for (const QString &b : branches) {
+                GitRepoBuilder::run({u"checkout"_s, u"-q"_s, u"main"_s}, w.work);
+                GitRepoBuilder::run({u"branch"_s, u"--"_s, b}, w.work);
+            }
+            GitRepoBuilder::tag(w.work, u"v1.0+build.7"_s, u"semver with build"_s);
+            w.publish();
+        });
+        Session s;
+        CLI_EXPECT_EXIT(addRelay(s, u"r"_s, url(w.srcRel()), url(w.targetRel()), {u"--prune"_s, u"all"_s}), 0);
+        const CliResult run = s.run({u"update"_s, u"r"_s, u"--json"_s});
+        CLI_EXPECT_EXIT(run, 0);
+        GIT_OK(QCOMPARE(refsOf(w.target), refsOf(w.src)));
+        QVERIFY2(!refLine(firstMirror(run), u"refs/heads/feature/ünïcödé"_s).isEmpty(), qPrintable(pretty(firstMirror(run))));
+        // Diverged on the target and forced back: kept in the attic under its own name.
+        QString lost;
+        GIT_OK(lost = w.commitOnTarget(u"feature/ünïcödé"_s, u"target change"_s));
+        CLI_EXPECT_EXIT(s.run({u"update"_s, u"r"_s}), 0);
+        GIT_OK(QCOMPARE(refsOf(w.target), refsOf(w.src)));
+        const QList<QJsonObject> kept = atticEntriesFor(s, u"r"_s, u"refs/heads/feature/ünïcödé"_s);
+        QVERIFY2(kept.size() == 1 && kept.first().value(u"oid"_s).toString() == lost, qPrintable(pretty(atticEntries(s, u"r"_s))));
+    }
+
+    // mirror_tags reachable: only tags reachable from the mirrored branches are pushed.
+    void mirrorTagsReachable()
+    {
+        World w = newWorld();
+        GIT_OK({
+            w.classic();
+            GitRepoBuilder::tag(w.work, u"on-main"_s, u"annotated"_s, u"main"_s);
+            GitRepoBuilder::tag(w.work, u"on-main-light"_s, QString(), u"main~1"_s);
+            GitRepoBuilder::tag(w.work, u"on-develop"_s, u"annotated"_s, u"develop"_s);
+            w.publish();
+        });
+        Session s;
+        CLI_EXPECT_EXIT(addRelay(s, u"r"_s, url(w.srcRel()), url(w.targetRel()),
+                                 {u"--mirror-branch-regex"_s, u"^main$"_s, u"--mirror-tags"_s, u"reachable"_s}), 0);
+        CLI_EXPECT_EXIT(s.run({u"update"_s, u"r"_s}), 0);
+        QCOMPARE(refOf(w.target, u"refs/tags/on-main"_s), refOf(w.src, u"refs/tags/on-main"_s));
+        QCOMPARE(refOf(w.target, u"refs/tags/on-main-light"_s), refOf(w.src, u"refs/tags/on-main-light"_s));
+        QVERIFY(refOf(w.target, u"refs/tags/on-develop"_s).isEmpty());
+        QVERIFY(refOf(w.target, u"refs/heads/develop"_s).isEmpty());
+        QCOMPARE(refOf(w.target, u"refs/heads/main"_s), refOf(w.src, u"refs/heads/main"_s));
+    }
+
+    // attic restore of a target entry: --as a new target branch, and over a ref prune deleted.
+    void atticRestoreOfTargetEntries()
+    {
+        World w = newWorld();
+        GIT_OK(w.classic());
+        Session s;
+        CLI_EXPECT_EXIT(addRelay(s, u"r"_s, url(w.srcRel()), url(w.targetRel()), {u"--prune"_s, u"all"_s}), 0);
+        CLI_EXPECT_EXIT(s.run({u"update"_s, u"r"_s}), 0);
+        QString lost, gone;
+        GIT_OK(lost = w.commitOnTarget(u"develop"_s, u"forced away"_s));
+        GIT_OK(gone = w.commitOnTarget(u"target-only"_s, u"pruned away"_s, u"refs/heads/main"_s));
+        CLI_EXPECT_EXIT(s.run({u"update"_s, u"r"_s}), 0);
+        QVERIFY(refOf(w.target, u"refs/heads/target-only"_s).isEmpty());
+        const QList<QJsonObject> forced = atticEntriesFor(s, u"r"_s, u"refs/heads/develop"_s);
+        const QList<QJsonObject> pruned = atticEntriesFor(s, u"r"_s, u"refs/heads/target-only"_s);
+        QVERIFY2(forced.size() == 1 && pruned.size() == 1, qPrintable(pretty(atticEntries(s, u"r"_s))));
+        QCOMPARE(pruned.first().value(u"oid"_s).toString(), gone);
+
+        const CliResult as = s.run({u"attic"_s, u"restore"_s, u"r"_s, entryId(forced.first()), u"--as"_s, u"refs/heads/recovered"_s});
+        CLI_EXPECT_EXIT(as, 0);
+        QCOMPARE(refOf(w.target, u"refs/heads/recovered"_s), lost);
+        QCOMPARE(refOf(w.target, u"refs/heads/develop"_s), refOf(w.src, u"refs/heads/develop"_s));
+        const CliResult back = s.run({u"attic"_s, u"restore"_s, u"r"_s, entryId(pruned.first())});
+        CLI_EXPECT_EXIT(back, 0);
+        QCOMPARE(refOf(w.target, u"refs/heads/target-only"_s), gone);
+        // Restoring again: already there, nothing pushed, exit 0.
+        CLI_EXPECT_EXIT(s.run({u"attic"_s, u"restore"_s, u"r"_s, entryId(pruned.first())}), 0);
+        QCOMPARE(refOf(w.target, u"refs/heads/target-only"_s), gone);
+        // Only branches and tags can be restored on the target.
+        const CliResult bad = s.run({u"attic"_s, u"restore"_s, u"r"_s, entryId(pruned.first()), u"--as"_s, u"refs/other/x"_s});
+        QVERIFY2(bad.finished && bad.exitCode != 0, qPrintable(bad.describe()));
+        QVERIFY(refOf(w.target, u"refs/other/x"_s).isEmpty());
+    }
+
     // plan (= update --dry-run) of a relay shows the target's lines and changes nothing there.
     void planShowsTheTargetPlanAndPushesNothing()
     {
