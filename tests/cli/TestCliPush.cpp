@@ -405,6 +405,45 @@ private Q_SLOTS:
         GIT_OK(QCOMPARE(refsOf(w.target), refsOf(w.src)));
     }
 
+    // SIGTERM while the target holds the push: the run ends promptly with 143 and is recorded as
+    // interrupted; the target keeps what it had; the next update completes.
+    void sigtermDuringAHeldPushInterrupts()
+    {
+        World w = newWorld();
+        GIT_OK(w.classic());
+        const QString flags = w.target + u"/test-flags"_s;
+        QDir().mkpath(flags);
+        GIT_OK(GitRepoBuilder::installHook(w.target, u"pre-receive"_s,
+                                           u"f='%1'\nif [ ! -e \"$f/HELD\" ]; then\n  : > \"$f/HELD\"\n  i=0\n"
+                                           u"  while [ ! -e \"$f/RELEASE\" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done\n"
+                                           u"  exit 1\nfi\nexit 0\n"_s.arg(flags)));
+        GitDaemonServer daemon;
+        QVERIFY2(daemon.start(m_srv.path()), qPrintable(daemon.errorString()));
+        Session s;
+        CLI_EXPECT_EXIT(addRelay(s, u"r"_s, daemon.url(w.srcRel()), daemon.url(w.targetRel())), 0);
+        auto process = s.env.start({u"update"_s, u"r"_s});
+        QVERIFY(process->waitForStarted());
+        QElapsedTimer timer;
+        timer.start();
+        while (!QFileInfo::exists(flags + u"/HELD"_s) && timer.elapsed() < 60000 && process->state() == QProcess::Running)
+            QTest::qWait(1);
+        QVERIFY2(QFileInfo::exists(flags + u"/HELD"_s), qPrintable(QString::fromUtf8(process->readAllStandardError())));
+        ::kill(static_cast<pid_t>(process->processId()), SIGTERM);
+        // The hook holds the push for up to 60 s: the run must not wait for it.
+        const CliResult interrupted = CliEnv::finish(*process, {u"update"_s, u"r"_s}, 20000);
+        QVERIFY(CliEnv::writeFile(flags + u"/RELEASE"_s, "go"));
+        CLI_EXPECT_EXIT(interrupted, 143);
+        CLI_EXPECT_STDERR(interrupted, u"interrupted by SIGTERM"_s);
+        QVERIFY2(daemonIdle(daemon), qPrintable(daemon.log()));
+        GIT_OK(QCOMPARE(refsOf(w.target), QString()));
+        const CliResult status = s.run({u"status"_s, u"r"_s, u"--json"_s});
+        QCOMPARE(firstMirror(status).value(u"update_status"_s).toString(), u"interrupted"_s);
+        CLI_EXPECT_EXIT(s.run({u"update"_s, u"r"_s}), 0);
+        GIT_OK(QCOMPARE(refsOf(w.target), refsOf(w.src)));
+        const auto fsck = GitRepoBuilder::tryRun({u"fsck"_s, u"--no-dangling"_s}, cachePathOf(s, u"r"_s));
+        QVERIFY2(fsck.ok() && fsck.err.isEmpty(), qPrintable(fsck.describe()));
+    }
+
     // A target nobody listens on: exit 1, error_category network, the target unchanged.
     void unreachableTargetFailsWithNetwork()
     {

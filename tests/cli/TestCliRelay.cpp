@@ -126,6 +126,11 @@ private Q_SLOTS:
             QCOMPARE(s.env.filesContaining("s3cret-target-pw"), QStringList{});
         }
 
+        // check reaches both sides with the same credentials and CA: in sync.
+        const CliResult checked = s.run({u"check"_s, u"r"_s, u"--json"_s});
+        CLI_EXPECT_EXIT(checked, 0);
+        QCOMPARE(firstMirror(checked).value(u"cache_target"_s).toObject().value(u"state"_s).toString(), u"in_sync"_s);
+
         // Nothing new: nothing is pushed, every target line is up to date.
         const CliResult second = s.run({u"update"_s, u"r"_s, u"--json"_s});
         CLI_EXPECT_EXIT(second, 0);
@@ -175,13 +180,33 @@ private Q_SLOTS:
     // GitLab's documented case: develop gets a commit on the target, main one on the source.
     // Without keep_divergent_refs, develop is forced back to the source's, and the lost target
     // commit is kept in the attic (side target), from where attic restore pushes it back.
+    // (Over HTTPS with basic auth too: the lost tip is fetched from the target for the attic
+    // with the target's credential and CA.)
+    void classicCaseForcesTheDivergedBranchKeepingTheTargetTip_data()
+    {
+        QTest::addColumn<bool>("https");
+        QTest::newRow("git daemon") << false;
+        QTest::newRow("https basic auth") << true;
+    }
+
     void classicCaseForcesTheDivergedBranchKeepingTheTargetTip()
     {
+        QFETCH(bool, https);
         World w = newWorld();
         QPair<QString, QString> tips;
         GIT_OK(tips = w.classic());
         Session s;
-        CLI_EXPECT_EXIT(addRelay(s, u"r"_s, url(w.srcRel()), url(w.targetRel())), 0);
+        HttpGitServer http;
+        if (https) {
+            QVERIFY2(http.start(m_srv.path(), {true, u"mirror-bot"_s, u"classic-pw"_s, false}), qPrintable(http.errorString()));
+            s.vars.insert(u"MD_TARGET_PW"_s, u"classic-pw"_s);
+            CLI_EXPECT_EXIT(s.run({u"credential"_s, u"add"_s, u"tgt"_s, u"--kind"_s, u"password"_s, u"--username"_s,
+                                   u"mirror-bot"_s, u"--secret-env"_s, u"MD_TARGET_PW"_s}), 0);
+            CLI_EXPECT_EXIT(addRelay(s, u"r"_s, url(w.srcRel()), http.url(w.targetRel()), {u"--target-credential"_s, u"tgt"_s}), 0);
+            QVERIFY(setCaFile(s.env, http.caFile()));
+        } else {
+            CLI_EXPECT_EXIT(addRelay(s, u"r"_s, url(w.srcRel()), url(w.targetRel())), 0);
+        }
         CLI_EXPECT_EXIT(s.run({u"update"_s, u"r"_s}), 0);
         QString lost, newMain;
         GIT_OK(lost = w.commitOnTarget(u"develop"_s, u"a fix made on the target"_s));
