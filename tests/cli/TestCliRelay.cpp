@@ -579,6 +579,92 @@ private Q_SLOTS:
         GIT_OK(QCOMPARE(refsOf(w.target), refsOf(w.src)));
     }
 
+    // A ref the plan deletes (prune all) that someone else deleted on the target between
+    // planning and the push: nothing is overwritten and the wanted end state is there, so this
+    // is not a failure (as a ref already at the planned new tip is "already on the target").
+    // Beyond the contract: an expectation of this test's author.
+    void leaseRefAlreadyDeletedIsNotAFailure()
+    {
+        World w = newWorld();
+        GIT_OK(w.classic());
+        const QString dir = w.root + u'/' + w.dir;
+        const QString hook = dir + u"/access-hook.sh"_s;
+        QVERIFY(CliEnv::writeFile(hook, u"#!/bin/sh\n"
+                                        u"if [ \"$1\" = receive-pack ] && [ -e '%1/ARMED' ] && [ ! -e '%1/MARKER' ]; then\n"
+                                        u"  : > '%1/MARKER'\n"
+                                        u"  git --git-dir='%2' update-ref -d refs/heads/gone-soon\n"
+                                        u"fi\nexit 0\n"_s.arg(dir, w.target).toUtf8()));
+        QVERIFY(QFile::setPermissions(hook, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
+        GitDaemonServer hooked;
+        QVERIFY2(hooked.start(m_srv.path(), {u"--access-hook="_s + hook}), qPrintable(hooked.errorString()));
+        Session s;
+        CLI_EXPECT_EXIT(addRelay(s, u"r"_s, url(w.srcRel()), hooked.url(w.targetRel()), {u"--prune"_s, u"all"_s}), 0);
+        CLI_EXPECT_EXIT(s.run({u"update"_s, u"r"_s}), 0);
+        GIT_OK(GitRepoBuilder::run({u"update-ref"_s, u"refs/heads/gone-soon"_s, u"refs/heads/main~1"_s}, w.target));
+        GIT_OK({
+            w.commitOn(u"main"_s, u"a.txt"_s, u"three"_s);
+            w.publish();
+        });
+        QVERIFY(CliEnv::writeFile(dir + u"/ARMED"_s, "1"));
+        const CliResult run = s.run({u"update"_s, u"r"_s, u"--json"_s});
+        QVERIFY(QFileInfo::exists(dir + u"/MARKER"_s));
+        const QJsonObject mirror = firstMirror(run);
+        QVERIFY(refOf(w.target, u"refs/heads/gone-soon"_s).isEmpty());
+        QCOMPARE(refOf(w.target, u"refs/heads/main"_s), refOf(w.src, u"refs/heads/main"_s));
+        QVERIFY2(refLine(mirror, u"refs/heads/gone-soon"_s).value(u"result"_s).toString() == u"ok"_s, qPrintable(pretty(mirror)));
+        CLI_EXPECT_EXIT(run, 0);
+    }
+
+    // A host refusing a push for its size (a GitLab-like pre-receive message) refuses the whole
+    // batch: the split isolates the big branch, the rest lands, and the error explains the limit.
+    void sizeLimitRefusalIsIsolatedAndExplained()
+    {
+        World w = newWorld();
+        GIT_OK({
+            w.classic();
+            w.commitOn(u"big"_s, u"big.bin"_s, QString(20000, u'x'));
+            GitRepoBuilder::run({u"checkout"_s, u"-q"_s, u"main"_s}, w.work);
+            w.commitOn(u"small"_s, u"s.txt"_s, u"s"_s);
+            GitRepoBuilder::run({u"checkout"_s, u"-q"_s, u"main"_s}, w.work);
+            w.publish();
+            GitRepoBuilder::installHook(w.target, u"pre-receive"_s,
+                                        u"big=no\nwhile read old new ref; do [ \"$ref\" = refs/heads/big ] && big=yes; done\n"
+                                        u"if [ $big = yes ]; then\n"
+                                        u"  echo 'GitLab: Your push has been rejected, because this repository has exceeded its size limit of 1 KB by 19 KB.' >&2\n"
+                                        u"  exit 1\nfi\nexit 0\n"_s);
+        });
+        Session s;
+        CLI_EXPECT_EXIT(addRelay(s, u"r"_s, url(w.srcRel()), url(w.targetRel())), 0);
+        const CliResult run = s.run({u"update"_s, u"r"_s, u"--json"_s});
+        CLI_EXPECT_EXIT(run, 1);
+        const QJsonObject mirror = firstMirror(run);
+        QCOMPARE(mirror.value(u"error_category"_s).toString(), u"rejected"_s);
+        QVERIFY2(mirror.value(u"last_error"_s).toString().contains(u"size limit"_s), qPrintable(pretty(mirror)));
+        QCOMPARE(refLine(mirror, u"refs/heads/big"_s).value(u"result"_s).toString(), u"rejected"_s);
+        QVERIFY(refOf(w.target, u"refs/heads/big"_s).isEmpty());
+        for (const QString &ref : {u"refs/heads/main"_s, u"refs/heads/develop"_s, u"refs/heads/small"_s})
+            QCOMPARE(refOf(w.target, ref), refOf(w.src, ref));
+    }
+
+    // A source whose HEAD names a branch that does not exist (no default branch): every ref
+    // still arrives, and nothing is deleted as "merged into the default branch".
+    void sourceWithoutADefaultBranch()
+    {
+        World w = newWorld();
+        GIT_OK({
+            w.classic();
+            GitRepoBuilder::run({u"symbolic-ref"_s, u"HEAD"_s, u"refs/heads/master"_s}, w.src);
+        });
+        Session s;
+        CLI_EXPECT_EXIT(addRelay(s, u"r"_s, url(w.srcRel()), url(w.targetRel())), 0);
+        CLI_EXPECT_EXIT(s.run({u"update"_s, u"r"_s}), 0);
+        GIT_OK(QCOMPARE(refsOf(w.target), refsOf(w.src)));
+        GIT_OK(GitRepoBuilder::run({u"update-ref"_s, u"refs/heads/target-merged"_s, u"refs/heads/main~1"_s}, w.target));
+        const CliResult run = s.run({u"update"_s, u"r"_s, u"--json"_s});
+        QVERIFY2(run.finished && run.exitCode != 2, qPrintable(run.describe()));
+        QVERIFY2(!refOf(w.target, u"refs/heads/target-merged"_s).isEmpty(), qPrintable(pretty(firstMirror(run))));
+    }
+
     // A GitHub-shaped source (refs/pull/*, refs/remotes/*) with more refs than one push batch:
     // only branches and tags reach the target, all of them, in several pushes.
     void busySourceReachesTheTargetInBatches()
