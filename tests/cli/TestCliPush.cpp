@@ -138,24 +138,62 @@ private Q_SLOTS:
     // content, size, mode and mtime (and every folder's) are the same after update and check.
     void pushShapeLeavesTheLocalRepositoryUntouched_data()
     {
-        QTest::addColumn<bool>("bare");
-        QTest::newRow("work tree with index, stash, untracked files") << false;
-        QTest::newRow("bare repository") << true;
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("work tree with index, stash, untracked files") << u"work"_s;
+        QTest::newRow("bare repository") << u"bare"_s;
+        QTest::newRow("a path with spaces and non-ASCII") << u"spaces"_s;
+        QTest::newRow("a clone with remote-tracking branches") << u"clone"_s;
+        QTest::newRow("a linked worktree (git worktree add)") << u"linked"_s;
+        QTest::newRow("a clone --shared (objects/info/alternates)") << u"shared"_s;
     }
 
     void pushShapeLeavesTheLocalRepositoryUntouched()
     {
-        QFETCH(bool, bare);
+        QFETCH(QString, kind);
         World w = newWorld();
-        GIT_OK(makeBusyWorkTree(w));
+        const QString dir = w.root + u'/' + w.dir;
         QString local = w.work;
-        if (bare) {
-            local = w.root + u'/' + w.dir + u"/local.git"_s;
-            GIT_OK(GitRepoBuilder::run({u"clone"_s, u"-q"_s, u"--bare"_s, w.work, local}));
-        }
+        QStringList roots; // every folder that must stay as it is
+        QString branch = u"main"_s; // the branch new local work lands on
+        GIT_OK({
+            if (kind == u"spaces"_s) {
+                World other = w;
+                other.work = GitRepoBuilder::initWork(dir + u"/my repo ü ß"_s);
+                makeBusyWorkTree(other);
+                local = other.work;
+            } else {
+                makeBusyWorkTree(w);
+            }
+            if (kind == u"bare"_s) {
+                local = dir + u"/local.git"_s;
+                GitRepoBuilder::run({u"clone"_s, u"-q"_s, u"--bare"_s, w.work, local});
+            } else if (kind == u"clone"_s || kind == u"shared"_s) {
+                local = dir + u'/' + kind;
+                GitRepoBuilder::run(kind == u"clone"_s ? QStringList{u"clone"_s, u"-q"_s, w.work, local}
+                                                       : QStringList{u"clone"_s, u"-q"_s, u"--shared"_s, w.work, local});
+                roots.append(w.work);
+            } else if (kind == u"linked"_s) {
+                local = dir + u"/linked"_s;
+                branch = u"linked-branch"_s;
+                GitRepoBuilder::run({u"worktree"_s, u"add"_s, u"-q"_s, u"-b"_s, branch, local, u"main"_s}, w.work);
+                CliEnv::writeFile(local + u"/linked-untracked.txt"_s, "x");
+                roots.append(w.work);
+            }
+        });
+        roots.prepend(local);
+        if (kind == u"clone"_s)
+            QVERIFY(!refOf(local, u"refs/remotes/origin/develop"_s).isEmpty());
+        if (kind == u"shared"_s)
+            QVERIFY(QFileInfo::exists(local + u"/.git/objects/info/alternates"_s));
         Session s;
         CLI_EXPECT_EXIT(addMirror(s, u"p"_s, u"push"_s, local, m_daemon.url(w.targetRel())), 0);
-        const QStringList before = snapshotTree(local);
+        auto snapshot = [&roots] {
+            QStringList all;
+            for (const QString &root : roots)
+                all += snapshotTree(root);
+            return all;
+        };
+        const QStringList before = snapshot();
         QVERIFY(before.size() > 10);
 
         const CliResult run = s.run({u"update"_s, u"p"_s, u"--json"_s});
@@ -163,30 +201,31 @@ private Q_SLOTS:
         QCOMPARE(firstMirror(run).value(u"shape"_s).toString(), u"push"_s);
         QCOMPARE(firstMirror(run).value(u"outcome"_s).toString(), u"ok"_s);
         CLI_EXPECT_EXIT(s.run({u"check"_s, u"p"_s}), 0);
-        const QStringList after = snapshotTree(local);
+        const QStringList after = snapshot();
         QVERIFY2(before == after, qPrintable(u"the local repository changed:\n"_s + snapshotDiff(before, after)));
-        // The target has the branches and tags, not the stash (refs/stash is not mirrored).
-        QString localRefs, targetRefs;
+        // The target has the local branches and tags: not the stash, not remote-tracking refs.
+        QString localRefs, targetRefs, targetAll;
         GIT_OK(localRefs = refsOf(local));
         GIT_OK(targetRefs = refsOf(w.target));
+        GIT_OK(targetAll = GitRepoBuilder::forEachRef(w.target, {}));
         QCOMPARE(targetRefs, localRefs);
-        QVERIFY(refOf(w.target, u"refs/stash"_s).isEmpty());
-        QVERIFY(!refOf(local, u"refs/heads/topic/nested"_s).isEmpty());
+        QCOMPARE(targetAll, targetRefs);
+        QVERIFY(!targetRefs.isEmpty());
 
         // New local work: pushed on the next update, the repository again untouched by it.
-        QString newMain;
-        if (bare) {
+        QString newTip;
+        if (kind == u"bare"_s) {
             GIT_OK(GitRepoBuilder::run({u"checkout"_s, u"-q"_s, u"-f"_s, u"main"_s}, w.work));
-            GIT_OK(newMain = GitRepoBuilder::commit(w.work, u"b.txt"_s, u"more"_s, u"more"_s));
+            GIT_OK(newTip = GitRepoBuilder::commit(w.work, u"b.txt"_s, u"more"_s, u"more"_s));
             GIT_OK(GitRepoBuilder::push(w.work, local, {u"main"_s}));
         } else {
-            GIT_OK(newMain = GitRepoBuilder::commit(w.work, u"b.txt"_s, u"more"_s, u"more"_s));
+            GIT_OK(newTip = GitRepoBuilder::commit(local, u"b.txt"_s, u"more"_s, u"more"_s));
         }
-        const QStringList before2 = snapshotTree(local);
+        const QStringList before2 = snapshot();
         CLI_EXPECT_EXIT(s.run({u"update"_s, u"p"_s}), 0);
-        const QStringList after2 = snapshotTree(local);
+        const QStringList after2 = snapshot();
         QVERIFY2(before2 == after2, qPrintable(u"the local repository changed:\n"_s + snapshotDiff(before2, after2)));
-        QCOMPARE(refOf(w.target, u"refs/heads/main"_s), newMain);
+        QCOMPARE(refOf(w.target, u"refs/heads/"_s + branch), newTip);
     }
 
     // A push mirror's source must be a local path.
