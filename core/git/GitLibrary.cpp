@@ -1,4 +1,5 @@
 #include "git/GitLibrary.h"
+#include "git/GitCliPush.h"
 
 #include "git/GitError.h"
 #include "git/TimeoutStream.h"
@@ -32,6 +33,7 @@ Status GitLibrary::initialize(const GitOptions &settings)
         // The protocol-v2 lister's HTTPS (Qt's TLS, not libgit2's) trusts the same extra CAs.
         if (auto status = setV2CaFile(settings.caFile); !status)
             return status;
+        setGitCliCaFile(settings.caFile); // and the git binary's pushes
     }
     return {};
 }

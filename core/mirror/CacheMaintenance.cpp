@@ -1,4 +1,5 @@
 #include "mirror/CacheMaintenance.h"
+#include "platform/Platform.h"
 
 #include "git/GitError.h"
 #include "mirror/CacheGuard.h"
@@ -12,6 +13,7 @@
 #include <QFileInfo>
 #include <QProcess>
 #include <QStandardPaths>
+#include <QUrl>
 
 namespace md {
 
@@ -118,6 +120,41 @@ QStringList removeAtticRefs(git_repository *repository, const QList<AtticEntry> 
 }
 
 // Git LFS content lives outside the repository: a mirror copies only the pointers. Say so.
+int seedFromLocalPacks(const QString &cachePath, const QString &sourcePath)
+{
+    const QDir cachePacks(cachePath + QStringLiteral("/objects/pack"));
+    if (!cachePacks.exists() || !cachePacks.entryList({QStringLiteral("*.pack")}, QDir::Files).isEmpty())
+        return 0;
+    const QString root = sourcePath.startsWith(QLatin1String("file://")) ? QUrl(sourcePath).toLocalFile() : sourcePath;
+    QString objects = root + QStringLiteral("/objects/pack");
+    if (!QFileInfo(objects).isDir())
+        objects = root + QStringLiteral("/.git/objects/pack");
+    const QDir sourcePacks(objects);
+    if (!sourcePacks.exists())
+        return 0;
+    int linked = 0;
+    for (const QString &pack : sourcePacks.entryList({QStringLiteral("pack-*.pack")}, QDir::Files)) {
+        const QString base = pack.chopped(5);
+        // The index last: a pack is used only once its .idx is there.
+        if (!QFileInfo::exists(sourcePacks.filePath(base + QStringLiteral(".idx"))))
+            continue;
+        if (!platform::hardLink(sourcePacks.filePath(pack), cachePacks.filePath(pack)))
+            continue;
+        // Its reverse index and bitmap (what makes git count objects fast), where the source has them.
+        for (const char *extra : {".rev", ".bitmap"}) {
+            const QString name = base + QLatin1String(extra);
+            if (QFileInfo::exists(sourcePacks.filePath(name)))
+                platform::hardLink(sourcePacks.filePath(name), cachePacks.filePath(name));
+        }
+        if (!platform::hardLink(sourcePacks.filePath(base + QStringLiteral(".idx")), cachePacks.filePath(base + QStringLiteral(".idx")))) {
+            QFile::remove(cachePacks.filePath(pack));
+            continue;
+        }
+        ++linked;
+    }
+    return linked;
+}
+
 bool usesLfs(git_repository *repository, const QString &branch)
 {
     if (branch.isEmpty())

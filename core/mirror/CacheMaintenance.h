@@ -43,6 +43,12 @@ void packLooseRefs(git_repository *repository, const QString &cachePath, QString
 // run's deadline and cancel flag (git leaves the repository valid when killed).
 void maintain(const QString &cachePath, const git::StreamLimits &limits, QStringList &warnings);
 
+// A new cache of a push mirror starts from hard links to the local source's pack files (as
+// `git clone --local` does): packs are never modified, so the source is only read, and the first
+// fetch then moves only what the packs lack. Only into a cache without packs; every link that
+// cannot be made (another file system) is simply skipped. Returns the packs linked.
+int seedFromLocalPacks(const QString &cachePath, const QString &sourcePath);
+
 // Whether the branch's .gitattributes routes files through Git LFS (whose content a mirror does
 // not copy).
 bool usesLfs(git_repository *repository, const QString &branch);

@@ -1,6 +1,7 @@
 #include "mirror/PullSync.h"
 
 #include "git/Connection.h"
+#include "git/GitCliPush.h"
 #include "git/RemoteLister.h"
 #include "git/V2Lister.h"
 #include "mirror/CacheMaintenance.h"
@@ -50,6 +51,28 @@ Status downloadMissing(git::Connection &connection, git_repository *repository, 
     *downloaded = !refspecs.isEmpty();
     if (refspecs.isEmpty())
         return {};
+    if (git::canFetchWithGit(job.source)) {
+        // A push mirror's local source: a new cache starts from links to its packs, and git's
+        // upload-pack moves the rest reusing the source's deltas (libgit2's local transport would
+        // repack every object). Objects only; the refs are written below.
+        QStringList refs;
+        if (seedFromLocalPacks(job.cachePath, job.source.url) > 0) {
+            const git::AncestryReader seeded(repository);
+            for (const RefTip &tip : source) {
+                if (filter.classify(tip.name) == RefFilter::Verdict::Mirrored && !seeded.contains(tip.oid))
+                    refs.append(tip.name);
+            }
+        } else {
+            for (const QByteArray &spec : refspecs)
+                refs.append(QString::fromUtf8(spec.left(spec.indexOf(':'))));
+        }
+        if (refs.isEmpty())
+            return {};
+        auto fetched = git::fetchWithGit(job.cachePath, job.source.url, job.source.displayUrl, job.limits, refs);
+        if (!fetched)
+            return fetched.error();
+        return {};
+    }
     return connection.download(refspecs);
 }
 

@@ -1,6 +1,7 @@
 #include "mirror/TargetPush.h"
 
 #include "git/Connection.h"
+#include "git/GitCliPush.h"
 #include "git/Oid.h"
 #include "git/RemoteLister.h"
 #include "mirror/RefWriter.h"
@@ -33,23 +34,69 @@ struct BatchAnswer {
     std::optional<Error> error;
 };
 
-// One push connection: its advertisement is the lease of every item; then one push.
+// The per-ref answers of one push, settled or (a batch refused whole) to split.
+void settle(const QList<PushItem> &send, const git::Connection::PushReport &report, BatchAnswer &answer, TargetPushOutcome &outcome)
+{
+    if (!report.hostText.isEmpty())
+        outcome.hostText.append(report.hostText);
+    QHash<QString, QString> statuses;
+    for (const auto &status : report.refs)
+        statuses.insert(status.ref, status.message);
+    QList<RefResult> refused;
+    for (const PushItem &item : send) {
+        const auto status = statuses.constFind(item.ref);
+        if (status == statuses.constEnd())
+            refused.append(resultOf(item, RefOutcome::Rejected, QStringLiteral("the target did not report this ref")));
+        else if (!status->isEmpty())
+            refused.append(resultOf(item, RefOutcome::Rejected, printable(*status, 500)));
+        else
+            answer.settled.append(resultOf(item, RefOutcome::Ok, item.reason));
+    }
+    if (send.size() > 1 && refused.size() == send.size()) {
+        answer.refusedWhole = send; // all or nothing: find the refs that make the host refuse
+        return;
+    }
+    answer.settled += refused;
+}
+
+BatchAnswer failedBatch(const QList<PushItem> &items, const Error &error)
+{
+    BatchAnswer answer;
+    for (const PushItem &item : items)
+        answer.settled.append(resultOf(item, RefOutcome::Rejected, QStringLiteral("not pushed: %1").arg(error.message)));
+    answer.error = error;
+    return answer;
+}
+
+// One push with the git binary: git's own push connection checks each lease (--force-with-lease).
+BatchAnswer pushBatchWithGit(const MirrorJob &job, const QList<PushItem> &items, TargetPushOutcome &outcome)
+{
+    ++outcome.connections;
+    QList<git::LeasedRefspec> specs;
+    for (const PushItem &item : items)
+        specs.append(git::LeasedRefspec{item.source, item.ref, item.expectedOld});
+    auto report = git::pushWithGit(job.cachePath, *job.target, job.limits, specs);
+    if (!report)
+        return failedBatch(items, report.error());
+    BatchAnswer answer;
+    settle(items, *report, answer, outcome);
+    return answer;
+}
+
+// One push with libgit2: its connection's advertisement is the lease of every item (libgit2
+// sends the advertised tip as each ref's old value, so the server refuses a ref that moves after).
 BatchAnswer pushBatch(git_repository *cache, const MirrorJob &job, const QList<PushItem> &items, TargetPushOutcome &outcome)
 {
+    if (git::canPushWithGit(*job.target))
+        return pushBatchWithGit(job, items, outcome);
     BatchAnswer answer;
     git::Connection connection(*job.target, job.limits);
     ++outcome.connections;
-    auto failAll = [&](const Error &error) {
-        for (const PushItem &item : items)
-            answer.settled.append(resultOf(item, RefOutcome::Rejected, QStringLiteral("not pushed: %1").arg(error.message)));
-        answer.error = error;
-        return answer;
-    };
     if (auto connected = connection.connectForPush(cache); !connected)
-        return failAll(connected.error());
+        return failedBatch(items, connected.error());
     auto listing = connection.list();
     if (!listing)
-        return failAll(listing.error());
+        return failedBatch(items, listing.error());
     QHash<QString, QString> advertised;
     for (const RefTip &tip : listing->refs)
         advertised.insert(tip.name, tip.oid);
@@ -76,32 +123,11 @@ BatchAnswer pushBatch(git_repository *cache, const MirrorJob &job, const QList<P
         return answer;
     auto report = connection.push(refspecs);
     if (!report) {
-        const Error error = report.error();
-        for (const PushItem &item : send)
-            answer.settled.append(resultOf(item, RefOutcome::Rejected, QStringLiteral("not pushed: %1").arg(error.message)));
-        answer.error = error;
-        return answer;
+        BatchAnswer failed = failedBatch(send, report.error());
+        failed.settled = answer.settled + failed.settled;
+        return failed;
     }
-    if (!report->hostText.isEmpty())
-        outcome.hostText.append(report->hostText);
-    QHash<QString, QString> statuses;
-    for (const auto &status : report->refs)
-        statuses.insert(status.ref, status.message);
-    QList<RefResult> refused;
-    for (const PushItem &item : send) {
-        const auto status = statuses.constFind(item.ref);
-        if (status == statuses.constEnd())
-            refused.append(resultOf(item, RefOutcome::Rejected, QStringLiteral("the target did not report this ref")));
-        else if (!status->isEmpty())
-            refused.append(resultOf(item, RefOutcome::Rejected, printable(*status, 500)));
-        else
-            answer.settled.append(resultOf(item, RefOutcome::Ok, item.reason));
-    }
-    if (send.size() > 1 && refused.size() == send.size()) {
-        answer.refusedWhole = send; // all or nothing: find the refs that make the host refuse
-        return answer;
-    }
-    answer.settled += refused;
+    settle(send, *report, answer, outcome);
     return answer;
 }
 

@@ -18,6 +18,9 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef Q_OS_LINUX
+#include <sys/prctl.h>
+#endif
 #endif
 #ifdef Q_OS_WIN
 #include <fcntl.h>
@@ -239,6 +242,103 @@ const std::atomic<bool> *interruptFlag()
 int interruptSignal()
 {
     return g_signal.load();
+}
+
+bool hardLink(const QString &from, const QString &to)
+{
+#ifdef Q_OS_UNIX
+    struct stat st;
+    const QByteArray source = QFile::encodeName(from);
+    if (::lstat(source.constData(), &st) != 0 || !S_ISREG(st.st_mode))
+        return false;
+    return ::link(source.constData(), QFile::encodeName(to).constData()) == 0;
+#else
+    Q_UNUSED(from);
+    Q_UNUSED(to);
+    return false;
+#endif
+}
+
+SecretPipe::~SecretPipe()
+{
+    close();
+}
+
+bool SecretPipe::isAvailable()
+{
+#ifdef Q_OS_UNIX
+    return true;
+#else
+    return false;
+#endif
+}
+
+bool SecretPipe::fill(const QByteArray &secret, QString *problem)
+{
+#ifdef Q_OS_UNIX
+    close();
+    if (secret.size() > 60000) { // a pipe holds 64 KB: filled before the child starts, it must not block
+        *problem = QStringLiteral("the secret is too large to hand over");
+        return false;
+    }
+    int fds[2] = {-1, -1};
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+        *problem = QStringLiteral("cannot create a pipe: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
+        return false;
+    }
+    qsizetype written = 0;
+    while (written < secret.size()) {
+        const ssize_t n = ::write(fds[1], secret.constData() + written, static_cast<size_t>(secret.size() - written));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            *problem = QStringLiteral("cannot write to a pipe: %1").arg(QString::fromLocal8Bit(std::strerror(errno)));
+            ::close(fds[0]);
+            ::close(fds[1]);
+            return false;
+        }
+        written += n;
+    }
+    ::close(fds[1]);
+    m_readFd = fds[0];
+    return true;
+#else
+    Q_UNUSED(secret);
+    *problem = QStringLiteral("secret pipes are not available on this platform");
+    return false;
+#endif
+}
+
+void SecretPipe::attach(QProcess &process) const
+{
+    prepareChild(process, m_readFd);
+}
+
+void prepareChild(QProcess &process, int secretFd)
+{
+#ifdef Q_OS_UNIX
+    process.setChildProcessModifier([secretFd] {
+#ifdef Q_OS_LINUX
+        // A MirrorDesk killed mid-transfer takes its git with it: no orphan keeps pushing while
+        // the next run plans.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+        if (secretFd >= 0)
+            ::dup2(secretFd, 3); // dup2 clears close-on-exec on the copy
+    });
+#else
+    Q_UNUSED(process);
+    Q_UNUSED(secretFd);
+#endif
+}
+
+void SecretPipe::close()
+{
+#ifdef Q_OS_UNIX
+    if (m_readFd >= 0)
+        ::close(m_readFd);
+#endif
+    m_readFd = -1;
 }
 
 } // namespace md::platform

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QProcess>
 #include <QString>
 
 #include <atomic>
@@ -64,6 +65,36 @@ private:
     int m_fd = -1;
     bool m_locked = false;
     void *m_fallback = nullptr; // a QLockFile where flock is not available
+};
+
+// A hard link `to` of the regular file `from` (never a symbolic link; a link `from` is refused).
+// False where the file system or platform cannot (another device, Windows here).
+bool hardLink(const QString &from, const QString &to);
+
+// Prepares a child process before start(): on Linux it is killed when the thread that started it
+// ends (a MirrorDesk killed mid-transfer leaves no git running); `secretFd` >= 0 becomes its fd 3.
+void prepareChild(QProcess &process, int secretFd = -1);
+
+// A secret handed to a child process on its file descriptor 3 through a pipe: never its command
+// line, its environment or a file. The pipe is filled (at most 60,000 bytes) and its write end
+// closed before the child starts; attach() makes the child's fd 3 the read end. Unix only
+// (isAvailable() false elsewhere: callers take another route).
+class SecretPipe {
+public:
+    SecretPipe() = default;
+    ~SecretPipe();
+    SecretPipe(const SecretPipe &) = delete;
+    SecretPipe &operator=(const SecretPipe &) = delete;
+
+    static bool isAvailable();
+    bool fill(const QByteArray &secret, QString *problem);
+    // Sets the QProcess's child modifier (before start()).
+    void attach(QProcess &process) const;
+    // Closes the parent's copy of the read end (after the child started).
+    void close();
+
+private:
+    int m_readFd = -1;
 };
 
 // SIGINT/SIGTERM set a flag that running jobs watch (their streams and callbacks stop at the next

@@ -137,6 +137,45 @@ private Q_SLOTS:
         QCOMPARE(status->updateStatus, UpdateStatus::Finished); // a check keeps the update's fields
     }
 
+    // A relay through the window: Update now pushes the source's refs to the target, Check
+    // compares both halves; a commit made on the target then shows as diverged.
+    void relayUpdateNowAndCheck()
+    {
+        const QString target = m_daemon.baseDir() + QStringLiteral("/relay-target.git");
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initBare(target));
+        MirrorStore store(configPath());
+        QVERIFY(store.modify([&](Config &c) {
+            Mirror m;
+            m.name = QStringLiteral("relay");
+            m.shape = Shape::Relay;
+            m.source.url = m_daemon.url(QStringLiteral("src.git"));
+            m.target.url = m_daemon.url(QStringLiteral("relay-target.git"));
+            m.minUpdateIntervalSeconds = 0;
+            c.mirrors.append(m);
+            return Status{};
+        }).ok());
+        MainWindow window(configPath(), stateDir());
+        QTRY_VERIFY(window.loaded());
+        window.selectMirror(QStringLiteral("relay"));
+        window.updateAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(cell(window, QStringLiteral("relay"), MirrorTableModel::Progress), QStringLiteral("Updated"), 20000);
+        QCOMPARE(refOf(target, QStringLiteral("refs/heads/main")), refOf(source(), QStringLiteral("refs/heads/main")));
+        window.checkAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(cell(window, QStringLiteral("relay"), MirrorTableModel::Progress), QStringLiteral("In sync"), 20000);
+
+        // Someone commits on the target: the check says diverged (cache ↔ target).
+        const QString other = m_dir.filePath(QStringLiteral("relay-work"));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({QStringLiteral("clone"), QStringLiteral("-q"), target, other}));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::commit(other, QStringLiteral("b.txt"), QStringLiteral("x"), QStringLiteral("on the target")));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::push(other, target, {QStringLiteral("main")}));
+        window.checkAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(cell(window, QStringLiteral("relay"), MirrorTableModel::Progress), QStringLiteral("Diverged"), 20000);
+        const auto status = StateStore(stateDir()).status(QStringLiteral("relay"));
+        QVERIFY(status.ok() && status->lastCheck && status->lastCheck->cacheTarget);
+        QCOMPARE(status->lastCheck->cacheTarget->state, CheckState::Diverged);
+        QCOMPARE(status->lastCheck->sourceCache->state, CheckState::InSync);
+    }
+
     void mirrorLockedByAnotherProcessIsSkipped()
     {
         // Another MirrorDesk process (here: its lock file) is updating "gone".
