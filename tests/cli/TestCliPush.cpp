@@ -145,6 +145,7 @@ private Q_SLOTS:
         QTest::newRow("a clone with remote-tracking branches") << u"clone"_s;
         QTest::newRow("a linked worktree (git worktree add)") << u"linked"_s;
         QTest::newRow("a clone --shared (objects/info/alternates)") << u"shared"_s;
+        QTest::newRow("packed, with bitmap and reverse index") << u"packed"_s;
     }
 
     void pushShapeLeavesTheLocalRepositoryUntouched()
@@ -172,6 +173,10 @@ private Q_SLOTS:
                 GitRepoBuilder::run(kind == u"clone"_s ? QStringList{u"clone"_s, u"-q"_s, w.work, local}
                                                        : QStringList{u"clone"_s, u"-q"_s, u"--shared"_s, w.work, local});
                 roots.append(w.work);
+            } else if (kind == u"packed"_s) {
+                GitRepoBuilder::run({u"-c"_s, u"pack.writeReverseIndex=true"_s, u"repack"_s, u"-a"_s, u"-d"_s, u"-q"_s,
+                                     u"--write-bitmap-index"_s}, w.work);
+                GitRepoBuilder::run({u"pack-refs"_s, u"--all"_s}, w.work);
             } else if (kind == u"linked"_s) {
                 local = dir + u"/linked"_s;
                 branch = u"linked-branch"_s;
@@ -185,6 +190,10 @@ private Q_SLOTS:
             QVERIFY(!refOf(local, u"refs/remotes/origin/develop"_s).isEmpty());
         if (kind == u"shared"_s)
             QVERIFY(QFileInfo::exists(local + u"/.git/objects/info/alternates"_s));
+        if (kind == u"packed"_s) {
+            QVERIFY(!QDir(local + u"/.git/objects/pack"_s).entryList({u"*.bitmap"_s}).isEmpty());
+            QVERIFY(!QDir(local + u"/.git/objects/pack"_s).entryList({u"*.rev"_s}).isEmpty());
+        }
         Session s;
         CLI_EXPECT_EXIT(addMirror(s, u"p"_s, u"push"_s, local, m_daemon.url(w.targetRel())), 0);
         auto snapshot = [&roots] {
@@ -226,6 +235,17 @@ private Q_SLOTS:
         const QStringList after2 = snapshot();
         QVERIFY2(before2 == after2, qPrintable(u"the local repository changed:\n"_s + snapshotDiff(before2, after2)));
         QCOMPARE(refOf(w.target, u"refs/heads/"_s + branch), newTip);
+
+        // Removing the mirror with its cache (which may share pack files with the source by hard
+        // links) leaves the source as it was, and whole.
+        const QString cache = cachePathOf(s, u"p"_s);
+        QVERIFY(QFileInfo::exists(cache));
+        CLI_EXPECT_EXIT(s.run({u"remove"_s, u"p"_s, u"--delete-cache"_s}), 0);
+        QVERIFY(!QFileInfo::exists(cache));
+        const QStringList afterRemove = snapshot();
+        QVERIFY2(after2 == afterRemove, qPrintable(u"the local repository changed:\n"_s + snapshotDiff(after2, afterRemove)));
+        const auto fsck = GitRepoBuilder::tryRun({u"fsck"_s, u"--no-dangling"_s}, local);
+        QVERIFY2(fsck.ok() && fsck.err.isEmpty(), qPrintable(fsck.describe()));
     }
 
     // A push mirror's source must be a local path.
