@@ -8,6 +8,7 @@
 #include "HttpGitServer.h"
 #include "RelayTestUtil.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QTcpServer>
@@ -501,6 +502,92 @@ private Q_SLOTS:
         GIT_OK(QCOMPARE(refsOf(w.target), refsOf(w.src)));
         const auto fsck = GitRepoBuilder::tryRun({u"fsck"_s, u"--no-dangling"_s}, cachePathOf(s, u"r"_s));
         QVERIFY2(fsck.ok() && fsck.err.isEmpty(), qPrintable(fsck.describe()));
+    }
+
+    // While git pushes over HTTPS with basic auth (held by the target's pre-receive hook), the
+    // password is in no argument list and no environment of MirrorDesk or any process it
+    // started, and in no file under the temporary folder (the secret comes from a file and goes
+    // to git through a pipe, never a command line, an environment variable or a temp file).
+    void secretNeverInArgumentsEnvironmentOrTempFilesDuringAPush()
+    {
+        World w = newWorld();
+        GIT_OK(w.classic());
+        const QByteArray secret = "pw-" + QByteArray::number(QDateTime::currentMSecsSinceEpoch()) + "-uNiQuE";
+        HttpGitServer http;
+        QVERIFY2(http.start(m_srv.path(), {true, u"mirror-bot"_s, QString::fromLatin1(secret), false}), qPrintable(http.errorString()));
+        const QString flags = w.target + u"/test-flags"_s;
+        QDir().mkpath(flags);
+        GIT_OK(GitRepoBuilder::installHook(w.target, u"pre-receive"_s,
+                                           u"f='%1'\nif [ ! -e \"$f/HELD\" ]; then\n  : > \"$f/HELD\"\n  i=0\n"
+                                           u"  while [ ! -e \"$f/RELEASE\" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done\n"
+                                           u"fi\nexit 0\n"_s.arg(flags)));
+        Session s;
+        const QString secretFile = s.env.path(u"secret.txt"_s);
+        QVERIFY(CliEnv::writeFile(secretFile, secret));
+        QVERIFY(QFile::setPermissions(secretFile, QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+        CLI_EXPECT_EXIT(s.run({u"credential"_s, u"add"_s, u"tgt"_s, u"--kind"_s, u"password"_s, u"--username"_s, u"mirror-bot"_s,
+                               u"--secret-file"_s, secretFile}), 0);
+        CLI_EXPECT_EXIT(addRelay(s, u"r"_s, m_daemon.url(w.srcRel()), http.url(w.targetRel()), {u"--target-credential"_s, u"tgt"_s}), 0);
+        QVERIFY(setCaFile(s.env, http.caFile()));
+        const QDateTime started = QDateTime::currentDateTime().addSecs(-1);
+        auto process = s.env.start({u"update"_s, u"r"_s});
+        QVERIFY(process->waitForStarted());
+        QElapsedTimer timer;
+        timer.start();
+        while (!QFileInfo::exists(flags + u"/HELD"_s) && timer.elapsed() < 60000 && process->state() == QProcess::Running)
+            QTest::qWait(1);
+        const bool held = QFileInfo::exists(flags + u"/HELD"_s);
+
+        // MirrorDesk and its descendants, from /proc.
+        QMap<qint64, qint64> parentOf;
+        for (const QString &entry : QDir(u"/proc"_s).entryList(QDir::Dirs)) {
+            bool number = false;
+            const qint64 pid = entry.toLongLong(&number);
+            if (!number)
+                continue;
+            const QByteArray stat = CliEnv::readFile(u"/proc/%1/stat"_s.arg(pid)).value_or(QByteArray());
+            const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+            if (fields.size() > 1)
+                parentOf.insert(pid, fields.at(1).toLongLong());
+        }
+        QList<qint64> tree{process->processId()};
+        for (bool grew = true; grew;) {
+            grew = false;
+            for (auto it = parentOf.begin(); it != parentOf.end(); ++it) {
+                if (tree.contains(it.value()) && !tree.contains(it.key())) {
+                    tree.append(it.key());
+                    grew = true;
+                }
+            }
+        }
+        QStringList leaks;
+        for (const qint64 pid : tree) {
+            for (const QString &part : {u"cmdline"_s, u"environ"_s}) {
+                if (CliEnv::readFile(u"/proc/%1/%2"_s.arg(pid).arg(part)).value_or(QByteArray()).contains(secret))
+                    leaks.append(u"/proc/%1/%2 (%3)"_s.arg(pid).arg(part).arg(QString::fromUtf8(
+                        CliEnv::readFile(u"/proc/%1/cmdline"_s.arg(pid)).value_or(QByteArray()).replace('\0', ' ').left(120))));
+            }
+        }
+        // Small files written since the run began, anywhere under the temporary folder (the
+        // test's own secret file and the server's password file excepted).
+        QDirIterator files(QDir::tempPath(), QDir::Files | QDir::Hidden | QDir::NoSymLinks, QDirIterator::Subdirectories);
+        while (files.hasNext()) {
+            const QString file = files.next();
+            const QFileInfo info(file);
+            if (info.size() > (1 << 16) || info.lastModified() < started || file == secretFile || file.startsWith(http.configFile().section(u'/', 0, -2)))
+                continue;
+            if (CliEnv::readFile(file).value_or(QByteArray()).contains(secret))
+                leaks.append(file);
+        }
+        QVERIFY(CliEnv::writeFile(flags + u"/RELEASE"_s, "go"));
+        const CliResult result = CliEnv::finish(*process, {u"update"_s, u"r"_s}, 60000);
+        QVERIFY2(held, qPrintable(result.describe()));
+        QVERIFY2(tree.size() > 1, "no child process of mirrordesk was seen while the push was held");
+        QVERIFY2(leaks.isEmpty(), qPrintable(leaks.join(u'\n')));
+        CLI_EXPECT_EXIT(result, 0);
+        GIT_OK(QCOMPARE(refsOf(w.target), refsOf(w.src)));
+        QVERIFY(!result.out.contains(secret) && !result.err.contains(secret));
+        QCOMPARE(s.env.filesContaining(secret, {QFileInfo(secretFile).absoluteFilePath()}), QStringList{});
     }
 
     // A target nobody listens on: exit 1, error_category network, the target unchanged.
