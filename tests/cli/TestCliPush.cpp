@@ -249,6 +249,37 @@ private Q_SLOTS:
         QVERIFY2(fsck.ok() && fsck.err.isEmpty(), qPrintable(fsck.describe()));
     }
 
+    // A push mirror's cache may not overlap its source (DESIGN section 3, "only what is ours"):
+    // refused by add, or at the latest by update, and the source is never written.
+    void pushCacheMayNotOverlapTheSource_data()
+    {
+        QTest::addColumn<QString>("where");
+        QTest::newRow("the cache is the source's .git") << u".git"_s;
+        QTest::newRow("the cache inside the source's .git") << u".git/mirror.git"_s;
+        QTest::newRow("the cache inside the work tree") << u"sub/mirror.git"_s;
+        QTest::newRow("the cache is the work tree") << QString();
+    }
+
+    void pushCacheMayNotOverlapTheSource()
+    {
+        QFETCH(QString, where);
+        World w = newWorld();
+        GIT_OK(w.classic());
+        const QString cache = where.isEmpty() ? w.work : w.work + u'/' + where;
+        const QStringList before = snapshotTree(w.work);
+        Session s;
+        const CliResult added = addMirror(s, u"p"_s, u"push"_s, w.work, m_daemon.url(w.targetRel()), {u"--cache"_s, cache});
+        if (added.exitCode == 0) {
+            const CliResult run = s.run({u"update"_s, u"p"_s});
+            QVERIFY2(run.finished && run.exitCode != 0, qPrintable(added.describe() + u"\n"_s + run.describe()));
+        } else {
+            QVERIFY2(added.finished && !added.stderrText().isEmpty(), qPrintable(added.describe()));
+        }
+        const QStringList after = snapshotTree(w.work);
+        QVERIFY2(before == after, qPrintable(u"the local repository changed:\n"_s + snapshotDiff(before, after)));
+        GIT_OK(QCOMPARE(refsOf(w.target), QString()));
+    }
+
     // A push mirror's source must be a local path.
     void pushShapeWantsALocalSource()
     {
