@@ -270,6 +270,17 @@ private Q_SLOTS:
         QCOMPARE(refLine(mirror, u"refs/heads/main"_s).value(u"result"_s).toString(), u"ok"_s);
         QCOMPARE(refOf(w.target, u"refs/heads/merged-topic"_s), mergedTopic); // nothing deleted
         QVERIFY(atticEntriesFor(s, u"r"_s, u"refs/heads/develop"_s).isEmpty()); // nothing forced
+        // check agrees: the target's develop has diverged (exit 1), the source half is in sync.
+        const CliResult checked = s.run({u"check"_s, u"r"_s, u"--json"_s});
+        CLI_EXPECT_EXIT(checked, 1);
+        QCOMPARE(firstMirror(checked).value(u"cache_target"_s).toObject().value(u"state"_s).toString(), u"diverged"_s);
+        QCOMPARE(firstMirror(checked).value(u"source_cache"_s).toObject().value(u"state"_s).toString(), u"in_sync"_s);
+        // Turning the option off again: develop is forced, the target's commit kept in the attic.
+        CLI_EXPECT_EXIT(s.run({u"edit"_s, u"r"_s, u"--no-keep-divergent-refs"_s, u"-q"_s}), 0);
+        CLI_EXPECT_EXIT(s.run({u"update"_s, u"r"_s}), 0);
+        QCOMPARE(refOf(w.target, u"refs/heads/develop"_s), tips.second);
+        QVERIFY(refOf(w.target, u"refs/heads/merged-topic"_s).isEmpty()); // prune merged now applies
+        QCOMPARE(atticEntriesFor(s, u"r"_s, u"refs/heads/develop"_s).value(0).value(u"oid"_s).toString(), onTarget);
     }
 
     // Target-only branches and tags under each prune policy.
