@@ -93,7 +93,8 @@ SyncResult runRelaySync(const MirrorJob &job, const SyncOptions &options)
     QList<RefTip> cacheRefs;
     git::RepositoryPtr repository;
     if (QFileInfo::exists(job.cachePath)) {
-        auto opened = prepareCache(job.cachePath, job.mirror.name, CacheOpen::Existing);
+        // Checked, cleaned and marked by the cache half a moment ago, under the same lock.
+        auto opened = git::openCache(job.cachePath);
         if (!opened)
             return fail(std::move(result), opened.error(), timer);
         repository = std::move(opened).value();
