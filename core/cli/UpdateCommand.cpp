@@ -130,8 +130,10 @@ QJsonObject formatEntry(CliContext &context, const RunEntry &entry, bool dryRun,
         for (const QString &warning : outcome.result.warnings)
             lines += QStringLiteral("  warning: %1\n").arg(warning);
         for (const RefResult &ref : all) {
-            if (verbose || (!isLeftOut(ref) && ref.action != RefAction::UpToDate && ref.action != RefAction::Filtered))
-                lines += planLine(ref, applied) + QLatin1Char('\n');
+            // A target ref kept only on the target is said (the target no longer equals the source).
+            const bool keptOnTarget = ref.side == QLatin1String("target") && ref.action == RefAction::UpToDate && !ref.message.isEmpty();
+            if (verbose || keptOnTarget || (!isLeftOut(ref) && ref.action != RefAction::UpToDate && ref.action != RefAction::Filtered))
+                lines += planLine(ref, applied || dryRun) + QLatin1Char('\n');
         }
         if (!plan.headFrom.isEmpty()) // the default branch changes (a new cache just takes it)
             lines += QStringLiteral("  %1 HEAD %2 -> %3 (the default branch changed upstream)%4\n")
@@ -227,7 +229,8 @@ int updateOrPlan(CliContext &context, const QStringList &arguments, bool planOnl
     QCommandLineParser parser;
     parser.setApplicationDescription(planOnly
         ? QStringLiteral("Show what update would do for each mirror (= update --dry-run).")
-        : QStringLiteral("Sync mirrors now: fetch the source into the cache with the pull rules. Refs are forced or deleted "
+        : QStringLiteral("Sync mirrors now: fetch the source into the cache (pull rules), and for relay and push mirrors "
+                         "push the cache to the target (push rules, each ref under a lease). Refs are forced or deleted "
                          "only with their old tips kept in the attic. Exit 0 when every mirror finished or was skipped, "
                          "1 when one needs attention, 130/143 when interrupted."));
     addUpdateOptions(parser, planOnly);

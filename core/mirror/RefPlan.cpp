@@ -226,21 +226,22 @@ void planPushDiffering(const RefTip &tip, const RefTip &target, bool keepDiverge
 }
 
 // Push rules: a branch or tag only the target has.
-void planTargetOnly(const RefTip &tip, const Mirror &mirror, const QString &defaultTip, const AncestryOracle &isAncestor, RefPlan &plan)
+void planTargetOnly(const RefTip &tip, const Mirror &mirror, PrunePolicy prune, const QString &defaultTip, const AncestryOracle &isAncestor,
+                    RefPlan &plan)
 {
     if (mirror.keepDivergentRefs) {
         plan.refs.append({tip.name, RefAction::UpToDate, tip.oid, tip.oid, QStringLiteral("only on the target; kept (keep_divergent_refs)")});
         return;
     }
     bool remove = false;
-    QString reason = QStringLiteral("gone upstream");
-    switch (mirror.effectivePrune()) {
+    QString reason = QStringLiteral("only on the target (prune=all)");
+    switch (prune) {
     case PrunePolicy::All:
         remove = true;
         break;
     case PrunePolicy::Merged:
         remove = !defaultTip.isEmpty() && (commitOf(tip) == defaultTip || isAncestor(commitOf(tip), defaultTip).value_or(false));
-        reason = remove ? QStringLiteral("gone upstream; merged into the default branch")
+        reason = remove ? QStringLiteral("only on the target; merged into the default branch")
                         : QStringLiteral("only on the target; kept (not merged into the default branch)");
         break;
     case PrunePolicy::None:
@@ -285,11 +286,17 @@ RefPlan planPush(const Mirror &mirror, const PushPlanInput &input, const Ancestr
             planPushDiffering(tip, *there, mirror.keepDivergentRefs, isAncestor, plan);
     }
     const QString defaultTip = source.contains(input.sourceHeadTarget) ? commitOf(source.value(input.sourceHeadTarget)) : QString();
+    // A source emptied on purpose (--allow-empty-source) is followed: every target-only ref goes.
+    const PrunePolicy prune = source.isEmpty() && input.allowEmptySource ? PrunePolicy::All : mirror.effectivePrune();
     for (const RefTip &tip : target) {
         if (!source.contains(tip.name))
-            planTargetOnly(tip, mirror, defaultTip, isAncestor, plan);
+            planTargetOnly(tip, mirror, prune, defaultTip, isAncestor, plan);
     }
-    applyGuards(source, target, GuardOptions{input.allowEmptySource, input.massChangeGuard, input.allowMassChange}, plan);
+    // The empty-source guard stops "delete everything"; a plan that deletes nothing (prune merged or
+    // none without a default branch, keep_divergent_refs) needs no consent.
+    const RefMap guardedTarget = plan.count(RefAction::Delete) > 0 ? target : RefMap();
+    applyGuards(source, source.isEmpty() ? guardedTarget : target,
+                GuardOptions{input.allowEmptySource, input.massChangeGuard, input.allowMassChange}, plan);
     if (!input.sourceHeadTarget.isEmpty() && !input.targetHeadTarget.isEmpty() && input.sourceHeadTarget != input.targetHeadTarget
         && source.contains(input.sourceHeadTarget))
         plan.warnings.append(QStringLiteral("the target's default branch is %1, the source's %2 (a push cannot change it: "

@@ -7,6 +7,7 @@
 #include "mirror/TargetPush.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QFileInfo>
 
 namespace md {
@@ -125,9 +126,20 @@ SyncResult runRelaySync(const MirrorJob &job, const SyncOptions &options)
     std::optional<git::AncestryReader> reader;
     if (repository)
         reader.emplace(repository.get());
-    const RefPlan plan = planPush(job.mirror, input, [&reader](const QString &a, const QString &d) {
+    RefPlan plan = planPush(job.mirror, input, [&reader](const QString &a, const QString &d) {
         return reader ? reader->isAncestor(a, d) : std::optional<bool>();
     });
+    // A target tip the cache half just replaced was rewritten upstream, not changed on the target.
+    QHash<QString, QString> rewritten;
+    for (const PlannedRef &p : cachePlan.refs) {
+        if (p.action == RefAction::Force)
+            rewritten.insert(p.ref, p.oldOid);
+    }
+    for (PlannedRef &p : plan.refs) {
+        if ((p.action == RefAction::Force || p.action == RefAction::SkipDiverged) && rewritten.value(p.ref) == p.oldOid && !p.oldOid.isEmpty())
+            p.reason = p.action == RefAction::Force ? QStringLiteral("rewritten upstream")
+                                                    : QStringLiteral("rewritten upstream (keep_divergent_refs: the target keeps its tip)");
+    }
     reader.reset();
     result.plan = plan;
     result.warnings += plan.warnings;
@@ -180,7 +192,7 @@ SyncResult runRelaySync(const MirrorJob &job, const SyncOptions &options)
     if (pushed.error) {
         result.error = *pushed.error;
         if (!pushed.hostText.isEmpty())
-            result.error->message += QStringLiteral("; the host said: %1").arg(pushed.hostText.last().left(2000));
+            result.error->message += QStringLiteral("; the host said: %1").arg(pushed.hostText.last().split(QLatin1Char('\n'), Qt::SkipEmptyParts).join(QStringLiteral(" / ")).left(2000));
     } else {
         result.error = targetPushError(result.refs, pushed.hostText);
     }
@@ -224,7 +236,7 @@ Result<RestoreResult> restoreTargetEntry(const MirrorJob &job, const AtticEntry 
         Error error = pushed.error.value_or(Error{ErrorCategory::Rejected, QString(), {}, 0, 0});
         error.message = QStringLiteral("cannot restore %1 on the target: %2").arg(targetRef, pushed.error ? pushed.error->message : result.message);
         if (!pushed.hostText.isEmpty())
-            error.message += QStringLiteral("; the host said: %1").arg(pushed.hostText.join(QLatin1Char('\n')).left(2000));
+            error.message += QStringLiteral("; the host said: %1").arg(pushed.hostText.join(QLatin1Char('\n')).split(QLatin1Char('\n'), Qt::SkipEmptyParts).join(QStringLiteral(" / ")).left(2000));
         return error;
     }
     return restored;

@@ -23,6 +23,18 @@ QString shortRef(const QString &ref)
     return ref;
 }
 
+// The host's words on one line (a ref's message and -q's line stay one line each).
+QString oneLine(const QString &text)
+{
+    return text.split(QLatin1Char('\n'), Qt::SkipEmptyParts).join(QStringLiteral(" / "));
+}
+
+// What a server says when a ref moved under the push (receive-pack's own compare-and-swap).
+bool movedUnderPush(const QString &message)
+{
+    return message.contains(QLatin1String("but expected")) || message.contains(QLatin1String("stale info"));
+}
+
 RefResult resultOf(const PushItem &item, RefOutcome outcome, const QString &message)
 {
     return RefResult{item.ref, item.action, item.expectedOld, item.newOid, outcome, message, QStringLiteral("target")};
@@ -47,8 +59,10 @@ void settle(const QList<PushItem> &send, const git::Connection::PushReport &repo
         const auto status = statuses.constFind(item.ref);
         if (status == statuses.constEnd())
             refused.append(resultOf(item, RefOutcome::Rejected, QStringLiteral("the target did not report this ref")));
+        else if (!status->isEmpty() && movedUnderPush(*status))
+            refused.append(resultOf(item, RefOutcome::Rejected, QStringLiteral("moved on the target since it was planned; not overwritten")));
         else if (!status->isEmpty())
-            refused.append(resultOf(item, RefOutcome::Rejected, printable(*status, 500)));
+            refused.append(resultOf(item, RefOutcome::Rejected, printable(oneLine(*status), 500)));
         else
             answer.settled.append(resultOf(item, RefOutcome::Ok, item.reason));
     }
@@ -58,7 +72,7 @@ void settle(const QList<PushItem> &send, const git::Connection::PushReport &repo
     }
     // One ref refused (an update hook): the host's words are about it.
     if (refused.size() == 1 && !report.hostText.isEmpty())
-        refused.first().message += QStringLiteral(": %1").arg(report.hostText.left(1000));
+        refused.first().message += QStringLiteral(": %1").arg(oneLine(report.hostText).left(1000));
     answer.settled += refused;
 }
 
@@ -296,25 +310,41 @@ std::optional<Error> targetPushError(const QList<RefResult> &refs, const QString
     QStringList parts;
     ErrorCategory category = ErrorCategory::Diverged;
     if (!refused.isEmpty()) {
-        QStringList lines; // each batch may say the same: every distinct line once
+        // Each refused ref is judged by its own words (a protected branch beside an update hook's
+        // refusal makes only the first "protected"); the hints once each.
+        QStringList hints;
+        category = ErrorCategory::Rejected;
+        for (const QString &text : refused) {
+            const HostRefusal refusal = classifyHostRefusal(text);
+            if (refusal.category == ErrorCategory::Protected)
+                category = ErrorCategory::Protected;
+            if (!refusal.hint.isEmpty() && !hints.contains(refusal.hint))
+                hints.append(refusal.hint);
+        }
+        // What the host said that no ref's message carries already.
+        QStringList lines;
+        const QString all = refused.join(QLatin1Char('\n'));
         for (const QString &text : hostText) {
             for (const QString &line : text.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
-                if (!lines.contains(line))
+                if (!lines.contains(line) && !all.contains(line))
                     lines.append(line);
             }
         }
-        const QString said = lines.join(QLatin1Char('\n'));
-        const HostRefusal refusal = classifyHostRefusal(said + QLatin1Char('\n') + refused.join(QLatin1Char('\n')));
-        category = refusal.category;
+        if (hints.isEmpty() && !lines.isEmpty()) {
+            const HostRefusal refusal = classifyHostRefusal(lines.join(QLatin1Char('\n')));
+            category = refusal.category;
+            if (!refusal.hint.isEmpty())
+                hints.append(refusal.hint);
+        }
         constexpr int kNamed = 10;
         QString names = refused.mid(0, kNamed).join(QStringLiteral(", "));
         if (refused.size() > kNamed)
             names += QStringLiteral(" and %1 more").arg(refused.size() - kNamed);
         parts.append(QStringLiteral("the target refused %1 %2: %3").arg(refused.size()).arg(refused.size() == 1 ? QStringLiteral("ref") : QStringLiteral("refs"), names));
-        if (!said.isEmpty())
-            parts.append(QStringLiteral("the host said: %1").arg(said.left(2000)));
-        if (!refusal.hint.isEmpty())
-            parts.append(QStringLiteral("hint: %1").arg(refusal.hint));
+        if (!lines.isEmpty())
+            parts.append(QStringLiteral("the host said: %1").arg(lines.join(QStringLiteral(" / ")).left(2000)));
+        for (const QString &hint : hints)
+            parts.append(QStringLiteral("hint: %1").arg(hint));
     }
     if (!diverged.isEmpty())
         parts.append(QStringLiteral("some refs have diverged: %1 (keep_divergent_refs: not updated on the target)").arg(diverged.join(QStringLiteral(", "))));

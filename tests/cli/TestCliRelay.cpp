@@ -928,6 +928,18 @@ private Q_SLOTS:
         CLI_EXPECT_EXIT(empty, 1);
         QCOMPARE(firstMirror(empty).value(u"error_category"_s).toString(), u"guard"_s);
         GIT_OK(QCOMPARE(refsOf(w.target), before));
+
+        // Emptied on purpose: --allow-empty-source empties cache and target (every tip kept in the
+        // attic), and the next plain update is a no-op, not the guard again. (git refuses to delete a
+        // bare repository's current branch unless told; forges let an owner allow it too.)
+        GIT_OK(GitRepoBuilder::run({u"config"_s, u"receive.denyDeleteCurrent"_s, u"ignore"_s}, w.target));
+        const int keptBefore = static_cast<int>(atticEntries(s, u"r"_s).size());
+        const CliResult followed = s.run({u"update"_s, u"r"_s, u"--allow-empty-source"_s, u"--allow-mass-change"_s});
+        CLI_EXPECT_EXIT(followed, 0);
+        GIT_OK(QCOMPARE(refsOf(w.target), QString()));
+        QVERIFY(atticEntries(s, u"r"_s).size() > keptBefore);
+        CLI_EXPECT_EXIT(s.run({u"update"_s, u"r"_s}), 0);
+        GIT_OK(QCOMPARE(refsOf(w.target), QString()));
     }
 
     // check of a relay compares source ↔ cache and cache ↔ target; the state is the worse.

@@ -200,11 +200,23 @@ private Q_SLOTS:
 
     void emptySourceGuard()
     {
-        const RefPlan p = plan(QString(), QString(), QStringLiteral("refs/heads/main=c"));
+        // A plan that would delete what the target has because the source is empty is refused.
+        const RefPlan p = plan(QStringLiteral("prune=all"), QString(), QStringLiteral("refs/heads/main=c"));
         QVERIFY(p.failure);
         QCOMPARE(p.failure->detail.value(QStringLiteral("guard")).toString(), QStringLiteral("empty_source"));
         // A source with only host-internal refs is empty too.
-        QVERIFY(plan(QString(), QStringLiteral("refs/pull/1/head=c"), QStringLiteral("refs/heads/main=c")).failure);
+        QVERIFY(plan(QStringLiteral("prune=all"), QStringLiteral("refs/pull/1/head=c"), QStringLiteral("refs/heads/main=c")).failure);
+        // prune=merged without a default branch deletes nothing: no consent needed, the target keeps it.
+        const RefPlan kept = plan(QString(), QString(), QStringLiteral("refs/heads/main=c"));
+        QVERIFY(!kept.failure);
+        QCOMPARE(kept.count(RefAction::Delete), 0);
+        // --allow-empty-source: the emptied source is followed, every target ref goes (to the attic).
+        PushPlanInput input;
+        input.target = tips(QStringLiteral("refs/heads/main=c refs/heads/x=x refs/tags/v=a"));
+        input.allowEmptySource = true;
+        const RefPlan wiped = planPush(relay(QString()), input, ancestry);
+        QVERIFY(!wiped.failure);
+        QCOMPARE(wiped.count(RefAction::Delete), 3);
         // An empty target is simply filled.
         QVERIFY(!plan(QString(), QStringLiteral("refs/heads/main=c"), QString()).failure);
     }
