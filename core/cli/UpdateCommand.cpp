@@ -39,7 +39,7 @@ struct Tally {
 };
 
 // One mirror's JSON object and text lines (text empty when nothing is to be printed for it).
-QJsonObject formatEntry(CliContext &context, const RunEntry &entry, bool dryRun, Tally &tally, QString &text)
+QJsonObject formatEntry(CliContext &context, const RunEntry &entry, bool dryRun, Tally &tally, QString &text, bool askedByName)
 {
     const bool ran = entry.skip == SkipReason::None;
     const UpdateOutcome outcome = entry.update.value_or(UpdateOutcome{});
@@ -146,7 +146,9 @@ QJsonObject formatEntry(CliContext &context, const RunEntry &entry, bool dryRun,
     // Success prints nothing unless asked (-v, a plan); a failure or a diverged ref left alone
     // prints that mirror's lines only, never the others'.
     const bool attention = (ran && error && !stopped) || leftDiverged;
-    if (dryRun || context.verbosity == Verbosity::Verbose || attention || stopped)
+    // A mirror asked for by name that another process is syncing is said (not an error: exit 0).
+    const bool busyNamed = askedByName && entry.skip == SkipReason::Running && context.verbosity != Verbosity::Quiet;
+    if (dryRun || context.verbosity == Verbosity::Verbose || attention || stopped || busyNamed)
         text += describe(context.verbosity);
     context.log(describe(Verbosity::Normal));
     return object;
@@ -169,7 +171,7 @@ int runUpdates(CliContext &context, const QString &command, const QStringList &n
     Tally tally;
     QString text;
     for (const RunEntry &entry : report->entries)
-        mirrors.append(formatEntry(context, entry, dryRun, tally, text));
+        mirrors.append(formatEntry(context, entry, dryRun, tally, text, !names.isEmpty()));
     if (json) {
         context.printJson({{QStringLiteral("format_version"), 1},
                            {QStringLiteral("mirrors"), mirrors},

@@ -126,6 +126,13 @@ private Q_SLOTS:
         QCOMPARE(mirror.value(u"outcome"_s).toString(), u"skipped"_s);
         QVERIFY(mirror.value(u"reason"_s).toString().startsWith(u"running"_s));
         QVERIFY(refOf(cacheOf(env, u"m"_s), u"refs/heads/main"_s).isEmpty());
+        // Asked for by name, the skip is said (exit 0 all the same); from cron (no name, -q) nothing.
+        const CliResult named = env.run({u"update"_s, u"m"_s});
+        CLI_EXPECT_EXIT(named, 0);
+        QVERIFY2(named.stderrText().startsWith(u"m: skipped: running"_s), qPrintable(named.describe()));
+        const CliResult quiet = env.run({u"-q"_s, u"update"_s, u"m"_s});
+        CLI_EXPECT_EXIT(quiet, 0);
+        QVERIFY2(quiet.stderrText().isEmpty() && quiet.stdoutText().isEmpty(), qPrintable(quiet.describe()));
         // --lock-wait waits for the other process.
         auto waiting = env.start({u"update"_s, u"--lock-wait"_s, u"20"_s});
         QTest::qWait(700);
