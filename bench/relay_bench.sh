@@ -195,30 +195,7 @@ T_RELAY=$EPOCHREALTIME
 # ---- 3. initial push of a large repository: git push --mirror against a push mirror --------------
 if ((COMMITS > 0)); then
     step "large: generating $COMMITS commits with git fast-import"
-    git init -q --bare -b main "$W/big.git"
-    # large_bench.sh's generator: each commit edits one line of one of 200 files, a tag every 1,000.
-    python3 - "$COMMITS" <<'EOF' | git -C "$W/big.git" fast-import --quiet
-import sys
-n = int(sys.argv[1])
-out = sys.stdout.buffer
-files = [[f"line {k} of file {f}\n" for k in range(40)] for f in range(200)]
-for i in range(1, n + 1):
-    f = i % 200
-    lines = files[f]
-    lines[i % 40] = f"commit {i} changed line {i % 40} of file {f}\n"
-    data = "".join(lines).encode()
-    msg = f"commit {i}\n".encode()
-    out.write(b"commit refs/heads/main\nmark :%d\n" % i)
-    out.write(b"committer Bench <bench@example.com> %d +0000\n" % (1700000000 + i))
-    out.write(b"data %d\n%s" % (len(msg), msg))
-    if i > 1:
-        out.write(b"from :%d\n" % (i - 1))
-    out.write(b"M 100644 inline dir%d/file%d.txt\ndata %d\n%s\n" % (f % 10, f, len(data), data))
-    if i % 1000 == 0:
-        out.write(b"reset refs/tags/v%d\nfrom :%d\n\n" % (i // 1000, i))
-EOF
-    git -C "$W/big.git" repack -adq
-    git -C "$W/big.git" pack-refs --all
+    "$HERE/make_big_repo.sh" "$W/big.git" "$COMMITS"
     BIG_REFS=$(git -C "$W/big.git" for-each-ref | wc -l)
     BIG_INFO="$COMMITS commits, $BIG_REFS refs, pack $(du -sm "$W/big.git/objects/pack" | cut -f1) MB"
     mkdir -p "$W/targets/big"

@@ -26,6 +26,23 @@ Error withProxiesMasked(Error error, const QString &configured)
     return error;
 }
 
+// Refspecs as libgit2's git_strarray; the strings live as long as this object.
+class RefspecArray {
+public:
+    explicit RefspecArray(const QList<QByteArray> &refspecs)
+        : m_specs(refspecs)
+    {
+        m_pointers.reserve(static_cast<size_t>(m_specs.size()));
+        for (QByteArray &spec : m_specs)
+            m_pointers.push_back(spec.data());
+    }
+    git_strarray array() { return git_strarray{m_pointers.data(), m_pointers.size()}; }
+
+private:
+    QList<QByteArray> m_specs;
+    std::vector<char *> m_pointers;
+};
+
 } // namespace
 
 Connection::Connection(RemoteAccess access, const StreamLimits &limits)
@@ -126,12 +143,8 @@ Result<RemoteListing> Connection::list()
 
 Status Connection::download(const QList<QByteArray> &refspecs)
 {
-    QList<QByteArray> specs = refspecs;
-    std::vector<char *> pointers;
-    pointers.reserve(static_cast<size_t>(specs.size()));
-    for (QByteArray &spec : specs)
-        pointers.push_back(spec.data());
-    const git_strarray array{pointers.data(), pointers.size()};
+    RefspecArray specs(refspecs);
+    const git_strarray array = specs.array();
     git_fetch_options fetch;
     git_fetch_options_init(&fetch, GIT_FETCH_OPTIONS_VERSION);
     m_callbacks.install(fetch.callbacks);
@@ -158,12 +171,8 @@ unsigned int packThreads()
 
 Result<Connection::PushReport> Connection::push(const QList<QByteArray> &refspecs)
 {
-    QList<QByteArray> specs = refspecs;
-    std::vector<char *> pointers;
-    pointers.reserve(static_cast<size_t>(specs.size()));
-    for (QByteArray &spec : specs)
-        pointers.push_back(spec.data());
-    const git_strarray array{pointers.data(), pointers.size()};
+    RefspecArray specs(refspecs);
+    const git_strarray array = specs.array();
     git_push_options options;
     git_push_options_init(&options, GIT_PUSH_OPTIONS_VERSION);
     m_callbacks.install(options.callbacks);

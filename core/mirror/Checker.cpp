@@ -138,8 +138,7 @@ int severity(CheckState state)
 CheckRecord checkRelay(const MirrorJob &job, CheckRecord record, const QList<RefTip> &sourceRefs, const QString &sourceHead,
                        git_repository *repository, const RefFilter &filter)
 {
-    record.sourceFingerprint = refFingerprint(sourceRefs, filter);
-    record.sourceHead = sourceHead;
+    // record.sourceFingerprint and sourceHead: set by runCheck.
     auto cache = repository ? git::listLocalRefs(repository) : Result<QList<RefTip>>(QList<RefTip>{});
     if (!cache)
         return unreachable(record, cache.error());

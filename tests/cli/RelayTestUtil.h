@@ -185,6 +185,27 @@ struct World {
     }
 };
 
+// A fresh World per test under one server folder, numbered w1, w2, … (a test that cannot build
+// its repositories warns and gets an empty World, which its first git step then fails on).
+class WorldFactory {
+public:
+    explicit WorldFactory(const QString &root) : m_root(root) {}
+    World next()
+    {
+        World w;
+        try {
+            w = World::make(m_root, QStringLiteral("w%1").arg(++m_count));
+        } catch (const std::exception &e) {
+            qWarning("%s", e.what());
+        }
+        return w;
+    }
+
+private:
+    QString m_root;
+    int m_count = 0;
+};
+
 // `add NAME --shape SHAPE --source S --target T -q` plus extra options.
 inline CliResult addMirror(const Session &s, const QString &name, const QString &shape, const QString &source, const QString &target,
                            const QStringList &extra = {})

@@ -28,18 +28,10 @@ class TestCliPush : public QObject {
 private:
     QTemporaryDir m_srv;
     GitDaemonServer m_daemon;
-    int m_worlds = 0;
+    WorldFactory m_worlds{m_srv.path()};
+    int m_targets = 0;
 
-    World newWorld()
-    {
-        World w;
-        try {
-            w = World::make(m_srv.path(), u"w%1"_s.arg(++m_worlds));
-        } catch (const std::exception &e) {
-            qWarning("%s", e.what());
-        }
-        return w;
-    }
+    World newWorld() { return m_worlds.next(); }
 
     static QString cachePathOf(const Session &s, const QString &name)
     {
@@ -316,7 +308,7 @@ private Q_SLOTS:
             w.root = m_srv.path();
             w.dir = dir;
             w.src = m_srv.filePath(dir + u"/src.git"_s);
-            const QString name = u"target-%1.git"_s.arg(++m_worlds);
+            const QString name = u"target-%1.git"_s.arg(++m_targets);
             GIT_OK(w.target = GitRepoBuilder::initBare(m_srv.filePath(dir + u'/' + name)));
             dir = dir + u'/' + name;
         } else {

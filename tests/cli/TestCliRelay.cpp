@@ -23,18 +23,9 @@ class TestCliRelay : public QObject {
 private:
     QTemporaryDir m_srv;
     GitDaemonServer m_daemon;
-    int m_worlds = 0;
+    WorldFactory m_worlds{m_srv.path()};
 
-    World newWorld()
-    {
-        World w;
-        try {
-            w = World::make(m_srv.path(), u"w%1"_s.arg(++m_worlds));
-        } catch (const std::exception &e) {
-            qWarning("%s", e.what());
-        }
-        return w;
-    }
+    World newWorld() { return m_worlds.next(); }
     QString url(const QString &relative) const { return m_daemon.url(relative); }
 
 private Q_SLOTS:
