@@ -29,7 +29,7 @@ const CommandEntry kCommands[] = {
     {"rename", "Rename a mirror (moves its config, state and default cache).", cmdRename},
     {"remove", "Remove a mirror (keeps its cache unless --delete-cache).", cmdRemove},
     {"import", "Adopt existing `git clone --mirror` repositories as pull mirrors.", cmdImport},
-    {"credential", "Manage named credentials: add, edit, remove, list.", cmdCredential},
+    {"credential", "Manage named credentials: add, edit, rename, remove, list.", cmdCredential},
     {"hostkeys", "Manage pinned SSH host keys: pin, list.", cmdHostKeys},
     {"attic", "Old tips kept before a ref was forced or deleted: list, restore, purge.", cmdAttic},
 };

@@ -92,6 +92,39 @@ std::optional<RunReport> CliContext::runBatch(const QString &command, int *code,
     return report;
 }
 
+void CliContext::runAsync(const std::function<void(QObject *, std::function<void()>)> &start)
+{
+    QObject receiver;
+    bool over = false;
+    start(&receiver, [&over] {
+        over = true;
+        QCoreApplication::exit(0);
+    });
+    if (!over)
+        QCoreApplication::exec();
+}
+
+Result<QByteArray> CliContext::readSecretInput(const QString &prompt, bool keepText)
+{
+    QByteArray secret;
+    if (platform::stdinIsTerminal()) {
+        secret = platform::readLineWithoutEcho(prompt);
+    } else {
+        // At most 64 KB: a token, a password or an SSH private key.
+        const QString text = m_in.read(64 * 1024 + 1);
+        if (text.size() > 64 * 1024)
+            return Error::usage(QStringLiteral("the secret on standard input is longer than 64 KB"));
+        secret = text.toUtf8();
+        if (!keepText) {
+            while (secret.endsWith('\n') || secret.endsWith('\r'))
+                secret.chop(1);
+        }
+    }
+    if (secret.trimmed().isEmpty())
+        return Error::usage(QStringLiteral("--secret-stdin: no secret was given on standard input"));
+    return secret;
+}
+
 void CliContext::printJson(const QJsonObject &document)
 {
     m_out << QString::fromUtf8(QJsonDocument(document).toJson(QJsonDocument::Indented));

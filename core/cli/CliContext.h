@@ -64,6 +64,14 @@ public:
     std::optional<RunReport> runBatch(const QString &command, int *code,
                                       const std::function<Result<int>(RunOps &, RunOps::Done)> &start);
 
+    // Runs `start` (which begins asynchronous work, e.g. keychain jobs, with `context` as the
+    // receiver) on this process's event loop until it calls `finished` once. Not a nested loop.
+    void runAsync(const std::function<void(QObject *context, std::function<void()> finished)> &start);
+
+    // A secret for a command's --secret-stdin: asked on the terminal without echo, or read whole
+    // from a pipe (trailing line ends dropped unless `keepText`). Empty input is an error.
+    Result<QByteArray> readSecretInput(const QString &prompt, bool keepText = false);
+
     // Applies --config, --state-dir, -q, -v and --log-file from a parser (before or after the
     // command). Returns false and sets *exitCode on bad usage.
     bool applyGlobalOptions(const QCommandLineParser &parser, const QString &command, int *exitCode);

@@ -1,5 +1,6 @@
-// credential add|edit|remove|list: named, shared credentials. The config holds only where a
-// secret lives (env:VAR, file:PATH), never the secret.
+// credential add|edit|rename|remove|list: named, shared credentials. The config holds only where
+// a secret lives (keychain, env:VAR, file:PATH), never the secret; --secret-stdin stores one in
+// the OS keychain.
 #include "cli/Commands.h"
 #include "ops/CredentialOps.h"
 #include "util/Scrub.h"
@@ -18,6 +19,8 @@ void addCredentialOptions(QCommandLineParser &parser)
         {QStringLiteral("username"), QStringLiteral("The user name sent with the secret (required for password)."), QStringLiteral("USER")},
         {QStringLiteral("secret-env"), QStringLiteral("Read the secret from this environment variable at sync time."), QStringLiteral("VAR")},
         {QStringLiteral("secret-file"), QStringLiteral("Read the secret from this owner-only file at sync time."), QStringLiteral("PATH")},
+        {QStringLiteral("secret-stdin"), QStringLiteral("Store the secret in the OS keychain: typed on the terminal (not "
+                                                        "echoed) or piped in. The default place for a secret.")},
     });
 }
 
@@ -38,8 +41,9 @@ Status applyCredentialOptions(CliContext &context, const QCommandLineParser &par
         credential.username = parser.value(QStringLiteral("username"));
     const bool env = parser.isSet(QStringLiteral("secret-env"));
     const bool file = parser.isSet(QStringLiteral("secret-file"));
-    if (env && file)
-        return Error::usage(QStringLiteral("give either --secret-env or --secret-file, not both"));
+    const bool stdinSecret = parser.isSet(QStringLiteral("secret-stdin"));
+    if (int(env) + int(file) + int(stdinSecret) > 1)
+        return Error::usage(QStringLiteral("give one of --secret-stdin, --secret-env and --secret-file"));
     if (env) {
         auto source = SecretSource::parse(QStringLiteral("env:") + parser.value(QStringLiteral("secret-env")), QStringLiteral("--secret-env"));
         if (!source)
@@ -53,15 +57,28 @@ Status applyCredentialOptions(CliContext &context, const QCommandLineParser &par
             return Error::config(QStringLiteral("--secret-file"), status.error().message);
         credential.secretSource = SecretSource{SecretSource::Kind::File, path};
     }
-    if (credential.kind == CredentialKind::SshAgent && (env || file))
-        return Error::usage(QStringLiteral("an ssh_agent credential has no secret (the agent holds the key); drop --secret-env/--secret-file"));
+    if (credential.kind == CredentialKind::SshAgent && (env || file || stdinSecret))
+        return Error::usage(QStringLiteral("an ssh_agent credential has no secret (the agent holds the key); drop "
+                                           "--secret-stdin/--secret-env/--secret-file"));
     if (credential.kind == CredentialKind::SshAgent)
         credential.secretSource = {};
-    else if (adding && credential.secretSource.kind == SecretSource::Kind::None)
-        return Error::usage(QStringLiteral("a %1 credential needs --secret-env VAR or --secret-file PATH (storing secrets "
-                                           "in the OS keychain is not available in this version)")
+    else if (adding && credential.secretSource.kind == SecretSource::Kind::None && !stdinSecret)
+        return Error::usage(QStringLiteral("a %1 credential needs a secret: --secret-stdin (stored in the OS keychain), "
+                                           "--secret-env VAR or --secret-file PATH")
                                 .arg(credentialKindName(credential.kind)));
     return {};
+}
+
+// Reads the secret for --secret-stdin: a key keeps its line ends, a token or password loses them.
+Result<QByteArray> secretFromStdin(CliContext &context, const QString &name, CredentialKind kind)
+{
+    const bool key = kind == CredentialKind::SshKey;
+    auto secret = context.readSecretInput(key ? QStringLiteral("Private key for credential %1 (end with Ctrl+D): ").arg(name)
+                                              : QStringLiteral("Secret for credential %1: ").arg(name),
+                                          key);
+    if (!secret)
+        return secret.error();
+    return secret;
 }
 
 int credentialChange(CliContext &context, const QString &sub, const QStringList &arguments)
@@ -71,13 +88,17 @@ int credentialChange(CliContext &context, const QString &sub, const QStringList 
     parser.addPositionalArgument(QStringLiteral("NAME"), QStringLiteral("The credential's name."));
     if (sub == QLatin1String("add")) {
         parser.setApplicationDescription(QStringLiteral("Add a named credential that mirrors refer to with --source-credential "
-                                                        "or --target-credential."));
+                                                        "or --target-credential. The secret goes to the OS keychain with "
+                                                        "--secret-stdin, or stays in a variable or file the config names."));
         addCredentialOptions(parser);
     } else if (sub == QLatin1String("edit")) {
-        parser.setApplicationDescription(QStringLiteral("Change a credential; every mirror using it follows."));
+        parser.setApplicationDescription(QStringLiteral("Change a credential; every mirror using it follows. --secret-stdin "
+                                                        "replaces the secret in the OS keychain."));
         addCredentialOptions(parser);
     } else {
-        parser.setApplicationDescription(QStringLiteral("Remove a credential no mirror uses."));
+        parser.setApplicationDescription(QStringLiteral("Remove a credential and delete its keychain secret. Refused while "
+                                                        "mirrors use it, unless --force (they then have no credential)."));
+        parser.addOption({QStringLiteral("force"), QStringLiteral("Remove it even from the mirrors that use it.")});
     }
     int code = ExitOk;
     if (!parseCommand(context, parser, command, arguments, &code))
@@ -85,20 +106,99 @@ int credentialChange(CliContext &context, const QString &sub, const QStringList 
     if (parser.positionalArguments().size() != 1)
         return context.usage(command, QStringLiteral("expected one NAME"));
     const QString name = parser.positionalArguments().first();
-
-    Status saved;
     CredentialOps ops(context.configPath);
+
+    if (sub == QLatin1String("remove")) {
+        std::optional<Result<CredentialOps::Removed>> result;
+        context.runAsync([&](QObject *receiver, std::function<void()> finished) {
+            ops.remove(name, parser.isSet(QStringLiteral("force")), receiver, [&result, finished](Result<CredentialOps::Removed> removed) {
+                result = std::move(removed);
+                finished();
+            });
+        });
+        if (!*result)
+            return context.fail(command, result->error());
+        if (!(*result)->detached.isEmpty())
+            context.note(QStringLiteral("mirrors left without a credential: %1").arg((*result)->detached.join(QStringLiteral(", "))));
+        return ExitOk;
+    }
+
+    const bool stdinSecret = parser.isSet(QStringLiteral("secret-stdin"));
+    Status saved;
     if (sub == QLatin1String("add")) {
         Credential credential;
         credential.name = name;
         saved = applyCredentialOptions(context, parser, credential, true);
-        if (saved)
+        if (saved && stdinSecret) {
+            if (auto status = validateCredential(Credential{credential.name, credential.kind, credential.username,
+                                                            SecretSource{SecretSource::Kind::Keychain, {}}});
+                !status)
+                return context.fail(command, status.error());
+            auto secret = secretFromStdin(context, name, credential.kind);
+            if (!secret)
+                return context.fail(command, secret.error());
+            context.runAsync([&](QObject *receiver, std::function<void()> finished) {
+                ops.addWithSecret(credential, *secret, receiver, [&saved, finished](Status status) {
+                    saved = std::move(status);
+                    finished();
+                });
+            });
+        } else if (saved) {
             saved = ops.add(credential);
-    } else if (sub == QLatin1String("edit")) {
-        saved = ops.edit(name, [&](Credential &credential) { return applyCredentialOptions(context, parser, credential, false); });
+        }
     } else {
-        saved = ops.remove(name);
+        std::optional<QByteArray> secret;
+        if (stdinSecret) {
+            const auto config = context.store().load();
+            if (!config)
+                return context.fail(command, config.error());
+            const Credential *existing = config->credential(name);
+            if (!existing)
+                return context.usage(command, QStringLiteral("no credential named \"%1\"").arg(quoteInput(name)));
+            CredentialKind kind = existing->kind;
+            if (parser.isSet(QStringLiteral("kind")))
+                kind = credentialKindFromName(parser.value(QStringLiteral("kind"))).value_or(kind);
+            if (kind != CredentialKind::SshAgent) {
+                auto read = secretFromStdin(context, existing->name, kind);
+                if (!read)
+                    return context.fail(command, read.error());
+                secret = *read;
+            }
+        }
+        auto change = [&context, &parser](Credential &credential) { return applyCredentialOptions(context, parser, credential, false); };
+        context.runAsync([&](QObject *receiver, std::function<void()> finished) {
+            ops.editWithSecret(name, change, secret, receiver, [&saved, finished](Status status) {
+                saved = std::move(status);
+                finished();
+            });
+        });
     }
+    if (!saved)
+        return context.fail(command, saved.error());
+    return ExitOk;
+}
+
+int credentialRename(CliContext &context, const QStringList &arguments)
+{
+    const QString command = QStringLiteral("credential rename");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Rename a credential: every mirror using it follows, and a keychain "
+                                                    "secret moves to the new name."));
+    parser.addPositionalArgument(QStringLiteral("OLD"), QStringLiteral("The credential's name."));
+    parser.addPositionalArgument(QStringLiteral("NEW"), QStringLiteral("Its new name."));
+    int code = ExitOk;
+    if (!parseCommand(context, parser, command, arguments, &code))
+        return code;
+    if (parser.positionalArguments().size() != 2)
+        return context.usage(command, QStringLiteral("expected OLD and NEW"));
+    Status saved;
+    CredentialOps ops(context.configPath);
+    context.runAsync([&](QObject *receiver, std::function<void()> finished) {
+        ops.rename(parser.positionalArguments().at(0), parser.positionalArguments().at(1), receiver, [&saved, finished](Status status) {
+            saved = std::move(status);
+            finished();
+        });
+    });
     if (!saved)
         return context.fail(command, saved.error());
     return ExitOk;
@@ -153,14 +253,16 @@ int cmdCredential(CliContext &context, const QStringList &arguments)
         return credentialChange(context, sub, rest);
     if (sub == QLatin1String("list"))
         return credentialList(context, rest);
+    if (sub == QLatin1String("rename"))
+        return credentialRename(context, rest);
     if (sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
-        context.out() << QStringLiteral("Usage: mirrordesk credential add|edit|remove|list [NAME] [options]\n"
+        context.out() << QStringLiteral("Usage: mirrordesk credential add|edit|rename|remove|list [NAME] [options]\n"
                                         "Named credentials shared by mirrors. Run 'mirrordesk credential add --help' "
                                         "for the options.\n");
         context.out().flush();
         return ExitOk;
     }
-    return context.usage(QStringLiteral("credential"), sub.isEmpty() ? QStringLiteral("expected add, edit, remove or list")
+    return context.usage(QStringLiteral("credential"), sub.isEmpty() ? QStringLiteral("expected add, edit, rename, remove or list")
                                                                      : QStringLiteral("unknown subcommand \"%1\"").arg(quoteInput(sub)));
 }
 

@@ -70,7 +70,9 @@ Result<git::RemoteAccess> resolveAccess(const Config &config, const Endpoint &en
                 secrets->insert(credential->name, secret);
             if (!secret) {
                 Error error = secret.error();
-                error.message = QStringLiteral("credential \"%1\": %2").arg(credential->name, error.message);
+                // Keychain messages name the credential already.
+                if (error.category != ErrorCategory::Keychain)
+                    error.message = QStringLiteral("credential \"%1\": %2").arg(credential->name, error.message);
                 return error;
             }
             access.credential.secret = *secret;

@@ -1,6 +1,7 @@
 #include "mirror/JobPreparer.h"
 
 #include "security/GitUrl.h"
+#include "security/Keychain.h"
 
 namespace md {
 
@@ -9,40 +10,82 @@ JobPreparer::JobPreparer(QObject *parent)
 {
 }
 
+namespace {
+
+// The keychain credentials the batch's mirrors use, each once, by the credential's own name.
+QStringList keychainCredentials(const Config &config, const QList<Mirror> &mirrors)
+{
+    QStringList names;
+    QSet<QString> seen;
+    for (const Mirror &mirror : mirrors) {
+        for (const QString &name : {mirror.source.credential, mirror.target.credential}) {
+            if (name.isEmpty())
+                continue;
+            const Credential *credential = config.credential(name);
+            if (!credential || credential->secretSource.kind != SecretSource::Kind::Keychain)
+                continue;
+            if (!seen.contains(credential->name.toLower())) {
+                seen.insert(credential->name.toLower());
+                names.append(credential->name);
+            }
+        }
+    }
+    return names;
+}
+
+QList<Result<MirrorJob>> makeJobs(const Config &config, const QList<Mirror> &mirrors, SecretCache secrets,
+                                  const std::optional<ProtectedPaths> &cachePaths)
+{
+    QList<Result<MirrorJob>> jobs;
+    jobs.reserve(mirrors.size());
+    QHash<QString, Error> refusedCaches;
+    if (cachePaths) {
+        const auto refused = checkCachePaths(config, *cachePaths);
+        for (qsizetype i = 0; i < refused.size(); ++i) {
+            if (refused.at(i))
+                refusedCaches.insert(config.mirrors.at(i).name, *refused.at(i));
+        }
+    }
+    for (const Mirror &mirror : mirrors) {
+        if (const auto it = refusedCaches.constFind(mirror.name); it != refusedCaches.cend()) {
+            Error error = *it;
+            error.message = GitUrl::scrubText(error.text());
+            error.field.clear();
+            jobs.append(error);
+            continue;
+        }
+        auto job = makeMirrorJob(config, mirror, &secrets);
+        if (!job) {
+            Error error = job.error();
+            error.message = GitUrl::scrubText(error.text());
+            error.field.clear();
+            jobs.append(error);
+            continue;
+        }
+        jobs.append(std::move(job));
+    }
+    return jobs;
+}
+
+} // namespace
+
 void JobPreparer::prepare(const Config &config, const QList<Mirror> &mirrors, Done done, std::optional<ProtectedPaths> cachePaths)
 {
-    QMetaObject::invokeMethod(this, [config, mirrors, done = std::move(done), cachePaths] {
+    const QStringList fromKeychain = keychainCredentials(config, mirrors);
+    if (fromKeychain.isEmpty()) {
+        QMetaObject::invokeMethod(this, [config, mirrors, done = std::move(done), cachePaths] {
+            done(makeJobs(config, mirrors, {}, cachePaths));
+        }, Qt::QueuedConnection);
+        return;
+    }
+    // One asynchronous read per keychain credential, all at once, on this (the event loop's)
+    // thread; the jobs are built when every answer is in.
+    keychain::read(fromKeychain, this, [config, mirrors, done = std::move(done), cachePaths](QHash<QString, Result<QByteArray>> read) {
         SecretCache secrets;
-        QList<Result<MirrorJob>> jobs;
-        jobs.reserve(mirrors.size());
-        QHash<QString, Error> refusedCaches;
-        if (cachePaths) {
-            const auto refused = checkCachePaths(config, *cachePaths);
-            for (qsizetype i = 0; i < refused.size(); ++i) {
-                if (refused.at(i))
-                    refusedCaches.insert(config.mirrors.at(i).name, *refused.at(i));
-            }
-        }
-        for (const Mirror &mirror : mirrors) {
-            if (const auto it = refusedCaches.constFind(mirror.name); it != refusedCaches.cend()) {
-                Error error = *it;
-                error.message = GitUrl::scrubText(error.text());
-                error.field.clear();
-                jobs.append(error);
-                continue;
-            }
-            auto job = makeMirrorJob(config, mirror, &secrets);
-            if (!job) {
-                Error error = job.error();
-                error.message = GitUrl::scrubText(error.text());
-                error.field.clear();
-                jobs.append(error);
-                continue;
-            }
-            jobs.append(std::move(job));
-        }
-        done(std::move(jobs));
-    }, Qt::QueuedConnection);
+        for (auto it = read.begin(); it != read.end(); ++it)
+            secrets.insert(it.key(), it.value());
+        done(makeJobs(config, mirrors, std::move(secrets), cachePaths));
+    });
 }
 
 } // namespace md

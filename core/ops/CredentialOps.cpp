@@ -1,13 +1,57 @@
 #include "ops/CredentialOps.h"
 
+#include "security/Keychain.h"
+#include "util/Names.h"
 #include "util/Scrub.h"
 
 #include <QHash>
 
+#include <memory>
+
 namespace md {
 
+namespace {
+
+Error noSuchCredential(const QString &name)
+{
+    return Error::usage(QStringLiteral("no credential named \"%1\"").arg(quoteInput(name)));
+}
+
+// Runs `edit` on a copy of the current config and validates the result, changing nothing: what
+// a keychain write is checked against before it happens.
+Status tryEdit(const MirrorStore &store, const std::function<Status(Config &)> &edit)
+{
+    const auto loaded = store.load();
+    if (!loaded)
+        return loaded.error();
+    Config config = *loaded;
+    if (auto status = edit(config); !status)
+        return status;
+    return config.validateEdit(*loaded);
+}
+
+// Deferred delivery on the context's thread, so `done` never runs inside the call.
+void later(QObject *context, CredentialOps::Done done, Status status)
+{
+    QMetaObject::invokeMethod(context, [done = std::move(done), status = std::move(status)] { done(status); }, Qt::QueuedConnection);
+}
+
+Status addTo(Config &config, const Credential &credential)
+{
+    if (const int index = config.indexOfCredential(credential.name); index >= 0)
+        return Error::config(QStringLiteral("name"), QStringLiteral("a credential named \"%1\" already exists")
+                                                         .arg(config.credentials.at(index).name));
+    if (auto status = validateCredential(credential); !status)
+        return status;
+    config.credentials.append(credential);
+    return {};
+}
+
+} // namespace
+
 CredentialOps::CredentialOps(QString configPath)
-    : m_store(std::move(configPath))
+    : m_path(configPath)
+    , m_store(std::move(configPath))
 {
 }
 
@@ -24,13 +68,7 @@ QStringList CredentialOps::usersOf(const Config &config, const QString &credenti
 
 Status CredentialOps::add(const Credential &credential)
 {
-    auto saved = m_store.modify([&](Config &config) -> Status {
-        if (const int index = config.indexOfCredential(credential.name); index >= 0)
-            return Error::config(QStringLiteral("name"), QStringLiteral("a credential named \"%1\" already exists")
-                                                             .arg(config.credentials.at(index).name));
-        config.credentials.append(credential);
-        return validateCredential(credential);
-    });
+    auto saved = m_store.modify([&](Config &config) { return addTo(config, credential); });
     if (!saved)
         return saved.error();
     return {};
@@ -41,7 +79,7 @@ Status CredentialOps::edit(const QString &name, const std::function<Status(Crede
     auto saved = m_store.modify([&](Config &config) -> Status {
         const int index = config.indexOfCredential(name);
         if (index < 0)
-            return Error::usage(QStringLiteral("no credential named \"%1\"").arg(quoteInput(name)));
+            return noSuchCredential(name);
         Credential &credential = config.credentials[index];
         if (auto status = change(credential); !status)
             return status;
@@ -52,22 +90,203 @@ Status CredentialOps::edit(const QString &name, const std::function<Status(Crede
     return {};
 }
 
-Status CredentialOps::remove(const QString &name)
+void CredentialOps::addWithSecret(Credential credential, const QByteArray &secret, QObject *context, Done done)
 {
+    credential.secretSource = SecretSource{SecretSource::Kind::Keychain, {}};
+    if (auto checked = tryEdit(m_store, [&](Config &config) { return addTo(config, credential); }); !checked) {
+        later(context, std::move(done), checked);
+        return;
+    }
+    const QString path = m_path;
+    keychain::write(credential.name, secret, context, [path, credential, context, done = std::move(done)](Status written) {
+        if (!written) {
+            done(written);
+            return;
+        }
+        auto saved = MirrorStore(path).modify([&](Config &config) { return addTo(config, credential); });
+        if (saved) {
+            done(Status{});
+            return;
+        }
+        // The config refused it after all (changed meanwhile): take the secret back out.
+        keychain::remove(credential.name, context, [done, error = saved.error()](Status) { done(error); });
+    });
+}
+
+void CredentialOps::editWithSecret(const QString &name, std::function<Status(Credential &)> change, std::optional<QByteArray> secret,
+                                   QObject *context, Done done)
+{
+    auto edit = [name, change, keychainSource = secret.has_value()](Config &config, std::optional<Credential> *before) -> Status {
+        const int index = config.indexOfCredential(name);
+        if (index < 0)
+            return noSuchCredential(name);
+        Credential &credential = config.credentials[index];
+        if (before)
+            *before = credential;
+        if (auto status = change(credential); !status)
+            return status;
+        if (keychainSource)
+            credential.secretSource = SecretSource{SecretSource::Kind::Keychain, {}};
+        return validateCredential(credential);
+    };
+    std::optional<Credential> before;
+    if (auto checked = tryEdit(m_store, [&](Config &config) { return edit(config, &before); }); !checked) {
+        later(context, std::move(done), checked);
+        return;
+    }
+    const QString path = m_path;
+    // Saves the config; then deletes a keychain entry the credential no longer uses.
+    auto save = [path, edit, context, done](bool wroteSecret) {
+        std::optional<Credential> old;
+        auto saved = MirrorStore(path).modify([&](Config &config) { return edit(config, &old); });
+        if (!saved) {
+            done(saved.error());
+            return;
+        }
+        const Credential *now = saved->credential(old ? old->name : QString());
+        const bool leftKeychain = old && old->secretSource.kind == SecretSource::Kind::Keychain
+            && (!now || now->secretSource.kind != SecretSource::Kind::Keychain);
+        if (!leftKeychain || wroteSecret) {
+            done(Status{});
+            return;
+        }
+        keychain::remove(old->name, context, [done, name = old->name](Status removed) {
+            if (!removed) {
+                Error error = removed.error();
+                error.message = QStringLiteral("credential \"%1\" changed, but its old secret is still in the keychain (%2): %3")
+                                    .arg(name, keychain::keyOf(name), error.message);
+                done(error);
+                return;
+            }
+            done(Status{});
+        });
+    };
+    if (!secret) {
+        save(false);
+        return;
+    }
+    keychain::write(before->name, *secret, context, [save, done](Status written) {
+        if (!written) {
+            done(written); // nothing changed: the config still names the old source
+            return;
+        }
+        save(true);
+    });
+}
+
+void CredentialOps::rename(const QString &from, const QString &to, QObject *context, Done done)
+{
+    auto edit = [from, to](Config &config, std::optional<Credential> *before) -> Status {
+        const int index = config.indexOfCredential(from);
+        if (index < 0)
+            return noSuchCredential(from);
+        if (auto status = validateCredentialName(to, QStringLiteral("name")); !status)
+            return status;
+        const int other = config.indexOfCredential(to);
+        if (other >= 0 && other != index)
+            return Error::config(QStringLiteral("name"), QStringLiteral("a credential named \"%1\" already exists")
+                                                             .arg(config.credentials.at(other).name));
+        Credential &credential = config.credentials[index];
+        if (before)
+            *before = credential;
+        for (Mirror &m : config.mirrors) {
+            for (Endpoint *endpoint : {&m.source, &m.target}) {
+                if (endpoint->credential.compare(credential.name, Qt::CaseInsensitive) == 0)
+                    endpoint->credential = to;
+            }
+        }
+        credential.name = to;
+        return {};
+    };
+    std::optional<Credential> before;
+    if (auto checked = tryEdit(m_store, [&](Config &config) { return edit(config, &before); }); !checked) {
+        later(context, std::move(done), checked);
+        return;
+    }
+    const QString path = m_path;
+    auto save = [path, edit]() -> Status {
+        auto saved = MirrorStore(path).modify([&](Config &config) { return edit(config, nullptr); });
+        return saved ? Status{} : Status(saved.error());
+    };
+    if (before->secretSource.kind != SecretSource::Kind::Keychain || before->name == to) {
+        later(context, std::move(done), save());
+        return;
+    }
+    // Copy the secret to the new key, switch the config, then delete the old key.
+    const QString oldName = before->name;
+    keychain::read({oldName}, context, [oldName, to, save, context, done = std::move(done)](QHash<QString, Result<QByteArray>> read) {
+        const Result<QByteArray> secret = read.value(oldName, Error{ErrorCategory::Keychain, QStringLiteral("no answer"), {}, 0, 0});
+        if (!secret) {
+            done(secret.error());
+            return;
+        }
+        keychain::write(to, *secret, context, [oldName, to, save, context, done](Status written) {
+            if (!written) {
+                done(written);
+                return;
+            }
+            if (auto saved = save(); !saved) {
+                keychain::remove(to, context, [done, saved](Status) { done(saved); });
+                return;
+            }
+            keychain::remove(oldName, context, [done, oldName](Status removed) {
+                if (!removed) {
+                    Error error = removed.error();
+                    error.message = QStringLiteral("renamed, but the old keychain entry %1 is still there: %2")
+                                        .arg(keychain::keyOf(oldName), error.message);
+                    done(error);
+                    return;
+                }
+                done(Status{});
+            });
+        });
+    });
+}
+
+void CredentialOps::remove(const QString &name, bool force, QObject *context, std::function<void(Result<Removed>)> done)
+{
+    Removed removed;
+    std::optional<Credential> gone;
     auto saved = m_store.modify([&](Config &config) -> Status {
         const int index = config.indexOfCredential(name);
         if (index < 0)
-            return Error::usage(QStringLiteral("no credential named \"%1\"").arg(quoteInput(name)));
-        const QStringList users = usersOf(config, config.credentials.at(index).name);
-        if (!users.isEmpty())
-            return Error::config(QStringLiteral("name"), QStringLiteral("credential \"%1\" is used by %2; change those mirrors first")
-                                                             .arg(config.credentials.at(index).name, users.join(QStringLiteral(", "))));
+            return noSuchCredential(name);
+        const Credential credential = config.credentials.at(index);
+        const QStringList users = usersOf(config, credential.name);
+        if (!users.isEmpty() && !force)
+            return Error::config(QStringLiteral("name"), QStringLiteral("credential \"%1\" is used by %2; change those mirrors "
+                                                                        "first, or give --force to remove it from them")
+                                                             .arg(credential.name, users.join(QStringLiteral(", "))));
+        for (Mirror &m : config.mirrors) {
+            for (Endpoint *endpoint : {&m.source, &m.target}) {
+                if (endpoint->credential.compare(credential.name, Qt::CaseInsensitive) == 0)
+                    endpoint->credential.clear();
+            }
+        }
         config.credentials.removeAt(index);
+        removed = Removed{credential.name, users};
+        gone = credential;
         return {};
     });
-    if (!saved)
-        return saved.error();
-    return {};
+    if (!saved) {
+        QMetaObject::invokeMethod(context, [done = std::move(done), error = saved.error()] { done(error); }, Qt::QueuedConnection);
+        return;
+    }
+    if (gone->secretSource.kind != SecretSource::Kind::Keychain) {
+        QMetaObject::invokeMethod(context, [done = std::move(done), removed] { done(removed); }, Qt::QueuedConnection);
+        return;
+    }
+    keychain::remove(gone->name, context, [done = std::move(done), removed](Status deleted) {
+        if (!deleted) {
+            Error error = deleted.error();
+            error.message = QStringLiteral("credential \"%1\" removed from the config, but its secret is still in the keychain "
+                                           "(%2): %3")
+                                .arg(removed.name, keychain::keyOf(removed.name), error.message);
+            done(error);
+            return;
+        }
+        done(removed);
+    });
 }
 
 Result<QList<CredentialOps::Listed>> CredentialOps::list() const

@@ -17,6 +17,7 @@
 #include <pwd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 #ifdef Q_OS_LINUX
 #include <sys/prctl.h>
@@ -324,6 +325,48 @@ void SecretPipe::close()
         ::close(m_readFd);
 #endif
     m_readFd = -1;
+}
+
+bool stdinIsTerminal()
+{
+#ifdef Q_OS_UNIX
+    return ::isatty(STDIN_FILENO) == 1;
+#else
+    return false;
+#endif
+}
+
+QByteArray readLineWithoutEcho(const QString &prompt)
+{
+    QByteArray line;
+#ifdef Q_OS_UNIX
+    const QByteArray text = prompt.toLocal8Bit();
+    (void)!::write(STDERR_FILENO, text.constData(), size_t(text.size()));
+    termios saved{};
+    const bool haveTerminal = ::tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (haveTerminal) {
+        termios quiet = saved;
+        quiet.c_lflag &= ~tcflag_t(ECHO);
+        quiet.c_lflag |= ECHONL;
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    char c = 0;
+    while (line.size() < 64 * 1024) {
+        const ssize_t n = ::read(STDIN_FILENO, &c, 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0 || c == '\n')
+            break;
+        line.append(c);
+    }
+    if (line.endsWith('\r'))
+        line.chop(1);
+    if (haveTerminal)
+        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+#else
+    Q_UNUSED(prompt);
+#endif
+    return line;
 }
 
 } // namespace md::platform

@@ -93,6 +93,12 @@ private:
     int m_readFd = -1;
 };
 
+// Whether standard input is a terminal (a secret is then asked for without echo).
+bool stdinIsTerminal();
+// Asks for one line on the terminal with echo off: `prompt` goes to stderr, the line (without its
+// newline) comes back. Empty on end of input. Echo is restored before returning, also on error.
+QByteArray readLineWithoutEcho(const QString &prompt);
+
 // SIGINT/SIGTERM set a flag that running jobs watch (their streams and callbacks stop at the next
 // poll slice), so an interrupted command leaves every repository valid and exits 130/143.
 void installInterruptHandlers();

@@ -1,0 +1,229 @@
+// Credentials whose secret lives in the OS keychain (issue 11, DESIGN section 5), through the real
+// binary against a real Secret Service: gnome-keyring in a private D-Bus session
+// (tests/fixtures/KeychainSession). --secret-stdin stores, rename moves, edit replaces or drops,
+// remove deletes; syncs read the secret asynchronously before the batch; "no entry", "locked"
+// and "unavailable" are told apart; the secret is never written anywhere but the keychain.
+#include "cli/CliRunner.h"
+
+#include "GitRepoBuilder.h"
+#include "HttpGitServer.h"
+#include "KeychainSession.h"
+
+#include <QJsonArray>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using clitest::CliEnv;
+using clitest::CliResult;
+using md::fixtures::GitRepoBuilder;
+using md::fixtures::HttpGitServer;
+using md::fixtures::KeychainSession;
+
+namespace {
+
+const QByteArray kPassword = "kc-Canary-pw-7Hq2xZ";
+
+QJsonObject credentialNamed(const CliEnv &env, const QString &name)
+{
+    const CliResult r = env.run({u"credential"_s, u"list"_s, u"--json"_s});
+    for (const QJsonValue &value : r.json().value(u"credentials"_s).toArray()) {
+        if (value.toObject().value(u"name"_s).toString() == name)
+            return value.toObject();
+    }
+    return {};
+}
+
+} // namespace
+
+class TestCliKeychain : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_srv;
+    QString m_main;
+
+    QString cacheOf(const CliEnv &env, const QString &name) const { return env.defaultCacheRoot() + u'/' + name + u".git"_s; }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        const QString problem = clitest::binaryProblem();
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initBare(m_srv.filePath(u"src.git"_s)));
+        const QString work = m_srv.filePath(u"work"_s);
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initWork(work));
+        QVERIFY_THROWS_NO_EXCEPTION(m_main = GitRepoBuilder::commit(work, u"a.txt"_s, u"1"_s, u"one"_s));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::push(work, m_srv.filePath(u"src.git"_s), {u"main"_s}));
+    }
+
+    // The whole path: stored from a pipe, named (not held) by the config, read before the batch,
+    // sent to the server, found nowhere else.
+    void storedSecretSyncsAndLeaksNowhere()
+    {
+        KeychainSession keychain;
+        QVERIFY2(keychain.start(), qPrintable(keychain.errorString()));
+        HttpGitServer http;
+        QVERIFY2(http.start(m_srv.path(), {false, u"alice"_s, QString::fromLatin1(kPassword), false}), qPrintable(http.errorString()));
+        CliEnv env;
+        const auto kc = keychain.environment();
+        const QString log = env.path(u"run.log"_s);
+        const CliResult added = env.run({u"--log-file"_s, log, u"-v"_s, u"credential"_s, u"add"_s, u"web"_s, u"--kind"_s, u"password"_s,
+                                         u"--username"_s, u"alice"_s, u"--secret-stdin"_s},
+                                        kPassword + "\n", kc);
+        CLI_EXPECT_EXIT(added, 0);
+        QCOMPARE(keychain.lookup(u"web"_s).value_or("(none)"), kPassword);
+        QCOMPARE(credentialNamed(env, u"web"_s).value(u"secret_source"_s).toString(), u"keychain"_s);
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"m"_s, u"--source"_s, http.url(u"src.git"_s), u"--source-credential"_s, u"web"_s, u"-q"_s}, {}, kc), 0);
+
+        QList<CliResult> runs;
+        for (const QStringList &arguments : QList<QStringList>{{u"check"_s}, {u"update"_s}, {u"-v"_s, u"update"_s, u"--json"_s},
+                                                               {u"status"_s, u"--json"_s}, {u"plan"_s}, {u"check"_s, u"--json"_s},
+                                                               {u"credential"_s, u"list"_s}, {u"list"_s, u"--json"_s}}) {
+            runs.append(env.run(QStringList{u"--log-file"_s, log} + arguments, {}, kc));
+        }
+        CLI_EXPECT_EXIT(runs.at(0), 3); // behind before the first update
+        CLI_EXPECT_EXIT(runs.at(1), 0);
+        QCOMPARE(GitRepoBuilder::refOrEmpty(cacheOf(env, u"m"_s), u"refs/heads/main"_s), m_main);
+        for (qsizetype i = 2; i < runs.size(); ++i)
+            CLI_EXPECT_EXIT(runs.at(i), 0);
+        for (const CliResult &r : runs)
+            QVERIFY2(!r.out.contains(kPassword) && !r.err.contains(kPassword), qPrintable(r.describe()));
+        QVERIFY2(!added.out.contains(kPassword) && !added.err.contains(kPassword), qPrintable(added.describe()));
+        // Config, state, log and the cache (its git config included): no trace of the secret.
+        QCOMPARE(env.filesContaining(kPassword), QStringList{});
+        QVERIFY(QFileInfo::exists(log));
+    }
+
+    void renameEditAndRemoveMoveTheSecret()
+    {
+        KeychainSession keychain;
+        QVERIFY2(keychain.start(), qPrintable(keychain.errorString()));
+        CliEnv env;
+        const auto kc = keychain.environment();
+        CLI_EXPECT_EXIT(env.run({u"credential"_s, u"add"_s, u"tok"_s, u"--secret-stdin"_s}, "first-token\n", kc), 0);
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"m"_s, u"--source"_s, u"https://git.example/g/m.git"_s, u"--source-credential"_s, u"tok"_s,
+                                 u"-q"_s}, {}, kc), 0);
+
+        CLI_EXPECT_EXIT(env.run({u"credential"_s, u"rename"_s, u"tok"_s, u"tok2"_s}, {}, kc), 0);
+        QCOMPARE(keychain.lookup(u"tok"_s), std::nullopt);
+        QCOMPARE(keychain.lookup(u"tok2"_s).value_or("(none)"), QByteArray("first-token"));
+        QCOMPARE(credentialNamed(env, u"tok2"_s).value(u"used_by"_s).toArray(), QJsonArray{u"m"_s});
+
+        CLI_EXPECT_EXIT(env.run({u"credential"_s, u"edit"_s, u"tok2"_s, u"--secret-stdin"_s}, "second-token", kc), 0);
+        QCOMPARE(keychain.lookup(u"tok2"_s).value_or("(none)"), QByteArray("second-token"));
+
+        // Used by a mirror: refused, naming it; nothing changes.
+        const CliResult refused = env.run({u"credential"_s, u"remove"_s, u"tok2"_s}, {}, kc);
+        CLI_EXPECT_EXIT(refused, 2);
+        CLI_EXPECT_STDERR(refused, u"used by m"_s);
+        QCOMPARE(keychain.lookup(u"tok2"_s).value_or("(none)"), QByteArray("second-token"));
+        // Forced: the mirror loses the credential, the secret goes.
+        const CliResult forced = env.run({u"credential"_s, u"remove"_s, u"tok2"_s, u"--force"_s}, {}, kc);
+        CLI_EXPECT_EXIT(forced, 0);
+        CLI_EXPECT_STDERR(forced, u"m"_s);
+        QCOMPARE(keychain.lookup(u"tok2"_s), std::nullopt);
+        QVERIFY(credentialNamed(env, u"tok2"_s).isEmpty());
+
+        // Leaving the keychain for a variable deletes the keychain entry.
+        CLI_EXPECT_EXIT(env.run({u"credential"_s, u"add"_s, u"t3"_s, u"--secret-stdin"_s}, "third", kc), 0);
+        QVERIFY(keychain.lookup(u"t3"_s));
+        CLI_EXPECT_EXIT(env.run({u"credential"_s, u"edit"_s, u"t3"_s, u"--secret-env"_s, u"SOME_VAR"_s}, {}, kc), 0);
+        QCOMPARE(keychain.lookup(u"t3"_s), std::nullopt);
+        QCOMPARE(credentialNamed(env, u"t3"_s).value(u"secret_source"_s).toString(), u"env:SOME_VAR"_s);
+        QCOMPARE(env.filesContaining("first-token") + env.filesContaining("second-token") + env.filesContaining("third"), QStringList{});
+    }
+
+    void badInputChangesNothing()
+    {
+        KeychainSession keychain;
+        QVERIFY2(keychain.start(), qPrintable(keychain.errorString()));
+        CliEnv env;
+        const auto kc = keychain.environment();
+        const CliResult empty = env.run({u"credential"_s, u"add"_s, u"e"_s, u"--secret-stdin"_s}, "\n", kc);
+        CLI_EXPECT_EXIT(empty, 2);
+        CLI_EXPECT_STDERR(empty, u"no secret"_s);
+        const CliResult both = env.run({u"credential"_s, u"add"_s, u"e"_s, u"--secret-stdin"_s, u"--secret-env"_s, u"V"_s}, "x", kc);
+        CLI_EXPECT_EXIT(both, 2);
+        const CliResult agent = env.run({u"credential"_s, u"add"_s, u"e"_s, u"--kind"_s, u"ssh_agent"_s, u"--secret-stdin"_s}, "x", kc);
+        CLI_EXPECT_EXIT(agent, 2);
+        const CliResult badName = env.run({u"credential"_s, u"add"_s, u"bad name"_s, u"--secret-stdin"_s}, "x", kc);
+        CLI_EXPECT_EXIT(badName, 2);
+        QVERIFY(credentialNamed(env, u"e"_s).isEmpty());
+        QCOMPARE(keychain.lookup(u"e"_s), std::nullopt);
+        QCOMPARE(keychain.lookup(u"bad name"_s), std::nullopt);
+        // A duplicate name leaves the first secret alone.
+        CLI_EXPECT_EXIT(env.run({u"credential"_s, u"add"_s, u"d"_s, u"--secret-stdin"_s}, "one", kc), 0);
+        CLI_EXPECT_EXIT(env.run({u"credential"_s, u"add"_s, u"D"_s, u"--secret-stdin"_s}, "two", kc), 2);
+        QCOMPARE(keychain.lookup(u"d"_s).value_or("(none)"), QByteArray("one"));
+    }
+
+    // The keychain answers, but holds nothing for the credential: "no entry", with the fix.
+    void missingEntryIsToldApart()
+    {
+        KeychainSession keychain;
+        QVERIFY2(keychain.start(), qPrintable(keychain.errorString()));
+        CliEnv env;
+        const auto kc = keychain.environment();
+        CLI_EXPECT_EXIT(env.run({u"credential"_s, u"add"_s, u"gone"_s, u"--secret-stdin"_s}, "s", kc), 0);
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"m"_s, u"--source"_s, u"https://git.example/g/m.git"_s, u"--source-credential"_s, u"gone"_s,
+                                 u"-q"_s}, {}, kc), 0);
+        QVERIFY(keychain.clear(u"gone"_s));
+        const CliResult check = env.run({u"check"_s, u"--json"_s}, {}, kc);
+        CLI_EXPECT_EXIT(check, 1);
+        const QJsonObject mirror = check.json().value(u"mirrors"_s).toArray().first().toObject();
+        QCOMPARE(mirror.value(u"error_category"_s).toString(), u"keychain"_s);
+        QVERIFY2(mirror.value(u"last_error"_s).toString().contains(u"holds no secret for credential \"gone\""_s), qPrintable(check.describe()));
+        QVERIFY2(mirror.value(u"last_error"_s).toString().contains(u"--secret-stdin"_s), qPrintable(check.describe()));
+        const CliResult update = env.run({u"update"_s}, {}, kc);
+        CLI_EXPECT_EXIT(update, 1);
+        CLI_EXPECT_STDERR(update, u"holds no secret"_s);
+    }
+
+    void lockedKeychainIsToldApart()
+    {
+        KeychainSession keychain;
+        QVERIFY2(keychain.start(), qPrintable(keychain.errorString()));
+        CliEnv env;
+        const auto kc = keychain.environment();
+        CLI_EXPECT_EXIT(env.run({u"credential"_s, u"add"_s, u"k"_s, u"--secret-stdin"_s}, "locked-away", kc), 0);
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"m"_s, u"--source"_s, u"https://git.example/g/m.git"_s, u"--source-credential"_s, u"k"_s,
+                                 u"-q"_s}, {}, kc), 0);
+        QVERIFY2(keychain.restart(KeychainSession::Mode::Locked), qPrintable(keychain.errorString()));
+        const CliResult check = env.run({u"check"_s}, {}, kc);
+        CLI_EXPECT_EXIT(check, 1);
+        QVERIFY2(check.stdoutText().contains(u"keychain is locked"_s), qPrintable(check.describe()));
+        const QByteArray before = env.configBytes().value_or(QByteArray());
+        const CliResult edit = env.run({u"credential"_s, u"edit"_s, u"k"_s, u"--secret-stdin"_s}, "new", kc);
+        CLI_EXPECT_EXIT(edit, 1);
+        CLI_EXPECT_STDERR(edit, u"locked"_s);
+        QCOMPARE(env.configBytes().value_or(QByteArray()), before);
+    }
+
+    void unavailableKeychainNamesTheAlternatives_data()
+    {
+        QTest::addColumn<bool>("bus");
+        QTest::newRow("a bus without a Secret Service") << true;
+        QTest::newRow("no session bus") << false;
+    }
+
+    void unavailableKeychainNamesTheAlternatives()
+    {
+        QFETCH(bool, bus);
+        KeychainSession keychain;
+        QMap<QString, QString> extra{{u"DBUS_SESSION_BUS_ADDRESS"_s, u"unix:path=/nonexistent/mirrordesk-test-bus"_s}};
+        if (bus) {
+            QVERIFY2(keychain.start(KeychainSession::Mode::NoService), qPrintable(keychain.errorString()));
+            extra = keychain.environment();
+        }
+        CliEnv env;
+        const CliResult added = env.run({u"credential"_s, u"add"_s, u"gh"_s, u"--secret-stdin"_s}, "tok-unavailable", extra);
+        CLI_EXPECT_EXIT(added, 1);
+        CLI_EXPECT_STDERR(added, u"keychain is unavailable"_s);
+        CLI_EXPECT_STDERR(added, u"--secret-env"_s);
+        CLI_EXPECT_STDERR(added, u"--secret-file"_s);
+        QVERIFY(!env.configBytes() || !env.configBytes()->contains("\"gh\""));
+        QVERIFY(!added.err.contains("tok-unavailable"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliKeychain)
+#include "TestCliKeychain.moc"
