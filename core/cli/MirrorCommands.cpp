@@ -4,6 +4,7 @@
 #include <algorithm>
 #include "cli/MirrorOptions.h"
 #include "ops/MirrorOps.h"
+#include "ops/UrlSecrets.h"
 
 #include <QJsonArray>
 
@@ -43,12 +44,33 @@ int cmdAdd(CliContext &context, const QStringList &arguments)
     QStringList notes;
     if (auto status = applyMirrorOptions(parser, mirror, true, &notes); !status)
         return context.fail(command, status.error());
-    auto saved = MirrorOps(context.configPath, context.stateDir).add(mirror);
-    if (!saved)
-        return context.fail(command, saved.error());
+    // Credentials typed in a URL move into new keychain credentials first.
+    const auto config = context.store().load();
+    if (!config)
+        return context.fail(command, config.error());
+    auto typed = takeUrlSecrets(mirror, *config, {QStringLiteral("source"), QStringLiteral("target")});
+    if (!typed)
+        return context.fail(command, typed.error());
+    std::optional<Result<Config>> saved;
+    Status stored;
+    MirrorOps ops(context.configPath, context.stateDir);
+    context.runAsync([&](QObject *receiver, std::function<void()> finished) {
+        applyWithUrlSecrets(context.configPath, *typed, [&]() -> Status {
+            saved = ops.add(mirror);
+            return *saved ? Status{} : Status(saved->error());
+        }, receiver, [&stored, finished](Status status) {
+            stored = std::move(status);
+            finished();
+        });
+    });
+    if (!stored)
+        return context.fail(command, stored.error());
+    for (const UrlSecret &secret : *typed)
+        notes.append(QStringLiteral("the %1 URL's credentials moved into the keychain as credential \"%2\"")
+                         .arg(secret.side, secret.credential.name));
     for (const QString &note : notes)
         context.note(note);
-    context.verbose(QStringLiteral("added %1 (%2), cache %3").arg(mirror.name, shapeName(mirror.shape), saved->cachePathOf(mirror)));
+    context.verbose(QStringLiteral("added %1 (%2), cache %3").arg(mirror.name, shapeName(mirror.shape), (*saved)->cachePathOf(mirror)));
     return ExitOk;
 }
 
@@ -68,14 +90,68 @@ int cmdEdit(CliContext &context, const QStringList &arguments)
     if (std::all_of(given.cbegin(), given.cend(), [&global](const QString &name) { return global.contains(name); }))
         return context.usage(command, QStringLiteral("nothing to change: give at least one option (see mirrordesk edit --help)"));
 
+    // Credentials typed in a new URL move into new keychain credentials first: found on a copy
+    // of the edited mirror, then applied with the edit itself.
+    QList<UrlSecret> typed;
+    const QStringList typedSides = [&parser] {
+        QStringList sides;
+        for (const char *side : {"source", "target"}) {
+            if (parser.isSet(QString::fromLatin1(side)))
+                sides.append(QString::fromLatin1(side));
+        }
+        return sides;
+    }();
+    if (!typedSides.isEmpty()) {
+        const auto config = context.store().load();
+        if (!config)
+            return context.fail(command, config.error());
+        if (const int index = config->indexOfMirror(names.first()); index >= 0) {
+            Mirror copy = config->mirrors.at(index);
+            QStringList ignored;
+            if (applyMirrorOptions(parser, copy, false, &ignored)) {
+                // A URL typed with credentials replaces the credential the side had, unless one
+                // is named in the same command.
+                for (const QString &side : typedSides) {
+                    if (!parser.isSet(side + QStringLiteral("-credential")))
+                        (side == QLatin1String("target") ? copy.target : copy.source).credential.clear();
+                }
+                auto found = takeUrlSecrets(copy, *config, typedSides, &config->mirrors.at(index));
+                if (!found)
+                    return context.fail(command, found.error());
+                typed = *found;
+            }
+        }
+    }
     QStringList notes;
-    auto saved = MirrorOps(context.configPath, context.stateDir).edit(names.first(), [&](Mirror &edited) {
-        return applyMirrorOptions(parser, edited, false, &notes);
-    }, parser.isSet(QStringLiteral("source")));
-    if (!saved)
-        return context.fail(command, saved.error());
-    if (!saved->movedCacheTo.isEmpty())
-        notes.append(QStringLiteral("moved the cache to %1").arg(saved->movedCacheTo));
+    std::optional<Result<MirrorOps::Edited>> saved;
+    Status stored;
+    MirrorOps ops(context.configPath, context.stateDir);
+    context.runAsync([&](QObject *receiver, std::function<void()> finished) {
+        applyWithUrlSecrets(context.configPath, typed, [&]() -> Status {
+            saved = ops.edit(names.first(), [&](Mirror &edited) -> Status {
+                if (auto status = applyMirrorOptions(parser, edited, false, &notes); !status)
+                    return status;
+                for (const UrlSecret &secret : typed) {
+                    Endpoint &endpoint = secret.side == QLatin1String("target") ? edited.target : edited.source;
+                    endpoint.url = secret.cleanUrl;
+                    endpoint.credential = secret.credential.name;
+                }
+                return {};
+            }, parser.isSet(QStringLiteral("source")));
+            return *saved ? Status{} : Status((*saved).error());
+        }, receiver, [&stored, finished](Status status) {
+            stored = std::move(status);
+            finished();
+        });
+    });
+    if (!stored)
+        return context.fail(command, stored.error());
+    for (const UrlSecret &secret : typed)
+        notes.append(QStringLiteral("the %1 URL's credentials moved into the keychain as credential \"%2\"")
+                         .arg(secret.side, secret.credential.name));
+    const MirrorOps::Edited &edited = **saved;
+    if (!edited.movedCacheTo.isEmpty())
+        notes.append(QStringLiteral("moved the cache to %1").arg(edited.movedCacheTo));
     for (const QString &note : notes)
         context.note(note);
     return ExitOk;

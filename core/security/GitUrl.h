@@ -32,6 +32,8 @@ public:
     int effectivePort() const;
     QString userName() const { return m_user; }
     bool hasPassword() const { return !m_password.isEmpty(); }
+    // The password typed in the URL (decoded): only to move it into a credential, never to show.
+    QString password() const { return m_password; }
     QString path() const { return m_path; }
     // A warning when git's reading of the address is probably not what was meant, else empty:
     // "127.0.0.1:19418/x.git" is SCP-style SSH to port 22 with the path "19418/x.git", not a port.

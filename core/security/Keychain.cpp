@@ -23,10 +23,12 @@ namespace md::keychain {
 
 namespace {
 
-Error keychainError(const QString &kind, const QString &message)
+// `summary` is the short reason ("the keychain is locked"), kept in the detail for front ends
+// that word the advice themselves.
+Error keychainError(const QString &kind, const QString &message, const QString &summary = {})
 {
     Error error{ErrorCategory::Keychain, message, {}, 0, 0};
-    error.detail = QJsonObject{{QStringLiteral("keychain"), kind}};
+    error.detail = QJsonObject{{QStringLiteral("keychain"), kind}, {QStringLiteral("summary"), summary}};
     return error;
 }
 
@@ -51,13 +53,15 @@ Error toError(QKeychain::Error code, const QString &backendText, const QString &
         return keychainError(backendText.contains(QLatin1String("locked"), Qt::CaseInsensitive) ? QStringLiteral("locked")
                                                                                                 : QStringLiteral("denied"),
                              QStringLiteral("the keychain refused %1 (%2); unlock it, or %3")
-                                 .arg(what, backendText, alternatives(credential)));
+                                 .arg(what, backendText, alternatives(credential)),
+                             QStringLiteral("the keychain refused it (%1)").arg(backendText));
     case QKeychain::NoBackendAvailable:
     case QKeychain::NotImplemented:
         return keychainError(QStringLiteral("unavailable"),
                              QStringLiteral("no keychain is available here for %1 (%2); start a Secret Service "
                                             "(gnome-keyring or KWallet) in this session, or %3")
-                                 .arg(what, backendText, alternatives(credential)));
+                                 .arg(what, backendText, alternatives(credential)),
+                             QStringLiteral("no keychain is available here (%1)").arg(backendText));
     case QKeychain::CouldNotDeleteEntry:
     case QKeychain::OtherError:
     case QKeychain::NoError:
@@ -68,9 +72,11 @@ Error toError(QKeychain::Error code, const QString &backendText, const QString &
         || backendText.contains(QLatin1String("prompt"), Qt::CaseInsensitive);
     if (locked)
         return keychainError(QStringLiteral("locked"), QStringLiteral("the keychain is locked (%1) while %2; unlock it, or %3")
-                                                           .arg(backendText, what, alternatives(credential)));
+                                                           .arg(backendText, what, alternatives(credential)),
+                             QStringLiteral("the keychain is locked (%1)").arg(backendText));
     return keychainError(QStringLiteral("unavailable"), QStringLiteral("the keychain is unavailable for %1 (%2); %3")
-                                                            .arg(what, backendText, alternatives(credential)));
+                                                            .arg(what, backendText, alternatives(credential)),
+                         QStringLiteral("the keychain is unavailable (%1)").arg(backendText));
 }
 
 // Runs one job against a timeout. `finish` runs once, queued on `context`: with the job's error
@@ -123,7 +129,8 @@ Error timeoutError(const QString &what, const QString &credential)
                          QStringLiteral("the keychain did not answer within %1 s while %2 (locked, waiting for a prompt?); "
                                         "unlock it, or %3")
                              .arg(timeoutMs() / 1000.0, 0, 'f', 1)
-                             .arg(what, alternatives(credential)));
+                             .arg(what, alternatives(credential)),
+                         QStringLiteral("the keychain did not answer within %1 s").arg(timeoutMs() / 1000.0, 0, 'f', 1));
 }
 
 // libsecret does not search locked collections, so QtKeychain reports a secret in a locked
@@ -176,6 +183,12 @@ QString errorKind(const Error &error)
     if (error.category != ErrorCategory::Keychain)
         return {};
     return error.detail.value(QStringLiteral("keychain")).toString();
+}
+
+QString errorSummary(const Error &error)
+{
+    const QString summary = error.detail.value(QStringLiteral("summary")).toString();
+    return summary.isEmpty() ? error.message : summary;
 }
 
 bool isNoEntry(const Error &error) { return errorKind(error) == QLatin1String("no_entry"); }

@@ -31,6 +31,8 @@ int timeoutMs();
 
 // The kind of a keychain error from its detail ("no_entry", "unavailable", …; empty otherwise).
 QString errorKind(const Error &error);
+// The short reason of a keychain error without advice ("the keychain is locked (…)"), else its message.
+QString errorSummary(const Error &error);
 bool isNoEntry(const Error &error);
 
 using ReadDone = std::function<void(QHash<QString, Result<QByteArray>>)>;

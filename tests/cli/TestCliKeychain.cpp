@@ -198,6 +198,51 @@ private Q_SLOTS:
         QCOMPARE(env.configBytes().value_or(QByteArray()), before);
     }
 
+    // A URL typed with credentials: the secret moves into a new keychain credential, the stored URL
+    // carries none, and the mirror syncs with it. Typing a new one on edit replaces that secret.
+    void urlCredentialsMoveIntoTheKeychain()
+    {
+        KeychainSession keychain;
+        QVERIFY2(keychain.start(), qPrintable(keychain.errorString()));
+        HttpGitServer http;
+        QVERIFY2(http.start(m_srv.path(), {false, u"alice"_s, QString::fromLatin1(kPassword), false}), qPrintable(http.errorString()));
+        CliEnv env;
+        const auto kc = keychain.environment();
+        const QString typed = http.urlWithCredentials(u"src.git"_s);
+        QVERIFY(typed.contains(QString::fromLatin1(kPassword)));
+        const CliResult added = env.run({u"add"_s, u"team/m"_s, u"--source"_s, typed}, {}, kc);
+        CLI_EXPECT_EXIT(added, 0);
+        CLI_EXPECT_STDERR(added, u"credential \"team-m-source\""_s);
+        QVERIFY(!added.out.contains(kPassword) && !added.err.contains(kPassword));
+        QCOMPARE(keychain.lookup(u"team-m-source"_s).value_or("(none)"), kPassword);
+        const QJsonObject credential = credentialNamed(env, u"team-m-source"_s);
+        QCOMPARE(credential.value(u"kind"_s).toString(), u"password"_s);
+        QCOMPARE(credential.value(u"username"_s).toString(), u"alice"_s);
+        const CliResult list = env.run({u"list"_s, u"--json"_s}, {}, kc);
+        QCOMPARE(list.json().value(u"mirrors"_s).toArray().first().toObject().value(u"source"_s).toObject().value(u"url"_s).toString(),
+                 http.url(u"src.git"_s));
+        CLI_EXPECT_EXIT(env.run({u"update"_s}, {}, kc), 0);
+        QCOMPARE(GitRepoBuilder::refOrEmpty(cacheOf(env, u"team/m"_s), u"refs/heads/main"_s), m_main);
+
+        // A new password typed on edit replaces the secret of the mirror's own credential.
+        CLI_EXPECT_EXIT(env.run({u"edit"_s, u"team/m"_s, u"--source"_s, http.urlWithCredentials(u"src.git"_s, {}, u"wrong-pw-x"_s)}, {}, kc), 0);
+        QCOMPARE(keychain.lookup(u"team-m-source"_s).value_or("(none)"), QByteArray("wrong-pw-x"));
+        const CliResult rejected = env.run({u"update"_s, u"--json"_s}, {}, kc);
+        CLI_EXPECT_EXIT(rejected, 1);
+        QCOMPARE(rejected.json().value(u"mirrors"_s).toArray().first().toObject().value(u"error_category"_s).toString(), u"auth"_s);
+        QCOMPARE(env.run({u"credential"_s, u"list"_s, u"--json"_s}, {}, kc).json().value(u"credentials"_s).toArray().size(), 1);
+        QCOMPARE(env.filesContaining(kPassword) + env.filesContaining("wrong-pw-x"), QStringList{});
+
+        // Without a keychain: refused with how to make the credential; nothing changes.
+        const QByteArray before = env.configBytes().value_or(QByteArray());
+        const CliResult refused = env.run({u"add"_s, u"other"_s, u"--source"_s, typed}, {},
+                                          {{u"DBUS_SESSION_BUS_ADDRESS"_s, u"unix:path=/nonexistent/mirrordesk-test-bus"_s}});
+        CLI_EXPECT_EXIT(refused, 1);
+        CLI_EXPECT_STDERR(refused, u"credential add other-source --kind password --username alice --secret-env VAR"_s);
+        QVERIFY(!refused.err.contains(kPassword));
+        QCOMPARE(env.configBytes().value_or(QByteArray()), before);
+    }
+
     void unavailableKeychainNamesTheAlternatives_data()
     {
         QTest::addColumn<bool>("bus");
