@@ -123,6 +123,9 @@ Error withoutKeychainAdvice(const UrlSecret &secret, Error error)
                              secret.credential.name, credentialKindName(secret.credential.kind),
                              password ? QStringLiteral(" --username ") + secret.credential.username : QString(),
                              GitUrl::scrub(secret.cleanUrl));
+    // The command is refused as typed (exit 2 on the command line): the fix is to type another.
+    error.category = ErrorCategory::Config;
+    error.field = secret.side + QStringLiteral(".url");
     return error;
 }
 
