@@ -1,5 +1,6 @@
 // attic list|restore|purge: the old tips MirrorDesk kept before forcing or deleting a ref.
 #include "cli/Commands.h"
+#include "mirror/JobPreparer.h"
 #include "ops/AtticOps.h"
 #include "util/Scrub.h"
 
@@ -77,8 +78,21 @@ int restore(CliContext &context, const QStringList &arguments)
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 2)
         return context.usage(command, QStringLiteral("expected NAME and ENTRY"));
+    // The mirror's job, secrets read (the keychain's asynchronously), for a target entry's push.
+    std::optional<Result<MirrorJob>> prepared;
+    if (const auto config = context.store().load(); config) {
+        if (const int index = config->indexOfMirror(positional.at(0)); index >= 0 && config->mirrors.at(index).shape != Shape::Pull) {
+            JobPreparer preparer;
+            context.runAsync([&](QObject *, std::function<void()> finished) {
+                preparer.prepare(*config, {config->mirrors.at(index)}, [&prepared, finished](QList<Result<MirrorJob>> jobs) {
+                    prepared = jobs.value(0, Error::io(QStringLiteral("no job was prepared")));
+                    finished();
+                });
+            });
+        }
+    }
     const auto restored = AtticOps(context.configPath, context.stateDir)
-                              .restore(positional.at(0), positional.at(1), parser.value(QStringLiteral("as")));
+                              .restore(positional.at(0), positional.at(1), parser.value(QStringLiteral("as")), prepared);
     if (!restored) {
         if (restored.error().category == ErrorCategory::Usage)
             return context.usage(command, restored.error().message);

@@ -49,7 +49,8 @@ Result<AtticOps::Listing> AtticOps::list(const QString &name) const
     return listing;
 }
 
-Result<AtticOps::Restored> AtticOps::restore(const QString &name, const QString &entryName, const QString &as)
+Result<AtticOps::Restored> AtticOps::restore(const QString &name, const QString &entryName, const QString &as,
+                                              const std::optional<Result<MirrorJob>> &prepared)
 {
     auto attic = list(name);
     if (!attic)
@@ -72,7 +73,7 @@ Result<AtticOps::Restored> AtticOps::restore(const QString &name, const QString 
         const auto config = m_store.load();
         if (!config)
             return config.error();
-        auto job = makeMirrorJob(*config, attic->mirror);
+        auto job = prepared ? *prepared : makeMirrorJob(*config, attic->mirror);
         if (!job)
             return job.error();
         restored = restoreTargetEntry(*job, entry, target);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "mirror/Checker.h"
 #include "mirror/MirrorStore.h"
 #include "mirror/StateStore.h"
 
@@ -37,8 +38,11 @@ public:
         std::optional<Error> indexError; // restored, but the attic index could not be written
     };
     // `entry` as `attic list` shows it (with or without refs/mirrordesk/attic/); `as` empty: the
-    // entry's own ref.
-    Result<Restored> restore(const QString &mirror, const QString &entry, const QString &as);
+    // entry's own ref. A target entry is pushed with `prepared` (the mirror's job from the
+    // JobPreparer, keychain secrets read) when given, else with a job whose secrets are read here
+    // (env:/file: only).
+    Result<Restored> restore(const QString &mirror, const QString &entry, const QString &as,
+                             const std::optional<Result<MirrorJob>> &prepared = std::nullopt);
 
     struct Purged {
         int removed = 0;
