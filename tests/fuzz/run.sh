@@ -16,8 +16,8 @@ seconds=${1:-60}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build/asan}
-targets=(fuzz_config fuzz_git_url fuzz_state fuzz_v2_listing)
-declare -A corpus_of=([fuzz_config]=config [fuzz_git_url]=url [fuzz_state]=state [fuzz_v2_listing]=v2)
+targets=(fuzz_config fuzz_git_url fuzz_state fuzz_v2_listing fuzz_ssh_key)
+declare -A corpus_of=([fuzz_config]=config [fuzz_git_url]=url [fuzz_state]=state [fuzz_v2_listing]=v2 [fuzz_ssh_key]=sshkey)
 
 for target in "${targets[@]}"; do
     [[ -x $build/tests/fuzz/$target ]] \
