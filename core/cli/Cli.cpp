@@ -30,6 +30,7 @@ const CommandEntry kCommands[] = {
     {"remove", "Remove a mirror (keeps its cache unless --delete-cache).", cmdRemove},
     {"import", "Adopt existing `git clone --mirror` repositories as pull mirrors.", cmdImport},
     {"credential", "Manage named credentials: add, edit, rename, remove, list.", cmdCredential},
+    {"ssh-keygen", "Generate an ed25519 SSH key into the keychain and print its public key.", cmdSshKeygen},
     {"hostkeys", "Manage pinned SSH host keys: pin, list.", cmdHostKeys},
     {"attic", "Old tips kept before a ref was forced or deleted: list, restore, purge.", cmdAttic},
 };

@@ -17,6 +17,7 @@ int cmdRename(CliContext &context, const QStringList &arguments);
 int cmdRemove(CliContext &context, const QStringList &arguments);
 int cmdImport(CliContext &context, const QStringList &arguments);
 int cmdCredential(CliContext &context, const QStringList &arguments);
+int cmdSshKeygen(CliContext &context, const QStringList &arguments);
 int cmdHostKeys(CliContext &context, const QStringList &arguments);
 int cmdAttic(CliContext &context, const QStringList &arguments);
 

@@ -3,6 +3,9 @@
 // the OS keychain.
 #include "cli/Commands.h"
 #include "ops/CredentialOps.h"
+#include "platform/Platform.h"
+#include "security/Keychain.h"
+#include "security/SshKey.h"
 #include "util/Scrub.h"
 
 #include <QFileInfo>
@@ -19,6 +22,9 @@ void addCredentialOptions(QCommandLineParser &parser)
         {QStringLiteral("username"), QStringLiteral("The user name sent with the secret (required for password)."), QStringLiteral("USER")},
         {QStringLiteral("secret-env"), QStringLiteral("Read the secret from this environment variable at sync time."), QStringLiteral("VAR")},
         {QStringLiteral("secret-file"), QStringLiteral("Read the secret from this owner-only file at sync time."), QStringLiteral("PATH")},
+        {QStringLiteral("passphrase-credential"), QStringLiteral("ssh_key: the credential whose secret is the key's "
+                                                                 "passphrase (asked for on a terminal when not given)."),
+         QStringLiteral("NAME")},
         {QStringLiteral("secret-stdin"), QStringLiteral("Store the secret in the OS keychain: typed on the terminal (not "
                                                         "echoed) or piped in. The default place for a secret.")},
     });
@@ -26,7 +32,7 @@ void addCredentialOptions(QCommandLineParser &parser)
 
 Status applyCredentialOptions(CliContext &context, const QCommandLineParser &parser, Credential &credential, bool adding)
 {
-    for (const char *single : {"kind", "username", "secret-env", "secret-file"}) {
+    for (const char *single : {"kind", "username", "secret-env", "secret-file", "passphrase-credential"}) {
         if (parser.values(QString::fromLatin1(single)).size() > 1)
             return Error::usage(QStringLiteral("--%1 given more than once").arg(QString::fromLatin1(single)));
     }
@@ -39,6 +45,8 @@ Status applyCredentialOptions(CliContext &context, const QCommandLineParser &par
     }
     if (parser.isSet(QStringLiteral("username")))
         credential.username = parser.value(QStringLiteral("username"));
+    if (parser.isSet(QStringLiteral("passphrase-credential")))
+        credential.passphraseCredential = parser.value(QStringLiteral("passphrase-credential"));
     const bool env = parser.isSet(QStringLiteral("secret-env"));
     const bool file = parser.isSet(QStringLiteral("secret-file"));
     const bool stdinSecret = parser.isSet(QStringLiteral("secret-stdin"));
@@ -79,6 +87,63 @@ Result<QByteArray> secretFromStdin(CliContext &context, const QString &name, Cre
     if (!secret)
         return secret.error();
     return secret;
+}
+
+// The secret of another credential (a key's passphrase), the keychain's read on the event loop.
+Result<QByteArray> secretOf(CliContext &context, const Config &config, const QString &name)
+{
+    const Credential *holder = config.credential(name);
+    if (!holder)
+        return Error::config(QStringLiteral("--passphrase-credential"), QStringLiteral("no credential named \"%1\"").arg(quoteInput(name)));
+    if (holder->secretSource.kind != SecretSource::Kind::Keychain)
+        return readSecret(holder->secretSource);
+    Result<QByteArray> secret = Error::io(QStringLiteral("the keychain did not answer"));
+    context.runAsync([&](QObject *receiver, std::function<void()> finished) {
+        keychain::read({holder->name}, receiver, [&secret, finished, key = holder->name](QHash<QString, Result<QByteArray>> read) {
+            secret = read.value(key, Error::io(QStringLiteral("the keychain did not answer")));
+            finished();
+        });
+    });
+    return secret;
+}
+
+// An SSH private key about to be stored: read strictly (only ed25519/ECDSA in the OpenSSH format),
+// and, when encrypted, its passphrase checked offline: from --passphrase-credential, or asked on
+// a terminal (then returned in *asked, to be stored as a credential of its own).
+Result<QByteArray> checkedKey(CliContext &context, const Credential &credential, const QByteArray &text,
+                              std::optional<QByteArray> *asked, bool mayAsk = true)
+{
+    const auto info = inspectPrivateKey(text);
+    if (!info)
+        return info.error();
+    auto canonical = canonicalPrivateKeyText(text);
+    if (!canonical)
+        return canonical.error();
+    if (!info->encrypted) {
+        if (!credential.passphraseCredential.isEmpty())
+            return Error::usage(QStringLiteral("the key is not encrypted: drop --passphrase-credential"));
+        return canonical;
+    }
+    QByteArray passphrase;
+    if (!credential.passphraseCredential.isEmpty()) {
+        const auto config = context.store().load();
+        if (!config)
+            return config.error();
+        auto secret = secretOf(context, *config, credential.passphraseCredential);
+        if (!secret)
+            return secret.error();
+        passphrase = *secret;
+    } else if (mayAsk && platform::stdinIsTerminal()) {
+        passphrase = platform::readLineWithoutEcho(QStringLiteral("Passphrase of the key (%1): ").arg(info->sha256Fingerprint));
+        *asked = passphrase;
+    } else {
+        return Error::usage(QStringLiteral("the key is encrypted (%1): give --passphrase-credential NAME (a password credential "
+                                           "holding the passphrase), or run on a terminal to be asked for it")
+                                .arg(info->cipher));
+    }
+    if (auto status = checkPassphrase(*canonical, passphrase); !status)
+        return status.error();
+    return canonical;
 }
 
 int credentialChange(CliContext &context, const QString &sub, const QStringList &arguments)
@@ -130,20 +195,64 @@ int credentialChange(CliContext &context, const QString &sub, const QStringList 
         credential.name = name;
         saved = applyCredentialOptions(context, parser, credential, true);
         if (saved && stdinSecret) {
-            if (auto status = validateCredential(Credential{credential.name, credential.kind, credential.username,
-                                                            SecretSource{SecretSource::Kind::Keychain, {}}});
-                !status)
+            Credential stored = credential;
+            stored.secretSource = SecretSource{SecretSource::Kind::Keychain, {}};
+            if (auto status = validateCredential(stored); !status)
                 return context.fail(command, status.error());
+            if (const auto config = context.store().load(); config && config->credential(name))
+                return context.fail(command, Error::config(QStringLiteral("name"), QStringLiteral("a credential named \"%1\" already exists")
+                                                                                    .arg(config->credential(name)->name)));
             auto secret = secretFromStdin(context, name, credential.kind);
             if (!secret)
                 return context.fail(command, secret.error());
+            std::optional<QByteArray> askedPassphrase;
+            if (credential.kind == CredentialKind::SshKey) {
+                auto key = checkedKey(context, credential, *secret, &askedPassphrase);
+                if (!key)
+                    return context.fail(command, key.error());
+                secret = *key;
+            }
+            // A passphrase typed on the terminal goes into the keychain as a credential of its own.
+            Credential passphrase;
+            if (askedPassphrase) {
+                passphrase.name = name + QStringLiteral("-passphrase");
+                passphrase.kind = CredentialKind::Token;
+                credential.passphraseCredential = passphrase.name;
+            }
             context.runAsync([&](QObject *receiver, std::function<void()> finished) {
-                ops.addWithSecret(credential, *secret, receiver, [&saved, finished](Status status) {
-                    saved = std::move(status);
-                    finished();
+                auto addKey = [&, receiver, finished] {
+                    ops.addWithSecret(credential, *secret, receiver, [&, receiver, finished](Status status) {
+                        saved = std::move(status);
+                        if (!saved && askedPassphrase) {
+                            ops.remove(passphrase.name, true, receiver, [finished](Result<CredentialOps::Removed>) { finished(); });
+                            return;
+                        }
+                        finished();
+                    });
+                };
+                if (!askedPassphrase) {
+                    addKey();
+                    return;
+                }
+                ops.addWithSecret(passphrase, *askedPassphrase, receiver, [&saved, addKey, finished](Status status) {
+                    if (!status) {
+                        saved = std::move(status);
+                        finished();
+                        return;
+                    }
+                    addKey();
                 });
             });
         } else if (saved) {
+            if (credential.kind == CredentialKind::SshKey && credential.secretSource.kind == SecretSource::Kind::File) {
+                // The key file is read now too: a key MirrorDesk cannot use is refused at once.
+                auto text = readSecret(credential.secretSource);
+                if (!text)
+                    return context.fail(command, text.error());
+                std::optional<QByteArray> asked;
+                if (auto key = checkedKey(context, credential, *text, &asked, false); !key)
+                    return context.fail(command, key.error());
+            }
             saved = ops.add(credential);
         }
     } else {
@@ -163,6 +272,17 @@ int credentialChange(CliContext &context, const QString &sub, const QStringList 
                 if (!read)
                     return context.fail(command, read.error());
                 secret = *read;
+                if (kind == CredentialKind::SshKey) {
+                    Credential edited = *existing;
+                    edited.kind = kind;
+                    if (parser.isSet(QStringLiteral("passphrase-credential")))
+                        edited.passphraseCredential = parser.value(QStringLiteral("passphrase-credential"));
+                    std::optional<QByteArray> asked;
+                    auto key = checkedKey(context, edited, *secret, &asked, false);
+                    if (!key)
+                        return context.fail(command, key.error());
+                    secret = *key;
+                }
             }
         }
         auto change = [&context, &parser](Credential &credential) { return applyCredentialOptions(context, parser, credential, false); };
@@ -243,6 +363,72 @@ int credentialList(CliContext &context, const QStringList &arguments)
 }
 
 } // namespace
+
+int cmdSshKeygen(CliContext &context, const QStringList &arguments)
+{
+    const QString command = QStringLiteral("ssh-keygen");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Generate an ed25519 SSH key for CREDENTIAL: the private key goes straight into the OS keychain (a new ssh_key "
+        "credential), the public key is printed, to add as a deploy key on the host. With --public, print the public "
+        "key of an existing ssh_key credential instead."));
+    parser.addPositionalArgument(QStringLiteral("CREDENTIAL"), QStringLiteral("The new credential's name."));
+    parser.addOption({QStringLiteral("comment"), QStringLiteral("The key's comment (default: mirrordesk-CREDENTIAL)."), QStringLiteral("TEXT")});
+    parser.addOption({QStringLiteral("public"), QStringLiteral("Print the public key of an existing ssh_key credential.")});
+    int code = ExitOk;
+    if (!parseCommand(context, parser, command, arguments, &code))
+        return code;
+    if (parser.positionalArguments().size() != 1)
+        return context.usage(command, QStringLiteral("expected one CREDENTIAL"));
+    const QString name = parser.positionalArguments().first();
+    const auto config = context.store().load();
+    if (!config)
+        return context.fail(command, config.error());
+    if (parser.isSet(QStringLiteral("public"))) {
+        const Credential *existing = config->credential(name);
+        if (!existing || existing->kind != CredentialKind::SshKey)
+            return context.usage(command, QStringLiteral("no ssh_key credential named \"%1\"").arg(quoteInput(name)));
+        auto text = secretOf(context, *config, existing->name);
+        if (!text)
+            return context.fail(command, text.error());
+        const auto info = inspectPrivateKey(*text);
+        if (!info)
+            return context.fail(command, info.error());
+        context.out() << info->publicLine << '\n';
+        context.out().flush();
+        return ExitOk;
+    }
+    Credential credential;
+    credential.name = name;
+    credential.kind = CredentialKind::SshKey;
+    credential.secretSource = SecretSource{SecretSource::Kind::Keychain, {}};
+    if (auto status = validateCredential(credential); !status)
+        return context.fail(command, status.error());
+    if (const Credential *existing = config->credential(name))
+        return context.fail(command, Error::config(QStringLiteral("name"), QStringLiteral("a credential named \"%1\" already exists; "
+                                                                                        "remove it first or pick another name")
+                                                                            .arg(existing->name)));
+    const auto key = generateEd25519(parser.isSet(QStringLiteral("comment")) ? parser.value(QStringLiteral("comment"))
+                                                                              : QStringLiteral("mirrordesk-") + name);
+    if (!key)
+        return context.fail(command, key.error());
+    Status saved;
+    CredentialOps ops(context.configPath);
+    context.runAsync([&](QObject *receiver, std::function<void()> finished) {
+        ops.addWithSecret(credential, key->privateKeyText, receiver, [&saved, finished](Status status) {
+            saved = std::move(status);
+            finished();
+        });
+    });
+    if (!saved)
+        return context.fail(command, saved.error());
+    context.out() << key->publicLine << '\n';
+    context.out().flush();
+    context.note(QStringLiteral("stored the private key in the keychain as credential %1 (%2); add the public key above as a "
+                                "deploy key, then name the credential with --source-credential or --target-credential")
+                     .arg(name, key->sha256Fingerprint));
+    return ExitOk;
+}
 
 int cmdCredential(CliContext &context, const QStringList &arguments)
 {

@@ -199,7 +199,8 @@ int RemoteCallbacks::credential(git_credential **out, const char *usernameFromUr
     case CredentialKind::SshKey:
         if (!(allowedTypes & GIT_CREDENTIAL_SSH_MEMORY) && !(allowedTypes & GIT_CREDENTIAL_SSH_KEY))
             break;
-        return git_credential_ssh_key_memory_new(out, user.isEmpty() ? "git" : user.constData(), nullptr, c.secret.constData(), nullptr);
+        return git_credential_ssh_key_memory_new(out, user.isEmpty() ? "git" : user.constData(), nullptr, c.secret.constData(),
+                                                 c.passphrase.isEmpty() ? nullptr : c.passphrase.constData());
     case CredentialKind::SshAgent:
         if (!(allowedTypes & GIT_CREDENTIAL_SSH_KEY))
             break;

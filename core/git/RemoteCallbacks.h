@@ -20,6 +20,7 @@ struct ResolvedCredential {
     CredentialKind kind = CredentialKind::Token;
     QString username;
     QByteArray secret;
+    QByteArray passphrase; // an ssh_key's passphrase (empty: none)
 };
 
 // What a job needs to reach one side.

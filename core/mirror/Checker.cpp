@@ -77,6 +77,24 @@ Result<git::RemoteAccess> resolveAccess(const Config &config, const Endpoint &en
             }
             access.credential.secret = *secret;
         }
+        if (!credential->passphraseCredential.isEmpty()) {
+            const Credential *holder = config.credential(credential->passphraseCredential);
+            if (!holder)
+                return Error::config(QStringLiteral("credential"), QStringLiteral("no credential named \"%1\" (the passphrase of \"%2\")")
+                                                                       .arg(credential->passphraseCredential, credential->name));
+            const auto cached = secrets ? secrets->constFind(holder->name) : SecretCache::const_iterator();
+            Result<QByteArray> passphrase = secrets && cached != secrets->cend() ? *cached : readSecret(holder->secretSource);
+            if (secrets && cached == secrets->cend())
+                secrets->insert(holder->name, passphrase);
+            if (!passphrase) {
+                Error error = passphrase.error();
+                if (error.category != ErrorCategory::Keychain)
+                    error.message = QStringLiteral("credential \"%1\" (the passphrase of \"%2\"): %3")
+                                        .arg(holder->name, credential->name, error.message);
+                return error;
+            }
+            access.credential.passphrase = *passphrase;
+        }
     }
     return access;
 }

@@ -203,6 +203,21 @@ Status validateConfig(const Config &config, const Checked &checked)
                                  QStringLiteral("a credential named \"%1\" already exists").arg(credentials.at(*it).name));
         credentialByName.insert(folded, i);
     }
+    // A key's passphrase credential exists and holds a password or token.
+    for (int i = 0; i < credentials.size(); ++i) {
+        const Credential &c = credentials.at(i);
+        if (c.passphraseCredential.isEmpty())
+            continue;
+        const QString field = QStringLiteral("credentials[%1].passphrase_credential").arg(i);
+        const auto it = credentialByName.constFind(c.passphraseCredential.toCaseFolded());
+        if (it == credentialByName.cend())
+            return Error::config(field, QStringLiteral("no credential named \"%1\"").arg(quoteInput(c.passphraseCredential)));
+        const CredentialKind kind = credentials.at(*it).kind;
+        if (kind != CredentialKind::Password && kind != CredentialKind::Token)
+            return Error::config(field, QStringLiteral("credential \"%1\" is a %2 credential; a passphrase is a password or token "
+                                                       "credential")
+                                            .arg(credentials.at(*it).name, credentialKindName(kind)));
+    }
     for (auto it = hostKeys.begin(); it != hostKeys.end(); ++it) {
         const QString field = QStringLiteral("host_keys.%1").arg(quoteInput(it.key()));
         auto normalized = normalizeHostPort(it.key());

@@ -22,11 +22,15 @@ QStringList keychainCredentials(const Config &config, const QList<Mirror> &mirro
             if (name.isEmpty())
                 continue;
             const Credential *credential = config.credential(name);
-            if (!credential || credential->secretSource.kind != SecretSource::Kind::Keychain)
+            if (!credential)
                 continue;
-            if (!seen.contains(credential->name.toLower())) {
-                seen.insert(credential->name.toLower());
-                names.append(credential->name);
+            const Credential *passphrase = credential->passphraseCredential.isEmpty()
+                ? nullptr : config.credential(credential->passphraseCredential);
+            for (const Credential *c : {credential, passphrase}) {
+                if (!c || c->secretSource.kind != SecretSource::Kind::Keychain || seen.contains(c->name.toLower()))
+                    continue;
+                seen.insert(c->name.toLower());
+                names.append(c->name);
             }
         }
     }

@@ -58,6 +58,10 @@ CredentialOps::CredentialOps(QString configPath)
 QStringList CredentialOps::usersOf(const Config &config, const QString &credential)
 {
     QStringList users;
+    for (const Credential &c : config.credentials) {
+        if (c.passphraseCredential.compare(credential, Qt::CaseInsensitive) == 0)
+            users.append(QStringLiteral("credential ") + c.name);
+    }
     for (const Mirror &m : config.mirrors) {
         if (m.source.credential.compare(credential, Qt::CaseInsensitive) == 0
             || m.target.credential.compare(credential, Qt::CaseInsensitive) == 0)
@@ -186,16 +190,21 @@ void CredentialOps::rename(const QString &from, const QString &to, QObject *cont
         if (other >= 0 && other != index)
             return Error::config(QStringLiteral("name"), QStringLiteral("a credential named \"%1\" already exists")
                                                              .arg(config.credentials.at(other).name));
-        Credential &credential = config.credentials[index];
+        const Credential &credential = config.credentials.at(index);
         if (before)
             *before = credential;
+        const QString oldName = credential.name;
         for (Mirror &m : config.mirrors) {
             for (Endpoint *endpoint : {&m.source, &m.target}) {
-                if (endpoint->credential.compare(credential.name, Qt::CaseInsensitive) == 0)
+                if (endpoint->credential.compare(oldName, Qt::CaseInsensitive) == 0)
                     endpoint->credential = to;
             }
         }
-        credential.name = to;
+        for (Credential &c : config.credentials) {
+            if (c.passphraseCredential.compare(oldName, Qt::CaseInsensitive) == 0)
+                c.passphraseCredential = to;
+        }
+        config.credentials[index].name = to;
         return {};
     };
     std::optional<Credential> before;
@@ -262,6 +271,10 @@ void CredentialOps::remove(const QString &name, bool force, QObject *context, st
                 if (endpoint->credential.compare(credential.name, Qt::CaseInsensitive) == 0)
                     endpoint->credential.clear();
             }
+        }
+        for (Credential &c : config.credentials) {
+            if (c.passphraseCredential.compare(credential.name, Qt::CaseInsensitive) == 0)
+                c.passphraseCredential.clear();
         }
         config.credentials.removeAt(index);
         removed = Removed{credential.name, users};

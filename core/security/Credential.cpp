@@ -69,6 +69,15 @@ Status validateCredential(const Credential &c, const QString &prefix)
         return Error::config(sourceField, QStringLiteral("a %1 credential needs a secret source (keychain, env:VAR or file:/path)")
                                               .arg(credentialKindName(c.kind)));
     }
+    if (!c.passphraseCredential.isEmpty()) {
+        const QString field = joinField(prefix, QStringLiteral("passphrase_credential"));
+        if (c.kind != CredentialKind::SshKey)
+            return Error::config(field, QStringLiteral("only an ssh_key credential has a passphrase"));
+        if (auto status = validateCredentialName(c.passphraseCredential, field); !status)
+            return status;
+        if (c.passphraseCredential.compare(c.name, Qt::CaseInsensitive) == 0)
+            return Error::config(field, QStringLiteral("a key cannot be its own passphrase"));
+    }
     if (c.kind == CredentialKind::Password && c.username.isEmpty())
         return Error::config(joinField(prefix, QStringLiteral("username")), QStringLiteral("a password credential needs a username"));
     for (QChar ch : c.username) {
@@ -89,6 +98,8 @@ QJsonObject credentialToJson(const Credential &c)
         object.insert(QStringLiteral("username"), c.username);
     if (c.secretSource.kind != SecretSource::Kind::None)
         object.insert(QStringLiteral("secret_source"), c.secretSource.toString());
+    if (!c.passphraseCredential.isEmpty())
+        object.insert(QStringLiteral("passphrase_credential"), c.passphraseCredential);
     return object;
 }
 
@@ -104,6 +115,7 @@ Result<Credential> credentialFromJson(const QJsonObject &object, const QString &
         reader.fail(QStringLiteral("kind"), QStringLiteral("\"%1\" is not one of password, token, ssh_key, ssh_agent").arg(kind));
     c.username = reader.string(QStringLiteral("username"));
     const QString source = reader.string(QStringLiteral("secret_source"));
+    c.passphraseCredential = reader.string(QStringLiteral("passphrase_credential"));
     if (auto status = reader.finish(); !status)
         return status.error();
     auto parsedSource = SecretSource::parse(source, reader.fieldPath(QStringLiteral("secret_source")));

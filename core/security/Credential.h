@@ -28,6 +28,8 @@ struct Credential {
     CredentialKind kind = CredentialKind::Token;
     QString username;
     SecretSource secretSource;
+    // ssh_key only: the credential (password or token) whose secret is the key's passphrase.
+    QString passphraseCredential;
 
     bool operator==(const Credential &) const = default;
 };
