@@ -33,6 +33,17 @@ QJsonObject credentialNamed(const CliEnv &env, const QString &name)
     return {};
 }
 
+// Runs a program (ssh-keygen) and returns its stdout; empty when it fails.
+QString runProgram(const QString &program, const QStringList &arguments)
+{
+    QProcess process;
+    process.setStandardInputFile(QProcess::nullDevice());
+    process.start(program, arguments);
+    if (!process.waitForFinished(60000) || process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0)
+        return {};
+    return QString::fromUtf8(process.readAllStandardOutput());
+}
+
 } // namespace
 
 class TestCliKeychain : public QObject {
@@ -241,6 +252,84 @@ private Q_SLOTS:
         CLI_EXPECT_STDERR(refused, u"credential add other-source --kind password --username alice --secret-env VAR"_s);
         QVERIFY(!refused.err.contains(kPassword));
         QCOMPARE(env.configBytes().value_or(QByteArray()), before);
+    }
+
+    // SSH user keys: generated into the keychain, imported strictly, passphrases checked offline.
+    void sshKeysGenerateAndImport()
+    {
+        KeychainSession keychain;
+        QVERIFY2(keychain.start(), qPrintable(keychain.errorString()));
+        CliEnv env;
+        const auto kc = keychain.environment();
+        QTemporaryDir keys;
+        auto keygen = [&keys](const QString &file, const QStringList &options) {
+            runProgram(u"ssh-keygen"_s, QStringList{u"-q"_s, u"-f"_s, keys.filePath(file), u"-C"_s, u"test"_s} + options);
+            return CliEnv::readFile(keys.filePath(file)).value_or(QByteArray());
+        };
+        const QByteArray plain = keygen(u"plain"_s, {u"-t"_s, u"ed25519"_s, u"-N"_s, QString()});
+        const QByteArray encrypted = keygen(u"enc"_s, {u"-t"_s, u"ed25519"_s, u"-N"_s, u"right phrase"_s});
+        const QByteArray rsa = keygen(u"rsa"_s, {u"-t"_s, u"rsa"_s, u"-b"_s, u"2048"_s, u"-N"_s, QString()});
+        QVERIFY(rsa.contains("PRIVATE KEY"));
+        QVERIFY(plain.contains("OPENSSH PRIVATE KEY") && encrypted.contains("OPENSSH PRIVATE KEY"));
+
+        // Generated: the private key goes to the keychain only; the public key printed is the one
+        // ssh-keygen derives from it.
+        const CliResult generated = env.run({u"ssh-keygen"_s, u"deploy"_s}, {}, kc);
+        CLI_EXPECT_EXIT(generated, 0);
+        const auto stored = keychain.lookup(u"deploy"_s);
+        QVERIFY(stored && stored->startsWith("-----BEGIN OPENSSH PRIVATE KEY-----"));
+        QVERIFY(CliEnv::writeFile(keys.filePath(u"stored"_s), *stored));
+        QVERIFY(QFile::setPermissions(keys.filePath(u"stored"_s), QFile::ReadOwner | QFile::WriteOwner));
+        const QString derived = runProgram(u"ssh-keygen"_s, {u"-y"_s, u"-f"_s, keys.filePath(u"stored"_s)});
+        QCOMPARE(generated.stdoutText().section(u' ', 0, 1), derived.trimmed().section(u' ', 0, 1));
+        const CliResult shown = env.run({u"ssh-keygen"_s, u"deploy"_s, u"--public"_s}, {}, kc);
+        CLI_EXPECT_EXIT(shown, 0);
+        QCOMPARE(shown.stdoutText(), generated.stdoutText());
+        CLI_EXPECT_EXIT(env.run({u"ssh-keygen"_s, u"deploy"_s}, {}, kc), 2); // exists: refused, key kept
+        QCOMPARE(keychain.lookup(u"deploy"_s), stored);
+
+        // Imported: an unencrypted key as is.
+        CLI_EXPECT_EXIT(env.run({u"credential"_s, u"add"_s, u"plain"_s, u"--kind"_s, u"ssh_key"_s, u"--secret-stdin"_s}, plain, kc), 0);
+        QCOMPARE(keychain.lookup(u"plain"_s).value_or("(none)"), plain);
+
+        // Encrypted, from a pipe: the passphrase must come from a credential, and it is checked.
+        const CliResult noPhrase = env.run({u"credential"_s, u"add"_s, u"enc"_s, u"--kind"_s, u"ssh_key"_s, u"--secret-stdin"_s}, encrypted, kc);
+        CLI_EXPECT_EXIT(noPhrase, 2);
+        CLI_EXPECT_STDERR(noPhrase, u"--passphrase-credential"_s);
+        CLI_EXPECT_EXIT(env.run({u"credential"_s, u"add"_s, u"phrase"_s, u"--secret-stdin"_s}, "wrong phrase", kc), 0);
+        const CliResult wrong = env.run({u"credential"_s, u"add"_s, u"enc"_s, u"--kind"_s, u"ssh_key"_s, u"--passphrase-credential"_s,
+                                         u"phrase"_s, u"--secret-stdin"_s}, encrypted, kc);
+        CLI_EXPECT_EXIT(wrong, 1);
+        CLI_EXPECT_STDERR(wrong, u"wrong passphrase"_s);
+        QVERIFY(!wrong.err.contains("wrong phrase"));
+        QCOMPARE(keychain.lookup(u"enc"_s), std::nullopt);
+        CLI_EXPECT_EXIT(env.run({u"credential"_s, u"edit"_s, u"phrase"_s, u"--secret-stdin"_s}, "right phrase", kc), 0);
+        CLI_EXPECT_EXIT(env.run({u"credential"_s, u"add"_s, u"enc"_s, u"--kind"_s, u"ssh_key"_s, u"--passphrase-credential"_s, u"phrase"_s,
+                                 u"--secret-stdin"_s}, encrypted, kc), 0);
+        QCOMPARE(credentialNamed(env, u"enc"_s).value(u"passphrase_credential"_s).toString(), u"phrase"_s);
+        // The passphrase's credential is in use by the key.
+        const CliResult inUse = env.run({u"credential"_s, u"remove"_s, u"phrase"_s}, {}, kc);
+        CLI_EXPECT_EXIT(inUse, 2);
+        CLI_EXPECT_STDERR(inUse, u"credential enc"_s);
+
+        // Keys MirrorDesk cannot use are refused with the reason, and nothing is stored.
+        const QList<std::pair<QByteArray, QString>> refused{
+            {rsa, u"RSA"_s},
+            {CliEnv::readFile(keys.filePath(u"plain.pub"_s)).value_or(QByteArray()), u"public key"_s},
+            {plain.left(plain.size() / 2), u"key"_s},
+            {"not a key at all", u"key"_s},
+        };
+        for (const auto &[text, reason] : refused) {
+            const CliResult r = env.run({u"credential"_s, u"add"_s, u"bad"_s, u"--kind"_s, u"ssh_key"_s, u"--secret-stdin"_s}, text, kc);
+            CLI_EXPECT_EXIT(r, 2);
+            CLI_EXPECT_STDERR(r, reason);
+            QVERIFY(credentialNamed(env, u"bad"_s).isEmpty());
+            QCOMPARE(keychain.lookup(u"bad"_s), std::nullopt);
+        }
+        // No private key material in the config, state or any output.
+        const QByteArray keyLine = plain.split('\n').value(2);
+        QVERIFY(keyLine.size() > 40);
+        QCOMPARE(env.filesContaining(keyLine), QStringList{});
     }
 
     void unavailableKeychainNamesTheAlternatives_data()
