@@ -9,7 +9,9 @@
 #include "HttpGitServer.h"
 #include "KeychainSession.h"
 
+#include <QDateTime>
 #include <QJsonArray>
+#include <QStandardPaths>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -330,6 +332,69 @@ private Q_SLOTS:
         const QByteArray keyLine = plain.split('\n').value(2);
         QVERIFY(keyLine.size() > 40);
         QCOMPARE(env.filesContaining(keyLine), QStringList{});
+    }
+
+    // The canary: a unique password (source) and token (target) in the keychain, a relay from one
+    // HTTP server to another, every command run; then config, state, log, outputs, every cache's
+    // git config and the argv and environment of every git child (a logging wrapper first in PATH)
+    // hold neither secret.
+    void canarySecretsLeakNowhere()
+    {
+        KeychainSession keychain;
+        QVERIFY2(keychain.start(), qPrintable(keychain.errorString()));
+        const QByteArray password = "Canary-Pw-" + QByteArray::number(QDateTime::currentMSecsSinceEpoch());
+        const QByteArray token = "Canary-Tok-" + QByteArray::number(QDateTime::currentMSecsSinceEpoch() * 7);
+        QTemporaryDir targets;
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initBare(targets.filePath(u"dst.git"_s)));
+        HttpGitServer source;
+        QVERIFY2(source.start(m_srv.path(), {false, u"alice"_s, QString::fromLatin1(password), false}), qPrintable(source.errorString()));
+        HttpGitServer target;
+        QVERIFY2(target.start(targets.path(), {false, u"bob"_s, QString::fromLatin1(token), false}), qPrintable(target.errorString()));
+
+        CliEnv env;
+        const QString wrapperDir = env.path(u"bin"_s);
+        const QString childLog = env.path(u"children.log"_s);
+        QVERIFY(QDir().mkpath(wrapperDir));
+        const QString realGit = QStandardPaths::findExecutable(u"git"_s);
+        QVERIFY(!realGit.isEmpty());
+        QVERIFY(CliEnv::writeFile(wrapperDir + u"/git"_s,
+                                  u"#!/bin/sh\n{ printf 'ARGV:'; for a in \"$@\"; do printf ' %s' \"$a\"; done; printf '\\n'; env; } >> '%1'\n"
+                                  "exec '%2' \"$@\"\n"_s.arg(childLog, realGit).toUtf8()));
+        QVERIFY(QFile::setPermissions(wrapperDir + u"/git"_s, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        auto extra = keychain.environment();
+        extra.insert(u"PATH"_s, wrapperDir + u':' + qEnvironmentVariable("PATH"));
+        const QString log = env.path(u"run.log"_s);
+
+        QList<CliResult> runs;
+        auto run = [&](const QStringList &arguments, const QByteArray &input = {}) {
+            runs.append(env.run(QStringList{u"--log-file"_s, log, u"-v"_s} + arguments, input, extra));
+            return runs.last();
+        };
+        CLI_EXPECT_EXIT(run({u"credential"_s, u"add"_s, u"src"_s, u"--kind"_s, u"password"_s, u"--username"_s, u"alice"_s,
+                             u"--secret-stdin"_s}, password), 0);
+        CLI_EXPECT_EXIT(run({u"credential"_s, u"add"_s, u"dst"_s, u"--kind"_s, u"token"_s, u"--username"_s, u"bob"_s, u"--secret-stdin"_s},
+                            token), 0);
+        CLI_EXPECT_EXIT(run({u"add"_s, u"r"_s, u"--shape"_s, u"relay"_s, u"--source"_s, source.url(u"src.git"_s), u"--source-credential"_s,
+                             u"src"_s, u"--target"_s, target.url(u"dst.git"_s), u"--target-credential"_s, u"dst"_s}), 0);
+        CLI_EXPECT_EXIT(run({u"check"_s, u"--json"_s}), 3);
+        CLI_EXPECT_EXIT(run({u"plan"_s, u"--json"_s}), 0);
+        CLI_EXPECT_EXIT(run({u"update"_s, u"--json"_s}), 0);
+        QCOMPARE(GitRepoBuilder::refOrEmpty(targets.filePath(u"dst.git"_s), u"refs/heads/main"_s), m_main);
+        for (const QStringList &arguments : QList<QStringList>{{u"update"_s}, {u"check"_s}, {u"status"_s, u"--json"_s}, {u"status"_s},
+                                                               {u"list"_s, u"--json"_s}, {u"credential"_s, u"list"_s, u"--json"_s},
+                                                               {u"attic"_s, u"list"_s, u"r"_s, u"--json"_s}, {u"update"_s, u"--due"_s}})
+            CLI_EXPECT_EXIT(run(arguments), 0);
+        CLI_EXPECT_EXIT(run({u"edit"_s, u"r"_s, u"--interval"_s, u"7"_s}), 0);
+        CLI_EXPECT_EXIT(run({u"credential"_s, u"rename"_s, u"dst"_s, u"dst2"_s}), 0);
+        CLI_EXPECT_EXIT(run({u"update"_s}), 0);
+
+        const QByteArray children = CliEnv::readFile(childLog).value_or(QByteArray());
+        QVERIFY2(children.contains("ARGV: ") && children.contains(" push "), "the git wrapper saw no push: the canary proves nothing");
+        for (const QByteArray &secret : {password, token}) {
+            for (const CliResult &r : runs)
+                QVERIFY2(!r.out.contains(secret) && !r.err.contains(secret), qPrintable(r.describe()));
+            QCOMPARE(env.filesContaining(secret), QStringList{});
+        }
     }
 
     void unavailableKeychainNamesTheAlternatives_data()
