@@ -30,7 +30,7 @@ const CommandEntry kCommands[] = {
     {"remove", "Remove a mirror (keeps its cache unless --delete-cache).", cmdRemove},
     {"import", "Adopt existing `git clone --mirror` repositories as pull mirrors.", cmdImport},
     {"credential", "Manage named credentials: add, edit, remove, list.", cmdCredential},
-    {"hostkeys", "Manage pinned SSH host keys: pin, list.", cmdHostKeys},
+    {"hostkeys", "Manage pinned SSH host keys: detect, list, pin, remove, import-known-hosts.", cmdHostKeys},
     {"attic", "Old tips kept before a ref was forced or deleted: list, restore, purge.", cmdAttic},
 };
 
