@@ -189,6 +189,14 @@ Result<HostKeyOps::ImportReport> HostKeyOps::importKnownHostsText(const QString 
         QMap<QString, qsizetype> index; // host:port -> position in report.hosts
         bool changed = false;
         for (const KnownHostsEntry &entry : parsed.entries) {
+            const auto revokedHere = std::find_if(parsed.revoked.cbegin(), parsed.revoked.cend(),
+                                                  [&](const KnownHostsEntry &r) { return r.key.blob == entry.key.blob; });
+            if (revokedHere != parsed.revoked.cend()) {
+                report.notes.append(QStringLiteral("line %1: not pinned: the same file marks this key @revoked (line %2)")
+                                        .arg(entry.line)
+                                        .arg(revokedHere->line));
+                continue;
+            }
             for (const QString &hostPort : entry.hostPorts) {
                 if (!index.contains(hostPort)) {
                     index.insert(hostPort, report.hosts.size());

@@ -6,6 +6,7 @@
 #include <QDeadlineTimer>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QtEndian>
 
 #include <libssh2.h>
@@ -254,10 +255,15 @@ Result<QString> detectHostPort(const QString &location)
     const QString text = location.trimmed();
     if (text.isEmpty())
         return Error::usage(QStringLiteral("expected an ssh:// URL, an SCP-style address or host[:port]"));
-    // "host", "host:port", "[host]:port": no slash, no "@".
+    // "host", "host:port", "[host]:port": no slash, no "@". "host:70000" is a bad port, not the
+    // SCP-style path "70000".
     if (!text.contains(QLatin1Char('/')) && !text.contains(QLatin1Char('@'))) {
-        if (auto hostPort = normalizeHostPort(text))
+        auto hostPort = normalizeHostPort(text);
+        if (hostPort)
             return hostPort;
+        static const QRegularExpression portLike(QStringLiteral("^[^:]*(?::\\d*)?$|^\\[.*\\](?::\\d*)?$"));
+        if (portLike.match(text).hasMatch())
+            return Error::usage(hostPort.error().message);
     }
     const auto url = GitUrl::parse(text);
     if (!url)
