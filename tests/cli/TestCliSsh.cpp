@@ -392,6 +392,51 @@ private Q_SLOTS:
         QCOMPARE(refOf(cachePathOf(s, u"p"_s), u"refs/heads/main"_s), QString()); // nothing fetched
     }
 
+    // DESIGN section 5: libgit2 1.5.1 reads $HOME/.ssh/known_hosts itself and asks only for the key
+    // type stored there for the host. With no known_hosts, libssh2 1.10 asks for its own first
+    // choice, ecdsa-sha2-nistp256, before ssh-ed25519; with an ed25519 line in known_hosts, the
+    // server's ed25519 key is what the certificate callback sees. So a host pinned with only one
+    // of its keys fails as soon as the other type is negotiated: pin every key it offers.
+    void knownHostsInHomeDecidesTheNegotiatedKeyType()
+    {
+        World w = newWorld();
+        GIT_OK(w.classic());
+        const QStringList lines = m_ssh.hostKeyLines(); // ed25519, ecdsa
+        QVERIFY(lines.at(0).startsWith(u"ssh-ed25519 "_s) && lines.at(1).startsWith(u"ecdsa-sha2-nistp256 "_s));
+        Session s;
+        CLI_EXPECT_EXIT(s.run({u"credential"_s, u"add"_s, u"key"_s, u"--kind"_s, u"ssh_key"_s, u"--secret-file"_s, m_ssh.clientKeyPath()}), 0);
+        CLI_EXPECT_EXIT(s.run({u"add"_s, u"p"_s, u"--source"_s, m_ssh.url(w.srcRel()), u"--source-credential"_s, u"key"_s, u"-q"_s}), 0);
+        const QString edPrint = fingerprintOf(m_ssh.hostKeyPubFiles().at(0), u"sha256"_s);
+        const QString ecPrint = fingerprintOf(m_ssh.hostKeyPubFiles().at(1), u"sha256"_s);
+
+        // Only the ed25519 key pinned, no known_hosts: libssh2 negotiates ecdsa, refused.
+        CLI_EXPECT_EXIT(s.run({u"hostkeys"_s, u"pin"_s, m_ssh.hostPort(), lines.at(0)}), 0);
+        const CliResult ecdsaFirst = s.run({u"check"_s, u"p"_s, u"--json"_s});
+        CLI_EXPECT_EXIT(ecdsaFirst, 1);
+        QVERIFY2(firstMirror(ecdsaFirst).value(u"last_error"_s).toString().contains(u"offered ecdsa-sha2-nistp256 "_s + ecPrint),
+                 qPrintable(pretty(firstMirror(ecdsaFirst))));
+        // The same pin with an ed25519 line for the host in $HOME/.ssh/known_hosts: ed25519 is
+        // negotiated, accepted.
+        QVERIFY(CliEnv::writeFile(s.env.home() + u"/.ssh/known_hosts"_s,
+                                  (u"[127.0.0.1]:%1 "_s.arg(m_ssh.port()) + lines.at(0).section(u' ', 0, 1) + u'\n').toUtf8()));
+        CLI_EXPECT_EXIT(s.run({u"check"_s, u"p"_s}), 3); // reached: behind (nothing fetched yet)
+        // Only the ecdsa key pinned with that known_hosts: refused, the ed25519 key was offered.
+        CLI_EXPECT_EXIT(s.run({u"hostkeys"_s, u"pin"_s, m_ssh.hostPort(), lines.at(1)}), 0);
+        const CliResult edOffered = s.run({u"check"_s, u"p"_s, u"--json"_s});
+        CLI_EXPECT_EXIT(edOffered, 1);
+        QVERIFY2(firstMirror(edOffered).value(u"last_error"_s).toString().contains(u"offered ssh-ed25519 "_s + edPrint),
+                 qPrintable(pretty(firstMirror(edOffered))));
+        // Every key pinned: whatever is negotiated is accepted, with or without known_hosts.
+        CLI_EXPECT_EXIT(s.run({u"hostkeys"_s, u"pin"_s, m_ssh.hostPort(), lines.at(0), lines.at(1)}), 0);
+        CLI_EXPECT_EXIT(s.run({u"check"_s, u"p"_s}), 3);
+        QVERIFY(QFile::remove(s.env.home() + u"/.ssh/known_hosts"_s));
+        CLI_EXPECT_EXIT(s.run({u"update"_s, u"p"_s}), 0);
+        // An empty HOME is filled in from the user database (DESIGN: without HOME, libgit2 fails
+        // every SSH connection).
+        s.vars.insert(u"HOME"_s, QString());
+        CLI_EXPECT_EXIT(s.run({u"check"_s, u"p"_s}), 0);
+    }
+
     // A wrong key: authentication fails (category auth, exit 1), the key never shows.
     void wrongKeyFailsAsAuth()
     {
