@@ -379,6 +379,7 @@ private Q_SLOTS:
             CLI_EXPECT_EXIT(r, 1);
             const QString said = r.stdoutText() + r.stderrText();
             QVERIFY2(said.contains(u"unknown SSH host %1"_s.arg(m_ssh.hostPort())), qPrintable(r.describe()));
+            QVERIFY2(said.contains(u"mirrordesk hostkeys detect %1 lists them"_s.arg(m_ssh.hostPort())), qPrintable(r.describe()));
             bool named = false;
             for (int i = 0; i < sha.size(); ++i)
                 named = named || (said.contains(sha.at(i)) && said.contains(md5.at(i)));
