@@ -250,7 +250,7 @@ private Q_SLOTS:
         const QByteArray before = env.configBytes().value_or(QByteArray());
         const CliResult refused = env.run({u"add"_s, u"other"_s, u"--source"_s, typed}, {},
                                           {{u"DBUS_SESSION_BUS_ADDRESS"_s, u"unix:path=/nonexistent/mirrordesk-test-bus"_s}});
-        CLI_EXPECT_EXIT(refused, 1);
+        CLI_EXPECT_EXIT(refused, 2);
         CLI_EXPECT_STDERR(refused, u"credential add other-source --kind password --username alice --secret-env VAR"_s);
         QVERIFY(!refused.err.contains(kPassword));
         QCOMPARE(env.configBytes().value_or(QByteArray()), before);
