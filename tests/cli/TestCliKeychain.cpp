@@ -145,6 +145,28 @@ private Q_SLOTS:
         QCOMPARE(env.filesContaining("first-token") + env.filesContaining("second-token") + env.filesContaining("third"), QStringList{});
     }
 
+    // On a terminal the secret is asked for without echo: run the binary on a pseudo-terminal
+    // (python3's pty), answer the prompt, and the terminal shows the prompt but never the secret.
+    void secretTypedOnATerminalIsNotEchoed()
+    {
+        KeychainSession keychain;
+        QVERIFY2(keychain.start(), qPrintable(keychain.errorString()));
+        CliEnv env;
+        const QString script = QFINDTESTDATA("cli/pty_answer.py");
+        QVERIFY(!script.isEmpty());
+        QProcess python;
+        QProcessEnvironment pe = env.environment(keychain.environment());
+        python.setProcessEnvironment(pe);
+        python.start(u"python3"_s, QStringList{script, u"Secret for credential"_s, u"Typed-Canary-42"_s, clitest::binary()}
+                                        + env.fullArguments({u"credential"_s, u"add"_s, u"typed"_s, u"--secret-stdin"_s}));
+        QVERIFY2(python.waitForFinished(60000), qPrintable(python.errorString() + u' ' + QString::fromUtf8(python.readAllStandardError())));
+        const QByteArray screen = python.readAllStandardOutput();
+        QVERIFY2(python.exitCode() == 0, screen.constData());
+        QVERIFY2(screen.contains("Secret for credential typed"), screen.constData());
+        QVERIFY2(!screen.contains("Typed-Canary-42"), screen.constData());
+        QCOMPARE(keychain.lookup(u"typed"_s).value_or("(none)"), QByteArray("Typed-Canary-42"));
+    }
+
     void badInputChangesNothing()
     {
         KeychainSession keychain;
