@@ -10,6 +10,7 @@
 #include "KeychainSession.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QStandardPaths>
 #include <QTest>
@@ -417,6 +418,31 @@ private Q_SLOTS:
                 QVERIFY2(!r.out.contains(secret) && !r.err.contains(secret), qPrintable(r.describe()));
             QCOMPARE(env.filesContaining(secret), QStringList{});
         }
+    }
+
+    // A keychain that never answers (its daemon stopped: the bus name stays, no reply comes) is a
+    // keychain error after MIRRORDESK_KEYCHAIN_TIMEOUT_MS, not a hang.
+    void silentKeychainTimesOut()
+    {
+        KeychainSession keychain;
+        QVERIFY2(keychain.start(), qPrintable(keychain.errorString()));
+        CliEnv env;
+        auto kc = keychain.environment();
+        CLI_EXPECT_EXIT(env.run({u"credential"_s, u"add"_s, u"k"_s, u"--secret-stdin"_s}, "s", kc), 0);
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"m"_s, u"--source"_s, u"https://git.example/g/m.git"_s, u"--source-credential"_s, u"k"_s,
+                                 u"-q"_s}, {}, kc), 0);
+        QVERIFY(keychain.freeze());
+        kc.insert(u"MIRRORDESK_KEYCHAIN_TIMEOUT_MS"_s, u"1500"_s);
+        QElapsedTimer timer;
+        timer.start();
+        const CliResult check = env.run({u"check"_s, u"--json"_s}, {}, kc);
+        const qint64 elapsed = timer.elapsed();
+        keychain.thaw();
+        CLI_EXPECT_EXIT(check, 1);
+        const QJsonObject mirror = check.json().value(u"mirrors"_s).toArray().first().toObject();
+        QCOMPARE(mirror.value(u"error_category"_s).toString(), u"keychain"_s);
+        QVERIFY2(mirror.value(u"last_error"_s).toString().contains(u"did not answer within 1.5 s"_s), qPrintable(check.describe()));
+        QVERIFY2(elapsed < 20000, qPrintable(QString::number(elapsed)));
     }
 
     void unavailableKeychainNamesTheAlternatives_data()
