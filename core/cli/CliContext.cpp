@@ -108,7 +108,9 @@ Result<QByteArray> CliContext::readSecretInput(const QString &prompt, bool keepT
 {
     QByteArray secret;
     if (platform::stdinIsTerminal()) {
-        secret = platform::readLineWithoutEcho(prompt);
+        // A key is pasted as a block of lines, up to its END line (or Ctrl+D); anything else is one line.
+        secret = keepText ? platform::readBlockWithoutEcho(prompt, QByteArrayLiteral("-----END "))
+                          : platform::readLineWithoutEcho(prompt);
     } else {
         // At most 64 KB: a token, a password or an SSH private key.
         const QString text = m_in.read(64 * 1024 + 1);

@@ -15,6 +15,18 @@ namespace md::cli {
 
 namespace {
 
+// A credential command the keychain cannot serve (unavailable, locked, silent) is refused as
+// typed: nothing changed, exit 2, and the message names the env:/file: alternatives. (A sync
+// that cannot read its secret is a failed run instead: exit 1.)
+int failChange(CliContext &context, const QString &command, Error error)
+{
+    if (error.category == ErrorCategory::Keychain) {
+        context.error(QStringLiteral("mirrordesk %1: %2").arg(command, error.text()));
+        return ExitUsage;
+    }
+    return context.fail(command, error);
+}
+
 void addCredentialOptions(QCommandLineParser &parser)
 {
     parser.addOptions({
@@ -57,12 +69,17 @@ Status applyCredentialOptions(CliContext &context, const QCommandLineParser &par
         if (!source)
             return source.error();
         credential.secretSource = *source;
-        if (!qEnvironmentVariableIsSet(source->value.toLocal8Bit().constData()))
+        static bool noted = false; // the change may be applied twice (checked, then saved): say it once
+        if (!qEnvironmentVariableIsSet(source->value.toLocal8Bit().constData()) && !noted) {
+            noted = true;
             context.note(QStringLiteral("note: the variable %1 is not set here; it must be set wherever MirrorDesk syncs").arg(source->value));
+        }
     } else if (file) {
         const QString path = QFileInfo(parser.value(QStringLiteral("secret-file"))).absoluteFilePath();
         if (auto status = checkSecretFile(path); !status)
             return Error::config(QStringLiteral("--secret-file"), status.error().message);
+        if (QFileInfo(path).size() == 0)
+            return Error::config(QStringLiteral("--secret-file"), QStringLiteral("secret file %1 is empty").arg(path));
         credential.secretSource = SecretSource{SecretSource::Kind::File, path};
     }
     if (credential.kind == CredentialKind::SshAgent && (env || file || stdinSecret))
@@ -81,11 +98,19 @@ Status applyCredentialOptions(CliContext &context, const QCommandLineParser &par
 Result<QByteArray> secretFromStdin(CliContext &context, const QString &name, CredentialKind kind)
 {
     const bool key = kind == CredentialKind::SshKey;
-    auto secret = context.readSecretInput(key ? QStringLiteral("Private key for credential %1 (end with Ctrl+D): ").arg(name)
+    auto secret = context.readSecretInput(key ? QStringLiteral("Private key for credential %1 (paste it; reading stops after its "
+                                                               "-----END line, or at Ctrl+D): ").arg(name)
                                               : QStringLiteral("Secret for credential %1: ").arg(name),
                                           key);
     if (!secret)
         return secret.error();
+    if (!key) {
+        for (const char c : *secret) {
+            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+                return Error::usage(QStringLiteral("--secret-stdin: the secret holds a line break or control character; a "
+                                                   "password or token is one line"));
+        }
+    }
     return secret;
 }
 
@@ -163,7 +188,8 @@ int credentialChange(CliContext &context, const QString &sub, const QStringList 
     } else {
         parser.setApplicationDescription(QStringLiteral("Remove a credential and delete its keychain secret. Refused while "
                                                         "mirrors use it, unless --force (they then have no credential)."));
-        parser.addOption({QStringLiteral("force"), QStringLiteral("Remove it even from the mirrors that use it.")});
+        parser.addOption({QStringLiteral("force"), QStringLiteral("Remove it even from the mirrors that use it, and even when its "
+                                                                  "keychain secret cannot be deleted (it is then left there).")});
     }
     int code = ExitOk;
     if (!parseCommand(context, parser, command, arguments, &code))
@@ -182,7 +208,7 @@ int credentialChange(CliContext &context, const QString &sub, const QStringList 
             });
         });
         if (!*result)
-            return context.fail(command, result->error());
+            return failChange(context, command, result->error());
         if (!(*result)->detached.isEmpty())
             context.note(QStringLiteral("mirrors left without a credential: %1").arg((*result)->detached.join(QStringLiteral(", "))));
         return ExitOk;
@@ -209,7 +235,7 @@ int credentialChange(CliContext &context, const QString &sub, const QStringList 
             if (credential.kind == CredentialKind::SshKey) {
                 auto key = checkedKey(context, credential, *secret, &askedPassphrase);
                 if (!key)
-                    return context.fail(command, key.error());
+                    return failChange(context, command, key.error());
                 secret = *key;
             }
             // A passphrase typed on the terminal goes into the keychain as a credential of its own.
@@ -248,10 +274,10 @@ int credentialChange(CliContext &context, const QString &sub, const QStringList 
                 // The key file is read now too: a key MirrorDesk cannot use is refused at once.
                 auto text = readSecret(credential.secretSource);
                 if (!text)
-                    return context.fail(command, text.error());
+                    return failChange(context, command, text.error());
                 std::optional<QByteArray> asked;
                 if (auto key = checkedKey(context, credential, *text, &asked, false); !key)
-                    return context.fail(command, key.error());
+                    return failChange(context, command, key.error());
             }
             saved = ops.add(credential);
         }
@@ -280,7 +306,7 @@ int credentialChange(CliContext &context, const QString &sub, const QStringList 
                     std::optional<QByteArray> asked;
                     auto key = checkedKey(context, edited, *secret, &asked, false);
                     if (!key)
-                        return context.fail(command, key.error());
+                        return failChange(context, command, key.error());
                     secret = *key;
                 }
             }
@@ -294,7 +320,7 @@ int credentialChange(CliContext &context, const QString &sub, const QStringList 
         });
     }
     if (!saved)
-        return context.fail(command, saved.error());
+        return failChange(context, command, saved.error());
     return ExitOk;
 }
 
@@ -320,7 +346,7 @@ int credentialRename(CliContext &context, const QStringList &arguments)
         });
     });
     if (!saved)
-        return context.fail(command, saved.error());
+        return failChange(context, command, saved.error());
     return ExitOk;
 }
 
@@ -390,7 +416,7 @@ int cmdSshKeygen(CliContext &context, const QStringList &arguments)
             return context.usage(command, QStringLiteral("no ssh_key credential named \"%1\"").arg(quoteInput(name)));
         auto text = secretOf(context, *config, existing->name);
         if (!text)
-            return context.fail(command, text.error());
+            return failChange(context, command, text.error());
         const auto info = inspectPrivateKey(*text);
         if (!info)
             return context.fail(command, info.error());
@@ -411,7 +437,7 @@ int cmdSshKeygen(CliContext &context, const QStringList &arguments)
     const auto key = generateEd25519(parser.isSet(QStringLiteral("comment")) ? parser.value(QStringLiteral("comment"))
                                                                               : QStringLiteral("mirrordesk-") + name);
     if (!key)
-        return context.fail(command, key.error());
+        return failChange(context, command, key.error());
     Status saved;
     CredentialOps ops(context.configPath);
     context.runAsync([&](QObject *receiver, std::function<void()> finished) {
@@ -421,7 +447,7 @@ int cmdSshKeygen(CliContext &context, const QStringList &arguments)
         });
     });
     if (!saved)
-        return context.fail(command, saved.error());
+        return failChange(context, command, saved.error());
     context.out() << key->publicLine << '\n';
     context.out().flush();
     context.note(QStringLiteral("stored the private key in the keychain as credential %1 (%2); add the public key above as a "

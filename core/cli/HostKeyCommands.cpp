@@ -143,10 +143,31 @@ int detect(CliContext &context, const QStringList &arguments)
             context.note(QStringLiteral("note: %1").arg(note.toString()));
         return ExitAttention;
     }
+    // Each offered key against what is pinned for the host: pinned, not pinned, or a pinned key of
+    // its type differs (changed).
+    QList<HostKey> pins;
+    if (const auto config = context.store().load(); config) {
+        for (const QString &line : config->hostKeys.value(report->hostPort)) {
+            if (auto key = HostKey::parseLine(line))
+                pins.append(*key);
+        }
+    }
+    auto pinState = [&pins](const HostKey &key) {
+        bool sameType = false;
+        for (const HostKey &pin : pins) {
+            if (pin.blob == key.blob)
+                return QStringLiteral("pinned");
+            sameType = sameType || pin.type == key.type;
+        }
+        return sameType ? QStringLiteral("changed") : QStringLiteral("not pinned");
+    };
     if (parser.isSet(QStringLiteral("json"))) {
         QJsonArray keys;
-        for (const HostKey &key : report->keys)
-            keys.append(keyJson(key));
+        for (const HostKey &key : report->keys) {
+            QJsonObject object = keyJson(key);
+            object.insert(QStringLiteral("pinned"), pinState(key));
+            keys.append(object);
+        }
         context.printJson({{QStringLiteral("format_version"), 1},
                            {QStringLiteral("host"), report->hostPort},
                            {QStringLiteral("keys"), keys},
@@ -155,18 +176,33 @@ int detect(CliContext &context, const QStringList &arguments)
     }
     QList<QStringList> rows;
     QStringList quotedLines;
+    int pinnedCount = 0;
+    int changedCount = 0;
     for (const HostKey &key : report->keys) {
-        rows.append({key.type, key.sha256Fingerprint(), key.md5Fingerprint()});
+        const QString state = pinState(key);
+        pinnedCount += state == QLatin1String("pinned");
+        changedCount += state == QLatin1String("changed");
+        rows.append({key.type, key.sha256Fingerprint(), key.md5Fingerprint(), state});
         quotedLines.append(QStringLiteral("'%1'").arg(key.toLine()));
     }
     QTextStream &out = context.out();
     out << QStringLiteral("%1 offers %2 host key(s):\n").arg(report->hostPort).arg(report->keys.size());
-    out << formatTable({QStringLiteral("TYPE"), QStringLiteral("SHA256"), QStringLiteral("MD5")}, rows);
+    out << formatTable({QStringLiteral("TYPE"), QStringLiteral("SHA256"), QStringLiteral("MD5"), QStringLiteral("PINNED")}, rows);
     for (const QString &note : report->notes)
         out << QStringLiteral("note: %1\n").arg(note);
-    out << QStringLiteral("Nothing is pinned. Compare the fingerprints with the ones the host's admin publishes; if they match, pin "
-                          "the keys with:\n  mirrordesk hostkeys pin %1 %2\n")
-               .arg(report->hostPort, quotedLines.join(QLatin1Char(' ')));
+    if (changedCount > 0)
+        out << QStringLiteral("WARNING: %1 key(s) differ from the key of the same type pinned for %2: the host key changed, or "
+                              "something is in the middle. Ask the host's admin before pinning anything.\n")
+                   .arg(changedCount)
+                   .arg(report->hostPort);
+    if (pinnedCount == report->keys.size()) {
+        out << QStringLiteral("Every key it offers is pinned.\n");
+    } else {
+        out << QStringLiteral("This command pins nothing. Compare the fingerprints with the ones the host's admin publishes; if "
+                              "they match, pin the keys (this replaces the keys pinned for the host) with:\n"
+                              "  mirrordesk hostkeys pin %1 %2\n")
+                   .arg(report->hostPort, quotedLines.join(QLatin1Char(' ')));
+    }
     out.flush();
     return ExitOk;
 }

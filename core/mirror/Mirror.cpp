@@ -33,9 +33,11 @@ Result<GitUrl> parseUrl(const QString &text, const QString &prefix, QLatin1Strin
                                                                      "(mirrordesk credential add) and name that credential instead")
                                                           .arg(quoteInput(parsed->scrubbed())));
     if (!parsed->userName().isEmpty() && !parsed->isSsh())
-        return Error::config(joinField(prefix, name), QStringLiteral("\"%1\" contains a user name or token; store it in a "
-                                                                     "credential (mirrordesk credential add) and name that "
-                                                                     "credential instead")
+        return Error::config(joinField(prefix, name), QStringLiteral("\"%1\" contains a user name (or a short token) but no "
+                                                                     "password; put it in a credential (mirrordesk credential add "
+                                                                     "NAME --kind password --username USER --secret-stdin, or "
+                                                                     "--kind token for a token) and name that credential with "
+                                                                     "--source-credential/--target-credential")
                                                           .arg(quoteInput(parsed->scrubbed())));
     return parsed;
 }

@@ -254,17 +254,15 @@ void CredentialOps::rename(const QString &from, const QString &to, QObject *cont
 
 void CredentialOps::remove(const QString &name, bool force, QObject *context, std::function<void(Result<Removed>)> done)
 {
-    Removed removed;
-    std::optional<Credential> gone;
-    auto saved = m_store.modify([&](Config &config) -> Status {
+    auto edit = [name, force](Config &config, Removed *removed, std::optional<Credential> *gone) -> Status {
         const int index = config.indexOfCredential(name);
         if (index < 0)
             return noSuchCredential(name);
         const Credential credential = config.credentials.at(index);
         const QStringList users = usersOf(config, credential.name);
         if (!users.isEmpty() && !force)
-            return Error::config(QStringLiteral("name"), QStringLiteral("credential \"%1\" is used by %2; change those mirrors "
-                                                                        "first, or give --force to remove it from them")
+            return Error::config(QStringLiteral("name"), QStringLiteral("credential \"%1\" is used by %2; change those first, or "
+                                                                        "give --force to remove it from them")
                                                              .arg(credential.name, users.join(QStringLiteral(", "))));
         for (Mirror &m : config.mirrors) {
             for (Endpoint *endpoint : {&m.source, &m.target}) {
@@ -277,28 +275,52 @@ void CredentialOps::remove(const QString &name, bool force, QObject *context, st
                 c.passphraseCredential.clear();
         }
         config.credentials.removeAt(index);
-        removed = Removed{credential.name, users};
-        gone = credential;
+        if (removed)
+            *removed = Removed{credential.name, users};
+        if (gone)
+            *gone = credential;
         return {};
-    });
-    if (!saved) {
-        QMetaObject::invokeMethod(context, [done = std::move(done), error = saved.error()] { done(error); }, Qt::QueuedConnection);
+    };
+    auto deliver = [context, done](Result<Removed> result) {
+        QMetaObject::invokeMethod(context, [done, result] { done(result); }, Qt::QueuedConnection);
+    };
+    std::optional<Credential> gone;
+    if (auto checked = tryEdit(m_store, [&](Config &config) { return edit(config, nullptr, &gone); }); !checked) {
+        deliver(checked.error());
         return;
     }
+    const QString path = m_path;
+    auto save = [path, edit](std::optional<Error> secretLeft) -> Result<Removed> {
+        Removed removed;
+        auto saved = MirrorStore(path).modify([&](Config &config) { return edit(config, &removed, nullptr); });
+        if (!saved)
+            return saved.error();
+        if (secretLeft)
+            return *secretLeft;
+        return removed;
+    };
     if (gone->secretSource.kind != SecretSource::Kind::Keychain) {
-        QMetaObject::invokeMethod(context, [done = std::move(done), removed] { done(removed); }, Qt::QueuedConnection);
+        deliver(save(std::nullopt));
         return;
     }
-    keychain::remove(gone->name, context, [done = std::move(done), removed](Status deleted) {
-        if (!deleted) {
-            Error error = deleted.error();
-            error.message = QStringLiteral("credential \"%1\" removed from the config, but its secret is still in the keychain "
-                                           "(%2): %3")
-                                .arg(removed.name, keychain::keyOf(removed.name), error.message);
+    // The secret goes first: a keychain that cannot delete it (locked, unavailable) leaves the
+    // credential as it was, unless forced.
+    keychain::remove(gone->name, context, [save, force, done, name = gone->name](Status deleted) {
+        if (deleted) {
+            done(save(std::nullopt));
+            return;
+        }
+        Error error = deleted.error();
+        if (!force) {
+            error.message = QStringLiteral("credential \"%1\" was not removed: %2. Unlock the keychain and try again, or give "
+                                           "--force to remove it from the config and leave the secret (%3) in the keychain")
+                                .arg(name, error.message, keychain::keyOf(name));
             done(error);
             return;
         }
-        done(removed);
+        error.message = QStringLiteral("credential \"%1\" removed from the config, but its secret is still in the keychain (%2): %3")
+                            .arg(name, keychain::keyOf(name), error.message);
+        done(save(error));
     });
 }
 

@@ -59,7 +59,9 @@ Result<QList<UrlSecret>> takeUrlSecrets(Mirror &mirror, const Config &config, co
         if (!url)
             continue; // validation names the problem later
         const bool typedUser = !url->userName().isEmpty();
-        if (url->isSsh() || (!url->hasPassword() && !(typedUser && looksLikeToken(url->userName()))))
+        // Only HTTP(S) sends a user and password; git:// has no authentication, SSH uses keys.
+        const bool http = url->kind() == GitUrl::Kind::Http || url->kind() == GitUrl::Kind::Https;
+        if (!http || (!url->hasPassword() && !(typedUser && looksLikeToken(url->userName()))))
             continue; // an SSH login, or nothing secret: validation decides
         if (!typedUser && !url->hasPassword())
             continue;

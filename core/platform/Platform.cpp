@@ -11,6 +11,7 @@
 
 #ifdef Q_OS_UNIX
 #include <csignal>
+#include <functional>
 #include <cstring>
 #include <cerrno>
 #include <fcntl.h>
@@ -336,12 +337,14 @@ bool stdinIsTerminal()
 #endif
 }
 
-QByteArray readLineWithoutEcho(const QString &prompt)
+namespace {
+
+// Reads from the terminal with echo off (type-ahead dropped before the prompt shows, as getpass
+// does), line by line, until `done` says so or input ends.
+QByteArray readWithoutEcho(const QString &prompt, const std::function<bool(const QByteArray &line)> &done)
 {
-    QByteArray line;
+    QByteArray text;
 #ifdef Q_OS_UNIX
-    // Echo goes off before the prompt shows (and type-ahead is dropped then, as getpass does),
-    // so an answer typed after the prompt is never flushed away.
     termios saved{};
     const bool haveTerminal = ::tcgetattr(STDIN_FILENO, &saved) == 0;
     if (haveTerminal) {
@@ -350,25 +353,49 @@ QByteArray readLineWithoutEcho(const QString &prompt)
         quiet.c_lflag |= ECHONL;
         ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
     }
-    const QByteArray text = prompt.toLocal8Bit();
-    (void)!::write(STDERR_FILENO, text.constData(), size_t(text.size()));
+    const QByteArray shown = prompt.toLocal8Bit();
+    (void)!::write(STDERR_FILENO, shown.constData(), size_t(shown.size()));
+    QByteArray line;
     char c = 0;
-    while (line.size() < 64 * 1024) {
+    while (text.size() + line.size() < 64 * 1024) {
         const ssize_t n = ::read(STDIN_FILENO, &c, 1);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0 || c == '\n')
+        if (n <= 0) { // end of input (Ctrl+D)
+            text += line;
             break;
+        }
         line.append(c);
+        if (c != '\n')
+            continue;
+        text += line;
+        const bool finished = done(line);
+        line.clear();
+        if (finished)
+            break;
     }
-    if (line.endsWith('\r'))
-        line.chop(1);
     if (haveTerminal)
         ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 #else
     Q_UNUSED(prompt);
+    Q_UNUSED(done);
 #endif
+    return text;
+}
+
+} // namespace
+
+QByteArray readLineWithoutEcho(const QString &prompt)
+{
+    QByteArray line = readWithoutEcho(prompt, [](const QByteArray &) { return true; });
+    while (line.endsWith('\n') || line.endsWith('\r'))
+        line.chop(1);
     return line;
+}
+
+QByteArray readBlockWithoutEcho(const QString &prompt, const QByteArray &endMarker)
+{
+    return readWithoutEcho(prompt, [&endMarker](const QByteArray &line) { return line.trimmed().startsWith(endMarker); });
 }
 
 } // namespace md::platform

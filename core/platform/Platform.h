@@ -98,6 +98,9 @@ bool stdinIsTerminal();
 // Asks for one line on the terminal with echo off: `prompt` goes to stderr, the line (without its
 // newline) comes back. Empty on end of input. Echo is restored before returning, also on error.
 QByteArray readLineWithoutEcho(const QString &prompt);
+// The same for a pasted block (an SSH private key): lines, with their newlines, until a line that
+// starts with `endMarker` (kept) or the end of input (Ctrl+D). At most 64 KB.
+QByteArray readBlockWithoutEcho(const QString &prompt, const QByteArray &endMarker);
 
 // SIGINT/SIGTERM set a flag that running jobs watch (their streams and callbacks stop at the next
 // poll slice), so an interrupted command leaves every repository valid and exits 130/143.

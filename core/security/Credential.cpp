@@ -80,6 +80,8 @@ Status validateCredential(const Credential &c, const QString &prefix)
     }
     if (c.kind == CredentialKind::Password && c.username.isEmpty())
         return Error::config(joinField(prefix, QStringLiteral("username")), QStringLiteral("a password credential needs a username"));
+    if (c.username.size() > 256)
+        return Error::config(joinField(prefix, QStringLiteral("username")), QStringLiteral("is longer than 256 characters"));
     for (QChar ch : c.username) {
         if (ch.isSpace() || ch.category() == QChar::Other_Control || ch == QLatin1Char(':') || ch == QLatin1Char('@'))
             return Error::config(joinField(prefix, QStringLiteral("username")),

@@ -261,14 +261,30 @@ void remove(const QString &credential, QObject *context, Done done)
 {
     auto *job = new QKeychain::DeletePasswordJob(serviceName());
     job->setKey(keyOf(credential));
-    runJob(job, context, [credential, done = std::move(done)](const Answer &answer) {
+    runJob(job, context, [credential, context, done = std::move(done)](const Answer &answer) {
         const QString what = QStringLiteral("deleting the secret of credential \"%1\"").arg(credential);
-        if (answer.timedOut)
-            done(timeoutError(what, credential));
-        else if (answer.code == QKeychain::EntryNotFound || answer.code == QKeychain::NoError)
-            done(Status{});
-        else
-            done(toError(answer.code, answer.text, credential, what));
+        // Deleting needs no alternative: the advice is about unlocking, or the error alone.
+        auto plain = [](Error error) {
+            error.message = keychain::errorSummary(error) + QStringLiteral(" while deleting its secret");
+            return error;
+        };
+        if (answer.timedOut) {
+            done(plain(timeoutError(what, credential)));
+        } else if (answer.code == QKeychain::NoError || answer.code == QKeychain::EntryNotFound) {
+            // A locked keychain hides its entries: libsecret then deletes nothing and says so as
+            // success or "not found". The entry is gone only if no locked collection holds it.
+            probeLocked(credential, context, [done, credential](bool locked) {
+                if (locked)
+                    done(keychainError(QStringLiteral("locked"),
+                                       QStringLiteral("the keychain is locked: the secret of credential \"%1\" (%2) cannot be "
+                                                      "deleted until it is unlocked")
+                                           .arg(credential, keyOf(credential))));
+                else
+                    done(Status{});
+            });
+        } else {
+            done(plain(toError(answer.code, answer.text, credential, what)));
+        }
     });
 }
 

@@ -35,7 +35,7 @@ QString errorCategoryName(ErrorCategory category);
 // libgit2 produced it, libgit2's class and code. `field` names the offending field for
 // validation errors (e.g. "mirrors[2].interval_minutes"). `detail` is optional structured data a
 // front end can act on without parsing the message (e.g. the host key a server offered:
-// {"host", "reason": "unknown_host"|"changed", "offered": {"type","line","sha256","md5"}, "pinned"}).
+// {"host", "reason": "unknown_host"|"changed"|"type_not_pinned", "offered": {"type","line","sha256","md5"}, "pinned"}).
 struct Error {
     ErrorCategory category = ErrorCategory::None;
     QString message;

@@ -183,6 +183,19 @@ private Q_SLOTS:
         CLI_EXPECT_EXIT(agent, 2);
         const CliResult badName = env.run({u"credential"_s, u"add"_s, u"bad name"_s, u"--secret-stdin"_s}, "x", kc);
         CLI_EXPECT_EXIT(badName, 2);
+        const CliResult twoLines = env.run({u"credential"_s, u"add"_s, u"e"_s, u"--secret-stdin"_s}, "line-one\nline-two\n", kc);
+        CLI_EXPECT_EXIT(twoLines, 2);
+        CLI_EXPECT_STDERR(twoLines, u"one line"_s);
+        QVERIFY(!twoLines.err.contains("line-one"));
+        QVERIFY(CliEnv::writeFile(env.path(u"empty"_s), {}));
+        QVERIFY(QFile::setPermissions(env.path(u"empty"_s), QFile::ReadOwner | QFile::WriteOwner));
+        const CliResult emptyFile = env.run({u"credential"_s, u"add"_s, u"e"_s, u"--secret-file"_s, env.path(u"empty"_s)}, {}, kc);
+        CLI_EXPECT_EXIT(emptyFile, 2);
+        CLI_EXPECT_STDERR(emptyFile, u"is empty"_s);
+        // git:// has no authentication: a password there is refused, not moved into a credential.
+        const CliResult gitPassword = env.run({u"add"_s, u"g"_s, u"--source"_s, u"git://u:gitpw-x@git.example/r.git"_s}, {}, kc);
+        CLI_EXPECT_EXIT(gitPassword, 2);
+        QCOMPARE(keychain.lookup(u"g-source"_s), std::nullopt);
         QVERIFY(credentialNamed(env, u"e"_s).isEmpty());
         QCOMPARE(keychain.lookup(u"e"_s), std::nullopt);
         QCOMPARE(keychain.lookup(u"bad name"_s), std::nullopt);
@@ -228,10 +241,25 @@ private Q_SLOTS:
         CLI_EXPECT_EXIT(check, 1);
         QVERIFY2(check.stdoutText().contains(u"keychain is locked"_s), qPrintable(check.describe()));
         const QByteArray before = env.configBytes().value_or(QByteArray());
+        // Changing or removing it is refused as typed (exit 2) and changes nothing: a locked
+        // keychain hides its entries, so "not found" is checked against the locked ones.
         const CliResult edit = env.run({u"credential"_s, u"edit"_s, u"k"_s, u"--secret-stdin"_s}, "new", kc);
-        CLI_EXPECT_EXIT(edit, 1);
+        CLI_EXPECT_EXIT(edit, 2);
         CLI_EXPECT_STDERR(edit, u"locked"_s);
-        QCOMPARE(env.configBytes().value_or(QByteArray()), before);
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"n"_s, u"--source"_s, u"https://git.example/g/n.git"_s, u"-q"_s}, {}, kc), 0);
+        const QByteArray withN = env.configBytes().value_or(QByteArray());
+        CLI_EXPECT_EXIT(env.run({u"remove"_s, u"m"_s}, {}, kc), 0);
+        const QByteArray unused = env.configBytes().value_or(QByteArray());
+        const CliResult removed = env.run({u"credential"_s, u"remove"_s, u"k"_s}, {}, kc);
+        CLI_EXPECT_EXIT(removed, 2);
+        CLI_EXPECT_STDERR(removed, u"was not removed"_s);
+        CLI_EXPECT_STDERR(removed, u"locked"_s);
+        QCOMPARE(env.configBytes().value_or(QByteArray()), unused);
+        QVERIFY(before != withN);
+        QVERIFY2(keychain.restart(KeychainSession::Mode::Unlocked), qPrintable(keychain.errorString()));
+        QCOMPARE(keychain.lookup(u"k"_s).value_or("(none)"), QByteArray("locked-away"));
+        CLI_EXPECT_EXIT(env.run({u"credential"_s, u"remove"_s, u"k"_s}, {}, kc), 0);
+        QCOMPARE(keychain.lookup(u"k"_s), std::nullopt);
     }
 
     // A URL typed with credentials: the secret moves into a new keychain credential, the stored URL
@@ -463,7 +491,7 @@ private Q_SLOTS:
         }
         CliEnv env;
         const CliResult added = env.run({u"credential"_s, u"add"_s, u"gh"_s, u"--secret-stdin"_s}, "tok-unavailable", extra);
-        CLI_EXPECT_EXIT(added, 1);
+        CLI_EXPECT_EXIT(added, 2);
         CLI_EXPECT_STDERR(added, u"keychain is unavailable"_s);
         CLI_EXPECT_STDERR(added, u"--secret-env"_s);
         CLI_EXPECT_STDERR(added, u"--secret-file"_s);

@@ -482,6 +482,10 @@ private Q_SLOTS:
         CLI_EXPECT_EXIT(ecdsaFirst, 1);
         QVERIFY2(firstMirror(ecdsaFirst).value(u"last_error"_s).toString().contains(u"offered ecdsa-sha2-nistp256 "_s + ecPrint),
                  qPrintable(pretty(firstMirror(ecdsaFirst))));
+        // Said as what it is (a type nobody pinned), not as a changed key.
+        const QString said = firstMirror(ecdsaFirst).value(u"last_error"_s).toString();
+        QVERIFY2(said.contains(u"no ecdsa-sha2-nistp256 key is pinned for %1"_s.arg(m_ssh.hostPort())) && !said.contains(u"changed"_s),
+                 qPrintable(said));
         // The same pin with an ed25519 line for the host in $HOME/.ssh/known_hosts: ed25519 is
         // negotiated, accepted.
         QVERIFY(CliEnv::writeFile(s.env.home() + u"/.ssh/known_hosts"_s,
