@@ -31,7 +31,7 @@ const CommandEntry kCommands[] = {
     {"import", "Adopt existing `git clone --mirror` repositories as pull mirrors.", cmdImport},
     {"credential", "Manage named credentials: add, edit, rename, remove, list.", cmdCredential},
     {"ssh-keygen", "Generate an ed25519 SSH key into the keychain and print its public key.", cmdSshKeygen},
-    {"hostkeys", "Manage pinned SSH host keys: pin, list.", cmdHostKeys},
+    {"hostkeys", "Manage pinned SSH host keys: detect, list, pin, remove, import-known-hosts.", cmdHostKeys},
     {"attic", "Old tips kept before a ref was forced or deleted: list, restore, purge.", cmdAttic},
 };
 

@@ -214,7 +214,8 @@ QString errorText(ErrorCategory category, const QString &message)
 {
     QString text = GitUrl::scrubText(message);
     if (category == ErrorCategory::HostKey && text.startsWith(QLatin1String("unknown SSH host ")))
-        text += QStringLiteral("; pin it with mirrordesk hostkeys pin if that is right");
+        text += QStringLiteral("; if that is right, pin every key it offers (mirrordesk hostkeys detect %1 lists them; then mirrordesk "
+                               "hostkeys pin)").arg(text.section(QLatin1Char(' '), 3, 3).chopped(1));
     if (category == ErrorCategory::Guard && text.contains(QLatin1String("(the empty-source guard)")))
         text += QStringLiteral("; if the source was emptied on purpose, run mirrordesk update NAME --allow-empty-source "
                                "(every deleted ref is kept in the attic)");

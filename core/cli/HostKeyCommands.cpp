@@ -1,6 +1,8 @@
-// hostkeys pin|list: SSH host keys pinned per host:port, shared by every mirror of that host.
+// hostkeys detect|list|pin|remove|import-known-hosts: SSH host keys pinned per host:port, shared
+// by every mirror of that host.
 #include "cli/Commands.h"
 #include "ops/HostKeyOps.h"
+#include "security/HostKeyDetect.h"
 #include "security/KnownHosts.h"
 #include "util/Scrub.h"
 
@@ -104,6 +106,158 @@ int list(CliContext &context, const QStringList &arguments)
     return ExitOk;
 }
 
+QJsonObject keyJson(const HostKey &key)
+{
+    return QJsonObject{{QStringLiteral("type"), key.type},
+                       {QStringLiteral("sha256"), key.sha256Fingerprint()},
+                       {QStringLiteral("md5"), key.md5Fingerprint()},
+                       {QStringLiteral("line"), key.toLine()}};
+}
+
+// A whole detect: every connect and key exchange of it.
+constexpr int kDetectTimeoutMs = 20000;
+
+int detect(CliContext &context, const QStringList &arguments)
+{
+    const QString command = QStringLiteral("hostkeys detect");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Show the SSH host keys a server offers, with their SHA256 and MD5 fingerprints, asking once per key type libssh2 "
+        "can negotiate (ssh-ed25519, ecdsa-sha2-nistp256/384/521). Nothing is pinned and no login is tried: compare the "
+        "fingerprints with the ones the host's admin publishes, then pin the keys with the command it prints. "
+        "Ends after %1 seconds.").arg(kDetectTimeoutMs / 1000));
+    parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("An ssh:// URL, an SCP-style address (user@host:path, port 22) "
+                                                                       "or host[:port] / [host]:port."));
+    parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON document.")});
+    int code = ExitOk;
+    if (!parseCommand(context, parser, command, arguments, &code))
+        return code;
+    if (parser.positionalArguments().size() != 1)
+        return context.usage(command, QStringLiteral("expected one URL or HOST[:PORT]"));
+    const auto report = detectHostKeys(parser.positionalArguments().first(), kDetectTimeoutMs);
+    if (!report) {
+        if (report.error().category == ErrorCategory::Usage)
+            return context.usage(command, report.error().message);
+        context.error(QStringLiteral("mirrordesk %1: %2").arg(command, errorText(report.error())));
+        for (const QJsonValue &note : report.error().detail.value(QStringLiteral("notes")).toArray())
+            context.note(QStringLiteral("note: %1").arg(note.toString()));
+        return ExitAttention;
+    }
+    if (parser.isSet(QStringLiteral("json"))) {
+        QJsonArray keys;
+        for (const HostKey &key : report->keys)
+            keys.append(keyJson(key));
+        context.printJson({{QStringLiteral("format_version"), 1},
+                           {QStringLiteral("host"), report->hostPort},
+                           {QStringLiteral("keys"), keys},
+                           {QStringLiteral("notes"), QJsonArray::fromStringList(report->notes)}});
+        return ExitOk;
+    }
+    QList<QStringList> rows;
+    QStringList quotedLines;
+    for (const HostKey &key : report->keys) {
+        rows.append({key.type, key.sha256Fingerprint(), key.md5Fingerprint()});
+        quotedLines.append(QStringLiteral("'%1'").arg(key.toLine()));
+    }
+    QTextStream &out = context.out();
+    out << QStringLiteral("%1 offers %2 host key(s):\n").arg(report->hostPort).arg(report->keys.size());
+    out << formatTable({QStringLiteral("TYPE"), QStringLiteral("SHA256"), QStringLiteral("MD5")}, rows);
+    for (const QString &note : report->notes)
+        out << QStringLiteral("note: %1\n").arg(note);
+    out << QStringLiteral("Nothing is pinned. Compare the fingerprints with the ones the host's admin publishes; if they match, pin "
+                          "the keys with:\n  mirrordesk hostkeys pin %1 %2\n")
+               .arg(report->hostPort, quotedLines.join(QLatin1Char(' ')));
+    out.flush();
+    return ExitOk;
+}
+
+int remove(CliContext &context, const QStringList &arguments)
+{
+    const QString command = QStringLiteral("hostkeys remove");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Unpin the SSH host keys of HOST (host, host:port or [host]:port; port 22 by default): every key, or only the one "
+        "with FINGERPRINT (SHA256:… as ssh-keygen -l and hostkeys list print it, or MD5:aa:bb:…). Mirrors on that host are "
+        "refused until its keys are pinned again."));
+    parser.addPositionalArgument(QStringLiteral("HOST"), QStringLiteral("The host (and port)."));
+    parser.addPositionalArgument(QStringLiteral("FINGERPRINT"), QStringLiteral("Only the key with this fingerprint."), QStringLiteral("[FINGERPRINT]"));
+    int code = ExitOk;
+    if (!parseCommand(context, parser, command, arguments, &code))
+        return code;
+    const QStringList positional = parser.positionalArguments();
+    if (positional.isEmpty() || positional.size() > 2)
+        return context.usage(command, QStringLiteral("expected HOST and at most one FINGERPRINT"));
+    const auto removed = HostKeyOps(context.configPath)
+                             .remove(positional.first(), positional.size() == 2 ? std::optional<QString>(positional.at(1)) : std::nullopt);
+    if (!removed) {
+        if (removed.error().category == ErrorCategory::Usage)
+            return context.usage(command, removed.error().message);
+        if (removed.error().category == ErrorCategory::NotFound) {
+            context.error(QStringLiteral("mirrordesk %1: %2").arg(command, removed.error().message));
+            return ExitAttention;
+        }
+        return context.fail(command, removed.error());
+    }
+    for (const HostKey &key : removed->keys)
+        context.verbose(QStringLiteral("unpinned %1 %2 %3").arg(removed->hostPort, key.type, key.sha256Fingerprint()));
+    if (removed->hostGone && !removed->usedBy.isEmpty())
+        context.note(QStringLiteral("mirrordesk %1: no key is pinned for %2 any more: %3 will be refused there until its keys are pinned again")
+                         .arg(command, removed->hostPort, removed->usedBy.join(QStringLiteral(", "))));
+    return ExitOk;
+}
+
+int importKnownHosts(CliContext &context, const QStringList &arguments)
+{
+    const QString command = QStringLiteral("hostkeys import-known-hosts");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Pin the host keys of an OpenSSH known_hosts file (default $HOME/.ssh/known_hosts; - reads standard input): every "
+        "plain host entry (host, [host]:port, comma-separated names) becomes a pin of its host:port, added to the keys "
+        "pinned there. Hashed entries (|1|…) cannot name their host and are skipped (use hostkeys detect and pin for "
+        "them), as are wildcard patterns and @cert-authority lines; @revoked keys are never pinned. Malformed lines are "
+        "named by line number and the others are imported; the exit code is then 1."));
+    parser.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("The known_hosts file."), QStringLiteral("[FILE]"));
+    int code = ExitOk;
+    if (!parseCommand(context, parser, command, arguments, &code))
+        return code;
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() > 1)
+        return context.usage(command, QStringLiteral("expected at most one FILE"));
+    HostKeyOps ops(context.configPath);
+    const QString file = positional.isEmpty() ? HostKeyOps::defaultKnownHostsFile() : positional.first();
+    const auto report = file == QLatin1String("-") ? ops.importKnownHostsText(context.in().readAll(), QStringLiteral("standard input"))
+                                                   : ops.importKnownHosts(file);
+    if (!report) {
+        if (report.error().category == ErrorCategory::Usage)
+            return context.usage(command, report.error().message);
+        if (report.error().category == ErrorCategory::NotFound || report.error().category == ErrorCategory::Io) {
+            context.error(QStringLiteral("mirrordesk %1: %2").arg(command, report.error().message));
+            return ExitAttention;
+        }
+        return context.fail(command, report.error());
+    }
+    for (const QString &note : report->notes)
+        context.note(QStringLiteral("mirrordesk %1: %2").arg(command, note));
+    for (const QString &problem : report->problems)
+        context.error(QStringLiteral("mirrordesk %1: %2: %3").arg(command, quoteInput(report->source, 200), problem));
+    int already = 0;
+    for (const HostKeyOps::Imported &host : report->hosts) {
+        already += host.alreadyPinned;
+        for (const HostKey &key : host.added)
+            context.verbose(QStringLiteral("pinned %1 %2 %3").arg(host.hostPort, key.type, key.sha256Fingerprint()));
+    }
+    if (report->hosts.isEmpty()) {
+        context.error(QStringLiteral("mirrordesk %1: %2 holds no plain host entry to pin").arg(command, quoteInput(report->source, 200)));
+        return ExitAttention;
+    }
+    context.note(QStringLiteral("mirrordesk %1: pinned %2 new key(s) for %3 host(s)%4")
+                     .arg(command)
+                     .arg(report->addedKeys())
+                     .arg(report->hosts.size())
+                     .arg(already > 0 ? QStringLiteral(" (%1 already pinned)").arg(already) : QString()));
+    return report->problems.isEmpty() ? ExitOk : ExitAttention;
+}
+
 } // namespace
 
 int cmdHostKeys(CliContext &context, const QStringList &arguments)
@@ -115,13 +269,21 @@ int cmdHostKeys(CliContext &context, const QStringList &arguments)
         return pin(context, rest);
     if (sub == QLatin1String("list"))
         return list(context, rest);
+    if (sub == QLatin1String("detect"))
+        return detect(context, rest);
+    if (sub == QLatin1String("remove"))
+        return remove(context, rest);
+    if (sub == QLatin1String("import-known-hosts"))
+        return importKnownHosts(context, rest);
     if (sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
-        context.out() << QStringLiteral("Usage: mirrordesk hostkeys pin HOST LINE… | hostkeys list [HOST] [--json]\n"
-                                        "SSH host keys pinned per host:port. Run 'mirrordesk hostkeys pin --help' for more.\n");
+        context.out() << QStringLiteral("Usage: mirrordesk hostkeys detect URL [--json] | hostkeys list [HOST] [--json]\n"
+                                        "                          | hostkeys pin HOST[:PORT] LINE…|- | hostkeys remove HOST[:PORT] [FINGERPRINT]\n"
+                                        "                          | hostkeys import-known-hosts [FILE]\n"
+                                        "SSH host keys pinned per host:port. Run 'mirrordesk hostkeys SUBCOMMAND --help' for more.\n");
         context.out().flush();
         return ExitOk;
     }
-    return context.usage(QStringLiteral("hostkeys"), sub.isEmpty() ? QStringLiteral("expected pin or list")
+    return context.usage(QStringLiteral("hostkeys"), sub.isEmpty() ? QStringLiteral("expected detect, list, pin, remove or import-known-hosts")
                                                                    : QStringLiteral("unknown subcommand \"%1\"").arg(quoteInput(sub)));
 }
 

@@ -11,7 +11,9 @@ ErrorCategory categorize(int code, int errorClass, const QString &message)
     const QString lower = message.toLower();
     if (lower.contains(QLatin1String("timed out")))
         return ErrorCategory::Timeout;
-    if (code == GIT_EAUTH || lower.contains(QLatin1String("authentication"))
+    // libgit2's SSH transport reports every refused or failed login as "error authenticating: …"
+    // (class SSH, code -1): a wrong key, an agent that cannot be reached or holds no accepted key.
+    if (code == GIT_EAUTH || lower.contains(QLatin1String("authentication")) || lower.contains(QLatin1String("error authenticating"))
         || (errorClass == GIT_ERROR_HTTP && lower.contains(QLatin1String("status code: 401"))))
         return ErrorCategory::Auth;
     if (code == GIT_ECERTIFICATE)

@@ -204,6 +204,10 @@ int RemoteCallbacks::credential(git_credential **out, const char *usernameFromUr
     case CredentialKind::SshAgent:
         if (!(allowedTypes & GIT_CREDENTIAL_SSH_KEY))
             break;
+        // libssh2 would say only "no auth sock variable" (and libgit2 files that under SSH, not auth).
+        if (qEnvironmentVariableIsEmpty("SSH_AUTH_SOCK"))
+            return fail(ErrorCategory::Auth, QStringLiteral("%1: the ssh_agent credential needs a running ssh-agent, but SSH_AUTH_SOCK is not set")
+                                                 .arg(m_access.displayUrl), GIT_EAUTH);
         return git_credential_ssh_key_from_agent(out, user.isEmpty() ? "git" : user.constData());
     }
     return fail(ErrorCategory::Auth, QStringLiteral("%1 does not accept a %2 credential").arg(m_access.displayUrl, credentialKindName(c.kind)), GIT_EAUTH);

@@ -1,6 +1,43 @@
 #include "ops/HostKeyOps.h"
 
+#include "security/GitUrl.h"
+#include "security/KnownHosts.h"
+#include "util/SafeFile.h"
+#include "util/Scrub.h"
+
+#include <QDir>
+#include <QRegularExpression>
+
 namespace md {
+
+namespace {
+
+Error notFound(const QString &message)
+{
+    return Error{ErrorCategory::NotFound, message, {}, 0, 0};
+}
+
+// Whether `fingerprint` (already checked for shape) names `key`.
+bool fingerprintMatches(const HostKey &key, const QString &fingerprint)
+{
+    if (fingerprint.startsWith(QLatin1String("SHA256:")))
+        return key.sha256Fingerprint() == fingerprint;
+    QString md5 = fingerprint.toLower();
+    if (md5.startsWith(QLatin1String("md5:")))
+        md5 = md5.mid(4);
+    return key.md5Fingerprint().mid(4) == md5;
+}
+
+bool fingerprintShaped(const QString &fingerprint)
+{
+    static const QRegularExpression sha(QStringLiteral("^SHA256:[A-Za-z0-9+/]{43}$"));
+    static const QRegularExpression md5(QStringLiteral("^(?:[Mm][Dd]5:)?[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){15}$"));
+    return sha.match(fingerprint).hasMatch() || md5.match(fingerprint).hasMatch();
+}
+
+constexpr qint64 kMaxKnownHostsBytes = 16 * 1024 * 1024;
+
+} // namespace
 
 HostKeyOps::HostKeyOps(QString configPath)
     : m_store(std::move(configPath))
@@ -60,6 +97,155 @@ Result<QList<HostKeyOps::HostEntry>> HostKeyOps::list(const std::optional<QStrin
         hosts.append(entry);
     }
     return hosts;
+}
+
+Result<HostKeyOps::Removed> HostKeyOps::remove(const QString &host, const std::optional<QString> &fingerprint)
+{
+    auto hostPort = normalizeHostPort(host);
+    if (!hostPort)
+        return Error::usage(hostPort.error().message);
+    const QString print = fingerprint ? fingerprint->trimmed() : QString();
+    if (fingerprint && !fingerprintShaped(print))
+        return Error::usage(QStringLiteral("\"%1\" is not a key fingerprint (expected SHA256:… as ssh-keygen -l prints it, or MD5:aa:bb:…)")
+                                .arg(quoteInput(print, 80)));
+    Removed removed{*hostPort, {}, false, {}};
+    auto saved = m_store.modify([&](Config &config) -> Status {
+        if (!config.hostKeys.contains(*hostPort))
+            return notFound(QStringLiteral("no keys are pinned for %1").arg(*hostPort));
+        QStringList kept;
+        QStringList pinnedPrints;
+        for (const QString &line : config.hostKeys.value(*hostPort)) {
+            const auto key = HostKey::parseLine(line); // validated on load
+            if (key)
+                pinnedPrints.append(key->sha256Fingerprint());
+            if (key && (!fingerprint || fingerprintMatches(*key, print)))
+                removed.keys.append(*key);
+            else
+                kept.append(line);
+        }
+        if (removed.keys.isEmpty())
+            return notFound(QStringLiteral("no key pinned for %1 has the fingerprint %2 (pinned: %3)")
+                                .arg(*hostPort, quoteInput(print, 80), pinnedPrints.join(QStringLiteral(", "))));
+        if (kept.isEmpty()) {
+            config.hostKeys.remove(*hostPort);
+            removed.hostGone = true;
+        } else {
+            config.hostKeys.insert(*hostPort, kept);
+        }
+        for (const Mirror &mirror : config.mirrors) {
+            for (const Endpoint *side : {&mirror.source, &mirror.target}) {
+                const auto url = GitUrl::parse(side->url);
+                if (!side->url.isEmpty() && url && url->isSsh() && url->hostPort() == *hostPort && !removed.usedBy.contains(mirror.name))
+                    removed.usedBy.append(mirror.name);
+            }
+        }
+        return {};
+    });
+    if (!saved)
+        return saved.error();
+    return removed;
+}
+
+int HostKeyOps::ImportReport::addedKeys() const
+{
+    int count = 0;
+    for (const Imported &host : hosts)
+        count += static_cast<int>(host.added.size());
+    return count;
+}
+
+QString HostKeyOps::defaultKnownHostsFile()
+{
+    const QString home = qEnvironmentVariable("HOME");
+    return home.isEmpty() ? QString() : QDir(home).filePath(QStringLiteral(".ssh/known_hosts"));
+}
+
+Result<HostKeyOps::ImportReport> HostKeyOps::importKnownHosts(const QString &file)
+{
+    if (file.isEmpty())
+        return Error::usage(QStringLiteral("no known_hosts file given, and HOME is not set"));
+    const auto data = safefile::readRegular(file, kMaxKnownHostsBytes, QStringLiteral("known_hosts file"));
+    if (!data)
+        return data.error();
+    if (!*data)
+        return notFound(QStringLiteral("there is no known_hosts file %1").arg(quoteInput(file, 200)));
+    return importKnownHostsText(QString::fromUtf8(**data), file);
+}
+
+Result<HostKeyOps::ImportReport> HostKeyOps::importKnownHostsText(const QString &text, const QString &source)
+{
+    const KnownHostsFile parsed = parseKnownHosts(text);
+    ImportReport report;
+    report.source = source;
+    report.hashedLines = parsed.hashedLines;
+    report.notes = parsed.notes;
+    report.problems = parsed.problems;
+    if (parsed.hashedLines > 0)
+        report.notes.append(QStringLiteral("skipped %1 line(s) with a hashed host name (\"|1|…\", written by HashKnownHosts): a hash "
+                                           "cannot be turned back into the host it names; for those hosts, run mirrordesk hostkeys "
+                                           "detect HOST[:PORT] and pin what it shows with mirrordesk hostkeys pin")
+                                .arg(parsed.hashedLines));
+    auto saved = m_store.modify([&](Config &config) -> Status {
+        QMap<QString, qsizetype> index; // host:port -> position in report.hosts
+        bool changed = false;
+        for (const KnownHostsEntry &entry : parsed.entries) {
+            const auto revokedHere = std::find_if(parsed.revoked.cbegin(), parsed.revoked.cend(),
+                                                  [&](const KnownHostsEntry &r) { return r.key.blob == entry.key.blob; });
+            if (revokedHere != parsed.revoked.cend()) {
+                report.notes.append(QStringLiteral("line %1: not pinned: the same file marks this key @revoked (line %2)")
+                                        .arg(entry.line)
+                                        .arg(revokedHere->line));
+                continue;
+            }
+            for (const QString &hostPort : entry.hostPorts) {
+                if (!index.contains(hostPort)) {
+                    index.insert(hostPort, report.hosts.size());
+                    report.hosts.append(Imported{hostPort, {}, 0});
+                }
+                Imported &host = report.hosts[index.value(hostPort)];
+                QStringList lines = config.hostKeys.value(hostPort);
+                const bool pinned = std::any_of(lines.cbegin(), lines.cend(), [&](const QString &line) {
+                    const auto key = HostKey::parseLine(line);
+                    return key && key->blob == entry.key.blob;
+                });
+                if (pinned) {
+                    ++host.alreadyPinned;
+                    continue;
+                }
+                lines.append(entry.key.toLine());
+                config.hostKeys.insert(hostPort, lines);
+                host.added.append(entry.key);
+                changed = true;
+            }
+        }
+        // A key marked @revoked that is pinned: say where, the admin decides (hostkeys remove).
+        for (const KnownHostsEntry &revoked : parsed.revoked) {
+            bool pinnedSomewhere = false;
+            for (auto it = config.hostKeys.cbegin(); it != config.hostKeys.cend(); ++it) {
+                for (const QString &line : it.value()) {
+                    const auto key = HostKey::parseLine(line);
+                    if (!key || key->blob != revoked.key.blob)
+                        continue;
+                    pinnedSomewhere = true;
+                    report.problems.append(QStringLiteral("line %1: the key %2 is marked @revoked, and it is pinned for %3; unpin it "
+                                                          "with mirrordesk hostkeys remove %3 %2")
+                                               .arg(revoked.line)
+                                               .arg(revoked.key.sha256Fingerprint(), it.key()));
+                }
+            }
+            if (!pinnedSomewhere)
+                report.notes.append(QStringLiteral("line %1: skipped an @revoked key (%2): a revoked key is never pinned")
+                                        .arg(revoked.line)
+                                        .arg(revoked.key.sha256Fingerprint()));
+        }
+        // Nothing added: end the edit without writing (not even an empty config where none was).
+        if (!changed)
+            return Error{ErrorCategory::None, QStringLiteral("unchanged"), {}, 0, 0};
+        return {};
+    });
+    if (!saved && saved.error().category != ErrorCategory::None)
+        return saved.error();
+    return report;
 }
 
 } // namespace md

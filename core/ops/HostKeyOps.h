@@ -26,6 +26,43 @@ public:
     // Every pinned host, or only `host` (an error when nothing is pinned for it).
     Result<QList<HostEntry>> list(const std::optional<QString> &host = std::nullopt) const;
 
+    // Unpins every key of `host`, or only the one whose fingerprint is `fingerprint` ("SHA256:…"
+    // as ssh-keygen -l prints it, "MD5:aa:bb:…" or the bare MD5 hex). A host left without keys
+    // is removed. Errors, with nothing changed: usage (a bad host or a fingerprint of neither
+    // form), not_found (nothing pinned for the host, or no pinned key with that fingerprint).
+    struct Removed {
+        QString hostPort;
+        QList<HostKey> keys;  // the keys unpinned
+        bool hostGone = false; // no key is pinned for the host any more
+        QStringList usedBy;    // mirrors with a side on that host:port (refused until pinned again)
+    };
+    Result<Removed> remove(const QString &host, const std::optional<QString> &fingerprint = std::nullopt);
+
+    // Pins every plain host entry of a known_hosts file (security/KnownHosts.h, parseKnownHosts)
+    // for its host:port, added to the keys already pinned there (a key pinned already is not
+    // added twice). Good lines are imported even when others are malformed; those are listed in
+    // `problems` ("line N: …") and the caller reports them (the command line exits 1). The file is
+    // read as a regular file only (a FIFO, a device or a folder is refused, never waited on;
+    // a link to a regular file is followed), at most 16 MB. The config is written once,
+    // atomically, and only when a key was added.
+    struct Imported {
+        QString hostPort;
+        QList<HostKey> added;
+        int alreadyPinned = 0;
+    };
+    struct ImportReport {
+        QString source;          // the file read (or "standard input")
+        QList<Imported> hosts;   // per host:port, in file order
+        int hashedLines = 0;     // hashed host fields: no host to pin
+        QStringList notes;       // skipped on purpose, "line N: …", and a summary of hashed lines
+        QStringList problems;    // malformed lines, "line N: …"
+        int addedKeys() const;
+    };
+    Result<ImportReport> importKnownHosts(const QString &file);
+    Result<ImportReport> importKnownHostsText(const QString &text, const QString &source);
+    // $HOME/.ssh/known_hosts (empty when HOME is not set).
+    static QString defaultKnownHostsFile();
+
 private:
     MirrorStore m_store;
 };

@@ -1,6 +1,6 @@
 #include "security/KnownHosts.h"
 
-#include "security/HostKey.h"
+#include "util/Scrub.h"
 
 #include <QRegularExpression>
 
@@ -61,6 +61,77 @@ KnownHostsLines keyLinesForHost(const QString &text, const QString &hostPort)
             continue;
         }
         result.lines += splitKeyLines(words.mid(1));
+    }
+    return result;
+}
+
+KnownHostsFile parseKnownHosts(const QString &text)
+{
+    static const QRegularExpression space(QStringLiteral("\\s+"));
+    KnownHostsFile result;
+    const QStringList lines = text.split(QLatin1Char('\n'));
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const int number = static_cast<int>(i + 1);
+        QStringList words = lines.at(i).split(space, Qt::SkipEmptyParts);
+        if (words.isEmpty() || words.first().startsWith(QLatin1Char('#')))
+            continue;
+        auto problem = [&](const QString &why) { result.problems.append(QStringLiteral("line %1: %2").arg(number).arg(why)); };
+        auto note = [&](const QString &why) { result.notes.append(QStringLiteral("line %1: %2").arg(number).arg(why)); };
+        QString marker;
+        if (words.first().startsWith(QLatin1Char('@'))) {
+            marker = words.takeFirst();
+            if (marker != QLatin1String("@revoked") && marker != QLatin1String("@cert-authority")) {
+                problem(QStringLiteral("unknown marker \"%1\" (known_hosts has @revoked and @cert-authority)").arg(printable(marker, 40)));
+                continue;
+            }
+        }
+        if (words.size() < 3) {
+            problem(words.size() < 2 ? QStringLiteral("no key after the host field (expected \"HOST TYPE BASE64\")")
+                                     : QStringLiteral("no key data after the key type (expected \"HOST TYPE BASE64\")"));
+            continue;
+        }
+        const QString hostField = words.takeFirst();
+        const auto key = HostKey::parseLine(words.join(QLatin1Char(' ')));
+        if (!key) {
+            problem(key.error().message);
+            continue;
+        }
+        if (marker == QLatin1String("@cert-authority")) {
+            note(QStringLiteral("skipped an @cert-authority line: it names a CA that signs host certificates, and MirrorDesk "
+                                "pins the hosts' own keys (libssh2 checks no host certificates)"));
+            continue;
+        }
+        KnownHostsEntry entry;
+        entry.line = number;
+        entry.key = *key;
+        if (marker == QLatin1String("@revoked")) {
+            entry.hostPorts = hostField.split(QLatin1Char(','), Qt::SkipEmptyParts);
+            result.revoked.append(entry);
+            continue;
+        }
+        bool hashed = false;
+        bool bad = false;
+        for (const QString &pattern : hostField.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            if (pattern.startsWith(QLatin1String("|1|"))) {
+                hashed = true;
+            } else if (pattern.startsWith(QLatin1Char('!')) || pattern.contains(QLatin1Char('*')) || pattern.contains(QLatin1Char('?'))) {
+                note(QStringLiteral("skipped the pattern \"%1\": a wildcard or negated pattern names no one host to pin")
+                         .arg(printable(pattern, 80)));
+            } else if (const auto hostPort = normalizeHostPort(pattern)) {
+                if (!entry.hostPorts.contains(*hostPort))
+                    entry.hostPorts.append(*hostPort);
+            } else {
+                problem(hostPort.error().message);
+                bad = true;
+                break;
+            }
+        }
+        if (bad)
+            continue;
+        if (hashed && entry.hostPorts.isEmpty())
+            ++result.hashedLines;
+        if (!entry.hostPorts.isEmpty())
+            result.entries.append(entry);
     }
     return result;
 }

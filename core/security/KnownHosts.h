@@ -1,5 +1,8 @@
 #pragma once
 
+#include "security/HostKey.h"
+
+#include <QList>
 #include <QStringList>
 
 namespace md {
@@ -23,5 +26,27 @@ struct KnownHostsLines {
     QStringList notes;
 };
 KnownHostsLines keyLinesForHost(const QString &text, const QString &hostPort);
+
+// A whole known_hosts file (OpenSSH's format, sshd(8) "SSH_KNOWN_HOSTS FILE FORMAT"), for import.
+// Each plain host entry ("host", "[host]:port", comma-separated lists) names its host:port
+// (normalised). What cannot become a pin is said per line: hashed host fields ("|1|salt|hash",
+// HashKnownHosts yes) cannot be turned back into a name and are only counted; wildcard ("*", "?")
+// and negated ("!") patterns match many hosts or none; @cert-authority lines hold a CA key
+// (libssh2 checks no host certificates); @revoked lines are listed in `revoked` so the caller can
+// say whether such a key is pinned. Malformed lines (no key, a bad key, a bad host) are problems,
+// each "line N: why".
+struct KnownHostsEntry {
+    int line = 0;
+    QStringList hostPorts;
+    HostKey key;
+};
+struct KnownHostsFile {
+    QList<KnownHostsEntry> entries;
+    QList<KnownHostsEntry> revoked; // hostPorts as written (patterns too), key parsed
+    int hashedLines = 0;
+    QStringList notes;    // "line N: …" for what is skipped on purpose
+    QStringList problems; // "line N: …" for malformed lines
+};
+KnownHostsFile parseKnownHosts(const QString &text);
 
 } // namespace md

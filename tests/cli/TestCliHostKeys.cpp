@@ -1,10 +1,16 @@
-// hostkeys pin|list through the real binary with real keys from ssh-keygen (DESIGN sections 3, 5
-// and 6): pins per host:port, fingerprints as OpenSSH prints them.
+// hostkeys pin|list|remove|import-known-hosts|detect through the real binary with real keys from
+// ssh-keygen (DESIGN sections 3, 5 and 6): pins per host:port, fingerprints as OpenSSH prints them;
+// detect against a real sshd (tests/fixtures/SshServer).
 #include "cli/CliRunner.h"
+#include "SshServer.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTest>
+
+#include <sys/stat.h>
 
 using namespace Qt::StringLiterals;
 using clitest::CliEnv;
@@ -434,6 +440,392 @@ private Q_SLOTS:
         const CliResult viaStdin = env.run({u"hostkeys"_s, u"pin"_s, u"other.org"_s, u"-"_s}, (m_prefixComment.line + u'\n').toUtf8());
         CLI_EXPECT_EXIT(viaStdin, 0);
         QCOMPARE(keysOf(env, u"other.org:22"_s).size(), 1);
+    }
+
+    // --- hostkeys remove --------------------------------------------------------------------------
+
+    void removeEveryKeyOfAHost()
+    {
+        CliEnv env;
+        CLI_EXPECT_EXIT(env.run({u"hostkeys"_s, u"pin"_s, u"example.org"_s, m_ed25519.line, m_ecdsa.line}), 0);
+        CLI_EXPECT_EXIT(env.run({u"hostkeys"_s, u"pin"_s, u"example.org:2222"_s, m_ecdsa384.line}), 0);
+        const CliResult r = env.run({u"-v"_s, u"hostkeys"_s, u"remove"_s, u"Example.ORG"_s});
+        CLI_EXPECT_EXIT(r, 0);
+        CLI_EXPECT_STDERR(r, m_ed25519.sha256); // -v names what was unpinned
+        CLI_EXPECT_STDERR(r, m_ecdsa.sha256);
+        QCOMPARE(hostNames(env), QStringList{u"example.org:2222"_s}); // another port is another host
+        QCOMPARE(env.config().value(u"host_keys"_s).toObject().keys(), QStringList{u"example.org:2222"_s});
+        // Quiet by default.
+        const CliResult quiet = env.run({u"hostkeys"_s, u"remove"_s, u"[example.org]:2222"_s});
+        CLI_EXPECT_EXIT(quiet, 0);
+        QVERIFY2(quiet.out.isEmpty() && quiet.err.isEmpty(), qPrintable(quiet.describe()));
+        QCOMPARE(hostNames(env), QStringList());
+    }
+
+    void removeOneKeyByFingerprint_data()
+    {
+        QTest::addColumn<QString>("form");
+        QTest::newRow("SHA256") << u"sha256"_s;
+        QTest::newRow("MD5:") << u"md5"_s;
+        QTest::newRow("bare MD5 hex") << u"hex"_s;
+        QTest::newRow("MD5 upper case") << u"upper"_s;
+    }
+    void removeOneKeyByFingerprint()
+    {
+        QFETCH(QString, form);
+        CliEnv env;
+        CLI_EXPECT_EXIT(env.run({u"hostkeys"_s, u"pin"_s, u"example.org"_s, m_ed25519.line, m_ecdsa.line}), 0);
+        const QString print = form == u"sha256"_s ? m_ecdsa.sha256
+            : form == u"md5"_s                    ? m_ecdsa.md5
+            : form == u"hex"_s                    ? m_ecdsa.md5.mid(4)
+                                                  : m_ecdsa.md5.toUpper();
+        CLI_EXPECT_EXIT(env.run({u"hostkeys"_s, u"remove"_s, u"example.org"_s, print}), 0);
+        const QJsonArray keys = keysOf(env, u"example.org:22"_s);
+        QCOMPARE(keys.size(), 1);
+        compareKey(keys.at(0).toObject(), m_ed25519);
+        // The last key: the host goes with it.
+        CLI_EXPECT_EXIT(env.run({u"hostkeys"_s, u"remove"_s, u"example.org"_s, m_ed25519.sha256}), 0);
+        QCOMPARE(hostNames(env), QStringList());
+        QVERIFY(!env.config().value(u"host_keys"_s).toObject().contains(u"example.org:22"_s));
+    }
+
+    // Unknown host or fingerprint: exit 1, named, nothing changed; a malformed one: exit 2.
+    void removeRefusesWhatIsNotPinned()
+    {
+        CliEnv env;
+        const CliResult none = env.run({u"hostkeys"_s, u"remove"_s, u"example.org"_s});
+        CLI_EXPECT_EXIT(none, 1);
+        CLI_EXPECT_STDERR(none, u"example.org:22"_s);
+        QVERIFY(!env.configBytes()); // no config made
+        CLI_EXPECT_EXIT(env.run({u"hostkeys"_s, u"pin"_s, u"example.org"_s, m_ed25519.line}), 0);
+        const auto before = env.configBytes();
+        const CliResult host = env.run({u"hostkeys"_s, u"remove"_s, u"other.example"_s});
+        CLI_EXPECT_EXIT(host, 1);
+        CLI_EXPECT_STDERR(host, u"no keys are pinned for other.example:22"_s);
+        const CliResult port = env.run({u"hostkeys"_s, u"remove"_s, u"example.org:2222"_s});
+        CLI_EXPECT_EXIT(port, 1);
+        const CliResult print = env.run({u"hostkeys"_s, u"remove"_s, u"example.org"_s, m_ecdsa.sha256});
+        CLI_EXPECT_EXIT(print, 1);
+        CLI_EXPECT_STDERR(print, m_ecdsa.sha256);
+        CLI_EXPECT_STDERR(print, m_ed25519.sha256); // what is pinned, to compare
+        for (const QString &bad : {u"SHA256:short"_s, u"ab:cd"_s, u"hello"_s, m_ecdsa.sha256.mid(7)}) {
+            const CliResult r = env.run({u"hostkeys"_s, u"remove"_s, u"example.org"_s, bad});
+            CLI_EXPECT_EXIT(r, 2);
+            CLI_EXPECT_STDERR(r, u"fingerprint"_s);
+        }
+        CLI_EXPECT_EXIT(env.run({u"hostkeys"_s, u"remove"_s, u"bad host"_s}), 2);
+        CLI_EXPECT_EXIT(env.run({u"hostkeys"_s, u"remove"_s}), 2);
+        CLI_EXPECT_EXIT(env.run({u"hostkeys"_s, u"remove"_s, u"example.org"_s, m_ed25519.sha256, u"extra"_s}), 2);
+        const CliResult password = env.run({u"hostkeys"_s, u"remove"_s, u"u:Hunter2Secret@example.org"_s});
+        CLI_EXPECT_EXIT(password, 2);
+        QVERIFY(!password.stderrText().contains(u"Hunter2Secret"_s));
+        QCOMPARE(env.configBytes(), before);
+    }
+
+    // Unpinning a host that mirrors use says which mirrors will be refused.
+    void removeNamesTheMirrorsOnTheHost()
+    {
+        CliEnv env;
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"a"_s, u"--source"_s, u"ssh://git@example.org:2222/g/a.git"_s}), 0);
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"b"_s, u"--source"_s, u"https://other.example/b.git"_s, u"--target"_s,
+                                 u"ssh://git@example.org:2222/g/b.git"_s}), 0);
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"c"_s, u"--source"_s, u"git@example.org:g/c.git"_s}), 0); // port 22
+        CLI_EXPECT_EXIT(env.run({u"hostkeys"_s, u"pin"_s, u"example.org:2222"_s, m_ed25519.line}), 0);
+        const CliResult r = env.run({u"hostkeys"_s, u"remove"_s, u"example.org:2222"_s});
+        CLI_EXPECT_EXIT(r, 0);
+        CLI_EXPECT_STDERR(r, u"a, b will be refused"_s);
+    }
+
+    // --- hostkeys import-known-hosts --------------------------------------------------------------
+
+    void importPinsEveryPlainEntry()
+    {
+        CliEnv env;
+        const QString text = u"# a comment\n\n"_s
+                             u"example.org "_s + m_ed25519.line + u"\n"_s
+                             u"[example.org]:2222,192.0.2.1 "_s + m_ecdsa.line.section(u' ', 0, 1) + u"\n"_s
+                             u"  Example.ORG   "_s + m_ecdsa384.line + u"\r\n"_s
+                             u"[::1]:2200 "_s + m_ed25519.line + u"\n"_s;
+        QVERIFY(CliEnv::writeFile(env.path(u"kh"_s), text.toUtf8()));
+        const CliResult r = env.run({u"-v"_s, u"hostkeys"_s, u"import-known-hosts"_s, env.path(u"kh"_s)});
+        CLI_EXPECT_EXIT(r, 0);
+        CLI_EXPECT_STDERR(r, u"pinned 5 new key(s) for 4 host(s)"_s);
+        QCOMPARE(hostNames(env), (QStringList{u"192.0.2.1:22"_s, u"[::1]:2200"_s, u"example.org:22"_s, u"example.org:2222"_s}));
+        QCOMPARE(typesOf(keysOf(env, u"example.org:22"_s)), (QStringList{m_ed25519.type, m_ecdsa384.type}));
+        compareKey(keysOf(env, u"example.org:22"_s).at(0).toObject(), m_ed25519);
+        compareKey(keysOf(env, u"example.org:2222"_s).at(0).toObject(), m_ecdsa);
+        compareKey(keysOf(env, u"192.0.2.1:22"_s).at(0).toObject(), m_ecdsa);
+        compareKey(keysOf(env, u"[::1]:2200"_s).at(0).toObject(), m_ed25519);
+        // Again: nothing new, the config is not rewritten.
+        const auto before = env.configBytes();
+        const CliResult again = env.run({u"hostkeys"_s, u"import-known-hosts"_s, env.path(u"kh"_s)});
+        CLI_EXPECT_EXIT(again, 0);
+        CLI_EXPECT_STDERR(again, u"pinned 0 new key(s) for 4 host(s) (5 already pinned)"_s);
+        QCOMPARE(env.configBytes(), before);
+    }
+
+    // Keys pinned already stay; the file's keys are added to them.
+    void importAddsToWhatIsPinned()
+    {
+        CliEnv env;
+        CLI_EXPECT_EXIT(env.run({u"hostkeys"_s, u"pin"_s, u"example.org"_s, m_ecdsa384.line}), 0);
+        QVERIFY(CliEnv::writeFile(env.path(u"kh"_s), (u"example.org "_s + m_ed25519.line + u"\n"_s).toUtf8()));
+        CLI_EXPECT_EXIT(env.run({u"hostkeys"_s, u"import-known-hosts"_s, env.path(u"kh"_s)}), 0);
+        QCOMPARE(typesOf(keysOf(env, u"example.org:22"_s)), (QStringList{m_ecdsa384.type, m_ed25519.type}));
+    }
+
+    // No FILE: $HOME/.ssh/known_hosts; "-": standard input.
+    void importDefaultFileAndStdin()
+    {
+        CliEnv env;
+        const CliResult missing = env.run({u"hostkeys"_s, u"import-known-hosts"_s});
+        CLI_EXPECT_EXIT(missing, 1);
+        CLI_EXPECT_STDERR(missing, env.home() + u"/.ssh/known_hosts"_s);
+        QVERIFY(!env.configBytes());
+        QVERIFY(CliEnv::writeFile(env.home() + u"/.ssh/known_hosts"_s, (u"example.org "_s + m_ed25519.line + u"\n"_s).toUtf8()));
+        CLI_EXPECT_EXIT(env.run({u"hostkeys"_s, u"import-known-hosts"_s}), 0);
+        QCOMPARE(hostNames(env), QStringList{u"example.org:22"_s});
+        CLI_EXPECT_EXIT(env.run({u"hostkeys"_s, u"import-known-hosts"_s, u"-"_s}, (u"other.org "_s + m_ecdsa.line + u"\n"_s).toUtf8()), 0);
+        QCOMPARE(hostNames(env), (QStringList{u"example.org:22"_s, u"other.org:22"_s}));
+    }
+
+    // Only hashed entries (HashKnownHosts yes, Debian's default): nothing can be pinned; the
+    // count, the reason and the way out are said; exit 1, nothing written.
+    void importHashedOnly()
+    {
+        CliEnv env;
+        const QString text = u"|1|F1E1KeoE/eEWhi10WpGv4OdiO6Y=|3988QV0VE8wmZL7suNrYQLITLCg= "_s + m_ed25519.line + u"\n"_s
+                             u"|1|kWQEDTFxmWcYiZgzzuMEPHk0iyM=|0TOXDdO5ynD+TLwK1ncWSUY5hDs= "_s + m_ecdsa.line + u"\n"_s;
+        QVERIFY(CliEnv::writeFile(env.path(u"kh"_s), text.toUtf8()));
+        const CliResult r = env.run({u"hostkeys"_s, u"import-known-hosts"_s, env.path(u"kh"_s)});
+        CLI_EXPECT_EXIT(r, 1);
+        CLI_EXPECT_STDERR(r, u"skipped 2 line(s) with a hashed host name"_s);
+        CLI_EXPECT_STDERR(r, u"hostkeys detect"_s);
+        CLI_EXPECT_STDERR(r, u"no plain host entry"_s);
+        QVERIFY(!env.configBytes());
+        // Mixed with a plain entry: the plain one is imported, exit 0, the hashed ones counted.
+        QVERIFY(CliEnv::writeFile(env.path(u"kh"_s), (text + u"example.org "_s + m_ecdsa384.line + u"\n"_s).toUtf8()));
+        const CliResult mixed = env.run({u"hostkeys"_s, u"import-known-hosts"_s, env.path(u"kh"_s)});
+        CLI_EXPECT_EXIT(mixed, 0);
+        CLI_EXPECT_STDERR(mixed, u"skipped 2 line(s)"_s);
+        QCOMPARE(hostNames(env), QStringList{u"example.org:22"_s});
+    }
+
+    // @cert-authority, @revoked and wildcard patterns are explained, never pinned; a revoked key
+    // that is pinned is a problem (exit 1) with the command that unpins it.
+    void importMarkersAndPatterns()
+    {
+        CliEnv env;
+        const QString text = u"@cert-authority *.example.org "_s + m_ecdsa384.line + u"\n"_s
+                             u"@revoked * "_s + m_ecdsa.line + u"\n"_s
+                             u"*.example.org,!bad.example.org,good.example.org "_s + m_ed25519.line + u"\n"_s
+                             u"host?.example.org "_s + m_ecdsa.line + u"\n"_s;
+        QVERIFY(CliEnv::writeFile(env.path(u"kh"_s), text.toUtf8()));
+        const CliResult r = env.run({u"hostkeys"_s, u"import-known-hosts"_s, env.path(u"kh"_s)});
+        CLI_EXPECT_EXIT(r, 0);
+        CLI_EXPECT_STDERR(r, u"line 1: skipped an @cert-authority line"_s);
+        CLI_EXPECT_STDERR(r, u"line 2: skipped an @revoked key (%1)"_s.arg(m_ecdsa.sha256));
+        CLI_EXPECT_STDERR(r, u"line 3: skipped the pattern \"*.example.org\""_s);
+        CLI_EXPECT_STDERR(r, u"line 3: skipped the pattern \"!bad.example.org\""_s);
+        CLI_EXPECT_STDERR(r, u"line 4: skipped the pattern \"host?.example.org\""_s);
+        QCOMPARE(hostNames(env), QStringList{u"good.example.org:22"_s});
+        // A key the same file marks @revoked is not pinned for any host.
+        QVERIFY(CliEnv::writeFile(env.path(u"kh2"_s), (u"@revoked * "_s + m_ecdsa384.line + u"\n"_s
+                                                        u"fresh.example "_s + m_ecdsa384.line + u"\n"_s).toUtf8()));
+        const CliResult same = env.run({u"hostkeys"_s, u"import-known-hosts"_s, env.path(u"kh2"_s)});
+        CLI_EXPECT_STDERR(same, u"line 2: not pinned: the same file marks this key @revoked (line 1)"_s);
+        QCOMPARE(hostNames(env), QStringList{u"good.example.org:22"_s});
+        // The revoked key pinned elsewhere: named, with the way to unpin it.
+        CLI_EXPECT_EXIT(env.run({u"hostkeys"_s, u"pin"_s, u"pinned.example:2222"_s, m_ecdsa.line}), 0);
+        const CliResult revoked = env.run({u"hostkeys"_s, u"import-known-hosts"_s, env.path(u"kh"_s)});
+        CLI_EXPECT_EXIT(revoked, 1);
+        CLI_EXPECT_STDERR(revoked, u"mirrordesk hostkeys remove pinned.example:2222 %1"_s.arg(m_ecdsa.sha256));
+    }
+
+    // Malformed lines are named by line number; the good ones are imported; exit 1.
+    void importMalformedLines()
+    {
+        CliEnv env;
+        const QString text = u"example.org "_s + m_ed25519.line + u"\n"_s  // 1 good
+                             u"lonely.example\n"_s                            // 2 no key
+                             u"x.example ssh-ed25519\n"_s                     // 3 no key data
+                             u"y.example ssh-ed25519 !!!notbase64!!!\n"_s     // 4 bad base64
+                             u"z.example ssh-foo "_s + m_ed25519.base64 + u"\n"_s // 5 unknown type
+                             u"@bogus w.example "_s + m_ed25519.line + u"\n"_s  // 6 unknown marker
+                             u"bad_host!.example "_s + m_ed25519.line + u"\n"_s // 7 bad host
+                             u"[v.example]:99999 "_s + m_ed25519.line + u"\n"_s // 8 bad port
+                             u"other.org "_s + m_ecdsa.line + u"\n"_s;          // 9 good
+        QVERIFY(CliEnv::writeFile(env.path(u"kh"_s), text.toUtf8()));
+        const CliResult r = env.run({u"hostkeys"_s, u"import-known-hosts"_s, env.path(u"kh"_s)});
+        CLI_EXPECT_EXIT(r, 1);
+        for (int line = 2; line <= 8; ++line)
+            CLI_EXPECT_STDERR(r, u"line %1: "_s.arg(line));
+        QVERIFY2(!r.stderrText().contains(u"line 1: "_s) && !r.stderrText().contains(u"line 9: "_s), qPrintable(r.describe()));
+        CLI_EXPECT_STDERR(r, u"pinned 2 new key(s) for 2 host(s)"_s);
+        QCOMPARE(hostNames(env), (QStringList{u"example.org:22"_s, u"other.org:22"_s}));
+    }
+
+    // A FIFO (or a link to one), a folder, a device: refused at once, never waited on; nothing
+    // written. A link to a regular file is followed.
+    void importRefusesWhatIsNotAFile_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("fifo") << u"fifo"_s;
+        QTest::newRow("link to a fifo") << u"link-fifo"_s;
+        QTest::newRow("folder") << u"folder"_s;
+        QTest::newRow("device") << u"device"_s;
+        QTest::newRow("missing") << u"missing"_s;
+        QTest::newRow("dangling link") << u"dangling"_s;
+    }
+    void importRefusesWhatIsNotAFile()
+    {
+        QFETCH(QString, kind);
+        CliEnv env;
+        CLI_EXPECT_EXIT(env.run({u"hostkeys"_s, u"pin"_s, u"example.org"_s, m_ed25519.line}), 0);
+        const auto before = env.configBytes();
+        QString path = env.path(u"known_hosts"_s);
+        if (kind == u"fifo"_s || kind == u"link-fifo"_s) {
+            QVERIFY(::mkfifo(QFile::encodeName(env.path(u"fifo"_s)).constData(), 0600) == 0);
+            path = env.path(u"fifo"_s);
+            if (kind == u"link-fifo"_s) {
+                QVERIFY(QFile::link(env.path(u"fifo"_s), env.path(u"link"_s)));
+                path = env.path(u"link"_s);
+            }
+        } else if (kind == u"folder"_s) {
+            QVERIFY(QDir().mkpath(path));
+        } else if (kind == u"device"_s) {
+            path = u"/dev/zero"_s;
+        } else if (kind == u"dangling"_s) {
+            QVERIFY(QFile::link(env.path(u"nothing"_s), env.path(u"link"_s)));
+            path = env.path(u"link"_s);
+        }
+        QElapsedTimer timer;
+        timer.start();
+        const CliResult r = env.run({u"hostkeys"_s, u"import-known-hosts"_s, path}, {}, {}, 15000);
+        CLI_EXPECT_EXIT(r, 1);
+        QVERIFY2(timer.elapsed() < 10000, qPrintable(r.describe()));
+        QVERIFY2(r.stderrText().contains(u"known_hosts"_s), qPrintable(r.describe()));
+        QCOMPARE(env.configBytes(), before);
+    }
+
+    void importFollowsALinkToAFile()
+    {
+        CliEnv env;
+        QVERIFY(CliEnv::writeFile(env.path(u"real"_s), (u"example.org "_s + m_ed25519.line + u"\n"_s).toUtf8()));
+        QVERIFY(QFile::link(env.path(u"real"_s), env.path(u"link"_s)));
+        CLI_EXPECT_EXIT(env.run({u"hostkeys"_s, u"import-known-hosts"_s, env.path(u"link"_s)}), 0);
+        QCOMPARE(hostNames(env), QStringList{u"example.org:22"_s});
+        CLI_EXPECT_EXIT(env.run({u"hostkeys"_s, u"import-known-hosts"_s, env.path(u"a"_s), env.path(u"b"_s)}), 2);
+    }
+
+    // --- hostkeys detect --------------------------------------------------------------------------
+
+    // Against a real sshd: every key it offers, with the fingerprints ssh-keygen -l prints for its
+    // .pub files; the note about RSA; the pin command printed pins exactly those keys; no login
+    // was tried.
+    void detectListsTheServersKeys()
+    {
+        md::fixtures::SshServer server;
+        QVERIFY2(server.start(), qPrintable(server.errorString()));
+        CliEnv env;
+        const CliResult json = env.run({u"hostkeys"_s, u"detect"_s, server.hostPort(), u"--json"_s});
+        CLI_EXPECT_EXIT(json, 0);
+        QJsonObject document;
+        CLI_JSON(json, document);
+        QCOMPARE(document.value(u"format_version"_s).toInt(), 1);
+        QCOMPARE(document.value(u"host"_s).toString(), server.hostPort());
+        const QJsonArray keys = document.value(u"keys"_s).toArray();
+        QCOMPARE(keys.size(), server.hostKeyPubFiles().size());
+        for (int i = 0; i < keys.size(); ++i) {
+            const QString pub = server.hostKeyPubFiles().at(i);
+            bool ok = false;
+            const QString line = QString::fromUtf8(CliEnv::readFile(pub).value_or(QByteArray())).trimmed();
+            const QString sha = runKeygen({u"-l"_s, u"-E"_s, u"sha256"_s, u"-f"_s, pub}, &ok).section(u' ', 1, 1);
+            QVERIFY(ok);
+            const QString md5 = runKeygen({u"-l"_s, u"-E"_s, u"md5"_s, u"-f"_s, pub}, &ok).section(u' ', 1, 1);
+            QVERIFY(ok);
+            const QJsonObject key = keys.at(i).toObject();
+            QCOMPARE(key.value(u"type"_s).toString(), line.section(u' ', 0, 0));
+            QCOMPARE(key.value(u"sha256"_s).toString(), sha);
+            QCOMPARE(key.value(u"md5"_s).toString(), md5);
+            QCOMPARE(key.value(u"line"_s).toString(), line.section(u' ', 0, 1));
+        }
+        const QJsonArray notes = document.value(u"notes"_s).toArray();
+        QVERIFY2(std::any_of(notes.begin(), notes.end(), [](const QJsonValue &n) { return n.toString().contains(u"cannot negotiate"_s) && n.toString().contains(u"RSA"_s); }),
+                 qPrintable(json.stdoutText()));
+        QVERIFY(!env.configBytes()); // nothing pinned
+
+        // The same from an ssh:// URL; the text output ends in the exact pin command.
+        const CliResult text = env.run({u"hostkeys"_s, u"detect"_s, server.url(u"x.git"_s)});
+        CLI_EXPECT_EXIT(text, 0);
+        QVERIFY2(text.stdoutText().contains(u"RSA"_s), qPrintable(text.describe()));
+        for (const QJsonValue &key : keys) {
+            QVERIFY2(text.stdoutText().contains(key.toObject().value(u"sha256"_s).toString()), qPrintable(text.describe()));
+            QVERIFY2(text.stdoutText().contains(key.toObject().value(u"md5"_s).toString()), qPrintable(text.describe()));
+        }
+        static const QRegularExpression pinLine(u"^\\s*mirrordesk hostkeys pin (\\S+) (.*)$"_s, QRegularExpression::MultilineOption);
+        const QRegularExpressionMatch match = pinLine.match(text.stdoutText());
+        QVERIFY2(match.hasMatch(), qPrintable(text.describe()));
+        QCOMPARE(match.captured(1), server.hostPort());
+        QStringList pinArguments{u"hostkeys"_s, u"pin"_s, match.captured(1)};
+        static const QRegularExpression quoted(u"'([^']*)'"_s);
+        for (auto it = quoted.globalMatch(match.captured(2)); it.hasNext();)
+            pinArguments.append(it.next().captured(1));
+        QCOMPARE(pinArguments.size(), 3 + keys.size());
+        CLI_EXPECT_EXIT(env.run(pinArguments), 0);
+        const QJsonArray pinned = keysOf(env, server.hostPort());
+        QCOMPARE(pinned.size(), keys.size());
+        for (int i = 0; i < keys.size(); ++i)
+            QCOMPARE(pinned.at(i).toObject().value(u"sha256"_s), keys.at(i).toObject().value(u"sha256"_s));
+        // Key exchanges only: sshd logged no authentication attempt.
+        QVERIFY2(!server.log().contains(u"userauth"_s) && !server.log().contains(u"Accepted"_s), qPrintable(server.log()));
+        QVERIFY(server.log().contains(u"Connection from 127.0.0.1"_s));
+    }
+
+    // What detect accepts: ssh:// URLs, SCP-style addresses (port 22), host[:port]; other URLs
+    // and bad input are usage errors; an unreachable host is exit 1, at once.
+    void detectInputs()
+    {
+        CliEnv env;
+        const quint16 closed = md::fixtures::pickFreePort();
+        QVERIFY(closed != 0);
+        QElapsedTimer timer;
+        timer.start();
+        const CliResult refused = env.run({u"hostkeys"_s, u"detect"_s, u"127.0.0.1:%1"_s.arg(closed)});
+        CLI_EXPECT_EXIT(refused, 1);
+        CLI_EXPECT_STDERR(refused, u"cannot connect to 127.0.0.1:%1"_s.arg(closed));
+        QVERIFY(timer.elapsed() < 10000);
+        const CliResult json = env.run({u"hostkeys"_s, u"detect"_s, u"[127.0.0.1]:%1"_s.arg(closed), u"--json"_s});
+        CLI_EXPECT_EXIT(json, 1);
+        QVERIFY(json.out.isEmpty());
+        // SCP-style: port 22 of that host (whatever listens there, the host:port is named).
+        const CliResult scp = env.run({u"hostkeys"_s, u"detect"_s, u"git@127.0.0.1:group/x.git"_s, u"--json"_s});
+        QVERIFY2(scp.finished && (scp.exitCode == 0 || scp.exitCode == 1), qPrintable(scp.describe()));
+        QVERIFY2((scp.stdoutText() + scp.stderrText()).contains(u"127.0.0.1:22"_s), qPrintable(scp.describe()));
+        for (const QString &bad : {u"https://example.org/x.git"_s, u"git://example.org/x.git"_s, u"/srv/git/x.git"_s,
+                                   u"example.org:70000"_s, u"ext::sh -c x"_s, QString()}) {
+            const CliResult r = env.run({u"hostkeys"_s, u"detect"_s, bad});
+            CLI_EXPECT_EXIT(r, 2);
+        }
+        CLI_EXPECT_EXIT(env.run({u"hostkeys"_s, u"detect"_s}), 2);
+        CLI_EXPECT_EXIT(env.run({u"hostkeys"_s, u"detect"_s, u"a.example"_s, u"b.example"_s}), 2);
+        const CliResult password = env.run({u"hostkeys"_s, u"detect"_s, u"ssh://git:Hunter2Secret@127.0.0.1:%1/x.git"_s.arg(closed)});
+        QVERIFY2(!password.stderrText().contains(u"Hunter2Secret"_s) && !password.stdoutText().contains(u"Hunter2Secret"_s),
+                 qPrintable(password.describe()));
+        QVERIFY(!env.configBytes());
+    }
+
+    void helpNamesEverySubcommand()
+    {
+        CliEnv env;
+        const CliResult r = env.run({u"hostkeys"_s, u"--help"_s});
+        CLI_EXPECT_EXIT(r, 0);
+        for (const QString &sub : {u"detect"_s, u"list"_s, u"pin"_s, u"remove"_s, u"import-known-hosts"_s})
+            QVERIFY2(r.stdoutText().contains(u"hostkeys "_s + sub), qPrintable(r.describe()));
+        for (const QString &sub : {u"detect"_s, u"remove"_s, u"import-known-hosts"_s})
+            CLI_EXPECT_EXIT(env.run({u"hostkeys"_s, sub, u"--help"_s}), 0);
+        const CliResult top = env.run({u"--help"_s});
+        QVERIFY2(top.stdoutText().contains(u"import-known-hosts"_s), qPrintable(top.describe()));
     }
 };
 
