@@ -74,6 +74,7 @@ struct CheckStage {
     CheckState state = CheckState::None;
     ErrorCategory errorCategory = ErrorCategory::None;
     QString error;
+    QJsonObject errorDetail = {}; // the error's structured detail (Error::detail), e.g. a refused host key
     bool operator==(const CheckStage &) const = default;
 };
 
@@ -81,6 +82,10 @@ struct CheckRecord {
     CheckState state = CheckState::None;
     ErrorCategory errorCategory = ErrorCategory::None;
     QString error;
+    // The error's structured detail (Error::detail): for host_key, the host, the reason and the
+    // key it offered, so a front end can offer to pin it without reading the message. Written to
+    // the state as "error_detail" only when not empty (older states have none).
+    QJsonObject errorDetail = {};
     QDateTime checkedAt;
     QString sourceFingerprint;
     QString targetFingerprint;
@@ -102,6 +107,7 @@ struct StatusRecord {
     QDateTime lastSuccessfulUpdateAt;
     QString lastError; // scrubbed
     ErrorCategory errorCategory = ErrorCategory::None;
+    QJsonObject errorDetail = {}; // the last error's Error::detail ("error_detail" when not empty)
     QStringList warnings;
     int consecutiveFailures = 0;
     std::optional<CheckRecord> lastCheck;
