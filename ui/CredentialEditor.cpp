@@ -379,6 +379,7 @@ void CredentialEditor::save()
         : std::nullopt;
     const QString name = credential.name;
     setBusy(true);
+    m_message->clear();
     m_message->hide();
     QPointer<CredentialEditor> self(this);
     auto done = [self, name](Status status) {
