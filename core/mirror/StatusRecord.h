@@ -82,10 +82,6 @@ struct CheckRecord {
     CheckState state = CheckState::None;
     ErrorCategory errorCategory = ErrorCategory::None;
     QString error;
-    // The error's structured detail (Error::detail): for host_key, the host, the reason and the
-    // key it offered, so a front end can offer to pin it without reading the message. Written to
-    // the state as "error_detail" only when not empty (older states have none).
-    QJsonObject errorDetail = {};
     QDateTime checkedAt;
     QString sourceFingerprint;
     QString targetFingerprint;
@@ -96,6 +92,10 @@ struct CheckRecord {
     std::optional<CheckStage> sourceCache = std::nullopt;
     std::optional<CheckStage> cacheTarget = std::nullopt;
     QStringList warnings = QStringList();
+    // The error's structured detail (Error::detail): for host_key, the host, the reason and the
+    // key it offered, so a front end can offer to pin it without reading the message. Written to
+    // the state as "error_detail" only when not empty (older states have none).
+    QJsonObject errorDetail = {};
     bool operator==(const CheckRecord &) const = default;
 };
 
@@ -107,10 +107,10 @@ struct StatusRecord {
     QDateTime lastSuccessfulUpdateAt;
     QString lastError; // scrubbed
     ErrorCategory errorCategory = ErrorCategory::None;
-    QJsonObject errorDetail = {}; // the last error's Error::detail ("error_detail" when not empty)
     QStringList warnings;
     int consecutiveFailures = 0;
     std::optional<CheckRecord> lastCheck;
+    QJsonObject errorDetail = {}; // the last error's Error::detail ("error_detail" when not empty)
     bool operator==(const StatusRecord &) const = default;
 };
 

@@ -18,6 +18,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QFile>
 #include <QJsonArray>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -161,6 +162,22 @@ private Q_SLOTS:
         QVERIFY(HostKeyOps(config).list()->isEmpty());
     }
 
+    void knownHostsFileIsImported()
+    {
+        const QString config = newConfig();
+        const QString file = m_dir.filePath(QStringLiteral("world%1/known_hosts").arg(m_worlds));
+        QFile out(file);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(m_ssh.knownHostsText().toUtf8() + "not a known_hosts line\n");
+        out.close();
+        HostKeysDialog dialog(config);
+        QTRY_VERIFY(dialog.loaded());
+        dialog.importKnownHosts(file); // what the file chooser calls; read on a worker
+        QTRY_VERIFY(dialog.message().startsWith(QLatin1String("Imported")));
+        QVERIFY2(dialog.message().contains(QLatin1String("line ")), qPrintable(dialog.message())); // the malformed line, by number
+        QTRY_COMPARE(dialog.pinnedFingerprints().value(m_ssh.hostPort()).size(), m_ssh.hostKeyLines().size());
+    }
+
     void detectListsEveryKeyToAcceptOneByOne()
     {
         const QString config = newConfig();
@@ -285,6 +302,18 @@ private Q_SLOTS:
         QVERIFY(!cell(window, QStringLiteral("over-ssh"), MirrorTableModel::Health).startsWith(QLatin1String("Host key")));
         QTRY_VERIFY(!window.reviewHostKeyAction()->isEnabled());
         QVERIFY(m_ssh.log().contains(QStringLiteral("Accepted publickey for %1").arg(m_ssh.user())));
+
+        // The server's keys change (last: the sshd keeps its new keys): refused as changed, and
+        // the dialog warns, the new key listed but not ticked.
+        QVERIFY2(m_ssh.restartWithNewHostKeys(), qPrintable(m_ssh.errorString()));
+        window.checkAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(cell(window, QStringLiteral("over-ssh"), MirrorTableModel::Health), QStringLiteral("Host key changed"), 30000);
+        QTRY_VERIFY(window.reviewHostKeyAction()->isEnabled());
+        window.reviewHostKeyAction()->trigger();
+        QCOMPARE(window.hostKeysDialog(), hostKeys); // the same dialog, raised
+        QCOMPARE(hostKeys->offeredTree()->topLevelItemCount(), 1);
+        QCOMPARE(hostKeys->offeredTree()->topLevelItem(0)->checkState(HostKeysDialog::HostOrType), Qt::Unchecked);
+        QVERIFY2(hostKeys->message().contains(QLatin1String("changed")), qPrintable(hostKeys->message()));
     }
 };
 
