@@ -18,7 +18,8 @@ set -euo pipefail
 BUILD_DEPS=(
     build-essential cmake ninja-build pkg-config dpkg-dev file git ca-certificates
     qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools linguist-qt6
-    libgit2-dev libssh2-1-dev qtkeychain-qt6-dev libssl-dev libre2-dev
+    libgit2-dev qtkeychain-qt6-dev libssl-dev libre2-dev
+    libssh2-1-dev  # hostkeys detect and the SSH key passphrase check talk to libssh2 directly
     libxkbcommon-dev  # lets Qt6Gui's CMake config find XKB (silences a configure warning)
     # runtime: SVG icon plugins, X11 platform plugin deps, a font for Qt to draw text with
     libqt6svg6 qt6-qpa-plugins fonts-dejavu-core

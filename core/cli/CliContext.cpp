@@ -213,9 +213,14 @@ bool parseCommand(CliContext &context, QCommandLineParser &parser, const QString
 QString errorText(ErrorCategory category, const QString &message)
 {
     QString text = GitUrl::scrubText(message);
-    if (category == ErrorCategory::HostKey && text.startsWith(QLatin1String("unknown SSH host ")))
+    if (category == ErrorCategory::HostKey && text.startsWith(QLatin1String("unknown SSH host "))) {
+        // "unknown SSH host HOST:PORT: its … key is …"
+        QString host = text.section(QLatin1Char(' '), 3, 3);
+        if (host.endsWith(QLatin1Char(':')))
+            host.chop(1);
         text += QStringLiteral("; if that is right, pin every key it offers (mirrordesk hostkeys detect %1 lists them; then mirrordesk "
-                               "hostkeys pin)").arg(text.section(QLatin1Char(' '), 3, 3).chopped(1));
+                               "hostkeys pin)").arg(host.isEmpty() ? QStringLiteral("HOST:PORT") : host);
+    }
     if (category == ErrorCategory::Guard && text.contains(QLatin1String("(the empty-source guard)")))
         text += QStringLiteral("; if the source was emptied on purpose, run mirrordesk update NAME --allow-empty-source "
                                "(every deleted ref is kept in the attic)");

@@ -340,8 +340,8 @@ QByteArray readLineWithoutEcho(const QString &prompt)
 {
     QByteArray line;
 #ifdef Q_OS_UNIX
-    const QByteArray text = prompt.toLocal8Bit();
-    (void)!::write(STDERR_FILENO, text.constData(), size_t(text.size()));
+    // Echo goes off before the prompt shows (and type-ahead is dropped then, as getpass does),
+    // so an answer typed after the prompt is never flushed away.
     termios saved{};
     const bool haveTerminal = ::tcgetattr(STDIN_FILENO, &saved) == 0;
     if (haveTerminal) {
@@ -350,6 +350,8 @@ QByteArray readLineWithoutEcho(const QString &prompt)
         quiet.c_lflag |= ECHONL;
         ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
     }
+    const QByteArray text = prompt.toLocal8Bit();
+    (void)!::write(STDERR_FILENO, text.constData(), size_t(text.size()));
     char c = 0;
     while (line.size() < 64 * 1024) {
         const ssize_t n = ::read(STDIN_FILENO, &c, 1);
@@ -362,7 +364,7 @@ QByteArray readLineWithoutEcho(const QString &prompt)
     if (line.endsWith('\r'))
         line.chop(1);
     if (haveTerminal)
-        ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 #else
     Q_UNUSED(prompt);
 #endif

@@ -29,7 +29,7 @@ struct Credential {
     QString username;
     SecretSource secretSource;
     // ssh_key only: the credential (password or token) whose secret is the key's passphrase.
-    QString passphraseCredential = QString();
+    QString passphraseCredential = {};
 
     bool operator==(const Credential &) const = default;
 };

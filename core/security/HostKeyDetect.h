@@ -32,7 +32,8 @@ Result<QString> detectHostPort(const QString &location);
 // Connects to `location` once per key type and returns the keys it offered. Blocking (name
 // resolution, connects and key exchanges): call it off a UI thread, e.g. from a QThread or
 // std::thread, and hand the result back by a queued signal. `timeoutMs` bounds the whole detect
-// (every connect and handshake); `cancel`, when given and set, ends it early. Errors: usage (a bad
+// (every connect and key exchange; the name lookup, getaddrinfo, is the system resolver's own
+// business); `cancel`, when given and set, ends a connect or key exchange within 0.2 s. Errors: usage (a bad
 // location), network (cannot resolve or connect, or the server ends the connection), timeout,
 // host_key (the server offered no key of a type libssh2 can negotiate).
 Result<DetectReport> detectHostKeys(const QString &location, int timeoutMs, const std::atomic<bool> *cancel = nullptr);

@@ -3,6 +3,7 @@
 #include "cli/CliRunner.h"
 
 #include <QJsonArray>
+#include <QProcess>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -300,7 +301,10 @@ private Q_SLOTS:
         QFETCH(QString, credential);
         QFETCH(int, exitCode);
         CliEnv env;
-        QVERIFY(writeSecretFile(env.path(u"id_ed25519"_s), "-----BEGIN OPENSSH PRIVATE KEY-----\n", kOwnerOnly));
+        // A real key: an ssh_key credential's file is read and checked when it is added.
+        QProcess keygen;
+        keygen.start(u"ssh-keygen"_s, {u"-q"_s, u"-t"_s, u"ed25519"_s, u"-N"_s, QString(), u"-f"_s, env.path(u"id_ed25519"_s)});
+        QVERIFY(keygen.waitForFinished(30000) && keygen.exitCode() == 0);
         CLI_EXPECT_EXIT(env.run({u"credential"_s, u"add"_s, u"key"_s, u"--kind"_s, u"ssh_key"_s, u"--secret-file"_s, u"id_ed25519"_s}), 0);
         CLI_EXPECT_EXIT(env.run({u"credential"_s, u"add"_s, u"agent"_s, u"--kind"_s, u"ssh_agent"_s}), 0);
         CLI_EXPECT_EXIT(env.run({u"credential"_s, u"add"_s, u"tok"_s, u"--secret-env"_s, u"T_VAR"_s}), 0);

@@ -9,7 +9,10 @@
 #include "HttpGitServer.h"
 #include "KeychainSession.h"
 
+#include <QDateTime>
+#include <QElapsedTimer>
 #include <QJsonArray>
+#include <QStandardPaths>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -31,6 +34,17 @@ QJsonObject credentialNamed(const CliEnv &env, const QString &name)
             return value.toObject();
     }
     return {};
+}
+
+// Runs a program (ssh-keygen) and returns its stdout; empty when it fails.
+QString runProgram(const QString &program, const QStringList &arguments)
+{
+    QProcess process;
+    process.setStandardInputFile(QProcess::nullDevice());
+    process.start(program, arguments);
+    if (!process.waitForFinished(60000) || process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0)
+        return {};
+    return QString::fromUtf8(process.readAllStandardOutput());
 }
 
 } // namespace
@@ -130,6 +144,28 @@ private Q_SLOTS:
         QCOMPARE(keychain.lookup(u"t3"_s), std::nullopt);
         QCOMPARE(credentialNamed(env, u"t3"_s).value(u"secret_source"_s).toString(), u"env:SOME_VAR"_s);
         QCOMPARE(env.filesContaining("first-token") + env.filesContaining("second-token") + env.filesContaining("third"), QStringList{});
+    }
+
+    // On a terminal the secret is asked for without echo: run the binary on a pseudo-terminal
+    // (python3's pty), answer the prompt, and the terminal shows the prompt but never the secret.
+    void secretTypedOnATerminalIsNotEchoed()
+    {
+        KeychainSession keychain;
+        QVERIFY2(keychain.start(), qPrintable(keychain.errorString()));
+        CliEnv env;
+        const QString script = QFINDTESTDATA("cli/pty_answer.py");
+        QVERIFY(!script.isEmpty());
+        QProcess python;
+        QProcessEnvironment pe = env.environment(keychain.environment());
+        python.setProcessEnvironment(pe);
+        python.start(u"python3"_s, QStringList{script, u"Secret for credential"_s, u"Typed-Canary-42"_s, clitest::binary()}
+                                        + env.fullArguments({u"credential"_s, u"add"_s, u"typed"_s, u"--secret-stdin"_s}));
+        QVERIFY2(python.waitForFinished(60000), qPrintable(python.errorString() + u' ' + QString::fromUtf8(python.readAllStandardError())));
+        const QByteArray screen = python.readAllStandardOutput();
+        QVERIFY2(python.exitCode() == 0, screen.constData());
+        QVERIFY2(screen.contains("Secret for credential typed"), screen.constData());
+        QVERIFY2(!screen.contains("Typed-Canary-42"), screen.constData());
+        QCOMPARE(keychain.lookup(u"typed"_s).value_or("(none)"), QByteArray("Typed-Canary-42"));
     }
 
     void badInputChangesNothing()
@@ -237,10 +273,176 @@ private Q_SLOTS:
         const QByteArray before = env.configBytes().value_or(QByteArray());
         const CliResult refused = env.run({u"add"_s, u"other"_s, u"--source"_s, typed}, {},
                                           {{u"DBUS_SESSION_BUS_ADDRESS"_s, u"unix:path=/nonexistent/mirrordesk-test-bus"_s}});
-        CLI_EXPECT_EXIT(refused, 1);
+        CLI_EXPECT_EXIT(refused, 2);
         CLI_EXPECT_STDERR(refused, u"credential add other-source --kind password --username alice --secret-env VAR"_s);
         QVERIFY(!refused.err.contains(kPassword));
         QCOMPARE(env.configBytes().value_or(QByteArray()), before);
+    }
+
+    // SSH user keys: generated into the keychain, imported strictly, passphrases checked offline.
+    void sshKeysGenerateAndImport()
+    {
+        KeychainSession keychain;
+        QVERIFY2(keychain.start(), qPrintable(keychain.errorString()));
+        CliEnv env;
+        const auto kc = keychain.environment();
+        QTemporaryDir keys;
+        auto keygen = [&keys](const QString &file, const QStringList &options) {
+            runProgram(u"ssh-keygen"_s, QStringList{u"-q"_s, u"-f"_s, keys.filePath(file), u"-C"_s, u"test"_s} + options);
+            return CliEnv::readFile(keys.filePath(file)).value_or(QByteArray());
+        };
+        const QByteArray plain = keygen(u"plain"_s, {u"-t"_s, u"ed25519"_s, u"-N"_s, QString()});
+        const QByteArray encrypted = keygen(u"enc"_s, {u"-t"_s, u"ed25519"_s, u"-N"_s, u"right phrase"_s});
+        const QByteArray rsa = keygen(u"rsa"_s, {u"-t"_s, u"rsa"_s, u"-b"_s, u"2048"_s, u"-N"_s, QString()});
+        QVERIFY(rsa.contains("PRIVATE KEY"));
+        QVERIFY(plain.contains("OPENSSH PRIVATE KEY") && encrypted.contains("OPENSSH PRIVATE KEY"));
+
+        // Generated: the private key goes to the keychain only; the public key printed is the one
+        // ssh-keygen derives from it.
+        const CliResult generated = env.run({u"ssh-keygen"_s, u"deploy"_s}, {}, kc);
+        CLI_EXPECT_EXIT(generated, 0);
+        const auto stored = keychain.lookup(u"deploy"_s);
+        QVERIFY(stored && stored->startsWith("-----BEGIN OPENSSH PRIVATE KEY-----"));
+        QVERIFY(CliEnv::writeFile(keys.filePath(u"stored"_s), *stored));
+        QVERIFY(QFile::setPermissions(keys.filePath(u"stored"_s), QFile::ReadOwner | QFile::WriteOwner));
+        const QString derived = runProgram(u"ssh-keygen"_s, {u"-y"_s, u"-f"_s, keys.filePath(u"stored"_s)});
+        QCOMPARE(generated.stdoutText().section(u' ', 0, 1), derived.trimmed().section(u' ', 0, 1));
+        const CliResult shown = env.run({u"ssh-keygen"_s, u"deploy"_s, u"--public"_s}, {}, kc);
+        CLI_EXPECT_EXIT(shown, 0);
+        QCOMPARE(shown.stdoutText(), generated.stdoutText());
+        CLI_EXPECT_EXIT(env.run({u"ssh-keygen"_s, u"deploy"_s}, {}, kc), 2); // exists: refused, key kept
+        QCOMPARE(keychain.lookup(u"deploy"_s), stored);
+
+        // Imported: an unencrypted key as is.
+        CLI_EXPECT_EXIT(env.run({u"credential"_s, u"add"_s, u"plain"_s, u"--kind"_s, u"ssh_key"_s, u"--secret-stdin"_s}, plain, kc), 0);
+        QCOMPARE(keychain.lookup(u"plain"_s).value_or("(none)"), plain);
+
+        // Encrypted, from a pipe: the passphrase must come from a credential, and it is checked.
+        const CliResult noPhrase = env.run({u"credential"_s, u"add"_s, u"enc"_s, u"--kind"_s, u"ssh_key"_s, u"--secret-stdin"_s}, encrypted, kc);
+        CLI_EXPECT_EXIT(noPhrase, 2);
+        CLI_EXPECT_STDERR(noPhrase, u"--passphrase-credential"_s);
+        CLI_EXPECT_EXIT(env.run({u"credential"_s, u"add"_s, u"phrase"_s, u"--secret-stdin"_s}, "wrong phrase", kc), 0);
+        const CliResult wrong = env.run({u"credential"_s, u"add"_s, u"enc"_s, u"--kind"_s, u"ssh_key"_s, u"--passphrase-credential"_s,
+                                         u"phrase"_s, u"--secret-stdin"_s}, encrypted, kc);
+        CLI_EXPECT_EXIT(wrong, 1);
+        CLI_EXPECT_STDERR(wrong, u"wrong passphrase"_s);
+        QVERIFY(!wrong.err.contains("wrong phrase"));
+        QCOMPARE(keychain.lookup(u"enc"_s), std::nullopt);
+        CLI_EXPECT_EXIT(env.run({u"credential"_s, u"edit"_s, u"phrase"_s, u"--secret-stdin"_s}, "right phrase", kc), 0);
+        CLI_EXPECT_EXIT(env.run({u"credential"_s, u"add"_s, u"enc"_s, u"--kind"_s, u"ssh_key"_s, u"--passphrase-credential"_s, u"phrase"_s,
+                                 u"--secret-stdin"_s}, encrypted, kc), 0);
+        QCOMPARE(credentialNamed(env, u"enc"_s).value(u"passphrase_credential"_s).toString(), u"phrase"_s);
+        // The passphrase's credential is in use by the key.
+        const CliResult inUse = env.run({u"credential"_s, u"remove"_s, u"phrase"_s}, {}, kc);
+        CLI_EXPECT_EXIT(inUse, 2);
+        CLI_EXPECT_STDERR(inUse, u"credential enc"_s);
+
+        // Keys MirrorDesk cannot use are refused with the reason, and nothing is stored.
+        const QList<std::pair<QByteArray, QString>> refused{
+            {rsa, u"RSA"_s},
+            {CliEnv::readFile(keys.filePath(u"plain.pub"_s)).value_or(QByteArray()), u"public key"_s},
+            {plain.left(plain.size() / 2), u"key"_s},
+            {"not a key at all", u"key"_s},
+        };
+        for (const auto &[text, reason] : refused) {
+            const CliResult r = env.run({u"credential"_s, u"add"_s, u"bad"_s, u"--kind"_s, u"ssh_key"_s, u"--secret-stdin"_s}, text, kc);
+            CLI_EXPECT_EXIT(r, 2);
+            CLI_EXPECT_STDERR(r, reason);
+            QVERIFY(credentialNamed(env, u"bad"_s).isEmpty());
+            QCOMPARE(keychain.lookup(u"bad"_s), std::nullopt);
+        }
+        // No private key material in the config, state or any output.
+        const QByteArray keyLine = plain.split('\n').value(2);
+        QVERIFY(keyLine.size() > 40);
+        QCOMPARE(env.filesContaining(keyLine), QStringList{});
+    }
+
+    // The canary: a unique password (source) and token (target) in the keychain, a relay from one
+    // HTTP server to another, every command run; then config, state, log, outputs, every cache's
+    // git config and the argv and environment of every git child (a logging wrapper first in PATH)
+    // hold neither secret.
+    void canarySecretsLeakNowhere()
+    {
+        KeychainSession keychain;
+        QVERIFY2(keychain.start(), qPrintable(keychain.errorString()));
+        const QByteArray password = "Canary-Pw-" + QByteArray::number(QDateTime::currentMSecsSinceEpoch());
+        const QByteArray token = "Canary-Tok-" + QByteArray::number(QDateTime::currentMSecsSinceEpoch() * 7);
+        QTemporaryDir targets;
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initBare(targets.filePath(u"dst.git"_s)));
+        HttpGitServer source;
+        QVERIFY2(source.start(m_srv.path(), {false, u"alice"_s, QString::fromLatin1(password), false}), qPrintable(source.errorString()));
+        HttpGitServer target;
+        QVERIFY2(target.start(targets.path(), {false, u"bob"_s, QString::fromLatin1(token), false}), qPrintable(target.errorString()));
+
+        CliEnv env;
+        const QString wrapperDir = env.path(u"bin"_s);
+        const QString childLog = env.path(u"children.log"_s);
+        QVERIFY(QDir().mkpath(wrapperDir));
+        const QString realGit = QStandardPaths::findExecutable(u"git"_s);
+        QVERIFY(!realGit.isEmpty());
+        QVERIFY(CliEnv::writeFile(wrapperDir + u"/git"_s,
+                                  u"#!/bin/sh\n{ printf 'ARGV:'; for a in \"$@\"; do printf ' %s' \"$a\"; done; printf '\\n'; env; } >> '%1'\n"
+                                  "exec '%2' \"$@\"\n"_s.arg(childLog, realGit).toUtf8()));
+        QVERIFY(QFile::setPermissions(wrapperDir + u"/git"_s, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        auto extra = keychain.environment();
+        extra.insert(u"PATH"_s, wrapperDir + u':' + qEnvironmentVariable("PATH"));
+        const QString log = env.path(u"run.log"_s);
+
+        QList<CliResult> runs;
+        auto run = [&](const QStringList &arguments, const QByteArray &input = {}) {
+            runs.append(env.run(QStringList{u"--log-file"_s, log, u"-v"_s} + arguments, input, extra));
+            return runs.last();
+        };
+        CLI_EXPECT_EXIT(run({u"credential"_s, u"add"_s, u"src"_s, u"--kind"_s, u"password"_s, u"--username"_s, u"alice"_s,
+                             u"--secret-stdin"_s}, password), 0);
+        CLI_EXPECT_EXIT(run({u"credential"_s, u"add"_s, u"dst"_s, u"--kind"_s, u"token"_s, u"--username"_s, u"bob"_s, u"--secret-stdin"_s},
+                            token), 0);
+        CLI_EXPECT_EXIT(run({u"add"_s, u"r"_s, u"--shape"_s, u"relay"_s, u"--source"_s, source.url(u"src.git"_s), u"--source-credential"_s,
+                             u"src"_s, u"--target"_s, target.url(u"dst.git"_s), u"--target-credential"_s, u"dst"_s}), 0);
+        CLI_EXPECT_EXIT(run({u"check"_s, u"--json"_s}), 3);
+        CLI_EXPECT_EXIT(run({u"plan"_s, u"--json"_s}), 0);
+        CLI_EXPECT_EXIT(run({u"update"_s, u"--json"_s}), 0);
+        QCOMPARE(GitRepoBuilder::refOrEmpty(targets.filePath(u"dst.git"_s), u"refs/heads/main"_s), m_main);
+        for (const QStringList &arguments : QList<QStringList>{{u"update"_s}, {u"check"_s}, {u"status"_s, u"--json"_s}, {u"status"_s},
+                                                               {u"list"_s, u"--json"_s}, {u"credential"_s, u"list"_s, u"--json"_s},
+                                                               {u"attic"_s, u"list"_s, u"r"_s, u"--json"_s}, {u"update"_s, u"--due"_s}})
+            CLI_EXPECT_EXIT(run(arguments), 0);
+        CLI_EXPECT_EXIT(run({u"edit"_s, u"r"_s, u"--interval"_s, u"7"_s}), 0);
+        CLI_EXPECT_EXIT(run({u"credential"_s, u"rename"_s, u"dst"_s, u"dst2"_s}), 0);
+        CLI_EXPECT_EXIT(run({u"update"_s}), 0);
+
+        const QByteArray children = CliEnv::readFile(childLog).value_or(QByteArray());
+        QVERIFY2(children.contains("ARGV: ") && children.contains(" push "), "the git wrapper saw no push: the canary proves nothing");
+        for (const QByteArray &secret : {password, token}) {
+            for (const CliResult &r : runs)
+                QVERIFY2(!r.out.contains(secret) && !r.err.contains(secret), qPrintable(r.describe()));
+            QCOMPARE(env.filesContaining(secret), QStringList{});
+        }
+    }
+
+    // A keychain that never answers (its daemon stopped: the bus name stays, no reply comes) is a
+    // keychain error after MIRRORDESK_KEYCHAIN_TIMEOUT_MS, not a hang.
+    void silentKeychainTimesOut()
+    {
+        KeychainSession keychain;
+        QVERIFY2(keychain.start(), qPrintable(keychain.errorString()));
+        CliEnv env;
+        auto kc = keychain.environment();
+        CLI_EXPECT_EXIT(env.run({u"credential"_s, u"add"_s, u"k"_s, u"--secret-stdin"_s}, "s", kc), 0);
+        CLI_EXPECT_EXIT(env.run({u"add"_s, u"m"_s, u"--source"_s, u"https://git.example/g/m.git"_s, u"--source-credential"_s, u"k"_s,
+                                 u"-q"_s}, {}, kc), 0);
+        QVERIFY(keychain.freeze());
+        kc.insert(u"MIRRORDESK_KEYCHAIN_TIMEOUT_MS"_s, u"1500"_s);
+        QElapsedTimer timer;
+        timer.start();
+        const CliResult check = env.run({u"check"_s, u"--json"_s}, {}, kc);
+        const qint64 elapsed = timer.elapsed();
+        keychain.thaw();
+        CLI_EXPECT_EXIT(check, 1);
+        const QJsonObject mirror = check.json().value(u"mirrors"_s).toArray().first().toObject();
+        QCOMPARE(mirror.value(u"error_category"_s).toString(), u"keychain"_s);
+        QVERIFY2(mirror.value(u"last_error"_s).toString().contains(u"did not answer within 1.5 s"_s), qPrintable(check.describe()));
+        QVERIFY2(elapsed < 20000, qPrintable(QString::number(elapsed)));
     }
 
     void unavailableKeychainNamesTheAlternatives_data()
