@@ -1,6 +1,9 @@
 #include "MainWindow.h"
 
+#include "CredentialsDialog.h"
+#include "HostKeysDialog.h"
 #include "ImportDialog.h"
+#include "ops/HostKeyOps.h"
 #include "ops/MirrorOps.h"
 
 #include "MirrorTableModel.h"
@@ -96,13 +99,29 @@ MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
     m_importAction = toolbar->addAction(tr("Import existing mirrors…"), this, &MainWindow::chooseImportFolder);
     m_importAction->setToolTip(tr("Adopt repositories made with git clone --mirror (e.g. a cron script's ~/git/mirror/*.git) "
                                   "as pull mirrors"));
+    m_reviewHostKeyAction = toolbar->addAction(tr("Review host key…"), this, &MainWindow::reviewHostKey);
+    m_reviewHostKeyAction->setToolTip(tr("The selected mirror was refused for its SSH host key: see the key the server offered "
+                                         "and pin it"));
+    m_credentialsAction = new QAction(tr("Credentials…"), this);
+    m_credentialsAction->setToolTip(tr("Named credentials: passwords, tokens and SSH keys the mirrors use"));
+    connect(m_credentialsAction, &QAction::triggered, this, &MainWindow::openCredentials);
+    m_hostKeysAction = new QAction(tr("Host keys…"), this);
+    m_hostKeysAction->setToolTip(tr("The SSH host keys pinned per host: detect, pin, import known_hosts, remove"));
+    connect(m_hostKeysAction, &QAction::triggered, this, &MainWindow::openHostKeys);
     QMenu *mirrorsMenu = menuBar()->addMenu(tr("&Mirrors"));
     mirrorsMenu->setToolTipsVisible(true);
     mirrorsMenu->addAction(m_checkAction);
     mirrorsMenu->addAction(m_checkAllAction);
     mirrorsMenu->addAction(m_updateAction);
+    mirrorsMenu->addAction(m_reviewHostKeyAction);
     mirrorsMenu->addSeparator();
     mirrorsMenu->addAction(m_importAction);
+    QMenu *settingsMenu = menuBar()->addMenu(tr("&Settings"));
+    settingsMenu->setToolTipsVisible(true);
+    settingsMenu->addAction(m_credentialsAction);
+    settingsMenu->addAction(m_hostKeysAction);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_view, &QWidget::customContextMenuRequested, this, &MainWindow::showContextMenu);
 
     m_flushTimer->setSingleShot(true);
     m_flushTimer->setInterval(100); // results reach the table at most ten times a second
@@ -274,6 +293,65 @@ void MainWindow::updateActions()
     const bool selected = any && !selectedNames().isEmpty();
     m_checkAction->setEnabled(selected);
     m_updateAction->setEnabled(selected);
+    bool refused = false;
+    if (const QModelIndexList rows = m_view->selectionModel()->selectedRows(); rows.size() == 1) {
+        const MirrorTableModel::RowUpdate pending = m_pending.value(m_model->row(m_proxy->mapToSource(rows.first()).row()).mirror.name);
+        const StatusRecord &status = m_model->row(m_proxy->mapToSource(rows.first()).row()).status;
+        refused = HostKeyOps::refusalOf(pending.status ? *pending.status : status).has_value();
+    }
+    m_reviewHostKeyAction->setEnabled(refused);
+}
+
+void MainWindow::showContextMenu(const QPoint &position)
+{
+    if (!m_view->indexAt(position).isValid())
+        return;
+    auto *menu = new QMenu(this);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->addAction(m_checkAction);
+    menu->addAction(m_updateAction);
+    menu->addSeparator();
+    menu->addAction(m_reviewHostKeyAction);
+    menu->popup(m_view->viewport()->mapToGlobal(position));
+}
+
+CredentialsDialog *MainWindow::openCredentials()
+{
+    if (!m_credentialsDialog) {
+        m_credentialsDialog = new CredentialsDialog(m_configPath, this);
+        m_credentialsDialog->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_credentialsDialog->show();
+    m_credentialsDialog->raise();
+    m_credentialsDialog->activateWindow();
+    return m_credentialsDialog;
+}
+
+HostKeysDialog *MainWindow::openHostKeys()
+{
+    if (!m_hostKeysDialog) {
+        m_hostKeysDialog = new HostKeysDialog(m_configPath, this);
+        m_hostKeysDialog->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    m_hostKeysDialog->show();
+    m_hostKeysDialog->raise();
+    m_hostKeysDialog->activateWindow();
+    return m_hostKeysDialog;
+}
+
+void MainWindow::reviewHostKey()
+{
+    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    if (rows.size() != 1)
+        return;
+    const MirrorRow &row = m_model->row(m_proxy->mapToSource(rows.first()).row());
+    const MirrorTableModel::RowUpdate pending = m_pending.value(row.mirror.name);
+    const auto refusal = HostKeyOps::refusalOf(pending.status ? *pending.status : row.status);
+    if (!refusal) {
+        say(tr("%1 was not refused for its host key").arg(row.mirror.name));
+        return;
+    }
+    openHostKeys()->offerRefused(*refusal);
 }
 
 QStringList MainWindow::selectedNames() const
@@ -344,6 +422,7 @@ void MainWindow::flush()
 {
     m_model->applyUpdates(m_pending.values());
     m_pending.clear();
+    updateActions();
 }
 
 void MainWindow::onJobStarted(const QString &name, JobKind kind)

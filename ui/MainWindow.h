@@ -1,11 +1,14 @@
 #pragma once
 
+#include "CredentialsDialog.h"
+#include "HostKeysDialog.h"
 #include "MirrorTableModel.h"
 #include "mirror/Config.h"
 #include "mirror/MirrorRun.h"
 #include "ops/Snapshot.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 #include <optional>
 
@@ -49,6 +52,13 @@ public:
     void selectMirror(const QString &name);
 
     QAction *importAction() const { return m_importAction; }
+    QAction *credentialsAction() const { return m_credentialsAction; }
+    QAction *hostKeysAction() const { return m_hostKeysAction; }
+    // Enabled for one selected mirror whose last check or run was refused for its host key.
+    QAction *reviewHostKeyAction() const { return m_reviewHostKeyAction; }
+    // The open dialogs (null when closed).
+    CredentialsDialog *credentialsDialog() const { return m_credentialsDialog; }
+    HostKeysDialog *hostKeysDialog() const { return m_hostKeysDialog; }
 
 public Q_SLOTS:
     void reload();
@@ -60,6 +70,13 @@ public Q_SLOTS:
     void checkSelected();
     void checkAll();
     void updateSelected();
+    // Credentials…: the credentials dialog (one, not modal).
+    CredentialsDialog *openCredentials();
+    // Host keys…: the host keys dialog (one, not modal).
+    HostKeysDialog *openHostKeys();
+    // Review host key…: the host keys dialog on the selected mirror's host, the key it offered
+    // ready to pin (from the refusal's structured detail, never its message).
+    void reviewHostKey();
 
 private:
     void watch();
@@ -72,6 +89,7 @@ private:
     void onCheckFinished(const QString &name, const md::CheckOutcome &outcome);
     void onUpdateFinished(const QString &name, const md::UpdateOutcome &outcome);
     void updateActions();
+    void showContextMenu(const QPoint &position);
 
     QString m_configPath;
     QString m_stateDir;
@@ -88,6 +106,11 @@ private:
     QAction *m_importAction = nullptr;
     QAction *m_checkAllAction = nullptr;
     QAction *m_updateAction = nullptr;
+    QAction *m_credentialsAction = nullptr;
+    QAction *m_hostKeysAction = nullptr;
+    QAction *m_reviewHostKeyAction = nullptr;
+    QPointer<CredentialsDialog> m_credentialsDialog;
+    QPointer<HostKeysDialog> m_hostKeysDialog;
     QHash<QString, MirrorTableModel::RowUpdate> m_pending;
     QTimer *m_flushTimer = nullptr;
     QString m_lastMessage;

@@ -2,6 +2,7 @@
 
 #include <QSet>
 
+#include "ops/HostKeyOps.h"
 #include "security/GitUrl.h"
 
 #include <QBrush>
@@ -19,12 +20,15 @@ QString timeText(const QDateTime &time)
     return QLocale().toString(time.toLocalTime(), QLocale::ShortFormat);
 }
 
-enum class Health { NeverRun, Ok, Running, Failing, Disabled, Paused };
+enum class Health { NeverRun, Ok, Running, Failing, Disabled, Paused, HostKeyRefused };
 
 Health healthOf(const MirrorRow &row)
 {
     if (!row.mirror.enabled || row.status.updateStatus == UpdateStatus::Disabled)
         return Health::Disabled;
+    if (row.status.updateStatus != UpdateStatus::Started && row.status.updateStatus != UpdateStatus::Scheduled
+        && HostKeyOps::refusalOf(row.status))
+        return Health::HostKeyRefused; // its newest check or run was refused for the host key
     switch (row.status.updateStatus) {
     case UpdateStatus::Failed: return Health::Failing;
     case UpdateStatus::Started:
@@ -107,6 +111,12 @@ QString MirrorTableModel::healthText(const MirrorRow &row)
     case Health::Failing: return tr("Failing");
     case Health::Disabled: return tr("Disabled");
     case Health::Paused: return tr("Paused");
+    case Health::HostKeyRefused: {
+        const auto refusal = HostKeyOps::refusalOf(row.status);
+        if (refusal && refusal->typeNotPinned)
+            return tr("Host key type not pinned");
+        return refusal && refusal->changed ? tr("Host key changed") : tr("Host key unknown");
+    }
     }
     return {};
 }
@@ -121,6 +131,10 @@ QString MirrorTableModel::checkText(const CheckRecord &record)
         return tr("Diverged");
     if (record.state == CheckState::Empty)
         return tr("Empty");
+    if (const auto refusal = HostKeyOps::refusalOf(record.errorCategory, record.errorDetail))
+        return refusal->typeNotPinned ? tr("Refused: host key type not pinned")
+            : refusal->changed        ? tr("Refused: host key changed")
+                                      : tr("Refused: host key unknown");
     return tr("Unreachable (%1): %2").arg(errorCategoryName(record.errorCategory), GitUrl::scrubText(record.error));
 }
 
@@ -175,7 +189,8 @@ QVariant MirrorTableModel::data(const QModelIndex &index, int role) const
         if (index.column() == Health) {
             switch (healthOf(row)) {
             case Health::Ok: return QBrush(QColor(0x1e, 0x7b, 0x34));
-            case Health::Failing: return QBrush(QColor(0xc0, 0x1c, 0x28));
+            case Health::Failing:
+            case Health::HostKeyRefused: return QBrush(QColor(0xc0, 0x1c, 0x28));
             case Health::Disabled:
             case Health::Paused: return QBrush(QColor(0x77, 0x76, 0x7b));
             case Health::Running: return QBrush(QColor(0x1a, 0x5f, 0xb4));

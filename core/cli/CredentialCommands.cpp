@@ -114,61 +114,37 @@ Result<QByteArray> secretFromStdin(CliContext &context, const QString &name, Cre
     return secret;
 }
 
-// The secret of another credential (a key's passphrase), the keychain's read on the event loop.
-Result<QByteArray> secretOf(CliContext &context, const Config &config, const QString &name)
+// The words of the command line for the key errors CredentialOps::checkKey leaves to a front end.
+Error keyError(Error error)
 {
-    const Credential *holder = config.credential(name);
-    if (!holder)
-        return Error::config(QStringLiteral("--passphrase-credential"), QStringLiteral("no credential named \"%1\"").arg(quoteInput(name)));
-    if (holder->secretSource.kind != SecretSource::Kind::Keychain)
-        return readSecret(holder->secretSource);
-    Result<QByteArray> secret = Error::io(QStringLiteral("the keychain did not answer"));
+    if (CredentialOps::isNotEncrypted(error))
+        error.message = QStringLiteral("the key is not encrypted: drop --passphrase-credential");
+    else if (CredentialOps::isPassphraseNeeded(error))
+        error.message = QStringLiteral("the key is encrypted (%1): give --passphrase-credential NAME (a password credential "
+                                       "holding the passphrase), or run on a terminal to be asked for it")
+                            .arg(error.detail.value(QStringLiteral("cipher")).toString());
+    return error;
+}
+
+// An SSH private key about to be stored (or named in a file), checked as CredentialOps checks it:
+// strictly read, an encrypted key's passphrase (from --passphrase-credential) checked offline.
+// Returns the canonical text.
+Result<QByteArray> checkedKey(CliContext &context, const Credential &credential, const QByteArray &text)
+{
+    Result<CredentialOps::CheckedKey> key = Error::io(QStringLiteral("the keychain did not answer"));
     context.runAsync([&](QObject *receiver, std::function<void()> finished) {
-        keychain::read({holder->name}, receiver, [&secret, finished, key = holder->name](QHash<QString, Result<QByteArray>> read) {
-            secret = read.value(key, Error::io(QStringLiteral("the keychain did not answer")));
+        CredentialOps(context.configPath).checkKeyFor(credential, text, std::nullopt, receiver, [&key, finished](Result<CredentialOps::CheckedKey> checked) {
+            key = std::move(checked);
             finished();
         });
     });
-    return secret;
-}
-
-// An SSH private key about to be stored: read strictly (only ed25519/ECDSA in the OpenSSH format),
-// and, when encrypted, its passphrase checked offline: from --passphrase-credential, or asked on
-// a terminal (then returned in *asked, to be stored as a credential of its own).
-Result<QByteArray> checkedKey(CliContext &context, const Credential &credential, const QByteArray &text,
-                              std::optional<QByteArray> *asked, bool mayAsk = true)
-{
-    const auto info = inspectPrivateKey(text);
-    if (!info)
-        return info.error();
-    auto canonical = canonicalPrivateKeyText(text);
-    if (!canonical)
-        return canonical.error();
-    if (!info->encrypted) {
-        if (!credential.passphraseCredential.isEmpty())
-            return Error::usage(QStringLiteral("the key is not encrypted: drop --passphrase-credential"));
-        return canonical;
+    if (!key) {
+        Error error = keyError(key.error());
+        if (error.field == QLatin1String("passphrase_credential"))
+            error.field = QStringLiteral("--passphrase-credential");
+        return error;
     }
-    QByteArray passphrase;
-    if (!credential.passphraseCredential.isEmpty()) {
-        const auto config = context.store().load();
-        if (!config)
-            return config.error();
-        auto secret = secretOf(context, *config, credential.passphraseCredential);
-        if (!secret)
-            return secret.error();
-        passphrase = *secret;
-    } else if (mayAsk && platform::stdinIsTerminal()) {
-        passphrase = platform::readLineWithoutEcho(QStringLiteral("Passphrase of the key (%1): ").arg(info->sha256Fingerprint));
-        *asked = passphrase;
-    } else {
-        return Error::usage(QStringLiteral("the key is encrypted (%1): give --passphrase-credential NAME (a password credential "
-                                           "holding the passphrase), or run on a terminal to be asked for it")
-                                .arg(info->cipher));
-    }
-    if (auto status = checkPassphrase(*canonical, passphrase); !status)
-        return status.error();
-    return canonical;
+    return key->text;
 }
 
 int credentialChange(CliContext &context, const QString &sub, const QStringList &arguments)
@@ -224,59 +200,54 @@ int credentialChange(CliContext &context, const QString &sub, const QStringList 
             Credential stored = credential;
             stored.secretSource = SecretSource{SecretSource::Kind::Keychain, {}};
             if (auto status = validateCredential(stored); !status)
-                return context.fail(command, status.error());
+                return failChange(context, command, status.error());
             if (const auto config = context.store().load(); config && config->credential(name))
-                return context.fail(command, Error::config(QStringLiteral("name"), QStringLiteral("a credential named \"%1\" already exists")
+                return failChange(context, command, Error::config(QStringLiteral("name"), QStringLiteral("a credential named \"%1\" already exists")
                                                                                     .arg(config->credential(name)->name)));
             auto secret = secretFromStdin(context, name, credential.kind);
             if (!secret)
-                return context.fail(command, secret.error());
-            std::optional<QByteArray> askedPassphrase;
-            if (credential.kind == CredentialKind::SshKey) {
-                auto key = checkedKey(context, credential, *secret, &askedPassphrase);
-                if (!key)
-                    return failChange(context, command, key.error());
-                secret = *key;
-            }
-            // A passphrase typed on the terminal goes into the keychain as a credential of its own.
-            Credential passphrase;
-            if (askedPassphrase) {
-                passphrase.name = name + QStringLiteral("-passphrase");
-                passphrase.kind = CredentialKind::Token;
-                credential.passphraseCredential = passphrase.name;
-            }
-            context.runAsync([&](QObject *receiver, std::function<void()> finished) {
-                auto addKey = [&, receiver, finished] {
-                    ops.addWithSecret(credential, *secret, receiver, [&, receiver, finished](Status status) {
+                return failChange(context, command, secret.error());
+            if (credential.kind != CredentialKind::SshKey) {
+                context.runAsync([&](QObject *receiver, std::function<void()> finished) {
+                    ops.addWithSecret(credential, *secret, receiver, [&saved, finished](Status status) {
                         saved = std::move(status);
-                        if (!saved && askedPassphrase) {
-                            ops.remove(passphrase.name, true, receiver, [finished](Result<CredentialOps::Removed>) { finished(); });
-                            return;
-                        }
                         finished();
                     });
-                };
-                if (!askedPassphrase) {
-                    addKey();
-                    return;
+                });
+            } else {
+                // An encrypted key without --passphrase-credential: its passphrase is asked for on a
+                // terminal; CredentialOps checks it and keeps it as a credential of its own.
+                std::optional<QByteArray> askedPassphrase;
+                if (credential.passphraseCredential.isEmpty()) {
+                    const auto plain = CredentialOps::checkKey(*secret, std::nullopt, false);
+                    if (!plain && (!CredentialOps::isPassphraseNeeded(plain.error()) || !platform::stdinIsTerminal()))
+                        return failChange(context, command, keyError(plain.error()));
+                    if (!plain) {
+                        const auto info = inspectPrivateKey(*secret);
+                        askedPassphrase = platform::readLineWithoutEcho(
+                            QStringLiteral("Passphrase of the key (%1): ").arg(info ? info->sha256Fingerprint : QString()));
+                    }
                 }
-                ops.addWithSecret(passphrase, *askedPassphrase, receiver, [&saved, addKey, finished](Status status) {
-                    if (!status) {
+                context.runAsync([&](QObject *receiver, std::function<void()> finished) {
+                    ops.addSshKey(credential, *secret, askedPassphrase, receiver, [&saved, finished](Status status) {
                         saved = std::move(status);
                         finished();
-                        return;
-                    }
-                    addKey();
+                    });
                 });
-            });
+                if (!saved) {
+                    Error error = keyError(saved.error());
+                    if (error.field == QLatin1String("passphrase_credential"))
+                        error.field = QStringLiteral("--passphrase-credential");
+                    saved = error;
+                }
+            }
         } else if (saved) {
             if (credential.kind == CredentialKind::SshKey && credential.secretSource.kind == SecretSource::Kind::File) {
                 // The key file is read now too: a key MirrorDesk cannot use is refused at once.
                 auto text = readSecret(credential.secretSource);
                 if (!text)
                     return failChange(context, command, text.error());
-                std::optional<QByteArray> asked;
-                if (auto key = checkedKey(context, credential, *text, &asked, false); !key)
+                if (auto key = checkedKey(context, credential, *text); !key)
                     return failChange(context, command, key.error());
             }
             saved = ops.add(credential);
@@ -286,7 +257,7 @@ int credentialChange(CliContext &context, const QString &sub, const QStringList 
         if (stdinSecret) {
             const auto config = context.store().load();
             if (!config)
-                return context.fail(command, config.error());
+                return failChange(context, command, config.error());
             const Credential *existing = config->credential(name);
             if (!existing)
                 return context.usage(command, QStringLiteral("no credential named \"%1\"").arg(quoteInput(name)));
@@ -296,15 +267,14 @@ int credentialChange(CliContext &context, const QString &sub, const QStringList 
             if (kind != CredentialKind::SshAgent) {
                 auto read = secretFromStdin(context, existing->name, kind);
                 if (!read)
-                    return context.fail(command, read.error());
+                    return failChange(context, command, read.error());
                 secret = *read;
                 if (kind == CredentialKind::SshKey) {
                     Credential edited = *existing;
                     edited.kind = kind;
                     if (parser.isSet(QStringLiteral("passphrase-credential")))
                         edited.passphraseCredential = parser.value(QStringLiteral("passphrase-credential"));
-                    std::optional<QByteArray> asked;
-                    auto key = checkedKey(context, edited, *secret, &asked, false);
+                    auto key = checkedKey(context, edited, *secret);
                     if (!key)
                         return failChange(context, command, key.error());
                     secret = *key;
@@ -364,7 +334,7 @@ int credentialList(CliContext &context, const QStringList &arguments)
         return context.usage(command, QStringLiteral("takes no arguments"));
     const auto listed = CredentialOps(context.configPath).list();
     if (!listed)
-        return context.fail(command, listed.error());
+        return failChange(context, command, listed.error());
     QJsonArray items;
     QList<QStringList> rows;
     for (const CredentialOps::Listed &entry : *listed) {
@@ -409,17 +379,20 @@ int cmdSshKeygen(CliContext &context, const QStringList &arguments)
     const QString name = parser.positionalArguments().first();
     const auto config = context.store().load();
     if (!config)
-        return context.fail(command, config.error());
+        return failChange(context, command, config.error());
     if (parser.isSet(QStringLiteral("public"))) {
         const Credential *existing = config->credential(name);
         if (!existing || existing->kind != CredentialKind::SshKey)
             return context.usage(command, QStringLiteral("no ssh_key credential named \"%1\"").arg(quoteInput(name)));
-        auto text = secretOf(context, *config, existing->name);
-        if (!text)
-            return failChange(context, command, text.error());
-        const auto info = inspectPrivateKey(*text);
+        Result<PrivateKeyInfo> info = Error::io(QStringLiteral("the keychain did not answer"));
+        context.runAsync([&](QObject *receiver, std::function<void()> finished) {
+            CredentialOps(context.configPath).publicKeyOf(existing->name, receiver, [&info, finished](Result<PrivateKeyInfo> read) {
+                info = std::move(read);
+                finished();
+            });
+        });
         if (!info)
-            return context.fail(command, info.error());
+            return failChange(context, command, info.error());
         context.out() << info->publicLine << '\n';
         context.out().flush();
         return ExitOk;
@@ -429,25 +402,21 @@ int cmdSshKeygen(CliContext &context, const QStringList &arguments)
     credential.kind = CredentialKind::SshKey;
     credential.secretSource = SecretSource{SecretSource::Kind::Keychain, {}};
     if (auto status = validateCredential(credential); !status)
-        return context.fail(command, status.error());
+        return failChange(context, command, status.error());
     if (const Credential *existing = config->credential(name))
-        return context.fail(command, Error::config(QStringLiteral("name"), QStringLiteral("a credential named \"%1\" already exists; "
+        return failChange(context, command, Error::config(QStringLiteral("name"), QStringLiteral("a credential named \"%1\" already exists; "
                                                                                         "remove it first or pick another name")
                                                                             .arg(existing->name)));
-    const auto key = generateEd25519(parser.isSet(QStringLiteral("comment")) ? parser.value(QStringLiteral("comment"))
-                                                                              : QStringLiteral("mirrordesk-") + name);
-    if (!key)
-        return failChange(context, command, key.error());
-    Status saved;
-    CredentialOps ops(context.configPath);
+    const QString comment = parser.isSet(QStringLiteral("comment")) ? parser.value(QStringLiteral("comment")) : QStringLiteral("mirrordesk-") + name;
+    Result<GeneratedKey> key = Error::io(QStringLiteral("the keychain did not answer"));
     context.runAsync([&](QObject *receiver, std::function<void()> finished) {
-        ops.addWithSecret(credential, key->privateKeyText, receiver, [&saved, finished](Status status) {
-            saved = std::move(status);
+        CredentialOps(context.configPath).generateSshKey(name, comment, receiver, [&key, finished](Result<GeneratedKey> made) {
+            key = std::move(made);
             finished();
         });
     });
-    if (!saved)
-        return failChange(context, command, saved.error());
+    if (!key)
+        return failChange(context, command, key.error());
     context.out() << key->publicLine << '\n';
     context.out().flush();
     context.note(QStringLiteral("stored the private key in the keychain as credential %1 (%2); add the public key above as a "

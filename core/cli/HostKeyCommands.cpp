@@ -114,9 +114,6 @@ QJsonObject keyJson(const HostKey &key)
                        {QStringLiteral("line"), key.toLine()}};
 }
 
-// A whole detect: every connect and key exchange of it.
-constexpr int kDetectTimeoutMs = 20000;
-
 int detect(CliContext &context, const QStringList &arguments)
 {
     const QString command = QStringLiteral("hostkeys detect");
@@ -125,7 +122,7 @@ int detect(CliContext &context, const QStringList &arguments)
         "Show the SSH host keys a server offers, with their SHA256 and MD5 fingerprints, asking once per key type libssh2 "
         "can negotiate (ssh-ed25519, ecdsa-sha2-nistp256/384/521). Nothing is pinned and no login is tried: compare the "
         "fingerprints with the ones the host's admin publishes, then pin the keys with the command it prints. "
-        "Ends after %1 seconds.").arg(kDetectTimeoutMs / 1000));
+        "Ends after %1 seconds.").arg(HostKeyOps::kDetectTimeoutMs / 1000));
     parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("An ssh:// URL, an SCP-style address (user@host:path, port 22) "
                                                                        "or host[:port] / [host]:port."));
     parser.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON document.")});
@@ -134,7 +131,7 @@ int detect(CliContext &context, const QStringList &arguments)
         return code;
     if (parser.positionalArguments().size() != 1)
         return context.usage(command, QStringLiteral("expected one URL or HOST[:PORT]"));
-    const auto report = detectHostKeys(parser.positionalArguments().first(), kDetectTimeoutMs);
+    const auto report = HostKeyOps::detect(parser.positionalArguments().first());
     if (!report) {
         if (report.error().category == ErrorCategory::Usage)
             return context.usage(command, report.error().message);

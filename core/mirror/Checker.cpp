@@ -32,6 +32,7 @@ CheckRecord unreachable(CheckRecord record, const Error &error)
     record.state = CheckState::Unreachable;
     record.errorCategory = error.category;
     record.error = GitUrl::scrubText(error.message);
+    record.errorDetail = error.detail;
     return record;
 }
 
@@ -187,6 +188,7 @@ CheckRecord checkRelay(const MirrorJob &job, CheckRecord record, const QList<Ref
         second.state = CheckState::Unreachable;
         second.errorCategory = target.error().category;
         second.error = target.error().message;
+        second.errorDetail = target.error().detail;
     } else {
         record.targetFingerprint = refFingerprint(target->refs, filter);
         record.targetHead = target->headTarget;
@@ -233,6 +235,7 @@ CheckRecord checkRelay(const MirrorJob &job, CheckRecord record, const QList<Ref
     record.state = worse.state;
     record.errorCategory = worse.errorCategory;
     record.error = worse.error;
+    record.errorDetail = worse.errorDetail;
     return record;
 }
 

@@ -43,16 +43,19 @@ Result<StatusRecord> recordUpdate(StateStore state, const QString &mirror, const
             status.updateStatus = UpdateStatus::Interrupted;
             status.lastError = scrubbed;
             status.errorCategory = category;
+            status.errorDetail = {};
         } else if (error) {
             status.updateStatus = UpdateStatus::Failed;
             status.lastError = scrubbed;
             status.errorCategory = category;
+            status.errorDetail = error->detail;
             ++status.consecutiveFailures;
         } else {
             status.updateStatus = UpdateStatus::Finished;
             status.lastSuccessfulUpdateAt = finishedAt;
             status.lastError.clear();
             status.errorCategory = ErrorCategory::None;
+            status.errorDetail = {};
             status.consecutiveFailures = 0;
         }
     }, run, result.atticAdded, result.atticExpired);

@@ -272,9 +272,12 @@ Result<RunRecord> runFromJson(const QJsonObject &object, const QString &path)
 
 QJsonObject checkStageToJson(const CheckStage &stage)
 {
-    return QJsonObject{{QStringLiteral("state"), checkStateName(stage.state)},
+    QJsonObject object{{QStringLiteral("state"), checkStateName(stage.state)},
                        {QStringLiteral("error_category"), errorCategoryName(stage.errorCategory)},
                        {QStringLiteral("error"), stage.error}};
+    if (!stage.errorDetail.isEmpty())
+        object.insert(QStringLiteral("error_detail"), stage.errorDetail);
+    return object;
 }
 
 QJsonObject statusToJson(const StatusRecord &s)
@@ -289,6 +292,8 @@ QJsonObject statusToJson(const StatusRecord &s)
         {QStringLiteral("warnings"), QJsonArray::fromStringList(s.warnings)},
         {QStringLiteral("consecutive_failures"), s.consecutiveFailures},
     };
+    if (!s.errorDetail.isEmpty())
+        object.insert(QStringLiteral("error_detail"), s.errorDetail);
     if (s.lastCheck) {
         const CheckRecord &c = *s.lastCheck;
         QJsonObject check{{QStringLiteral("state"), checkStateName(c.state)},
@@ -299,6 +304,8 @@ QJsonObject statusToJson(const StatusRecord &s)
                                   {QStringLiteral("target_fingerprint"), c.targetFingerprint},
                                   {QStringLiteral("source_head"), c.sourceHead},
                                   {QStringLiteral("target_head"), c.targetHead}};
+        if (!c.errorDetail.isEmpty())
+            check.insert(QStringLiteral("error_detail"), c.errorDetail);
         for (const auto &[key, stage] : {std::pair{QStringLiteral("source_cache"), c.sourceCache}, std::pair{QStringLiteral("cache_target"), c.cacheTarget}}) {
             if (stage)
                 check.insert(key, checkStageToJson(*stage));
@@ -324,6 +331,8 @@ Result<StatusRecord> statusFromJson(const QJsonObject &object)
     s.lastSuccessfulUpdateAt = readTime(r, QStringLiteral("last_successful_update_at"));
     s.lastError = r.string(QStringLiteral("last_error"));
     s.errorCategory = readCategory(r, QStringLiteral("error_category"));
+    if (r.has(QStringLiteral("error_detail")))
+        s.errorDetail = r.object(QStringLiteral("error_detail"));
     s.warnings = r.stringList(QStringLiteral("warnings"));
     s.consecutiveFailures = r.integer(QStringLiteral("consecutive_failures"), 0, 0, std::numeric_limits<int>::max());
     if (r.has(QStringLiteral("last_check"))) {
@@ -332,6 +341,8 @@ Result<StatusRecord> statusFromJson(const QJsonObject &object)
         check.state = readEnum(c, QStringLiteral("state"), checkStateFromName, CheckState::None);
         check.errorCategory = readCategory(c, QStringLiteral("error_category"));
         check.error = c.string(QStringLiteral("error"));
+        if (c.has(QStringLiteral("error_detail")))
+            check.errorDetail = c.object(QStringLiteral("error_detail"));
         check.checkedAt = readTime(c, QStringLiteral("checked_at"));
         check.sourceFingerprint = c.string(QStringLiteral("source_fingerprint"));
         check.targetFingerprint = c.string(QStringLiteral("target_fingerprint"));
@@ -345,6 +356,8 @@ Result<StatusRecord> statusFromJson(const QJsonObject &object)
             read.state = readEnum(st, QStringLiteral("state"), checkStateFromName, CheckState::None);
             read.errorCategory = readCategory(st, QStringLiteral("error_category"));
             read.error = st.string(QStringLiteral("error"));
+            if (st.has(QStringLiteral("error_detail")))
+                read.errorDetail = st.object(QStringLiteral("error_detail"));
             if (auto finished = st.finish(); !finished)
                 return finished.error();
             *stage = read;

@@ -74,6 +74,7 @@ struct CheckStage {
     CheckState state = CheckState::None;
     ErrorCategory errorCategory = ErrorCategory::None;
     QString error;
+    QJsonObject errorDetail = {}; // the error's structured detail (Error::detail), e.g. a refused host key
     bool operator==(const CheckStage &) const = default;
 };
 
@@ -91,6 +92,10 @@ struct CheckRecord {
     std::optional<CheckStage> sourceCache = std::nullopt;
     std::optional<CheckStage> cacheTarget = std::nullopt;
     QStringList warnings = QStringList();
+    // The error's structured detail (Error::detail): for host_key, the host, the reason and the
+    // key it offered, so a front end can offer to pin it without reading the message. Written to
+    // the state as "error_detail" only when not empty (older states have none).
+    QJsonObject errorDetail = {};
     bool operator==(const CheckRecord &) const = default;
 };
 
@@ -105,6 +110,7 @@ struct StatusRecord {
     QStringList warnings;
     int consecutiveFailures = 0;
     std::optional<CheckRecord> lastCheck;
+    QJsonObject errorDetail = {}; // the last error's Error::detail ("error_detail" when not empty)
     bool operator==(const StatusRecord &) const = default;
 };
 

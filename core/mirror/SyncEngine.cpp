@@ -84,6 +84,7 @@ void SyncEngine::recordSetupError(JobKind kind, const QString &name, const Error
         record.state = CheckState::Unreachable;
         record.errorCategory = error.category == ErrorCategory::Usage ? ErrorCategory::Config : error.category;
         record.error = error.message;
+        record.errorDetail = error.detail;
         record.checkedAt = QDateTime::currentDateTimeUtc();
         const CheckOutcome outcome = recordCheck(state, name, record);
         QMetaObject::invokeMethod(this, [this, name, outcome] {

@@ -5,6 +5,7 @@
 #include "util/Scrub.h"
 
 #include <QHash>
+#include <QJsonArray>
 
 #include <memory>
 
@@ -38,10 +39,10 @@ void later(QObject *context, CredentialOps::Done done, Status status)
 
 Status addTo(Config &config, const Credential &credential)
 {
-    if (const int index = config.indexOfCredential(credential.name); index >= 0)
-        return Error::config(QStringLiteral("name"), QStringLiteral("a credential named \"%1\" already exists")
-                                                         .arg(config.credentials.at(index).name));
-    if (auto status = validateCredential(credential); !status)
+    QStringList others;
+    for (const Credential &c : config.credentials)
+        others.append(c.name);
+    if (auto status = CredentialOps::validate(credential, others); !status)
         return status;
     config.credentials.append(credential);
     return {};
@@ -53,6 +54,25 @@ CredentialOps::CredentialOps(QString configPath)
     : m_path(configPath)
     , m_store(std::move(configPath))
 {
+}
+
+Status CredentialOps::validate(const Credential &credential, const QStringList &others)
+{
+    for (const QString &other : others) {
+        if (other.compare(credential.name, Qt::CaseInsensitive) == 0)
+            return Error::config(QStringLiteral("name"), QStringLiteral("a credential named \"%1\" already exists").arg(other));
+    }
+    return validateCredential(credential);
+}
+
+QString CredentialOps::keychainErrorKind(const Error &error)
+{
+    return keychain::errorKind(error);
+}
+
+QString CredentialOps::keychainErrorSummary(const Error &error)
+{
+    return keychain::errorSummary(error);
 }
 
 QStringList CredentialOps::usersOf(const Config &config, const QString &credential)
@@ -260,10 +280,13 @@ void CredentialOps::remove(const QString &name, bool force, QObject *context, st
             return noSuchCredential(name);
         const Credential credential = config.credentials.at(index);
         const QStringList users = usersOf(config, credential.name);
-        if (!users.isEmpty() && !force)
-            return Error::config(QStringLiteral("name"), QStringLiteral("credential \"%1\" is used by %2; change those first, or "
-                                                                        "give --force to remove it from them")
-                                                             .arg(credential.name, users.join(QStringLiteral(", "))));
+        if (!users.isEmpty() && !force) {
+            Error refused = Error::config(QStringLiteral("name"), QStringLiteral("credential \"%1\" is used by %2; change those "
+                                                                                 "first, or give --force to remove it from them")
+                                                                      .arg(credential.name, users.join(QStringLiteral(", "))));
+            refused.detail.insert(QStringLiteral("used_by"), QJsonArray::fromStringList(users)); // for a front end's own words
+            return refused;
+        }
         for (Mirror &m : config.mirrors) {
             for (Endpoint *endpoint : {&m.source, &m.target}) {
                 if (endpoint->credential.compare(credential.name, Qt::CaseInsensitive) == 0)

@@ -6,6 +6,7 @@
 #include "util/Scrub.h"
 
 #include <QDir>
+#include <QJsonArray>
 #include <QRegularExpression>
 
 namespace md {
@@ -69,6 +70,55 @@ Result<HostKeyOps::Pinned> HostKeyOps::pin(const QString &host, const QStringLis
     if (!saved)
         return saved.error();
     return pinned;
+}
+
+Result<HostKeyOps::Added> HostKeyOps::add(const QString &host, const QStringList &rawLines)
+{
+    auto hostPort = normalizeHostPort(host);
+    if (!hostPort)
+        return Error::usage(hostPort.error().message);
+    if (rawLines.isEmpty())
+        return Error::usage(QStringLiteral("no OpenSSH public-key line for %1 found (expected \"TYPE BASE64 [COMMENT]\")").arg(*hostPort));
+    QList<HostKey> offered;
+    for (const QString &raw : rawLines) {
+        auto key = HostKey::parseLine(raw);
+        if (!key)
+            return Error::usage(key.error().message);
+        offered.append(*key);
+    }
+    Added added{*hostPort, {}, 0};
+    auto saved = m_store.modify([&](Config &config) -> Status {
+        QStringList lines = config.hostKeys.value(*hostPort);
+        added.keys.clear();
+        added.added = 0;
+        for (const QString &line : lines) {
+            if (const auto key = HostKey::parseLine(line)) // validated on load
+                added.keys.append(*key);
+        }
+        for (const HostKey &key : offered) {
+            const bool pinned = std::any_of(added.keys.cbegin(), added.keys.cend(), [&](const HostKey &k) { return k.blob == key.blob; });
+            if (pinned)
+                continue;
+            lines.append(key.toLine());
+            added.keys.append(key);
+            ++added.added;
+        }
+        config.hostKeys.insert(*hostPort, lines);
+        return {};
+    });
+    if (!saved)
+        return saved.error();
+    return added;
+}
+
+Result<DetectReport> HostKeyOps::detect(const QString &location, const std::atomic<bool> *cancel)
+{
+    return detectHostKeys(location, kDetectTimeoutMs, cancel);
+}
+
+Result<QString> HostKeyOps::hostPortOf(const QString &location)
+{
+    return detectHostPort(location);
 }
 
 Result<QList<HostKeyOps::HostEntry>> HostKeyOps::list(const std::optional<QString> &host) const
@@ -144,6 +194,36 @@ Result<HostKeyOps::Removed> HostKeyOps::remove(const QString &host, const std::o
     if (!saved)
         return saved.error();
     return removed;
+}
+
+std::optional<HostKeyOps::Refusal> HostKeyOps::refusalOf(ErrorCategory category, const QJsonObject &detail)
+{
+    if (category != ErrorCategory::HostKey || detail.isEmpty())
+        return std::nullopt;
+    const auto hostPort = normalizeHostPort(detail.value(QStringLiteral("host")).toString());
+    const auto offered = HostKey::parseLine(detail.value(QStringLiteral("offered")).toObject().value(QStringLiteral("line")).toString());
+    if (!hostPort || !offered)
+        return std::nullopt;
+    Refusal refusal;
+    refusal.hostPort = *hostPort;
+    refusal.offered = *offered;
+    refusal.changed = detail.value(QStringLiteral("reason")).toString() == QLatin1String("changed");
+    refusal.typeNotPinned = detail.value(QStringLiteral("reason")).toString() == QLatin1String("type_not_pinned");
+    for (const QJsonValue &pinned : detail.value(QStringLiteral("pinned")).toArray()) {
+        if (const auto key = HostKey::parseLine(pinned.toObject().value(QStringLiteral("line")).toString()))
+            refusal.pinned.append(*key);
+    }
+    return refusal;
+}
+
+std::optional<HostKeyOps::Refusal> HostKeyOps::refusalOf(const StatusRecord &status)
+{
+    const bool checkIsNewer = status.lastCheck && (!status.lastUpdateAt.isValid() || status.lastCheck->checkedAt >= status.lastUpdateAt);
+    if (checkIsNewer)
+        return refusalOf(status.lastCheck->errorCategory, status.lastCheck->errorDetail);
+    if (status.updateStatus != UpdateStatus::Failed)
+        return std::nullopt;
+    return refusalOf(status.errorCategory, status.errorDetail);
 }
 
 int HostKeyOps::ImportReport::addedKeys() const

@@ -1,7 +1,11 @@
 #pragma once
 
 #include "mirror/MirrorStore.h"
+#include "mirror/StatusRecord.h"
 #include "security/HostKey.h"
+#include "security/HostKeyDetect.h"
+
+#include <atomic>
 
 namespace md {
 
@@ -18,6 +22,23 @@ public:
         QList<HostKey> keys;
     };
     Result<Pinned> pin(const QString &host, const QStringList &lines);
+    // Like pin, but adds `lines` to the keys already pinned for `host` (a key pinned already is
+    // not added twice): accepting a detected or offered key one at a time. `keys` in the result
+    // are every key now pinned for the host; `added` counts the new ones.
+    struct Added {
+        QString hostPort;
+        QList<HostKey> keys;
+        int added = 0;
+    };
+    Result<Added> add(const QString &host, const QStringList &lines);
+
+    // The keys a server offers (security/HostKeyDetect.h, detectHostKeys), within the whole
+    // detect's time limit. Blocking: call it off a UI thread. Nothing is pinned.
+    static constexpr int kDetectTimeoutMs = 20000;
+    static Result<DetectReport> detect(const QString &location, const std::atomic<bool> *cancel = nullptr);
+    // The host:port a location names (an ssh:// URL, user@host:path, host[:port], [host]:port),
+    // as keys are pinned under it (security/HostKeyDetect.h, detectHostPort).
+    static Result<QString> hostPortOf(const QString &location);
 
     struct HostEntry {
         QString hostPort;
@@ -62,6 +83,23 @@ public:
     Result<ImportReport> importKnownHostsText(const QString &text, const QString &source);
     // $HOME/.ssh/known_hosts (empty when HOME is not set).
     static QString defaultKnownHostsFile();
+
+    // A connection refused for its host key (security/HostKeyCheck.h), read from the error's
+    // structured detail (Error::detail, kept in the status and check records as errorDetail),
+    // never from its message: the host, whether it was unknown or its key changed, the key it
+    // offered (ready to pin) and the keys pinned for it.
+    struct Refusal {
+        QString hostPort;
+        bool changed = false; // "changed": keys are pinned for the host, none is the offered one
+        // "type_not_pinned": keys are pinned, none of the offered key's type (not proof of a change)
+        bool typeNotPinned = false;
+        HostKey offered;
+        QList<HostKey> pinned;
+    };
+    static std::optional<Refusal> refusalOf(ErrorCategory category, const QJsonObject &detail);
+    // The newest refusal in a mirror's status: its last check or its last update, whichever
+    // happened last, when that one was refused for its host key.
+    static std::optional<Refusal> refusalOf(const StatusRecord &status);
 
 private:
     MirrorStore m_store;

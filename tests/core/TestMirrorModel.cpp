@@ -87,7 +87,7 @@ private Q_SLOTS:
         QTest::newRow("no source") << QByteArray("no-source") << "source.url" << "a source is required";
         QTest::newRow("bad source") << QByteArray("ftp-source") << "source.url" << "unsupported scheme";
         QTest::newRow("password in url") << QByteArray("password-url") << "source.url" << "contains a password";
-        QTest::newRow("token in url") << QByteArray("token-url") << "source.url" << "user name or token";
+        QTest::newRow("token in url") << QByteArray("token-url") << "source.url" << "contains a user name (or a short token) but no password";
         QTest::newRow("pull with target") << QByteArray("pull-target") << "target.url" << "has no target";
         QTest::newRow("relay without target") << QByteArray("relay-no-target") << "target.url" << "needs a target";
         QTest::newRow("push remote source") << QByteArray("push-remote") << "source.url" << "local repository path";
