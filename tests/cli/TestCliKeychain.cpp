@@ -168,6 +168,31 @@ private Q_SLOTS:
         QCOMPARE(keychain.lookup(u"typed"_s).value_or("(none)"), QByteArray("Typed-Canary-42"));
     }
 
+    // A private key pasted on a terminal is read to its END line, all of it: nothing is left for
+    // the shell to run or to keep in its history.
+    void keyPastedOnATerminalIsReadWhole()
+    {
+        KeychainSession keychain;
+        QVERIFY2(keychain.start(), qPrintable(keychain.errorString()));
+        CliEnv env;
+        QTemporaryDir keys;
+        runProgram(u"ssh-keygen"_s, {u"-q"_s, u"-t"_s, u"ed25519"_s, u"-N"_s, QString(), u"-f"_s, keys.filePath(u"k"_s)});
+        const QByteArray key = CliEnv::readFile(keys.filePath(u"k"_s)).value_or(QByteArray());
+        QVERIFY(key.contains("END OPENSSH PRIVATE KEY"));
+        // The pasted text ends with the key's own newline; a line after it must stay unread.
+        const QString script = QFINDTESTDATA("cli/pty_answer.py");
+        QProcess python;
+        python.setProcessEnvironment(env.environment(keychain.environment()));
+        python.start(u"python3"_s, QStringList{script, u"Private key for credential"_s, QString::fromLatin1(key.trimmed()), clitest::binary()}
+                                        + env.fullArguments({u"credential"_s, u"add"_s, u"pasted"_s, u"--kind"_s, u"ssh_key"_s,
+                                                             u"--secret-stdin"_s}));
+        QVERIFY2(python.waitForFinished(60000), qPrintable(python.errorString()));
+        const QByteArray screen = python.readAllStandardOutput();
+        QVERIFY2(python.exitCode() == 0, screen.constData());
+        QVERIFY2(!screen.contains(key.split('\n').value(2)), screen.constData());
+        QCOMPARE(keychain.lookup(u"pasted"_s).value_or("(none)"), key);
+    }
+
     void badInputChangesNothing()
     {
         KeychainSession keychain;
