@@ -157,9 +157,12 @@ void closeDescriptor(int fd)
 int openForAppending(const QString &path, QString *problem)
 {
 #ifdef Q_OS_UNIX
-    const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK, 0600);
+    // Never through a link (a log in a shared folder must not append to whatever a link names).
+    const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW, 0600);
     if (fd < 0) {
-        *problem = errno == ENXIO ? QStringLiteral("it is a FIFO nobody reads") : QString::fromLocal8Bit(::strerror(errno));
+        *problem = errno == ENXIO ? QStringLiteral("it is a FIFO nobody reads")
+            : errno == ELOOP      ? QStringLiteral("it is a symbolic link; give the file itself")
+                                  : QString::fromLocal8Bit(::strerror(errno));
         return -1;
     }
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);

@@ -289,6 +289,18 @@ private Q_SLOTS:
         QVERIFY(timer.elapsed() < 15000);
     }
 
+    // A log path that is a link is refused (never written through), the file it names untouched.
+    void aLogFileThatIsALinkIsRefused()
+    {
+        CliEnv env;
+        QVERIFY(CliEnv::writeFile(env.path(u"victim.txt"_s), "precious\n"));
+        QVERIFY(QFile::link(env.path(u"victim.txt"_s), env.path(u"md.log"_s)));
+        const CliResult r = env.run({u"--log-file"_s, env.path(u"md.log"_s), u"list"_s});
+        CLI_EXPECT_EXIT(r, 2);
+        CLI_EXPECT_STDERR(r, u"symbolic link"_s);
+        QCOMPARE(CliEnv::readFile(env.path(u"victim.txt"_s)).value_or(QByteArray()), QByteArray("precious\n"));
+    }
+
     void emptyGlobalPathsAreUsageErrors()
     {
         CliEnv env;
