@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include "cli/MirrorOptions.h"
+#include "ops/CredentialOps.h"
 #include "ops/MirrorOps.h"
 #include "ops/UrlSecrets.h"
 
@@ -189,9 +190,26 @@ int cmdRemove(CliContext &context, const QStringList &arguments)
         return code;
     const bool deleteCache = parser.isSet(QStringLiteral("delete-cache"));
 
+    // The credentials this mirror named, to say which ones no mirror uses any more.
+    QStringList credentials;
+    if (const auto config = context.store().load(); config) {
+        if (const int index = config->indexOfMirror(names.first()); index >= 0) {
+            for (const QString &name : {config->mirrors.at(index).source.credential, config->mirrors.at(index).target.credential}) {
+                if (!name.isEmpty() && !credentials.contains(name, Qt::CaseInsensitive))
+                    credentials.append(name);
+            }
+        }
+    }
     auto removed = MirrorOps(context.configPath, context.stateDir).remove(names.first(), deleteCache);
     if (!removed)
         return context.fail(command, removed.error());
+    if (const auto config = context.store().load(); config) {
+        for (const QString &name : credentials) {
+            if (config->credential(name) && CredentialOps::usersOf(*config, name).isEmpty())
+                context.note(QStringLiteral("credential %1 is no longer used by any mirror (mirrordesk credential remove %1 "
+                                            "deletes it and its secret)").arg(config->credential(name)->name));
+        }
+    }
     int code = ExitOk;
     if (removed->stateError)
         code = context.fail(command, *removed->stateError);

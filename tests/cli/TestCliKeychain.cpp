@@ -330,6 +330,12 @@ private Q_SLOTS:
         CLI_EXPECT_STDERR(refused, u"credential add other-source --kind password --username alice --secret-env VAR"_s);
         QVERIFY(!refused.err.contains(kPassword));
         QCOMPARE(env.configBytes().value_or(QByteArray()), before);
+
+        // Removing the mirror says its credential is now unused (it is not deleted unasked).
+        const CliResult removed = env.run({u"remove"_s, u"team/m"_s}, {}, kc);
+        CLI_EXPECT_EXIT(removed, 0);
+        CLI_EXPECT_STDERR(removed, u"credential team-m-source is no longer used"_s);
+        QVERIFY(keychain.lookup(u"team-m-source"_s));
     }
 
     // SSH user keys: generated into the keychain, imported strictly, passphrases checked offline.
