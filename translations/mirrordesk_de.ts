@@ -295,20 +295,12 @@
         <translation>Entfernen</translation>
     </message>
     <message>
-        <source>Remove it from those mirrors too</source>
-        <translation>Auch aus diesen Spiegeln entfernen</translation>
-    </message>
-    <message>
         <source>Removed credential %1</source>
         <translation>Zugangsdaten %1 entfernt</translation>
     </message>
     <message>
         <source>Removed credential %1; mirrors left without a credential: %2</source>
         <translation>Zugangsdaten %1 entfernt; Spiegel ohne Zugangsdaten: %2</translation>
-    </message>
-    <message>
-        <source>Not removed: %1 is used by %2. Tick “Remove it from those mirrors too” to remove it anyway, or change those mirrors first.</source>
-        <translation>Nicht entfernt: %1 wird von %2 verwendet. Haken Sie „Auch aus diesen Spiegeln entfernen“ an, um sie trotzdem zu entfernen, oder ändern Sie zuerst diese Spiegel.</translation>
     </message>
     <message>
         <source>Cannot remove %1: %2</source>
@@ -323,6 +315,22 @@
 %3</source>
         <translation>Öffentlicher Schlüssel von %1 kopiert (%2):
 %3</translation>
+    </message>
+    <message>
+        <source>passphrase of %1</source>
+        <translation>Passphrase von %1</translation>
+    </message>
+    <message>
+        <source>It holds the passphrase of the SSH key %1, which could not be used without it.</source>
+        <translation>Sie enthalten die Passphrase des SSH-Schlüssels %1, der ohne sie nicht verwendet werden könnte.</translation>
+    </message>
+    <message>
+        <source>Remove it from those mirrors and keys too</source>
+        <translation>Auch aus diesen Spiegeln und Schlüsseln entfernen</translation>
+    </message>
+    <message>
+        <source>Not removed: %1 is used by %2. Tick “Remove it from those mirrors and keys too” to remove it anyway, or change those mirrors first.</source>
+        <translation>Nicht entfernt: %1 wird von %2 verwendet. Haken Sie „Auch aus diesen Spiegeln und Schlüsseln entfernen“ an, um sie trotzdem zu entfernen, oder ändern Sie zuerst diese Spiegel.</translation>
     </message>
 </context>
 <context>
@@ -505,6 +513,20 @@
     <message>
         <source>%1 offered a %2 key, and no key of that type is pinned for it. MirrorDesk cannot tell whether it is the host&apos;s own key: pin it only if its fingerprint is the one the host&apos;s admin publishes (every key a host offers must be pinned).</source>
         <translation>%1 bot einen %2-Schlüssel an, und für diesen Host ist kein Schlüssel dieses Typs hinterlegt. MirrorDesk kann nicht erkennen, ob es der eigene Schlüssel des Hosts ist: hinterlegen Sie ihn nur, wenn sein Fingerabdruck mit dem übereinstimmt, den der Administrator des Hosts veröffentlicht (jeder Schlüssel, den ein Host anbietet, muss hinterlegt sein).</translation>
+    </message>
+    <message numerus="yes">
+        <source>Replaced the keys pinned for %1 with the %n accepted key(s); the old ones are no longer trusted. Detect lists the other keys it offers.</source>
+        <translation>
+            <numerusform>Die für %1 hinterlegten Schlüssel wurden durch den angenommenen Schlüssel ersetzt; die alten gelten nicht mehr als vertrauenswürdig. „Erkennen“ listet die weiteren Schlüssel auf, die er anbietet.</numerusform>
+            <numerusform>Die für %1 hinterlegten Schlüssel wurden durch die %n angenommenen Schlüssel ersetzt; die alten gelten nicht mehr als vertrauenswürdig. „Erkennen“ listet die weiteren Schlüssel auf, die er anbietet.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more.</source>
+        <translation>
+            <numerusform>… und %n weitere.</numerusform>
+            <numerusform>… und %n weitere.</numerusform>
+        </translation>
     </message>
 </context>
 <context>

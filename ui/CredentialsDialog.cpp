@@ -5,6 +5,7 @@
 
 #include <QCheckBox>
 #include <QClipboard>
+#include <QCoreApplication>
 #include <QDialogButtonBox>
 #include <QGuiApplication>
 #include <QHBoxLayout>
@@ -17,6 +18,20 @@
 #include <QVBoxLayout>
 
 namespace md::ui {
+
+namespace {
+
+// "Used by": the mirrors, and the SSH keys whose passphrase the credential holds.
+QString usersText(const CredentialOps::Listed &listed)
+{
+    QStringList users = listed.usedBy;
+    for (const QString &key : listed.passphraseOf)
+        users.append(QCoreApplication::translate("md::ui::CredentialsDialog", "passphrase of %1").arg(key));
+    return users.isEmpty() ? QStringLiteral("—") : users.join(QStringLiteral(", "));
+}
+
+} // namespace
+
 
 namespace {
 
@@ -129,7 +144,7 @@ void CredentialsDialog::showList(const QList<CredentialOps::Listed> &listed)
     for (int row = 0; row < listed.size(); ++row) {
         const Credential &c = listed.at(row).credential;
         const QStringList cells{c.name, kindText(c.kind), c.username.isEmpty() ? QStringLiteral("—") : c.username, sourceText(c),
-                                listed.at(row).usedBy.isEmpty() ? QStringLiteral("—") : listed.at(row).usedBy.join(QStringLiteral(", "))};
+                                usersText(listed.at(row))};
         for (int column = 0; column < ColumnCount; ++column)
             m_table->setItem(row, column, new QTableWidgetItem(cells.at(column)));
         if (!c.passphraseCredential.isEmpty())
@@ -218,15 +233,19 @@ void CredentialsDialog::removeSelected()
         return;
     const QString name = m_listed.at(row).credential.name;
     const QStringList users = m_listed.at(row).usedBy;
+    const QStringList keys = m_listed.at(row).passphraseOf;
     QString text = tr("Remove credential %1? A secret it keeps in the keychain is deleted too.").arg(name);
     if (!users.isEmpty())
         text += QLatin1Char('\n') + tr("It is used by: %1. Those mirrors would be left without a credential.").arg(users.join(QStringLiteral(", ")));
+    if (!keys.isEmpty())
+        text += QLatin1Char('\n') + tr("It holds the passphrase of the SSH key %1, which could not be used without it.")
+                                         .arg(keys.join(QStringLiteral(", ")));
     m_confirmation = new QMessageBox(QMessageBox::Warning, tr("Remove credential"), text, QMessageBox::Yes | QMessageBox::Cancel, this);
     m_confirmation->setAttribute(Qt::WA_DeleteOnClose);
     m_confirmation->button(QMessageBox::Yes)->setText(tr("Remove"));
     m_confirmation->setDefaultButton(QMessageBox::Cancel);
-    if (!users.isEmpty())
-        m_confirmation->setCheckBox(new QCheckBox(tr("Remove it from those mirrors too"), m_confirmation));
+    if (!users.isEmpty() || !keys.isEmpty())
+        m_confirmation->setCheckBox(new QCheckBox(tr("Remove it from those mirrors and keys too"), m_confirmation));
     QPointer<QMessageBox> box = m_confirmation;
     connect(m_confirmation, &QMessageBox::buttonClicked, this, [this, box, name, users](QAbstractButton *button) {
         if (!box || box->buttonRole(button) != QMessageBox::YesRole)
@@ -254,7 +273,7 @@ void CredentialsDialog::remove(const QString &name, const QStringList &users, bo
             QStringList usedBy;
             for (const QJsonValue &user : removed.error().detail.value(QStringLiteral("used_by")).toArray())
                 usedBy.append(user.toString());
-            self->say(tr("Not removed: %1 is used by %2. Tick “Remove it from those mirrors too” to remove it anyway, or change "
+            self->say(tr("Not removed: %1 is used by %2. Tick “Remove it from those mirrors and keys too” to remove it anyway, or change "
                          "those mirrors first.").arg(name, usedBy.join(QStringLiteral(", "))),
                       true);
         } else {

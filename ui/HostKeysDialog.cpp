@@ -249,7 +249,9 @@ void HostKeysDialog::offerRefused(const HostKeyOps::Refusal &refusal)
 {
     m_host->setText(refusal.hostPort);
     const bool unknownHost = !refusal.changed && !refusal.typeNotPinned;
-    showOffered(refusal.hostPort, {refusal.offered}, unknownHost);
+    // Nothing is ticked for the user: a key is pinned only once its fingerprint was compared.
+    showOffered(refusal.hostPort, {refusal.offered}, false);
+    m_replacePins = refusal.changed;
     selectPinned(refusal.hostPort);
     if (refusal.typeNotPinned) {
         say(tr("%1 offered a %2 key, and no key of that type is pinned for it. MirrorDesk cannot tell whether it is the host's "
@@ -329,6 +331,23 @@ void HostKeysDialog::pinOffered()
     setBusy(true);
     const QString path = m_configPath;
     const QString host = m_offeredHost;
+    if (m_replacePins) {
+        inBackground(this, [path, host, lines] { return HostKeyOps(path).pin(host, lines); }, [this](Result<HostKeyOps::Pinned> pinned) {
+            setBusy(false);
+            if (!pinned) {
+                say(tr("Cannot pin: %1").arg(pinned.error().text()), true);
+                return;
+            }
+            m_replacePins = false;
+            say(tr("Replaced the keys pinned for %1 with the %n accepted key(s); the old ones are no longer trusted. Detect "
+                   "lists the other keys it offers.", nullptr, static_cast<int>(pinned->keys.size()))
+                    .arg(pinned->hostPort),
+                false);
+            Q_EMIT pinsChanged();
+            reload();
+        });
+        return;
+    }
     inBackground(this, [path, host, lines] { return HostKeyOps(path).add(host, lines); }, [this](Result<HostKeyOps::Added> added) {
         setBusy(false);
         if (!added) {
@@ -383,7 +402,7 @@ void HostKeysDialog::removeSelected()
             return;
         }
         QString text = tr("Unpinned %n key(s) of %1.", nullptr, static_cast<int>(removed->keys.size())).arg(removed->hostPort);
-        if (!removed->usedBy.isEmpty())
+        if (removed->hostGone && !removed->usedBy.isEmpty())
             text += QLatin1Char(' ') + tr("Mirrors on that host are refused until a key of it is pinned again: %1.")
                                            .arg(removed->usedBy.join(QStringLiteral(", ")));
         say(text, !removed->usedBy.isEmpty() && removed->hostGone);
@@ -413,8 +432,13 @@ void HostKeysDialog::importKnownHosts(const QString &file)
             return;
         }
         QString text = tr("Imported %n key(s) from %1.", nullptr, report->addedKeys()).arg(report->source);
-        if (!report->problems.isEmpty())
-            text += QLatin1Char('\n') + tr("Not imported:") + QLatin1Char('\n') + report->problems.join(QLatin1Char('\n'));
+        if (!report->problems.isEmpty()) {
+            // At most ten lines: the dialog must stay on the screen.
+            QStringList shown = report->problems.mid(0, 10);
+            if (report->problems.size() > 10)
+                shown.append(tr("… and %n more.", nullptr, static_cast<int>(report->problems.size() - 10)));
+            text += QLatin1Char('\n') + tr("Not imported:") + QLatin1Char('\n') + shown.join(QLatin1Char('\n'));
+        }
         if (!report->notes.isEmpty())
             text += QLatin1Char('\n') + report->notes.join(QLatin1Char('\n'));
         say(text, !report->problems.isEmpty());

@@ -91,6 +91,9 @@ private:
     quint64 m_generation = 0;
     bool m_loaded = false;
     bool m_detecting = false;
+    // Pinning what a "host key changed" refusal offered replaces the host's pins: the old keys,
+    // maybe the compromised ones, must not stay trusted beside the new one.
+    bool m_replacePins = false;
     bool m_busy = false;
 };
 

@@ -4,6 +4,7 @@
 #include "util/Names.h"
 #include "util/Scrub.h"
 
+#include <QFileInfo>
 #include <QHash>
 #include <QJsonArray>
 
@@ -62,7 +63,18 @@ Status CredentialOps::validate(const Credential &credential, const QStringList &
         if (other.compare(credential.name, Qt::CaseInsensitive) == 0)
             return Error::config(QStringLiteral("name"), QStringLiteral("a credential named \"%1\" already exists").arg(other));
     }
-    return validateCredential(credential);
+    if (auto status = validateCredential(credential); !status)
+        return status;
+    // A secret file is checked when a credential names it (every front end): it exists, is a
+    // regular file owned by this user with no group or other permissions, and is not empty.
+    if (credential.secretSource.kind == SecretSource::Kind::File) {
+        const QString field = QStringLiteral("secret_source");
+        if (auto status = checkSecretFile(credential.secretSource.value); !status)
+            return Error::config(field, status.error().message);
+        if (QFileInfo(credential.secretSource.value).size() == 0)
+            return Error::config(field, QStringLiteral("secret file %1 is empty").arg(credential.secretSource.value));
+    }
+    return {};
 }
 
 QString CredentialOps::keychainErrorKind(const Error &error)
@@ -107,7 +119,7 @@ Status CredentialOps::edit(const QString &name, const std::function<Status(Crede
         Credential &credential = config.credentials[index];
         if (auto status = change(credential); !status)
             return status;
-        return validateCredential(credential);
+        return CredentialOps::validate(credential, {});
     });
     if (!saved)
         return saved.error();
@@ -151,7 +163,7 @@ void CredentialOps::editWithSecret(const QString &name, std::function<Status(Cre
             return status;
         if (keychainSource)
             credential.secretSource = SecretSource{SecretSource::Kind::Keychain, {}};
-        return validateCredential(credential);
+        return CredentialOps::validate(credential, {});
     };
     std::optional<Credential> before;
     if (auto checked = tryEdit(m_store, [&](Config &config) { return edit(config, &before); }); !checked) {
@@ -363,9 +375,14 @@ Result<QList<CredentialOps::Listed>> CredentialOps::list() const
                 list.append(m.name);
         }
     }
+    QHash<QString, QStringList> keys;
+    for (const Credential &c : config->credentials) {
+        if (!c.passphraseCredential.isEmpty())
+            keys[c.passphraseCredential.toLower()].append(c.name);
+    }
     QList<Listed> listed;
     for (const Credential &c : config->credentials)
-        listed.append(Listed{c, users.value(c.name.toLower())});
+        listed.append(Listed{c, users.value(c.name.toLower()), keys.value(c.name.toLower())});
     return listed;
 }
 

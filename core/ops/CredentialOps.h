@@ -50,6 +50,7 @@ public:
     struct Listed {
         Credential credential;
         QStringList usedBy; // mirror names
+        QStringList passphraseOf = {}; // ssh_key credentials whose passphrase this one holds
     };
     Result<QList<Listed>> list() const;
 

@@ -511,6 +511,32 @@ private Q_SLOTS:
         QCOMPARE(categoryOf(removeCredential(credentials, u"tok"_s)), ErrorCategory::Usage);
     }
 
+    // A secret file is checked by the operation itself (the window's editor and the CLI alike):
+    // missing, readable by others, or empty is refused; owner-only with content is accepted.
+    void secretFilesAreCheckedByTheOps()
+    {
+        QTemporaryDir dir;
+        Credential c;
+        c.name = u"f"_s;
+        c.kind = CredentialKind::Token;
+        auto withFile = [&](const QString &path) {
+            c.secretSource = SecretSource{SecretSource::Kind::File, path};
+            return CredentialOps::validate(c, {});
+        };
+        QVERIFY(!withFile(dir.filePath(u"missing"_s)).ok());
+        QFile file(dir.filePath(u"secret"_s));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.close();
+        QVERIFY(QFile::setPermissions(file.fileName(), QFile::ReadOwner | QFile::WriteOwner));
+        QVERIFY2(withFile(file.fileName()).error().message.contains(u"empty"_s), qPrintable(why(withFile(file.fileName()))));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("token");
+        file.close();
+        QVERIFY2(withFile(file.fileName()).ok(), qPrintable(why(withFile(file.fileName()))));
+        QVERIFY(QFile::setPermissions(file.fileName(), QFile::ReadOwner | QFile::WriteOwner | QFile::ReadOther));
+        QVERIFY2(withFile(file.fileName()).error().message.contains(u"readable by others"_s), qPrintable(why(withFile(file.fileName()))));
+    }
+
     // --- HostKeyOps --------------------------------------------------------------------------
 
     void hostKeysPinAndList()

@@ -271,13 +271,15 @@ private Q_SLOTS:
         QCOMPARE(hostKeys->offeredHost(), m_ssh.hostPort());
         QCOMPARE(hostKeys->hostEdit()->text(), m_ssh.hostPort());
         QCOMPARE(hostKeys->offeredTree()->topLevelItemCount(), 1);
-        QCOMPARE(hostKeys->offeredTree()->topLevelItem(0)->checkState(HostKeysDialog::HostOrType), Qt::Checked);
+        // Not ticked for the user: the fingerprint is compared first (here: with the server's).
+        QCOMPARE(hostKeys->offeredTree()->topLevelItem(0)->checkState(HostKeysDialog::HostOrType), Qt::Unchecked);
         const QString offered = hostKeys->offeredTree()->topLevelItem(0)->text(HostKeysDialog::Sha256);
         QStringList serverPrints;
         for (const QString &line : m_ssh.hostKeyLines())
             serverPrints.append(sha256Of(line));
         QVERIFY(serverPrints.contains(offered));
         QTRY_VERIFY(hostKeys->loaded());
+        hostKeys->offeredTree()->topLevelItem(0)->setCheckState(HostKeysDialog::HostOrType, Qt::Checked);
         QTest::mouseClick(hostKeys->pinOfferedButton(), Qt::LeftButton);
         QTRY_COMPARE(hostKeys->pinnedFingerprints().value(m_ssh.hostPort()), QStringList{offered});
         // …and every other key the host offers (DESIGN section 5: pin them all), through Detect.
@@ -314,6 +316,11 @@ private Q_SLOTS:
         QCOMPARE(hostKeys->offeredTree()->topLevelItemCount(), 1);
         QCOMPARE(hostKeys->offeredTree()->topLevelItem(0)->checkState(HostKeysDialog::HostOrType), Qt::Unchecked);
         QVERIFY2(hostKeys->message().contains(QLatin1String("changed")), qPrintable(hostKeys->message()));
+        // Accepting the new key replaces the old pins: they are no longer trusted beside it.
+        const QString newKey = hostKeys->offeredTree()->topLevelItem(0)->text(HostKeysDialog::Sha256);
+        hostKeys->offeredTree()->topLevelItem(0)->setCheckState(HostKeysDialog::HostOrType, Qt::Checked);
+        QTest::mouseClick(hostKeys->pinOfferedButton(), Qt::LeftButton);
+        QTRY_COMPARE(hostKeys->pinnedFingerprints().value(m_ssh.hostPort()), QStringList{newKey});
     }
 };
 
