@@ -561,6 +561,37 @@ private Q_SLOTS:
 
     // SCP-style addresses are SSH to port 22 (git's reading): the pins of the test server's port
     // do not apply to them, and a port typed SCP-style is refused or warned about, not guessed.
+    // A real transfer over an SCP-style address (`user@host:path`, always port 22, as git reads
+    // it): an sshd of its own on 127.0.0.2:22. Skipped, saying why, where that port is taken
+    // (a machine's own sshd listening on every address).
+    void scpStyleAddressSyncs()
+    {
+        SshServer port22;
+        if (!port22.startOn(u"127.0.0.2"_s, 22)) {
+            if (port22.errorString().contains(u"in use"_s))
+                QSKIP("127.0.0.2:22 is taken on this machine (its own sshd?): no SCP-style transfer here");
+            QFAIL(qPrintable(port22.errorString()));
+        }
+        World w = newWorld();
+        QPair<QString, QString> tips;
+        GIT_OK(tips = w.classic());
+        const QString bare = port22.repoRoot() + u"/scp.git"_s;
+        GIT_OK(GitRepoBuilder::run({u"clone"_s, u"--bare"_s, u"-q"_s, w.src, bare}));
+        Session s;
+        CLI_EXPECT_EXIT(s.env.run({u"hostkeys"_s, u"pin"_s, u"127.0.0.2"_s, u"-"_s}, port22.knownHostsText().toUtf8()), 0);
+        CLI_EXPECT_EXIT(s.run({u"credential"_s, u"add"_s, u"key"_s, u"--kind"_s, u"ssh_key"_s, u"--secret-file"_s, port22.clientKeyPath()}), 0);
+        const QString scp = port22.user() + u"@127.0.0.2:"_s + bare;
+        CLI_EXPECT_EXIT(s.run({u"add"_s, u"scp"_s, u"--source"_s, scp, u"--source-credential"_s, u"key"_s, u"-q"_s}), 0);
+        CLI_EXPECT_EXIT(s.run({u"check"_s, u"scp"_s}), 3);
+        CLI_EXPECT_EXIT(s.run({u"update"_s, u"scp"_s}), 0);
+        GIT_OK(QCOMPARE(refsOf(cachePathOf(s, u"scp"_s)), refsOf(bare)));
+        CLI_EXPECT_EXIT(s.run({u"check"_s, u"scp"_s}), 0);
+        // Shown as typed.
+        QCOMPARE(s.run({u"list"_s, u"--json"_s}).json().value(u"mirrors"_s).toArray().at(0).toObject().value(u"source"_s).toObject()
+                     .value(u"url"_s).toString(),
+                 scp);
+    }
+
     void scpAddressesMeanPort22()
     {
         Session s;
