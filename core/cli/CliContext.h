@@ -67,6 +67,20 @@ public:
     // Runs `start` (which begins asynchronous work, e.g. keychain jobs, with `context` as the
     // receiver) on this process's event loop until it calls `finished` once. Not a nested loop.
     void runAsync(const std::function<void(QObject *context, std::function<void()> finished)> &start);
+    // runAsync() for one operation that answers once through a callback taking an R: returns that
+    // answer, or `initial` if none came.
+    template <typename R, typename Start>
+    R await(R initial, Start start)
+    {
+        R answer = std::move(initial);
+        runAsync([&](QObject *receiver, std::function<void()> finished) {
+            start(receiver, std::function<void(R)>([&answer, finished](R value) {
+                answer = std::move(value);
+                finished();
+            }));
+        });
+        return answer;
+    }
 
     // A secret for a command's --secret-stdin: asked on the terminal without echo, or read whole
     // from a pipe (trailing line ends dropped unless `keepText`). Empty input is an error.

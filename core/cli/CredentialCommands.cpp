@@ -132,11 +132,8 @@ Error keyError(Error error)
 Result<QByteArray> checkedKey(CliContext &context, const Credential &credential, const QByteArray &text)
 {
     Result<CredentialOps::CheckedKey> key = Error::io(QStringLiteral("the keychain did not answer"));
-    context.runAsync([&](QObject *receiver, std::function<void()> finished) {
-        CredentialOps(context.configPath).checkKeyFor(credential, text, std::nullopt, receiver, [&key, finished](Result<CredentialOps::CheckedKey> checked) {
-            key = std::move(checked);
-            finished();
-        });
+    key = context.await(key, [&](QObject *receiver, auto done) {
+        CredentialOps(context.configPath).checkKeyFor(credential, text, std::nullopt, receiver, done);
     });
     if (!key) {
         Error error = keyError(key.error());
@@ -176,17 +173,14 @@ int credentialChange(CliContext &context, const QString &sub, const QStringList 
     CredentialOps ops(context.configPath);
 
     if (sub == QLatin1String("remove")) {
-        std::optional<Result<CredentialOps::Removed>> result;
-        context.runAsync([&](QObject *receiver, std::function<void()> finished) {
-            ops.remove(name, parser.isSet(QStringLiteral("force")), receiver, [&result, finished](Result<CredentialOps::Removed> removed) {
-                result = std::move(removed);
-                finished();
-            });
-        });
-        if (!*result)
-            return failChange(context, command, result->error());
-        if (!(*result)->detached.isEmpty())
-            context.note(QStringLiteral("mirrors left without a credential: %1").arg((*result)->detached.join(QStringLiteral(", "))));
+        const auto removed = context.await(Result<CredentialOps::Removed>(Error::io(QStringLiteral("no answer"))),
+                                           [&](QObject *receiver, auto done) {
+                                               ops.remove(name, parser.isSet(QStringLiteral("force")), receiver, done);
+                                           });
+        if (!removed)
+            return failChange(context, command, removed.error());
+        if (!removed->detached.isEmpty())
+            context.note(QStringLiteral("mirrors left without a credential: %1").arg(removed->detached.join(QStringLiteral(", "))));
         return ExitOk;
     }
 
@@ -208,11 +202,8 @@ int credentialChange(CliContext &context, const QString &sub, const QStringList 
             if (!secret)
                 return failChange(context, command, secret.error());
             if (credential.kind != CredentialKind::SshKey) {
-                context.runAsync([&](QObject *receiver, std::function<void()> finished) {
-                    ops.addWithSecret(credential, *secret, receiver, [&saved, finished](Status status) {
-                        saved = std::move(status);
-                        finished();
-                    });
+                saved = context.await(saved, [&](QObject *receiver, auto done) {
+                    ops.addWithSecret(credential, *secret, receiver, done);
                 });
             } else {
                 // An encrypted key without --passphrase-credential: its passphrase is asked for on a
@@ -228,11 +219,8 @@ int credentialChange(CliContext &context, const QString &sub, const QStringList 
                             QStringLiteral("Passphrase of the key (%1): ").arg(info ? info->sha256Fingerprint : QString()));
                     }
                 }
-                context.runAsync([&](QObject *receiver, std::function<void()> finished) {
-                    ops.addSshKey(credential, *secret, askedPassphrase, receiver, [&saved, finished](Status status) {
-                        saved = std::move(status);
-                        finished();
-                    });
+                saved = context.await(saved, [&](QObject *receiver, auto done) {
+                    ops.addSshKey(credential, *secret, askedPassphrase, receiver, done);
                 });
                 if (!saved) {
                     Error error = keyError(saved.error());
@@ -282,11 +270,8 @@ int credentialChange(CliContext &context, const QString &sub, const QStringList 
             }
         }
         auto change = [&context, &parser](Credential &credential) { return applyCredentialOptions(context, parser, credential, false); };
-        context.runAsync([&](QObject *receiver, std::function<void()> finished) {
-            ops.editWithSecret(name, change, secret, receiver, [&saved, finished](Status status) {
-                saved = std::move(status);
-                finished();
-            });
+        saved = context.await(saved, [&](QObject *receiver, auto done) {
+            ops.editWithSecret(name, change, secret, receiver, done);
         });
     }
     if (!saved)
@@ -309,11 +294,8 @@ int credentialRename(CliContext &context, const QStringList &arguments)
         return context.usage(command, QStringLiteral("expected OLD and NEW"));
     Status saved;
     CredentialOps ops(context.configPath);
-    context.runAsync([&](QObject *receiver, std::function<void()> finished) {
-        ops.rename(parser.positionalArguments().at(0), parser.positionalArguments().at(1), receiver, [&saved, finished](Status status) {
-            saved = std::move(status);
-            finished();
-        });
+    saved = context.await(saved, [&](QObject *receiver, auto done) {
+        ops.rename(parser.positionalArguments().at(0), parser.positionalArguments().at(1), receiver, done);
     });
     if (!saved)
         return failChange(context, command, saved.error());
@@ -385,11 +367,8 @@ int cmdSshKeygen(CliContext &context, const QStringList &arguments)
         if (!existing || existing->kind != CredentialKind::SshKey)
             return context.usage(command, QStringLiteral("no ssh_key credential named \"%1\"").arg(quoteInput(name)));
         Result<PrivateKeyInfo> info = Error::io(QStringLiteral("the keychain did not answer"));
-        context.runAsync([&](QObject *receiver, std::function<void()> finished) {
-            CredentialOps(context.configPath).publicKeyOf(existing->name, receiver, [&info, finished](Result<PrivateKeyInfo> read) {
-                info = std::move(read);
-                finished();
-            });
+        info = context.await(info, [&](QObject *receiver, auto done) {
+            CredentialOps(context.configPath).publicKeyOf(existing->name, receiver, done);
         });
         if (!info)
             return failChange(context, command, info.error());
@@ -409,11 +388,8 @@ int cmdSshKeygen(CliContext &context, const QStringList &arguments)
                                                                             .arg(existing->name)));
     const QString comment = parser.isSet(QStringLiteral("comment")) ? parser.value(QStringLiteral("comment")) : QStringLiteral("mirrordesk-") + name;
     Result<GeneratedKey> key = Error::io(QStringLiteral("the keychain did not answer"));
-    context.runAsync([&](QObject *receiver, std::function<void()> finished) {
-        CredentialOps(context.configPath).generateSshKey(name, comment, receiver, [&key, finished](Result<GeneratedKey> made) {
-            key = std::move(made);
-            finished();
-        });
+    key = context.await(key, [&](QObject *receiver, auto done) {
+        CredentialOps(context.configPath).generateSshKey(name, comment, receiver, done);
     });
     if (!key)
         return failChange(context, command, key.error());

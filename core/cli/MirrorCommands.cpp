@@ -53,16 +53,12 @@ int cmdAdd(CliContext &context, const QStringList &arguments)
     if (!typed)
         return context.fail(command, typed.error());
     std::optional<Result<Config>> saved;
-    Status stored;
     MirrorOps ops(context.configPath, context.stateDir);
-    context.runAsync([&](QObject *receiver, std::function<void()> finished) {
+    const Status stored = context.await(Status{}, [&](QObject *receiver, auto done) {
         applyWithUrlSecrets(context.configPath, *typed, [&]() -> Status {
             saved = ops.add(mirror);
             return *saved ? Status{} : Status(saved->error());
-        }, receiver, [&stored, finished](Status status) {
-            stored = std::move(status);
-            finished();
-        });
+        }, receiver, done);
     });
     if (!stored)
         return context.fail(command, stored.error());
@@ -125,9 +121,8 @@ int cmdEdit(CliContext &context, const QStringList &arguments)
     }
     QStringList notes;
     std::optional<Result<MirrorOps::Edited>> saved;
-    Status stored;
     MirrorOps ops(context.configPath, context.stateDir);
-    context.runAsync([&](QObject *receiver, std::function<void()> finished) {
+    const Status stored = context.await(Status{}, [&](QObject *receiver, auto done) {
         applyWithUrlSecrets(context.configPath, typed, [&]() -> Status {
             saved = ops.edit(names.first(), [&](Mirror &edited) -> Status {
                 if (auto status = applyMirrorOptions(parser, edited, false, &notes); !status)
@@ -140,10 +135,7 @@ int cmdEdit(CliContext &context, const QStringList &arguments)
                 return {};
             }, parser.isSet(QStringLiteral("source")));
             return *saved ? Status{} : Status((*saved).error());
-        }, receiver, [&stored, finished](Status status) {
-            stored = std::move(status);
-            finished();
-        });
+        }, receiver, done);
     });
     if (!stored)
         return context.fail(command, stored.error());

@@ -288,22 +288,4 @@ void remove(const QString &credential, QObject *context, Done done)
     });
 }
 
-void move(const QString &from, const QString &to, QObject *context, Done done)
-{
-    read({from}, context, [from, to, context, done = std::move(done)](QHash<QString, Result<QByteArray>> results) mutable {
-        Result<QByteArray> secret = results.value(from, Error{ErrorCategory::Keychain, QStringLiteral("no answer"), {}, 0, 0});
-        if (!secret) {
-            done(secret.error());
-            return;
-        }
-        write(to, *secret, context, [from, context, done = std::move(done)](Status written) mutable {
-            if (!written) {
-                done(written);
-                return;
-            }
-            remove(from, context, std::move(done));
-        });
-    });
-}
-
 } // namespace md::keychain

@@ -44,8 +44,6 @@ void read(const QStringList &credentials, QObject *context, ReadDone done);
 void write(const QString &credential, const QByteArray &secret, QObject *context, Done done);
 // Deletes a credential's secret; an entry that does not exist is not an error.
 void remove(const QString &credential, QObject *context, Done done);
-// Moves a secret to another credential name: write the new entry, then delete the old one.
-void move(const QString &from, const QString &to, QObject *context, Done done);
 
 } // namespace keychain
 
