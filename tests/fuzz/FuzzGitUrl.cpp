@@ -87,8 +87,10 @@ void checkNoPassword(const QString &text, const md::GitUrl &url)
     const QString bare = withoutUserInfo(text, start, ssh);
     const QString bareAsQtPrintsIt = QUrl(bare, QUrl::StrictMode).toString(QUrl::FullyEncoded);
     // A secret the rest of the URL holds anyway cannot be told from it.
-    QStringList innocent{bare, bareAsQtPrintsIt, url.host(), url.path(), url.userName(),
-                         qurl.host(QUrl::FullyEncoded), qurl.path(QUrl::FullyEncoded), qurl.userName(QUrl::FullyEncoded)};
+    // The shown user name is followed by ":" (then the mask): a password that is the end of
+    // "user:" is no leak either (the fuzzer's case: "ssh://o\ufffdnaan\ufffd\ufffd:\ufffd:@…").
+    QStringList innocent{bare, bareAsQtPrintsIt, url.host(), url.path(), url.userName() + QLatin1Char(':'),
+                         qurl.host(QUrl::FullyEncoded), qurl.path(QUrl::FullyEncoded), qurl.userName(QUrl::FullyEncoded) + QLatin1Char(':')};
     QStringList leaking;
     for (const QString &secret : secrets) {
         bool inRest = false;
@@ -127,6 +129,11 @@ void checkTypedSecret(const QString &text)
     // Hosts are shown lower-cased: a secret that is in the rest of the text in any case (the fuzzer
     // found "git://anon:nopass@opassetnOpasset/pt") is no leak.
     if (withoutUserInfo(text, start, true).contains(secret, Qt::CaseInsensitive))
+        return;
+    // Nor is one the shown "scheme://user:" holds (the fuzzer's case: a user name ending in the
+    // password's first characters, "ssh+git://\ufffdp&\ufffd\ufffdice:\ufffdice:@…").
+    const QString shownUser = text.left(start) + typed.userInfo.left(typed.userInfo.indexOf(QLatin1Char(':'))) + QLatin1Char(':');
+    if (shownUser.contains(secret, Qt::CaseInsensitive))
         return;
     const QString scrubbed = md::GitUrl::scrub(text);
     MD_FUZZ_CHECK(!scrubbed.contains(secret),
