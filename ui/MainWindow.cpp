@@ -1,32 +1,39 @@
 #include "MainWindow.h"
 
+#include "Background.h"
 #include "CredentialsDialog.h"
 #include "HostKeysDialog.h"
 #include "ImportDialog.h"
-#include "ops/HostKeyOps.h"
-#include "ops/MirrorOps.h"
-
+#include "MirrorFilterProxy.h"
 #include "MirrorTableModel.h"
 #include "Resources.h"
+#include "mirror/Scheduler.h"
 #include "mirror/SyncEngine.h"
+#include "ops/HostKeyOps.h"
+#include "ops/MirrorOps.h"
 #include "ops/RunOps.h"
-
-#include <QApplication>
-#include <QPointer>
-#include <QThreadPool>
-#include <QFileDialog>
-#include <QMenu>
-#include <QMenuBar>
-#include <QPointer>
+#include "ops/StateScan.h"
 #include "security/GitUrl.h"
 
 #include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QFileSystemWatcher>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
-#include <QSortFilterProxyModel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTimer>
@@ -35,33 +42,81 @@
 
 namespace md::ui {
 
+namespace {
+
+// "42 s", "3 min", "2 h": a short duration for messages.
+QString durationText(qint64 seconds)
+{
+    seconds = std::max<qint64>(0, seconds);
+    if (seconds < 120)
+        return MainWindow::tr("%n s", nullptr, static_cast<int>(seconds));
+    if (seconds < 2 * 3600)
+        return MainWindow::tr("%n min", nullptr, static_cast<int>(seconds / 60));
+    return MainWindow::tr("%n h", nullptr, static_cast<int>(seconds / 3600));
+}
+
+// Until the details pane lands (temporary).
+DetailsPane *createDetailsPane(const QString &, const QString &, QWidget *) { return nullptr; }
+QWidget *detailsWidget(DetailsPane *) { return nullptr; }
+void showDetails(DetailsPane *, const MirrorRow &) {}
+void clearDetails(DetailsPane *) {}
+void setDetailsUpdateBlock(DetailsPane *, const QString &) {}
+
+} // namespace
+
 MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
     : QMainWindow(parent)
     , m_configPath(std::move(configPath))
     , m_stateDir(std::move(stateDir))
     , m_model(new MirrorTableModel(this))
-    , m_proxy(new QSortFilterProxyModel(this))
     , m_watcher(new QFileSystemWatcher(this))
     , m_engine(new SyncEngine(m_stateDir, this))
     , m_runOps(new RunOps(*m_engine, m_stateDir, this))
     , m_flushTimer(new QTimer(this))
+    , m_scanTimer(new QTimer(this))
+    , m_tickTimer(new QTimer(this))
+    , m_scanner(std::make_shared<StateScanner>(m_stateDir))
+    , m_clock([] { return QDateTime::currentDateTimeUtc(); })
 {
     initResources();
     setWindowTitle(tr("MirrorDesk"));
     setWindowIcon(QIcon(QStringLiteral(":/icons/mirrordesk.svg")));
+    m_diskPool.setMaxThreadCount(1);
+    m_proxy = new MirrorFilterProxy(m_model, this);
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(6, 6, 6, 0);
     m_banner = new QLabel(central);
+    m_banner->setObjectName(QStringLiteral("banner"));
     m_banner->setWordWrap(true);
     m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_banner->setStyleSheet(QStringLiteral("QLabel { background: #fbe3e4; color: #7a1b1f; padding: 8px; border-radius: 4px; }"));
     m_banner->hide();
     layout->addWidget(m_banner);
 
-    m_proxy->setSourceModel(m_model);
-    m_proxy->setSortRole(MirrorTableModel::RawValueRole);
+    auto *filterRow = new QHBoxLayout;
+    m_filter = new QLineEdit(central);
+    m_filter->setObjectName(QStringLiteral("filter"));
+    m_filter->setPlaceholderText(tr("Filter by name or host…"));
+    m_filter->setClearButtonEnabled(true);
+    m_healthFilter = new QComboBox(central);
+    m_healthFilter->setObjectName(QStringLiteral("healthFilter"));
+    m_healthFilter->addItem(tr("Any health"), -1);
+    for (int i = 0; i < kHealthCount; ++i)
+        m_healthFilter->addItem(QIcon(QStringLiteral(":/icons/health/%1.svg").arg(healthName(static_cast<md::Health>(i)))),
+                                MirrorTableModel::healthWord(static_cast<md::Health>(i)), i);
+    filterRow->addWidget(m_filter, 1);
+    filterRow->addWidget(m_healthFilter);
+    layout->addLayout(filterRow);
+    connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) { m_proxy->setText(text); });
+    connect(m_healthFilter, &QComboBox::currentIndexChanged, this, [this] {
+        const int value = m_healthFilter->currentData().toInt();
+        m_proxy->setHealth(value < 0 ? std::nullopt : std::optional<md::Health>(static_cast<md::Health>(value)));
+    });
+
     m_view = new QTableView(central);
+    m_view->setObjectName(QStringLiteral("mirrors"));
     m_view->setModel(m_proxy);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(MirrorTableModel::Name, Qt::AscendingOrder);
@@ -70,109 +125,339 @@ MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
     m_view->setAlternatingRowColors(true);
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed); // uniform row heights
+    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     m_view->setWordWrap(false);
+    m_view->setTextElideMode(Qt::ElideRight);
+    QHeaderView *header = m_view->horizontalHeader();
+    header->setStretchLastSection(true);
+    header->setSectionsMovable(true);
+    header->setDefaultSectionSize(100);
+    // Defaults that fit a 1,280 px window: the long URLs are elided (full text in the tooltip).
+    m_view->setColumnWidth(MirrorTableModel::Name, 170);
+    m_view->setColumnWidth(MirrorTableModel::Shape, 55);
+    m_view->setColumnWidth(MirrorTableModel::Source, 190);
+    m_view->setColumnWidth(MirrorTableModel::Target, 150);
+    m_view->setColumnWidth(MirrorTableModel::Health, 120);
+    m_view->setColumnWidth(MirrorTableModel::NextRun, 115);
+    m_view->setColumnWidth(MirrorTableModel::LastSuccess, 115);
+    m_view->setColumnWidth(MirrorTableModel::LastAttempt, 115);
+    m_view->setColumnWidth(MirrorTableModel::Checked, 150);
+    m_view->setColumnWidth(MirrorTableModel::Progress, 150);
     m_view->setTextElideMode(Qt::ElideMiddle);
-    m_view->horizontalHeader()->setStretchLastSection(true);
-    m_view->horizontalHeader()->setDefaultSectionSize(110);
-    m_view->setColumnWidth(MirrorTableModel::Name, 200);
-    m_view->setColumnWidth(MirrorTableModel::Source, 260);
-    m_view->setColumnWidth(MirrorTableModel::Target, 260);
-    m_view->setColumnWidth(MirrorTableModel::LastAttempt, 150);
-    m_view->setColumnWidth(MirrorTableModel::LastSuccess, 150);
-    m_view->setColumnWidth(MirrorTableModel::LastError, 260);
-    layout->addWidget(m_view);
+
+    m_splitter = new QSplitter(Qt::Vertical, central);
+    m_splitter->setObjectName(QStringLiteral("splitter"));
+    m_splitter->addWidget(m_view);
+    m_details = createDetailsPane(m_configPath, m_stateDir, m_splitter);
+    if (m_details)
+        m_splitter->addWidget(detailsWidget(m_details));
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 2);
+    layout->addWidget(m_splitter, 1);
     setCentralWidget(central);
 
     m_summary = new QLabel(this);
-    statusBar()->addWidget(m_summary, 1);
+    m_summary->setObjectName(QStringLiteral("summary"));
+    statusBar()->addPermanentWidget(m_summary);
 
-    QToolBar *toolbar = addToolBar(tr("Mirrors"));
-    toolbar->setObjectName(QStringLiteral("mirrors"));
-    toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    m_checkAction = toolbar->addAction(tr("Check"), this, &MainWindow::checkSelected);
-    m_checkAction->setToolTip(tr("Compare both sides of the selected mirrors without fetching objects"));
-    m_checkAllAction = toolbar->addAction(tr("Check All"), this, &MainWindow::checkAll);
-    m_checkAllAction->setToolTip(tr("Compare both sides of every mirror without fetching objects"));
-    m_updateAction = toolbar->addAction(tr("Update now"), this, &MainWindow::updateSelected);
-    m_updateAction->setToolTip(tr("Sync the selected mirrors now"));
-    toolbar->addSeparator();
-    m_importAction = toolbar->addAction(tr("Import existing mirrors…"), this, &MainWindow::chooseImportFolder);
-    m_importAction->setToolTip(tr("Adopt repositories made with git clone --mirror (e.g. a cron script's ~/git/mirror/*.git) "
-                                  "as pull mirrors"));
-    m_reviewHostKeyAction = toolbar->addAction(tr("Review host key…"), this, &MainWindow::reviewHostKey);
-    m_reviewHostKeyAction->setToolTip(tr("The selected mirror was refused for its SSH host key: see the key the server offered "
-                                         "and pin it"));
-    m_credentialsAction = new QAction(tr("Credentials…"), this);
-    m_credentialsAction->setToolTip(tr("Named credentials: passwords, tokens and SSH keys the mirrors use"));
-    connect(m_credentialsAction, &QAction::triggered, this, &MainWindow::openCredentials);
-    m_hostKeysAction = new QAction(tr("Host keys…"), this);
-    m_hostKeysAction->setToolTip(tr("The SSH host keys pinned per host: detect, pin, import known_hosts, remove"));
-    connect(m_hostKeysAction, &QAction::triggered, this, &MainWindow::openHostKeys);
+    // Actions: one set, in the menu bar, the toolbar and the context menu.
+    auto action = [this](const QString &text, const QString &tip, const QKeySequence &key, auto slot) {
+        auto *a = new QAction(text, this);
+        a->setToolTip(tip);
+        a->setStatusTip(tip);
+        if (!key.isEmpty())
+            a->setShortcut(key);
+        connect(a, &QAction::triggered, this, slot);
+        addAction(a); // shortcuts work with the toolbar hidden
+        return a;
+    };
+    m_newAction = action(tr("New…"), tr("Add a mirror"), QKeySequence::New, &MainWindow::newMirror);
+    m_editAction = action(tr("Edit…"), tr("Change the selected mirror (Enter or double-click)"), QKeySequence(Qt::Key_Return),
+                          &MainWindow::editSelected);
+    m_editAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_view->addAction(m_editAction);
+    m_duplicateAction = action(tr("Duplicate…"), tr("A new mirror with the selected one's settings"), QKeySequence(),
+                               &MainWindow::duplicateSelected);
+    m_removeAction = action(tr("Remove…"), tr("Remove the selected mirror (its cache is kept unless you choose)"),
+                            QKeySequence::Delete, &MainWindow::removeSelected);
+    m_removeAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_view->addAction(m_removeAction);
+    m_enableAction = action(tr("Enable"), tr("Let the scheduler update the selected mirrors again"), QKeySequence(),
+                            [this] { setSelectedEnabled(true); });
+    m_disableAction = action(tr("Disable"), tr("Stop scheduled updates of the selected mirrors"), QKeySequence(),
+                             [this] { setSelectedEnabled(false); });
+    m_checkAction = action(tr("Check"), tr("Compare both sides of the selected mirrors without fetching objects"),
+                           QKeySequence(Qt::Key_F5), &MainWindow::checkSelected);
+    m_checkAllAction = action(tr("Check All"), tr("Compare both sides of every mirror without fetching objects"),
+                              QKeySequence(Qt::CTRL | Qt::Key_F5), &MainWindow::checkAll);
+    m_updateAction = action(tr("Update now"), tr("Sync the selected mirrors now"), QKeySequence(Qt::CTRL | Qt::Key_U),
+                            &MainWindow::updateSelected);
+    m_cancelAction = action(tr("Cancel"), tr("Stop the selected mirrors' running check or update (recorded as interrupted)"),
+                            QKeySequence(Qt::Key_Escape), &MainWindow::cancelSelected);
+    m_cancelAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_view->addAction(m_cancelAction);
+    m_reloadAction = action(tr("Reload"), tr("Read the configuration and every mirror's state again"),
+                            QKeySequence(Qt::CTRL | Qt::Key_R), &MainWindow::reload);
+    m_preferencesAction = action(tr("Preferences…"), tr("Concurrency, default interval, cache folder, proxy, timeouts, guards"),
+                                 QKeySequence::Preferences, &MainWindow::openPreferences);
+    if (m_preferencesAction->shortcut().isEmpty())
+        m_preferencesAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    m_importAction = action(tr("Import existing mirrors…"),
+                            tr("Adopt repositories made with git clone --mirror (e.g. a cron script's ~/git/mirror/*.git) as pull mirrors"),
+                            QKeySequence(), &MainWindow::chooseImportFolder);
+    m_reviewHostKeyAction = action(tr("Review host key…"),
+                                   tr("The selected mirror was refused for its SSH host key: see the key the server offered and pin it"),
+                                   QKeySequence(), &MainWindow::reviewHostKey);
+    m_credentialsAction = action(tr("Credentials…"), tr("Named credentials: passwords, tokens and SSH keys the mirrors use"),
+                                 QKeySequence(), &MainWindow::openCredentials);
+    m_hostKeysAction = action(tr("Host keys…"), tr("The SSH host keys pinned per host: detect, pin, import known_hosts, remove"),
+                              QKeySequence(), &MainWindow::openHostKeys);
+    QAction *quitAction = action(tr("Quit"), tr("Close MirrorDesk"), QKeySequence::Quit, &QWidget::close);
+
+    m_toolbar = addToolBar(tr("Mirrors"));
+    m_toolbar->setObjectName(QStringLiteral("mirrorsToolbar"));
+    m_toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    for (QAction *a : {m_newAction, m_editAction, m_removeAction})
+        m_toolbar->addAction(a);
+    m_toolbar->addSeparator();
+    for (QAction *a : {m_checkAction, m_checkAllAction, m_updateAction, m_cancelAction})
+        m_toolbar->addAction(a);
+    m_toolbar->addSeparator();
+    m_toolbar->addAction(m_reviewHostKeyAction);
+    m_toolbarAction = m_toolbar->toggleViewAction();
+    m_toolbarAction->setText(tr("Toolbar"));
+
+    QMenu *fileMenu = menuBar()->addMenu(tr("&File"));
+    fileMenu->setToolTipsVisible(true);
+    fileMenu->addAction(m_importAction);
+    fileMenu->addSeparator();
+    fileMenu->addAction(quitAction);
     QMenu *mirrorsMenu = menuBar()->addMenu(tr("&Mirrors"));
     mirrorsMenu->setToolTipsVisible(true);
-    mirrorsMenu->addAction(m_checkAction);
-    mirrorsMenu->addAction(m_checkAllAction);
-    mirrorsMenu->addAction(m_updateAction);
-    mirrorsMenu->addAction(m_reviewHostKeyAction);
+    for (QAction *a : {m_newAction, m_editAction, m_duplicateAction, m_removeAction})
+        mirrorsMenu->addAction(a);
     mirrorsMenu->addSeparator();
-    mirrorsMenu->addAction(m_importAction);
+    mirrorsMenu->addAction(m_enableAction);
+    mirrorsMenu->addAction(m_disableAction);
+    mirrorsMenu->addSeparator();
+    for (QAction *a : {m_checkAction, m_checkAllAction, m_updateAction, m_cancelAction})
+        mirrorsMenu->addAction(a);
+    mirrorsMenu->addSeparator();
+    mirrorsMenu->addAction(m_reviewHostKeyAction);
+    QMenu *viewMenu = menuBar()->addMenu(tr("&View"));
+    viewMenu->setToolTipsVisible(true);
+    viewMenu->addAction(m_toolbarAction);
+    viewMenu->addAction(m_reloadAction);
     QMenu *settingsMenu = menuBar()->addMenu(tr("&Settings"));
     settingsMenu->setToolTipsVisible(true);
+    settingsMenu->addAction(m_preferencesAction);
     settingsMenu->addAction(m_credentialsAction);
     settingsMenu->addAction(m_hostKeysAction);
+
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_view, &QWidget::customContextMenuRequested, this, &MainWindow::showContextMenu);
+    connect(m_view, &QAbstractItemView::doubleClicked, this, &MainWindow::editSelected);
 
     m_flushTimer->setSingleShot(true);
     m_flushTimer->setInterval(100); // results reach the table at most ten times a second
     connect(m_flushTimer, &QTimer::timeout, this, &MainWindow::flush);
+    m_scanTimer->setSingleShot(true);
+    m_scanTimer->setInterval(250); // a burst of file events is one scan
+    connect(m_scanTimer, &QTimer::timeout, this, [this] { scan(false); });
+    m_tickTimer->setInterval(15000);
+    connect(m_tickTimer, &QTimer::timeout, this, &MainWindow::tick);
+    m_tickTimer->start();
+
     m_engine->setConfigFile(m_configPath);
     connect(m_engine, &SyncEngine::jobStarted, this, &MainWindow::onJobStarted);
     connect(m_engine, &SyncEngine::checkFinished, this, &MainWindow::onCheckFinished);
     connect(m_engine, &SyncEngine::updateFinished, this, &MainWindow::onUpdateFinished);
+    connect(m_engine, &SyncEngine::idle, this, &MainWindow::onIdle);
     connect(m_engine, &SyncEngine::progress, this, [this](const QString &name, unsigned int received, unsigned int total, qint64 bytes) {
         if (total > 0)
             queue({name, std::nullopt, tr("Updating… %1% (%2 MB)").arg(qint64(received) * 100 / total).arg(bytes / (1024.0 * 1024.0), 0, 'f', 1)});
     });
-    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::updateActions);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        updateActions();
+        showSelected();
+    });
+    connect(m_proxy, &QAbstractItemModel::layoutChanged, this, &MainWindow::keepSelectionInView);
 
-    connect(m_watcher, &QFileSystemWatcher::fileChanged, this, &MainWindow::reload);
-    connect(m_watcher, &QFileSystemWatcher::directoryChanged, this, &MainWindow::reload);
-    resize(1400, 600);
-    reload();
+    connect(m_watcher, &QFileSystemWatcher::fileChanged, this, [this] { m_scanTimer->start(); });
+    connect(m_watcher, &QFileSystemWatcher::directoryChanged, this, [this] { m_scanTimer->start(); });
+    resize(1280, 720);
+    restoreLayout();
+    updateActions();
+    scan(true);
+}
+
+MainWindow::~MainWindow()
+{
+    m_diskPool.clear();
+    m_diskPool.waitForDone();
 }
 
 QString MainWindow::problem() const
 {
-    return m_banner->text();
+    return m_banner->isHidden() ? QString() : m_banner->text();
+}
+
+void MainWindow::setClock(std::function<QDateTime()> clock)
+{
+    m_clock = std::move(clock);
+    m_model->setNow(m_clock());
+}
+
+void MainWindow::restoreLayout()
+{
+    QSettings settings;
+    if (const QByteArray geometry = settings.value(QStringLiteral("window/geometry")).toByteArray(); !geometry.isEmpty())
+        restoreGeometry(geometry);
+    if (const QByteArray state = settings.value(QStringLiteral("window/state")).toByteArray(); !state.isEmpty())
+        restoreState(state);
+    if (const QByteArray columns = settings.value(QStringLiteral("window/columns")).toByteArray(); !columns.isEmpty())
+        m_view->horizontalHeader()->restoreState(columns);
+    if (const QByteArray split = settings.value(QStringLiteral("window/splitter")).toByteArray(); !split.isEmpty())
+        m_splitter->restoreState(split);
+}
+
+void MainWindow::saveLayout()
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/columns"), m_view->horizontalHeader()->saveState());
+    settings.setValue(QStringLiteral("window/splitter"), m_splitter->saveState());
 }
 
 void MainWindow::watch()
 {
     // QSaveFile replaces the file, so watch its folder too and re-add the file after each change.
+    // The state folder is watched for runs by cron or the command line.
+    QStringList paths;
     const QString dir = QFileInfo(m_configPath).absolutePath();
-    if (QFileInfo::exists(dir) && !m_watcher->directories().contains(dir))
-        m_watcher->addPath(dir);
-    if (QFileInfo::exists(m_configPath) && !m_watcher->files().contains(m_configPath))
-        m_watcher->addPath(m_configPath);
+    for (const QString &path : {dir, m_configPath, m_stateDir}) {
+        if (QFileInfo::exists(path) && !m_watcher->directories().contains(path) && !m_watcher->files().contains(path))
+            paths.append(path);
+    }
+    if (!paths.isEmpty())
+        m_watcher->addPaths(paths);
 }
 
 void MainWindow::reload()
 {
+    scan(true);
+}
+
+void MainWindow::scan(bool full)
+{
     watch();
-    // The config and the states are read on a worker and arrive by value: the UI thread never
-    // touches the disk (10,000 mirrors' state files take a while). Only the newest read is shown.
+    if (m_scanning) {
+        // One scan at a time; what happened meanwhile is picked up by the next.
+        m_scanAgain = true;
+        m_scanFull = m_scanFull || full;
+        return;
+    }
+    m_scanning = true;
     const QString configPath = m_configPath;
-    const QString stateDir = m_stateDir;
-    const quint64 generation = ++m_reloadGeneration;
+    std::shared_ptr<StateScanner> scanner = m_scanner;
     QPointer<MainWindow> self(this);
-    QThreadPool::globalInstance()->start([self, configPath, stateDir, generation] {
-        Snapshot snapshot = loadSnapshot(configPath, stateDir);
-        QMetaObject::invokeMethod(qApp, [self, snapshot = std::move(snapshot), generation]() mutable {
-            if (self && generation == self->m_reloadGeneration)
-                self->applySnapshot(std::move(snapshot));
+    m_diskPool.start([self, scanner, configPath, full] {
+        StateScanner::Scan result = scanner->scan(configPath, full);
+        QMetaObject::invokeMethod(qApp, [self, result = std::move(result)]() mutable {
+            if (self)
+                self->applyScan(std::move(result));
         }, Qt::QueuedConnection);
     });
+}
+
+void MainWindow::applyScan(StateScanner::Scan scan)
+{
+    m_scanning = false;
+    const bool first = !m_loaded;
+    m_loaded = true;
+    if (!scan.config) {
+        // Keep showing the last good list; say what is wrong with the file.
+        m_banner->setText(tr("The configuration file cannot be used and was left unchanged. MirrorDesk keeps showing the "
+                             "last good list until it is fixed.\n%1").arg(scan.error ? scan.error->message : QString()));
+        m_banner->show();
+    } else {
+        m_banner->clear();
+        m_banner->hide();
+        m_model->setDefaultIntervalMinutes(scan.config->settings.defaultIntervalMinutes);
+        QList<MirrorRow> rows;
+        rows.reserve(scan.mirrors.size());
+        for (MirrorView &view : scan.mirrors) {
+            MirrorRow row{std::move(view.mirror), std::move(view.sourceDisplay), std::move(view.targetDisplay),
+                          std::move(view.cachePath), view.intervalMinutes, std::move(view.status)};
+            // A status the engine is about to replace is not taken from the disk mid-run.
+            if (m_engine->isBusy(row.mirror.name))
+                scan.withStatus.remove(row.mirror.name);
+            rows.append(std::move(row));
+        }
+        // A state file that changed means the other process's run is over.
+        QList<MirrorTableModel::RowUpdate> elsewhere;
+        for (const QString &name : std::as_const(scan.withStatus)) {
+            if (const int at = m_model->rowOf(name); at >= 0 && m_model->row(at).runningElsewhere)
+                elsewhere.append({name, std::nullopt, QString(), std::nullopt, false});
+        }
+        if (first || m_model->rowCount() == 0) {
+            m_model->setRows(std::move(rows));
+        } else {
+            m_model->syncRows(std::move(rows), scan.withStatus);
+            m_model->applyUpdates(elsewhere);
+        }
+        m_config = std::move(scan.config);
+        updateActions();
+        updateSummary();
+        if (!scan.withStatus.isEmpty() || scan.configChanged)
+            showSelected();
+    }
+    if (m_scanAgain) {
+        m_scanAgain = false;
+        const bool full = m_scanFull;
+        m_scanFull = false;
+        this->scan(full);
+    }
+}
+
+void MainWindow::tick()
+{
+    m_model->setNow(m_clock());
+    runScheduler();
+    updateActions();
+    updateSummary();
+}
+
+int MainWindow::runScheduler()
+{
+    if (!m_config)
+        return 0;
+    const QDateTime now = m_clock();
+    if (m_model->now() != now)
+        m_model->setNow(now);
+    QStringList due;
+    for (const MirrorRow &row : m_model->rows()) {
+        if (row.mirror.enabled && row.next.due && !row.running && !row.runningElsewhere && !m_engine->isBusy(row.mirror.name))
+            due.append(row.mirror.name);
+    }
+    if (due.isEmpty())
+        return 0;
+    RunOps::UpdateOptions options;
+    QPointer<MainWindow> self(this);
+    const auto started = m_runOps->update(*m_config, due, options, [self](const RunReport &report) {
+        if (!self)
+            return;
+        for (const RunEntry &entry : report.entries) {
+            if (entry.skip == SkipReason::Running || (entry.update && entry.update->skipReason == SkipReason::Running))
+                self->queue({entry.mirror.name, std::nullopt, tr("Running elsewhere"), std::nullopt, true});
+        }
+    });
+    if (!started) {
+        say(tr("Scheduled updates cannot start: %1").arg(started.error().message));
+        return 0;
+    }
+    return *started;
 }
 
 void MainWindow::chooseImportFolder()
@@ -182,14 +467,8 @@ void MainWindow::chooseImportFolder()
     dialog->setOption(QFileDialog::ShowDirsOnly);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &folder) {
-        QPointer<MainWindow> self(this);
-        QThreadPool::globalInstance()->start([self, folder] {
-            const QStringList paths = MirrorOps::importCandidates(folder);
-            QMetaObject::invokeMethod(qApp, [self, paths] {
-                if (self)
-                    self->importMirrors(paths);
-            }, Qt::QueuedConnection);
-        });
+        inBackground(this, [folder] { return MirrorOps::importCandidates(folder); },
+                     [this](QStringList paths) { importMirrors(paths); });
     });
     dialog->open();
 }
@@ -203,103 +482,153 @@ void MainWindow::importMirrors(const QStringList &paths)
     // Inspecting repositories reads the disk: on a worker, like every config and state access.
     const QString configPath = m_configPath;
     const QString stateDir = m_stateDir;
-    QPointer<MainWindow> self(this);
-    QThreadPool::globalInstance()->start([self, configPath, stateDir, paths] {
-        auto preview = MirrorOps(configPath, stateDir).importClones(paths, false);
-        QMetaObject::invokeMethod(qApp, [self, preview = std::move(preview)] {
-            if (!self)
-                return;
-            if (!preview) {
-                self->say(tr("Cannot import: %1").arg(preview.error().text()));
-                return;
-            }
-            auto *dialog = new ImportDialog(*preview, self);
-            dialog->setAttribute(Qt::WA_DeleteOnClose);
-            connect(dialog, &QDialog::accepted, self, [self, dialog] {
-                const QStringList chosen = dialog->checkedPaths();
-                const QString configFile = self->m_configPath;
-                const QString stateFolder = self->m_stateDir;
-                QThreadPool::globalInstance()->start([self, configFile, stateFolder, chosen] {
-                    auto imported = MirrorOps(configFile, stateFolder).importClones(chosen);
-                    QMetaObject::invokeMethod(qApp, [self, imported = std::move(imported)] {
-                        if (!self)
-                            return;
-                        if (!imported) {
-                            self->say(tr("Cannot import: %1").arg(imported.error().text()));
-                            return;
-                        }
-                        QStringList refused;
-                        int done = 0;
-                        for (const MirrorOps::Imported &entry : *imported) {
-                            if (entry.refused)
-                                refused.append(entry.refused->text());
-                            else
-                                ++done;
-                        }
-                        self->say(refused.isEmpty() ? tr("Imported %n mirror(s)", nullptr, done)
-                                                    : tr("Imported %n mirror(s); refused: %1", nullptr, done).arg(refused.join(QStringLiteral("; "))));
-                        self->reload();
-                    }, Qt::QueuedConnection);
-                });
+    inBackground(this, [configPath, stateDir, paths] { return MirrorOps(configPath, stateDir).importClones(paths, false); },
+                 [this, configPath, stateDir](Result<QList<MirrorOps::Imported>> preview) {
+        if (!preview) {
+            say(tr("Cannot import: %1").arg(preview.error().text()));
+            return;
+        }
+        auto *dialog = new ImportDialog(*preview, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &QDialog::accepted, this, [this, dialog, configPath, stateDir] {
+            const QStringList chosen = dialog->checkedPaths();
+            inBackground(this, [configPath, stateDir, chosen] { return MirrorOps(configPath, stateDir).importClones(chosen); },
+                         [this](Result<QList<MirrorOps::Imported>> imported) {
+                if (!imported) {
+                    say(tr("Cannot import: %1").arg(imported.error().text()));
+                    return;
+                }
+                QStringList refused;
+                int done = 0;
+                for (const MirrorOps::Imported &entry : *imported) {
+                    if (entry.refused)
+                        refused.append(entry.refused->text());
+                    else
+                        ++done;
+                }
+                say(refused.isEmpty() ? tr("Imported %n mirror(s)", nullptr, done)
+                                      : tr("Imported %n mirror(s); refused: %1", nullptr, done).arg(refused.join(QStringLiteral("; "))));
+                scan(false);
             });
-            dialog->open();
-        }, Qt::QueuedConnection);
+        });
+        dialog->open();
     });
 }
 
-void MainWindow::applySnapshot(Snapshot snapshot)
+QString MainWindow::updateNowBlock(const QString &name) const
 {
-    m_loaded = true;
-    if (!snapshot.config) {
-        // Keep showing the last good list; say what is wrong with the file.
-        m_banner->setText(tr("The configuration file cannot be used and was left unchanged:\n%1").arg(snapshot.error->message));
-        m_banner->show();
-        return;
+    const int at = m_model->rowOf(name);
+    if (at < 0)
+        return tr("%1 is not in the list").arg(name);
+    const MirrorRow &row = m_model->row(at);
+    if (m_engine->isBusy(name) || row.running)
+        return tr("%1 is being checked or updated").arg(name);
+    if (row.runningElsewhere)
+        return tr("%1 is being updated by another MirrorDesk process").arg(name);
+    const QDateTime now = m_clock();
+    const QDateTime last = m_runOps->lastManualUpdate(name);
+    const ScheduleDecision decision = decideManualUpdate(row.mirror, last, now);
+    if (!decision.due)
+        return tr("%1 was updated by hand %2 ago; Update now is possible again in %3 (minimum manual interval %4)")
+            .arg(name, durationText(last.secsTo(now)), durationText(std::max<qint64>(1, now.secsTo(decision.nextRun))),
+                 durationText(row.mirror.minUpdateIntervalSeconds));
+    return {};
+}
+
+void MainWindow::updateUpdateNowState()
+{
+    const QStringList names = selectedNames();
+    QString block;
+    bool any = false;
+    for (const QString &name : names) {
+        const QString reason = updateNowBlock(name);
+        if (reason.isEmpty())
+            any = true;
+        else if (block.isEmpty())
+            block = reason;
     }
-    m_banner->clear();
-    m_banner->hide();
-    if (m_config && *m_config == *snapshot.config) {
-        // Same mirrors (the folder changed for another reason): refresh the statuses in place,
-        // keeping the selection and the sort.
-        QList<MirrorTableModel::RowUpdate> updates;
-        for (const MirrorView &view : snapshot.mirrors) {
-            if (view.statusProblem.isEmpty() && !m_engine->isBusy(view.mirror.name))
-                updates.append({view.mirror.name, view.status, std::nullopt});
-        }
-        m_model->applyUpdates(updates);
-        return;
-    }
-    const QStringList selected = selectedNames();
-    QList<MirrorRow> rows;
-    rows.reserve(snapshot.mirrors.size());
-    for (MirrorView &view : snapshot.mirrors)
-        rows.append(MirrorRow{std::move(view.mirror), std::move(view.sourceDisplay), std::move(view.targetDisplay),
-                              std::move(view.cachePath), view.intervalMinutes, std::move(view.status)});
-    m_model->setRows(std::move(rows));
-    m_summary->setText(tr("Mirrors: %1 — %2").arg(snapshot.config->mirrors.size()).arg(m_configPath));
-    m_config = std::move(snapshot.config);
-    for (const QString &name : selected) {
-        if (const int row = m_model->rowOf(name); row >= 0)
-            m_view->selectionModel()->select(m_proxy->mapFromSource(m_model->index(row, 0)),
-                                             QItemSelectionModel::Select | QItemSelectionModel::Rows);
-    }
-    updateActions();
+    m_updateAction->setEnabled(any);
+    m_updateAction->setToolTip(any || names.isEmpty() ? tr("Sync the selected mirrors now") : block);
+    if (m_details)
+        setDetailsUpdateBlock(m_details, names.size() == 1 ? block : QString());
+    if (!any && !block.isEmpty() && names.size() == 1)
+        statusBar()->showMessage(block, 10000);
 }
 
 void MainWindow::updateActions()
 {
-    const bool any = m_config && !m_config->mirrors.isEmpty();
+    const bool loaded = m_config.has_value();
+    const bool any = loaded && !m_config->mirrors.isEmpty();
     m_checkAllAction->setEnabled(any);
-    const bool selected = any && !selectedNames().isEmpty();
+    m_newAction->setEnabled(loaded);
+    const QStringList names = selectedNames();
+    const bool selected = any && !names.isEmpty();
+    const bool one = any && names.size() == 1;
     m_checkAction->setEnabled(selected);
-    m_updateAction->setEnabled(selected);
+    m_editAction->setEnabled(one);
+    m_duplicateAction->setEnabled(one);
+    m_removeAction->setEnabled(one && !m_engine->isBusy(names.first()));
+    bool anyEnabled = false;
+    bool anyDisabled = false;
+    bool anyRunning = false;
+    for (const QString &name : names) {
+        if (const int at = m_model->rowOf(name); at >= 0) {
+            (m_model->row(at).mirror.enabled ? anyEnabled : anyDisabled) = true;
+            anyRunning = anyRunning || m_engine->isBusy(name);
+        }
+    }
+    m_enableAction->setEnabled(anyDisabled);
+    m_disableAction->setEnabled(anyEnabled);
+    m_cancelAction->setEnabled(anyRunning);
+    updateUpdateNowState();
     bool refused = false;
-    if (const QModelIndexList rows = m_view->selectionModel()->selectedRows(); rows.size() == 1) {
-        const MirrorTableModel::RowUpdate pending = m_pending.value(m_model->row(m_proxy->mapToSource(rows.first()).row()).mirror.name);
-        const StatusRecord &status = m_model->row(m_proxy->mapToSource(rows.first()).row()).status;
-        refused = HostKeyOps::refusalOf(pending.status ? *pending.status : status).has_value();
+    if (one) {
+        const int at = m_model->rowOf(names.first());
+        refused = at >= 0 && HostKeyOps::refusalOf(m_model->row(at).status).has_value();
     }
     m_reviewHostKeyAction->setEnabled(refused);
+}
+
+QString MainWindow::summaryText() const
+{
+    const auto counts = m_model->healthCounts();
+    QStringList parts;
+    for (int i = 0; i < kHealthCount; ++i) {
+        if (counts.at(static_cast<size_t>(i)) > 0)
+            parts.append(tr("%1 %2").arg(counts.at(static_cast<size_t>(i))).arg(MirrorTableModel::healthWord(static_cast<md::Health>(i))));
+    }
+    QString text = tr("%n mirror(s)", nullptr, m_model->rowCount());
+    if (!parts.isEmpty())
+        text += QStringLiteral(": ") + parts.join(QStringLiteral(", "));
+    if (const int busy = m_engine->busyCount(); busy > 0)
+        text += QStringLiteral(" — ") + tr("%n running", nullptr, busy);
+    return text;
+}
+
+void MainWindow::updateSummary()
+{
+    m_summary->setText(summaryText());
+}
+
+void MainWindow::showSelected()
+{
+    if (!m_details)
+        return;
+    const auto mirror = selectedMirror();
+    if (!mirror) {
+        clearDetails(m_details);
+        return;
+    }
+    const int at = m_model->rowOf(mirror->name);
+    showDetails(m_details, m_model->row(at));
+    updateUpdateNowState();
+}
+
+void MainWindow::keepSelectionInView()
+{
+    const QModelIndex current = m_view->selectionModel()->currentIndex();
+    if (current.isValid())
+        m_view->scrollTo(current, QAbstractItemView::EnsureVisible);
 }
 
 void MainWindow::showContextMenu(const QPoint &position)
@@ -307,9 +636,16 @@ void MainWindow::showContextMenu(const QPoint &position)
     if (!m_view->indexAt(position).isValid())
         return;
     auto *menu = new QMenu(this);
+    menu->setToolTipsVisible(true);
     menu->setAttribute(Qt::WA_DeleteOnClose);
-    menu->addAction(m_checkAction);
-    menu->addAction(m_updateAction);
+    for (QAction *a : {m_editAction, m_duplicateAction, m_removeAction})
+        menu->addAction(a);
+    menu->addSeparator();
+    menu->addAction(m_enableAction);
+    menu->addAction(m_disableAction);
+    menu->addSeparator();
+    for (QAction *a : {m_checkAction, m_updateAction, m_cancelAction})
+        menu->addAction(a);
     menu->addSeparator();
     menu->addAction(m_reviewHostKeyAction);
     menu->popup(m_view->viewport()->mapToGlobal(position));
@@ -341,12 +677,11 @@ HostKeysDialog *MainWindow::openHostKeys()
 
 void MainWindow::reviewHostKey()
 {
-    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
-    if (rows.size() != 1)
+    const auto mirror = selectedMirror();
+    if (!mirror)
         return;
-    const MirrorRow &row = m_model->row(m_proxy->mapToSource(rows.first()).row());
-    const MirrorTableModel::RowUpdate pending = m_pending.value(row.mirror.name);
-    const auto refusal = HostKeyOps::refusalOf(pending.status ? *pending.status : row.status);
+    const MirrorRow &row = m_model->row(m_model->rowOf(mirror->name));
+    const auto refusal = HostKeyOps::refusalOf(row.status);
     if (!refusal) {
         say(tr("%1 was not refused for its host key").arg(row.mirror.name));
         return;
@@ -357,9 +692,23 @@ void MainWindow::reviewHostKey()
 QStringList MainWindow::selectedNames() const
 {
     QStringList names;
-    for (const QModelIndex &index : m_view->selectionModel()->selectedRows())
-        names.append(m_model->row(m_proxy->mapToSource(index).row()).mirror.name);
+    for (const QModelIndex &index : m_view->selectionModel()->selectedRows()) {
+        const int row = m_proxy->mapToSource(index).row();
+        if (row >= 0 && row < m_model->rowCount())
+            names.append(m_model->row(row).mirror.name);
+    }
     return names;
+}
+
+std::optional<Mirror> MainWindow::selectedMirror() const
+{
+    const QStringList names = selectedNames();
+    if (names.size() != 1)
+        return std::nullopt;
+    const int at = m_model->rowOf(names.first());
+    if (at < 0)
+        return std::nullopt;
+    return m_model->row(at).mirror;
 }
 
 void MainWindow::selectMirror(const QString &name)
@@ -367,7 +716,11 @@ void MainWindow::selectMirror(const QString &name)
     const int row = m_model->rowOf(name);
     if (row < 0)
         return;
-    m_view->selectRow(m_proxy->mapFromSource(m_model->index(row, 0)).row());
+    const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
+    if (!index.isValid())
+        return;
+    m_view->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_view->scrollTo(index);
 }
 
 void MainWindow::say(const QString &message)
@@ -389,7 +742,26 @@ void MainWindow::checkAll()
 {
     if (!m_config)
         return;
-    const auto started = m_runOps->check(*m_config, {});
+    QPointer<MainWindow> self(this);
+    const auto started = m_runOps->check(*m_config, {}, [self](const RunReport &report) {
+        if (!self)
+            return;
+        std::array<int, 6> states{}; // by CheckState
+        int skipped = 0;
+        for (const RunEntry &entry : report.entries) {
+            if (entry.check)
+                ++states.at(static_cast<size_t>(entry.check->record.state));
+            else
+                ++skipped;
+        }
+        self->say(tr("Check All finished: %1 in sync, %2 behind, %3 diverged, %4 unreachable, %5 empty, %6 skipped")
+                      .arg(states.at(static_cast<size_t>(CheckState::InSync)))
+                      .arg(states.at(static_cast<size_t>(CheckState::Behind)))
+                      .arg(states.at(static_cast<size_t>(CheckState::Diverged)))
+                      .arg(states.at(static_cast<size_t>(CheckState::Unreachable)))
+                      .arg(states.at(static_cast<size_t>(CheckState::Empty)))
+                      .arg(skipped));
+    });
     if (started)
         say(tr("Checking %n mirror(s)…", nullptr, *started));
     else
@@ -401,9 +773,27 @@ void MainWindow::updateSelected()
     if (!m_config)
         return;
     for (const QString &name : selectedNames()) {
+        if (const QString block = updateNowBlock(name); !block.isEmpty()) {
+            say(tr("Update now refused: %1").arg(block));
+            continue;
+        }
         if (const auto started = m_runOps->updateNow(*m_config, name); !started)
             say(tr("Update now refused for %1: %2").arg(name, started.error().message));
     }
+    updateActions();
+}
+
+void MainWindow::cancelSelected()
+{
+    int cancelled = 0;
+    for (const QString &name : selectedNames()) {
+        if (m_engine->cancel(name)) {
+            ++cancelled;
+            queue({name, std::nullopt, tr("Cancelling…")});
+        }
+    }
+    if (cancelled > 0)
+        say(tr("Cancelling %n run(s)…", nullptr, cancelled));
 }
 
 void MainWindow::queue(MirrorTableModel::RowUpdate update)
@@ -414,53 +804,287 @@ void MainWindow::queue(MirrorTableModel::RowUpdate update)
         pending.status = std::move(update.status);
     if (update.activity)
         pending.activity = std::move(update.activity);
+    if (update.running)
+        pending.running = update.running;
+    if (update.runningElsewhere)
+        pending.runningElsewhere = update.runningElsewhere;
     if (!m_flushTimer->isActive())
         m_flushTimer->start();
 }
 
 void MainWindow::flush()
 {
+    const QStringList selected = selectedNames();
+    bool selectedChanged = false;
+    for (const QString &name : selected)
+        selectedChanged = selectedChanged || m_pending.contains(name);
     m_model->applyUpdates(m_pending.values());
     m_pending.clear();
     updateActions();
+    updateSummary();
+    keepSelectionInView();
+    if (selectedChanged)
+        showSelected();
 }
 
 void MainWindow::onJobStarted(const QString &name, JobKind kind)
 {
-    MirrorTableModel::RowUpdate update{name, std::nullopt, kind == JobKind::Update ? tr("Updating…") : tr("Checking…")};
-    if (const int row = m_model->rowOf(name); row >= 0 && kind == JobKind::Update) {
-        StatusRecord status = m_pending.contains(name) && m_pending.value(name).status ? *m_pending.value(name).status
-                                                                                        : m_model->row(row).status;
-        status.updateStatus = UpdateStatus::Started; // shown only: the state file is the engine's
-        update.status = status;
-    }
-    queue(std::move(update));
+    queue({name, std::nullopt, kind == JobKind::Update ? tr("Updating…") : tr("Checking…"), true, false});
 }
 
 void MainWindow::onCheckFinished(const QString &name, const CheckOutcome &outcome)
 {
-    const QString text = MirrorTableModel::checkText(outcome.record);
-    queue({name, outcome.status, text});
+    QString text = MirrorTableModel::checkText(outcome.record);
+    if (outcome.record.errorCategory == ErrorCategory::Interrupted)
+        text = tr("Check cancelled");
+    queue({name, outcome.status, text, false});
     if (!outcome.problem.isEmpty())
         say(tr("Cannot record the check of %1: %2").arg(name, outcome.problem));
+}
+
+QString MainWindow::skipText(const UpdateOutcome &outcome) const
+{
+    switch (outcome.skipReason) {
+    case SkipReason::Running: return tr("Running elsewhere");
+    case SkipReason::Disabled: return tr("Skipped: disabled");
+    case SkipReason::NotDue: return tr("Skipped: not due");
+    case SkipReason::Interrupted: return tr("Interrupted");
+    case SkipReason::None: break;
+    }
+    return tr("Skipped");
 }
 
 void MainWindow::onUpdateFinished(const QString &name, const UpdateOutcome &outcome)
 {
     QString text;
-    if (!outcome.skipped.isEmpty())
-        text = tr("Skipped: %1").arg(outcome.skipped);
+    const bool elsewhere = outcome.skipReason == SkipReason::Running;
+    if (outcome.skipReason != SkipReason::None)
+        text = skipText(outcome);
+    else if (outcome.result.outcome == RunOutcome::Interrupted)
+        text = tr("Interrupted");
     else if (outcome.result.error)
-        text = tr("Failed (%1)").arg(errorCategoryName(outcome.result.error->category));
+        text = tr("Failed: %1").arg(MirrorTableModel::categoryText(outcome.result.error->category));
     else if (!outcome.result.warnings.isEmpty())
         text = tr("Updated, %n warning(s)", nullptr, static_cast<int>(outcome.result.warnings.size()));
     else
         text = tr("Updated");
-    queue({name, outcome.status, text}); // a skipped run carries the recorded status (read on the pool)
-    if (!outcome.skipped.isEmpty())
-        say(tr("%1 was not updated: %2").arg(name, outcome.skipped));
+    MirrorTableModel::RowUpdate update{name, outcome.status, text, false, elsewhere};
+    queue(std::move(update)); // a skipped run carries the recorded status (read on the pool)
+    if (elsewhere)
+        say(tr("%1 is being updated by another MirrorDesk process; its result shows when that run ends").arg(name));
     for (const QString &problem : outcome.problems)
         say(tr("Cannot record the run of %1: %2").arg(name, problem));
+    if (outcome.result.error && outcome.result.error->category == ErrorCategory::Guard
+        && outcome.result.error->detail.value(QStringLiteral("guard")).toString() == QLatin1String("mass_change"))
+        askMassChange(name, outcome);
+}
+
+void MainWindow::confirm(QMessageBox *box)
+{
+    if (m_confirmation)
+        m_confirmation->deleteLater();
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    m_confirmation = box;
+    box->open();
+}
+
+void MainWindow::askMassChange(const QString &name, const UpdateOutcome &outcome)
+{
+    const QJsonObject detail = outcome.result.error->detail;
+    QStringList going;
+    for (const RefResult &ref : outcome.result.refs) {
+        if (ref.action == RefAction::Delete)
+            going.append(tr("deleted: %1").arg(ref.ref));
+        else if (ref.action == RefAction::Force)
+            going.append(tr("forced: %1").arg(ref.ref));
+    }
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Confirm a mass change"),
+                                tr("The update of %1 would delete or force %2 of %3 refs (the guard allows %4). Every old tip "
+                                   "is kept in the attic. Run it anyway?")
+                                    .arg(name)
+                                    .arg(detail.value(QStringLiteral("destructive")).toInt())
+                                    .arg(detail.value(QStringLiteral("mirrored")).toInt())
+                                    .arg(detail.value(QStringLiteral("limit")).toInt()),
+                                QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("massChangeConfirmation"));
+    box->setDetailedText(going.join(QLatin1Char('\n')));
+    QPushButton *run = box->addButton(tr("Run with the change allowed"), QMessageBox::AcceptRole);
+    run->setObjectName(QStringLiteral("allow"));
+    box->addButton(QMessageBox::Cancel);
+    connect(box, &QMessageBox::buttonClicked, this, [this, box, run, name](QAbstractButton *button) {
+        if (button != run || !m_config)
+            return;
+        RunOps::UpdateOptions options;
+        options.batch.allowMassChange = true;
+        if (const auto started = m_runOps->update(*m_config, {name}, options); !started)
+            say(tr("Update cannot start: %1").arg(started.error().message));
+        else
+            say(tr("Updating %1 with the mass change allowed…").arg(name));
+        Q_UNUSED(box);
+    });
+    confirm(box);
+}
+
+void MainWindow::onIdle()
+{
+    updateActions();
+    updateSummary();
+    if (m_closeWhenIdle) {
+        m_closeWhenIdle = false;
+        close();
+    }
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_engine->busyCount() == 0 || m_closeWhenIdle) {
+        if (m_engine->busyCount() > 0) {
+            event->ignore(); // cancelling: closes when the last run has stopped
+            return;
+        }
+        saveLayout();
+        event->accept();
+        return;
+    }
+    event->ignore();
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Runs in progress"),
+                                tr("%n check(s) or update(s) are running. MirrorDesk cannot keep running them once the window "
+                                   "is closed: closing cancels them (an update is recorded as interrupted, not failed, and "
+                                   "its repository is left valid).", nullptr, m_engine->busyCount()),
+                                QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("closeConfirmation"));
+    QPushButton *cancelRuns = box->addButton(tr("Cancel runs and close"), QMessageBox::DestructiveRole);
+    cancelRuns->setObjectName(QStringLiteral("cancelRuns"));
+    QPushButton *wait = box->addButton(tr("Wait for them"), QMessageBox::RejectRole);
+    wait->setObjectName(QStringLiteral("wait"));
+    connect(box, &QMessageBox::buttonClicked, this, [this, cancelRuns](QAbstractButton *button) {
+        if (button == cancelRuns) {
+            m_closeWhenIdle = true;
+            m_engine->cancelAll();
+            say(tr("Cancelling the running checks and updates…"));
+        } else {
+            say(tr("MirrorDesk closes when you ask again after the runs have finished"));
+        }
+    });
+    confirm(box);
+}
+
+void MainWindow::removeSelected()
+{
+    const auto mirror = selectedMirror();
+    if (!mirror || !m_config)
+        return;
+    if (m_engine->isBusy(mirror->name)) {
+        say(tr("%1 is being checked or updated; cancel it first").arg(mirror->name));
+        return;
+    }
+    const QString cache = mirror->effectiveCachePath(m_config->cacheRoot());
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Remove mirror"),
+                                tr("Remove the mirror %1 from MirrorDesk? Its cache %2 is kept unless you tick the box "
+                                   "below; nothing on the source or the target is touched.").arg(mirror->name, cache),
+                                QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("removeConfirmation"));
+    auto *deleteCache = new QCheckBox(tr("Also delete the cache %1").arg(cache), box);
+    deleteCache->setObjectName(QStringLiteral("deleteCache"));
+    box->setCheckBox(deleteCache);
+    QPushButton *remove = box->addButton(tr("Remove"), QMessageBox::DestructiveRole);
+    remove->setObjectName(QStringLiteral("remove"));
+    box->addButton(QMessageBox::Cancel);
+    const QString name = mirror->name;
+    connect(box, &QMessageBox::buttonClicked, this, [this, remove, deleteCache, name](QAbstractButton *button) {
+        if (button != remove)
+            return;
+        const bool withCache = deleteCache->isChecked();
+        const QString configPath = m_configPath;
+        const QString stateDir = m_stateDir;
+        inBackground(this, [configPath, stateDir, name, withCache] { return MirrorOps(configPath, stateDir).remove(name, withCache); },
+                     [this](Result<MirrorOps::Removed> removed) {
+            if (!removed) {
+                say(tr("Cannot remove: %1").arg(removed.error().text()));
+                return;
+            }
+            if (removed->cacheDeleted)
+                say(tr("Removed %1 and deleted its cache %2").arg(removed->name, removed->cachePath));
+            else if (removed->linkOnly)
+                say(tr("Removed %1; its cache path was a link: the link went, what it points at was kept").arg(removed->name));
+            else if (removed->cacheExists)
+                say(tr("Removed %1; its cache %2 was kept").arg(removed->name, removed->cachePath));
+            else
+                say(tr("Removed %1").arg(removed->name));
+            scan(false);
+        });
+    });
+    confirm(box);
+}
+
+void MainWindow::setSelectedEnabled(bool enabled)
+{
+    const QStringList names = selectedNames();
+    if (names.isEmpty())
+        return;
+    const QString configPath = m_configPath;
+    const QString stateDir = m_stateDir;
+    inBackground(this, [configPath, stateDir, names, enabled] {
+        QStringList problems;
+        MirrorOps ops(configPath, stateDir);
+        for (const QString &name : names) {
+            auto edited = ops.edit(name, [enabled](Mirror &mirror) {
+                mirror.enabled = enabled;
+                return Status();
+            }, false);
+            if (!edited)
+                problems.append(edited.error().text());
+        }
+        return problems;
+    }, [this, names, enabled](QStringList problems) {
+        if (!problems.isEmpty())
+            say(tr("Cannot change: %1").arg(problems.join(QStringLiteral("; "))));
+        else
+            say(enabled ? tr("Enabled %n mirror(s)", nullptr, static_cast<int>(names.size()))
+                        : tr("Disabled %n mirror(s)", nullptr, static_cast<int>(names.size())));
+        scan(false);
+    });
+}
+
+void MainWindow::newMirror()
+{
+    openEditor(0, QString());
+}
+
+void MainWindow::editSelected()
+{
+    if (const auto mirror = selectedMirror())
+        openEditor(1, mirror->name);
+}
+
+void MainWindow::duplicateSelected()
+{
+    if (const auto mirror = selectedMirror())
+        openEditor(2, mirror->name);
+}
+
+void MainWindow::openEditor(int, const QString &)
+{
+    say(tr("The mirror editor is not available yet"));
+}
+
+void MainWindow::saveEditor(const QString &, const Mirror &)
+{
+}
+
+PreferencesDialog *MainWindow::openPreferences()
+{
+    return nullptr;
+}
+
+MirrorEditor *MainWindow::editor() const
+{
+    return nullptr;
+}
+
+PreferencesDialog *MainWindow::preferencesDialog() const
+{
+    return nullptr;
 }
 
 } // namespace md::ui

@@ -1,13 +1,17 @@
 #include "MirrorTableModel.h"
 
-#include <QSet>
-
 #include "ops/HostKeyOps.h"
 #include "security/GitUrl.h"
 
 #include <QBrush>
 #include <QColor>
+#include <QGuiApplication>
+#include <QIcon>
 #include <QLocale>
+#include <QSet>
+#include <QTimeZone>
+
+#include <algorithm>
 
 namespace md::ui {
 
@@ -20,32 +24,38 @@ QString timeText(const QDateTime &time)
     return QLocale().toString(time.toLocalTime(), QLocale::ShortFormat);
 }
 
-enum class Health { NeverRun, Ok, Running, Failing, Disabled, Paused, HostKeyRefused };
-
-Health healthOf(const MirrorRow &row)
+QColor healthColour(md::Health health)
 {
-    if (!row.mirror.enabled || row.status.updateStatus == UpdateStatus::Disabled)
-        return Health::Disabled;
-    if (row.status.updateStatus != UpdateStatus::Started && row.status.updateStatus != UpdateStatus::Scheduled
-        && HostKeyOps::refusalOf(row.status))
-        return Health::HostKeyRefused; // its newest check or run was refused for the host key
-    switch (row.status.updateStatus) {
-    case UpdateStatus::Failed: return Health::Failing;
-    case UpdateStatus::Started:
-    case UpdateStatus::Scheduled: return Health::Running;
-    case UpdateStatus::Paused: return Health::Paused;
-    case UpdateStatus::Finished: return Health::Ok;
-    case UpdateStatus::None:
-    case UpdateStatus::Interrupted: // stopped, not failing: the next run goes on
-    case UpdateStatus::Disabled: break;
+    switch (health) {
+    case md::Health::Failing: return QColor(0xc0, 0x1c, 0x28);
+    case md::Health::Diverged: return QColor(0xc6, 0x46, 0x00);
+    case md::Health::Stale: return QColor(0x9c, 0x6a, 0x00);
+    case md::Health::Behind: return QColor(0x86, 0x6b, 0x00);
+    case md::Health::Running: return QColor(0x1a, 0x5f, 0xb4);
+    case md::Health::InSync: return QColor(0x1e, 0x7b, 0x34);
+    case md::Health::Unknown: return QColor(0x5e, 0x5c, 0x64);
+    case md::Health::Paused:
+    case md::Health::Disabled: return QColor(0x77, 0x76, 0x7b);
     }
-    return Health::NeverRun;
+    return {};
+}
+
+QIcon healthIcon(md::Health health)
+{
+    if (!qobject_cast<QGuiApplication *>(QCoreApplication::instance()))
+        return {};
+    static std::array<QIcon, kHealthCount> icons;
+    QIcon &icon = icons.at(static_cast<size_t>(health));
+    if (icon.isNull())
+        icon = QIcon(QStringLiteral(":/icons/health/%1.svg").arg(healthName(health)));
+    return icon;
 }
 
 } // namespace
 
 MirrorTableModel::MirrorTableModel(QObject *parent)
     : QAbstractTableModel(parent)
+    , m_now(QDateTime::currentDateTimeUtc())
 {
 }
 
@@ -59,64 +69,208 @@ int MirrorTableModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
+void MirrorTableModel::derive(MirrorRow &row, const QDateTime &now, int defaultIntervalMinutes)
+{
+    row.check = currentCheck(row.status);
+    const bool running = row.running || row.runningElsewhere;
+    row.verdict = assessHealth({row.mirror, row.status, defaultIntervalMinutes, now, running});
+    row.next = decideSchedule(row.mirror, row.status, defaultIntervalMinutes, now);
+}
+
+void MirrorTableModel::setNow(const QDateTime &now)
+{
+    m_now = now;
+    for (MirrorRow &row : m_rows)
+        derive(row, m_now, m_defaultInterval);
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0, 0), index(static_cast<int>(m_rows.size()) - 1, ColumnCount - 1));
+}
+
+void MirrorTableModel::rebuildIndex()
+{
+    m_index.clear();
+    m_index.reserve(m_rows.size());
+    for (int i = 0; i < m_rows.size(); ++i)
+        m_index.insert(m_rows.at(i).mirror.name, i);
+}
+
 void MirrorTableModel::setRows(QList<MirrorRow> rows)
 {
     beginResetModel();
     m_rows = std::move(rows);
-    m_index.clear();
+    for (MirrorRow &row : m_rows)
+        derive(row, m_now, m_defaultInterval);
+    rebuildIndex();
     QHash<QString, QString> activity;
-    for (int i = 0; i < m_rows.size(); ++i) {
-        const QString &name = m_rows.at(i).mirror.name;
-        m_index.insert(name, i);
-        if (m_activity.contains(name))
-            activity.insert(name, m_activity.value(name));
+    for (auto it = m_activity.cbegin(); it != m_activity.cend(); ++it) {
+        if (m_index.contains(it.key()))
+            activity.insert(it.key(), it.value());
     }
     m_activity = std::move(activity);
     endResetModel();
 }
 
+void MirrorTableModel::syncRows(QList<MirrorRow> rows, const QSet<QString> &withStatus)
+{
+    QHash<QString, qsizetype> incoming;
+    incoming.reserve(rows.size());
+    for (qsizetype i = 0; i < rows.size(); ++i)
+        incoming.insert(rows.at(i).mirror.name, i);
+    // Removals, from the end, one signal per run of consecutive rows.
+    for (int i = static_cast<int>(m_rows.size()) - 1; i >= 0;) {
+        if (incoming.contains(m_rows.at(i).mirror.name)) {
+            --i;
+            continue;
+        }
+        int first = i;
+        while (first > 0 && !incoming.contains(m_rows.at(first - 1).mirror.name))
+            --first;
+        beginRemoveRows({}, first, i);
+        for (int r = first; r <= i; ++r)
+            m_activity.remove(m_rows.at(r).mirror.name);
+        m_rows.remove(first, i - first + 1);
+        endRemoveRows();
+        i = first - 1;
+    }
+    rebuildIndex();
+    // Changes in place.
+    QList<int> changed;
+    QList<MirrorRow> added;
+    for (MirrorRow &row : rows) {
+        const int at = rowOf(row.mirror.name);
+        if (at < 0) {
+            added.append(std::move(row));
+            continue;
+        }
+        MirrorRow &mine = m_rows[at];
+        if (!withStatus.contains(row.mirror.name)) {
+            row.status = mine.status;
+        }
+        row.running = mine.running;
+        row.runningElsewhere = mine.runningElsewhere;
+        if (row.mirror == mine.mirror && row.status == mine.status && row.sourceDisplay == mine.sourceDisplay
+            && row.targetDisplay == mine.targetDisplay && row.cachePath == mine.cachePath && row.intervalMinutes == mine.intervalMinutes)
+            continue;
+        derive(row, m_now, m_defaultInterval);
+        mine = std::move(row);
+        changed.append(at);
+    }
+    emitRowRanges(std::move(changed));
+    if (!added.isEmpty()) {
+        const int first = static_cast<int>(m_rows.size());
+        beginInsertRows({}, first, first + static_cast<int>(added.size()) - 1);
+        for (MirrorRow &row : added) {
+            derive(row, m_now, m_defaultInterval);
+            m_index.insert(row.mirror.name, static_cast<int>(m_rows.size()));
+            m_rows.append(std::move(row));
+        }
+        endInsertRows();
+    }
+}
+
+void MirrorTableModel::emitRowRanges(QList<int> rows)
+{
+    if (rows.isEmpty())
+        return;
+    std::sort(rows.begin(), rows.end());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    qsizetype start = 0;
+    for (qsizetype i = 1; i <= rows.size(); ++i) {
+        if (i < rows.size() && rows.at(i) == rows.at(i - 1) + 1)
+            continue;
+        Q_EMIT dataChanged(index(rows.at(start), 0), index(rows.at(i - 1), ColumnCount - 1));
+        start = i;
+    }
+}
+
 void MirrorTableModel::applyUpdates(const QList<RowUpdate> &updates)
 {
-    QList<int> changed; // each row once, in the order first updated
-    QSet<int> seen;
+    QList<int> changed;
+    changed.reserve(updates.size());
     for (const RowUpdate &update : updates) {
-        const int row = rowOf(update.name);
-        if (row < 0)
+        const int at = rowOf(update.name);
+        if (at < 0)
             continue;
+        MirrorRow &row = m_rows[at];
         if (update.status)
-            m_rows[row].status = *update.status;
+            row.status = *update.status;
+        if (update.running)
+            row.running = *update.running;
+        if (update.runningElsewhere)
+            row.runningElsewhere = *update.runningElsewhere;
         if (update.activity)
             m_activity.insert(update.name, *update.activity);
-        if (!seen.contains(row)) {
-            seen.insert(row);
-            changed.append(row);
-        }
+        derive(row, m_now, m_defaultInterval);
+        changed.append(at);
     }
-    if (changed.isEmpty())
-        return;
-    if (changed.size() * 2 > m_rows.size()) {
-        Q_EMIT dataChanged(index(0, 0), index(static_cast<int>(m_rows.size()) - 1, ColumnCount - 1));
-        return;
+    emitRowRanges(std::move(changed));
+}
+
+std::array<int, kHealthCount> MirrorTableModel::healthCounts() const
+{
+    std::array<int, kHealthCount> counts{};
+    for (const MirrorRow &row : m_rows)
+        ++counts.at(static_cast<size_t>(row.verdict.health));
+    return counts;
+}
+
+QString MirrorTableModel::healthWord(md::Health health)
+{
+    switch (health) {
+    case md::Health::Failing: return tr("Failing");
+    case md::Health::Diverged: return tr("Diverged");
+    case md::Health::Stale: return tr("Stale");
+    case md::Health::Behind: return tr("Behind");
+    case md::Health::Running: return tr("Running");
+    case md::Health::InSync: return tr("In sync");
+    case md::Health::Unknown: return tr("Unknown");
+    case md::Health::Paused: return tr("Paused");
+    case md::Health::Disabled: return tr("Disabled");
     }
-    for (const int row : changed)
-        Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    return {};
 }
 
 QString MirrorTableModel::healthText(const MirrorRow &row)
 {
-    switch (healthOf(row)) {
-    case Health::NeverRun: return tr("Never run");
-    case Health::Ok: return tr("OK");
-    case Health::Running: return tr("Updating");
-    case Health::Failing: return tr("Failing");
-    case Health::Disabled: return tr("Disabled");
-    case Health::Paused: return tr("Paused");
-    case Health::HostKeyRefused: {
-        const auto refusal = HostKeyOps::refusalOf(row.status);
+    MirrorRow derived = row;
+    if (derived.verdict.cause == HealthCause::None && derived.verdict.health == md::Health::Unknown)
+        derive(derived, QDateTime::currentDateTimeUtc(), 5);
+    const HealthVerdict &verdict = derived.verdict;
+    if (verdict.health == md::Health::Failing && verdict.category == ErrorCategory::HostKey) {
+        const auto refusal = verdict.cause == HealthCause::CheckFailed && derived.check
+            ? HostKeyOps::refusalOf(derived.check->errorCategory, derived.check->errorDetail)
+            : HostKeyOps::refusalOf(derived.status);
         if (refusal && refusal->typeNotPinned)
             return tr("Host key type not pinned");
-        return refusal && refusal->changed ? tr("Host key changed") : tr("Host key unknown");
+        if (refusal)
+            return refusal->changed ? tr("Host key changed") : tr("Host key unknown");
     }
+    if (verdict.health == md::Health::Running && derived.runningElsewhere && !derived.running)
+        return tr("Running elsewhere");
+    if (verdict.health == md::Health::Unknown && !derived.status.lastUpdateStartedAt.isValid() && !derived.status.lastCheck)
+        return tr("Never run");
+    return healthWord(verdict.health);
+}
+
+QString MirrorTableModel::categoryText(ErrorCategory category)
+{
+    switch (category) {
+    case ErrorCategory::None: return QString();
+    case ErrorCategory::Network: return tr("Network error");
+    case ErrorCategory::Timeout: return tr("Timed out");
+    case ErrorCategory::Auth: return tr("Authentication failed");
+    case ErrorCategory::HostKey: return tr("Host key refused");
+    case ErrorCategory::Tls: return tr("TLS certificate refused");
+    case ErrorCategory::NotFound: return tr("Repository not found");
+    case ErrorCategory::Protected: return tr("Refused by a protected branch");
+    case ErrorCategory::Rejected: return tr("Rejected by the server");
+    case ErrorCategory::Diverged: return tr("Diverged refs left alone");
+    case ErrorCategory::Guard: return tr("Stopped by a safety guard");
+    case ErrorCategory::Config: return tr("Configuration problem");
+    case ErrorCategory::Keychain: return tr("Keychain problem");
+    case ErrorCategory::Usage: return tr("Refused");
+    case ErrorCategory::Interrupted: return tr("Interrupted");
+    case ErrorCategory::Io: return tr("Disk problem");
     }
     return {};
 }
@@ -135,7 +289,7 @@ QString MirrorTableModel::checkText(const CheckRecord &record)
         return refusal->typeNotPinned ? tr("Refused: host key type not pinned")
             : refusal->changed        ? tr("Refused: host key changed")
                                       : tr("Refused: host key unknown");
-    return tr("Unreachable (%1): %2").arg(errorCategoryName(record.errorCategory), GitUrl::scrubText(record.error));
+    return tr("Unreachable: %1").arg(categoryText(record.errorCategory));
 }
 
 QVariant MirrorTableModel::display(const MirrorRow &row, int column) const
@@ -154,19 +308,29 @@ QVariant MirrorTableModel::display(const MirrorRow &row, int column) const
     case Health: return healthText(row);
     case LastAttempt: return timeText(row.status.lastUpdateStartedAt);
     case LastSuccess: return row.status.lastSuccessfulUpdateAt.isValid() ? timeText(row.status.lastSuccessfulUpdateAt) : tr("never");
-    case LastError: return GitUrl::scrubText(row.status.lastError);
-    case NextRun:
-        if (!row.mirror.enabled)
+    case Checked:
+        if (!row.status.lastCheck)
             return QString();
-        return tr("every %n min", nullptr, row.intervalMinutes);
+        return row.check ? tr("%1 at %2").arg(checkText(*row.check), timeText(row.check->checkedAt))
+                         : tr("before the last update");
+    case LastError:
+        if (row.status.lastError.isEmpty())
+            return QString();
+        return categoryText(row.status.errorCategory == ErrorCategory::None ? ErrorCategory::Network : row.status.errorCategory);
+    case NextRun:
+        if (row.running)
+            return tr("now");
+        if (!row.next.nextRun.isValid())
+            return row.mirror.enabled ? tr("paused") : tr("disabled");
+        if (row.next.due)
+            return tr("due");
+        return timeText(row.next.nextRun);
     case Progress:
         if (const QString activity = m_activity.value(row.mirror.name); !activity.isEmpty())
             return activity;
-        if (!row.status.lastCheck)
-            return QString();
-        // A check older than the last successful update is what was true before it.
-        return currentCheck(row.status) ? checkText(*row.status.lastCheck)
-                                        : tr("%1 (stale: checked before the last update)").arg(checkText(*row.status.lastCheck));
+        if (row.runningElsewhere)
+            return tr("Running elsewhere");
+        return row.check ? checkText(*row.check) : QString();
     default: return {};
     }
 }
@@ -180,29 +344,39 @@ QVariant MirrorTableModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         return display(row, index.column());
     case Qt::ToolTipRole:
-        if (index.column() == LastError && !row.status.lastError.isEmpty())
-            return GitUrl::scrubText(row.status.lastError);
-        if (index.column() == Name)
-            return row.cachePath;
+        switch (index.column()) {
+        case Name: return row.cachePath;
+        case LastError:
+            return row.status.lastError.isEmpty() ? QVariant() : QVariant(GitUrl::scrubText(row.status.lastError));
+        case Health:
+        case Progress:
+            if (!row.status.warnings.isEmpty())
+                return row.status.warnings.join(QLatin1Char('\n'));
+            if (!row.status.lastError.isEmpty())
+                return GitUrl::scrubText(row.status.lastError);
+            return {};
+        case Source: return row.sourceDisplay;
+        case Target: return row.targetDisplay;
+        default: return {};
+        }
+    case Qt::DecorationRole:
+        if (index.column() == Health)
+            return healthIcon(row.verdict.health);
         return {};
     case Qt::ForegroundRole:
-        if (index.column() == Health) {
-            switch (healthOf(row)) {
-            case Health::Ok: return QBrush(QColor(0x1e, 0x7b, 0x34));
-            case Health::Failing:
-            case Health::HostKeyRefused: return QBrush(QColor(0xc0, 0x1c, 0x28));
-            case Health::Disabled:
-            case Health::Paused: return QBrush(QColor(0x77, 0x76, 0x7b));
-            case Health::Running: return QBrush(QColor(0x1a, 0x5f, 0xb4));
-            case Health::NeverRun: return {};
-            }
-        }
+        if (index.column() == Health)
+            return QBrush(healthColour(row.verdict.health));
         return {};
+    case HealthRole:
+        return healthRank(row.verdict.health);
     case RawValueRole:
         switch (index.column()) {
+        case Health: return healthRank(row.verdict.health);
         case LastAttempt: return row.status.lastUpdateStartedAt;
         case LastSuccess: return row.status.lastSuccessfulUpdateAt;
-        case NextRun: return row.intervalMinutes;
+        case Checked: return row.status.lastCheck ? row.status.lastCheck->checkedAt : QDateTime();
+        case NextRun: return row.next.nextRun.isValid() ? row.next.nextRun : QDateTime::fromSecsSinceEpoch(std::numeric_limits<qint32>::max(), Qt::UTC);
+        case LastError: return static_cast<int>(row.status.errorCategory);
         default: return display(row, index.column());
         }
     default:
@@ -222,6 +396,7 @@ QVariant MirrorTableModel::headerData(int section, Qt::Orientation orientation, 
     case Health: return tr("Health");
     case LastAttempt: return tr("Last attempt");
     case LastSuccess: return tr("Last success");
+    case Checked: return tr("Checked");
     case LastError: return tr("Last error");
     case NextRun: return tr("Next run");
     case Progress: return tr("Progress");

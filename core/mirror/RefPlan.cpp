@@ -193,6 +193,11 @@ void applyGuards(const RefMap &source, const RefMap &other, const GuardOptions &
                                             "--allow-mass-change if that is intended")
                                  .arg(destructive).arg(mirrored).arg(massChangeLimit(mirrored)),
                              {}, 0, 0};
+        // The structured detail lets a front end ask for consent in its own words.
+        plan.failure->detail.insert(QStringLiteral("guard"), QStringLiteral("mass_change"));
+        plan.failure->detail.insert(QStringLiteral("destructive"), destructive);
+        plan.failure->detail.insert(QStringLiteral("mirrored"), mirrored);
+        plan.failure->detail.insert(QStringLiteral("limit"), massChangeLimit(mirrored));
     }
 }
 

@@ -8,7 +8,10 @@ namespace md {
 SyncEngine::SyncEngine(QString stateDir, QObject *parent)
     : QObject(parent)
     , m_stateDir(std::move(stateDir))
+    , m_cancelPoll(new QTimer(this))
 {
+    m_cancelPoll->setInterval(50);
+    connect(m_cancelPoll, &QTimer::timeout, this, &SyncEngine::pollCancelFlag);
 }
 
 SyncEngine::~SyncEngine()
@@ -17,6 +20,8 @@ SyncEngine::~SyncEngine()
     // recording nothing (a cancelled check says nothing about the mirror).
     m_closing.store(true);
     m_cancel.store(true);
+    for (const auto &flag : std::as_const(m_jobCancel))
+        flag->store(true);
     m_queue.clear();
     m_pool.clear();
     m_pool.waitForDone();
@@ -43,12 +48,15 @@ Result<int> SyncEngine::start(JobKind kind, const Config &config, const QList<Mi
         if (isBusy(mirror.name))
             continue;
         m_busy.insert(mirror.name);
+        m_jobCancel.insert(mirror.name, std::make_shared<std::atomic<bool>>(m_cancelFlag->load()));
         batch.append(mirror);
         qCDebug(lcSync) << "queued" << (kind == JobKind::Check ? "check" : "update") << "of" << mirror.name;
         Q_EMIT jobStarted(mirror.name, kind);
     }
     if (batch.isEmpty())
         return 0;
+    if (!m_cancelPoll->isActive())
+        m_cancelPoll->start();
     const Settings settings = config.settings;
     // An update writes the cache: its path is checked again, by real path, before every sync.
     std::optional<ProtectedPaths> cachePaths;
@@ -70,10 +78,11 @@ void SyncEngine::run(JobKind kind, const Mirror &mirror, Result<MirrorJob> job, 
         return;
     }
     const QString host = job->source.hostPort;
+    const std::shared_ptr<std::atomic<bool>> flag = jobFlag(name);
     if (kind == JobKind::Check)
-        m_queue.start(host, [this, name, j = *job, options] { runCheck(name, j, options); });
+        m_queue.start(host, [this, name, j = *job, options, flag] { runCheck(name, j, options, *flag); });
     else
-        m_queue.start(host, [this, name, j = *job, settings, options] { runUpdate(name, j, settings, options); });
+        m_queue.start(host, [this, name, j = *job, settings, options, flag] { runUpdate(name, j, settings, options, *flag); });
 }
 
 void SyncEngine::recordSetupError(JobKind kind, const QString &name, const Error &error, const BatchOptions &options)
@@ -109,16 +118,16 @@ void SyncEngine::recordSetupError(JobKind kind, const QString &name, const Error
     }, Qt::QueuedConnection);
 }
 
-void SyncEngine::runCheck(const QString &name, const MirrorJob &job, const BatchOptions &options)
+void SyncEngine::runCheck(const QString &name, const MirrorJob &job, const BatchOptions &options, const std::atomic<bool> &cancel)
 {
     MirrorJob limited = job;
     limited.limits = checkLimits(job.limits, options.timeoutSeconds); // the deadline runs from the job's start
-    limited.limits.cancel = m_cancelFlag;
+    limited.limits.cancel = &cancel;
     const CheckRecord record = md::runCheck(limited);
     if (m_closing.load())
         return; // the engine is going away: record nothing, report nothing
     CheckOutcome outcome;
-    if (record.state == CheckState::Unreachable && m_cancelFlag->load()) {
+    if (record.state == CheckState::Unreachable && cancel.load()) {
         // Stopped by a signal or a cancel: that says nothing about the mirror, so nothing is recorded.
         outcome.record = record;
         outcome.record.errorCategory = ErrorCategory::Interrupted;
@@ -134,7 +143,8 @@ void SyncEngine::runCheck(const QString &name, const MirrorJob &job, const Batch
     }, Qt::QueuedConnection);
 }
 
-void SyncEngine::runUpdate(const QString &name, const MirrorJob &job, const Settings &settings, const BatchOptions &options)
+void SyncEngine::runUpdate(const QString &name, const MirrorJob &job, const Settings &settings, const BatchOptions &options,
+                           const std::atomic<bool> &cancel)
 {
     UpdateRequest request;
     request.dryRun = options.dryRun;
@@ -142,7 +152,7 @@ void SyncEngine::runUpdate(const QString &name, const MirrorJob &job, const Sett
     request.allowEmptySource = options.allowEmptySource;
     request.timeoutSeconds = options.timeoutSeconds;
     request.lockWaitSeconds = options.lockWaitSeconds;
-    request.cancel = m_cancelFlag;
+    request.cancel = &cancel;
     request.onProgress = [this, name](const git::RemoteCallbacks::Progress &p) {
         QMetaObject::invokeMethod(this, [this, name, p] {
             Q_EMIT progress(name, p.receivedObjects, p.totalObjects, static_cast<qint64>(p.receivedBytes));
@@ -162,8 +172,39 @@ void SyncEngine::runUpdate(const QString &name, const MirrorJob &job, const Sett
 void SyncEngine::finished(const QString &name)
 {
     m_busy.remove(name);
-    if (m_busy.isEmpty())
+    m_jobCancel.remove(name);
+    if (m_busy.isEmpty()) {
+        m_cancelPoll->stop();
         Q_EMIT idle();
+    }
+}
+
+std::shared_ptr<std::atomic<bool>> SyncEngine::jobFlag(const QString &name) const
+{
+    if (const auto it = m_jobCancel.constFind(name); it != m_jobCancel.constEnd())
+        return *it;
+    return std::make_shared<std::atomic<bool>>(m_cancelFlag->load());
+}
+
+bool SyncEngine::cancel(const QString &name)
+{
+    const auto it = m_jobCancel.constFind(name);
+    if (it == m_jobCancel.constEnd())
+        return false;
+    (*it)->store(true);
+    return true;
+}
+
+void SyncEngine::cancelAll()
+{
+    for (const auto &flag : std::as_const(m_jobCancel))
+        flag->store(true);
+}
+
+void SyncEngine::pollCancelFlag()
+{
+    if (m_cancelFlag->load())
+        cancelAll();
 }
 
 } // namespace md

@@ -5,11 +5,14 @@
 #include "mirror/JobPreparer.h"
 #include "mirror/MirrorRun.h"
 
+#include <QHash>
 #include <QObject>
+#include <QTimer>
 #include <QSet>
 #include <QThreadPool>
 
 #include <atomic>
+#include <memory>
 
 namespace md {
 
@@ -50,6 +53,13 @@ public:
     // The config file the batches come from: no cache may hold it (checked before every update).
     void setConfigFile(const QString &path) { m_configFile = path; }
 
+    // Cancels one mirror's queued or running job (the window's Cancel): it ends soon, an update
+    // recorded as interrupted (no backoff, not a failure), a check recording nothing. False when
+    // the mirror has no job here.
+    bool cancel(const QString &name);
+    // Cancels every job of this engine (closing the window during a run).
+    void cancelAll();
+
     bool isBusy(const QString &name) const { return m_busy.contains(name); }
     int busyCount() const { return static_cast<int>(m_busy.size()); }
 
@@ -64,10 +74,13 @@ Q_SIGNALS:
 private:
     Status configure(const Config &config);
     void run(JobKind kind, const Mirror &mirror, Result<MirrorJob> job, const Settings &settings, const BatchOptions &options);
-    void runCheck(const QString &name, const MirrorJob &job, const BatchOptions &options);
-    void runUpdate(const QString &name, const MirrorJob &job, const Settings &settings, const BatchOptions &options);
+    void runCheck(const QString &name, const MirrorJob &job, const BatchOptions &options, const std::atomic<bool> &cancel);
+    void runUpdate(const QString &name, const MirrorJob &job, const Settings &settings, const BatchOptions &options,
+                   const std::atomic<bool> &cancel);
     void recordSetupError(JobKind kind, const QString &name, const Error &error, const BatchOptions &options);
     void finished(const QString &name);
+    std::shared_ptr<std::atomic<bool>> jobFlag(const QString &name) const;
+    void pollCancelFlag();
 
     QString m_stateDir;
     QString m_configFile;
@@ -78,6 +91,10 @@ private:
     std::atomic<bool> m_cancel{false};
     const std::atomic<bool> *m_cancelFlag = &m_cancel;
     std::atomic<bool> m_closing{false};
+    // One cancel flag per job (set by cancel(), cancelAll(), or when the shared flag is raised:
+    // pollCancelFlag fans it out while jobs run).
+    QHash<QString, std::shared_ptr<std::atomic<bool>>> m_jobCancel;
+    QTimer *m_cancelPoll = nullptr;
 };
 
 } // namespace md

@@ -57,6 +57,9 @@ public:
     // while it is busy in this process or its min_update_interval_seconds since the last Update
     // now has not passed. A mirror another process is updating ends as skipped: running.
     Status updateNow(const Config &config, const QString &name);
+    // The start of the mirror's last Update now in this process (invalid: none): with
+    // decideManualUpdate, when the next one is allowed.
+    QDateTime lastManualUpdate(const QString &name) const { return m_lastManualUpdate.value(name); }
 
 private:
     struct Batch {

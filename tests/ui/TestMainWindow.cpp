@@ -47,10 +47,10 @@ private Q_SLOTS:
         model.setRows({ok, failing, disabled});
         QCOMPARE(model.rowCount(), 3);
         QCOMPARE(model.columnCount(), int(MirrorTableModel::ColumnCount));
-        QCOMPARE(model.index(0, MirrorTableModel::Health).data().toString(), QStringLiteral("OK"));
+        QCOMPARE(model.index(0, MirrorTableModel::Health).data().toString(), QStringLiteral("In sync"));
         QCOMPARE(model.index(1, MirrorTableModel::Health).data().toString(), QStringLiteral("Failing"));
         QCOMPARE(model.index(2, MirrorTableModel::Health).data().toString(), QStringLiteral("Disabled"));
-        const QString error = model.index(1, MirrorTableModel::LastError).data().toString();
+        const QString error = model.index(1, MirrorTableModel::LastError).data(Qt::ToolTipRole).toString();
         QVERIFY(error.startsWith(QLatin1String("auth failed")));
         QVERIFY(!error.contains(QLatin1String("hunter2")));
         QCOMPARE(model.index(0, MirrorTableModel::Target).data().toString(), QStringLiteral("(cache)"));
@@ -86,7 +86,8 @@ private Q_SLOTS:
         QCOMPARE(shown->index(0, MirrorTableModel::Name).data().toString(), QStringLiteral("alpha"));
         QCOMPARE(shown->index(1, MirrorTableModel::Name).data().toString(), QStringLiteral("zeta"));
         QCOMPARE(shown->index(1, MirrorTableModel::Health).data().toString(), QStringLiteral("Failing"));
-        QCOMPARE(shown->index(1, MirrorTableModel::LastError).data().toString(), QStringLiteral("connection refused"));
+        QCOMPARE(shown->index(1, MirrorTableModel::LastError).data().toString(), QStringLiteral("Network error"));
+        QCOMPARE(shown->index(1, MirrorTableModel::LastError).data(Qt::ToolTipRole).toString(), QStringLiteral("connection refused"));
         QCOMPARE(shown->index(0, MirrorTableModel::Health).data().toString(), QStringLiteral("Never run"));
     }
 
