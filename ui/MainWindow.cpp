@@ -433,6 +433,8 @@ int MainWindow::runScheduler()
 {
     if (!m_config)
         return 0;
+    if (!m_pending.isEmpty())
+        flush(); // decide on the newest results
     const QDateTime now = m_clock();
     if (m_model->now() != now)
         m_model->setNow(now);
