@@ -69,6 +69,10 @@ int main(int argc, char **argv)
     QTranslator translator;
     if (translator.load(QLocale(), QStringLiteral("mirrordesk"), QStringLiteral("_"), QStringLiteral(":/i18n")))
         QCoreApplication::installTranslator(&translator);
+    // Qt's own words (the standard buttons of a message box) in the same language, when installed.
+    QTranslator qtTranslator;
+    if (qtTranslator.load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(&qtTranslator);
 
     md::ui::MainWindow window(md::paths::configFile(optionValue(arguments, QStringLiteral("config"))),
                               md::paths::stateDir(optionValue(arguments, QStringLiteral("state-dir"))));
