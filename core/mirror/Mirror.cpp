@@ -28,17 +28,24 @@ Result<GitUrl> parseUrl(const QString &text, const QString &prefix, QLatin1Strin
     auto parsed = GitUrl::parse(text);
     if (!parsed)
         return Error::config(joinField(prefix, name), QStringLiteral("\"%1\" %2").arg(quoteInput(GitUrl::scrub(text)), parsed.error().message));
-    if (parsed->hasPassword())
-        return Error::config(joinField(prefix, name), QStringLiteral("\"%1\" contains a password; store it in a credential "
-                                                                     "(mirrordesk credential add) and name that credential instead")
-                                                          .arg(quoteInput(parsed->scrubbed())));
-    if (!parsed->userName().isEmpty() && !parsed->isSsh())
-        return Error::config(joinField(prefix, name), QStringLiteral("\"%1\" contains a user name (or a short token) but no "
-                                                                     "password; put it in a credential (mirrordesk credential add "
-                                                                     "NAME --kind password --username USER --secret-stdin, or "
-                                                                     "--kind token for a token) and name that credential with "
-                                                                     "--source-credential/--target-credential")
-                                                          .arg(quoteInput(parsed->scrubbed())));
+    // detail.reason tells a front end what to say without reading the message (the command line's advice).
+    if (parsed->hasPassword()) {
+        Error error = Error::config(joinField(prefix, name), QStringLiteral("\"%1\" contains a password; store it in a credential "
+                                                                            "(mirrordesk credential add) and name that credential instead")
+                                                                 .arg(quoteInput(parsed->scrubbed())));
+        error.detail.insert(QStringLiteral("reason"), QStringLiteral("url_password"));
+        return error;
+    }
+    if (!parsed->userName().isEmpty() && !parsed->isSsh()) {
+        Error error = Error::config(joinField(prefix, name), QStringLiteral("\"%1\" contains a user name (or a short token) but no "
+                                                                            "password; put it in a credential (mirrordesk credential add "
+                                                                            "NAME --kind password --username USER --secret-stdin, or "
+                                                                            "--kind token for a token) and name that credential with "
+                                                                            "--source-credential/--target-credential")
+                                                                 .arg(quoteInput(parsed->scrubbed())));
+        error.detail.insert(QStringLiteral("reason"), QStringLiteral("url_user"));
+        return error;
+    }
     return parsed;
 }
 

@@ -78,6 +78,16 @@ private:
     QString m_to;
 };
 
+// Names are unique ignoring case: the mirror `name` would be, unless it is the one at `self`.
+Status checkNameFree(const Config &config, const QString &name, int self, const QString &field)
+{
+    const int clash = config.indexOfMirror(name);
+    if (clash >= 0 && clash != self)
+        return Error::config(field, QStringLiteral("a mirror named \"%1\" already exists (names are compared ignoring case)")
+                                        .arg(config.mirrors.at(clash).name));
+    return {};
+}
+
 // A local source (push, or pull from a path) must be an existing folder when it is typed in.
 Status checkLocalSource(const Mirror &mirror, bool typed)
 {
@@ -107,9 +117,8 @@ Result<Config> MirrorOps::add(const Mirror &mirror)
     if (auto status = checkLocalSource(mirror, true); !status)
         return status.error();
     return m_store.modify([&](Config &config) -> Status {
-        if (const Mirror *existing = config.mirror(mirror.name))
-            return Error::config(QStringLiteral("name"), QStringLiteral("a mirror named \"%1\" already exists (names are "
-                                                                        "compared ignoring case)").arg(existing->name));
+        if (auto status = checkNameFree(config, mirror.name, -1, QStringLiteral("name")); !status)
+            return status;
         config.mirrors.append(mirror);
         if (auto status = validateMirror(mirror); !status)
             return status;
@@ -162,10 +171,8 @@ Result<MirrorOps::Edited> MirrorOps::rename(const QString &from, const QString &
         const int index = config.indexOfMirror(from);
         if (index < 0)
             return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(quoteInput(from)));
-        const int clash = config.indexOfMirror(to);
-        if (clash >= 0 && clash != index)
-            return Error::config(QStringLiteral("NEW"), QStringLiteral("a mirror named \"%1\" already exists (names are "
-                                                                       "compared ignoring case)").arg(config.mirrors.at(clash).name));
+        if (auto status = checkNameFree(config, to, index, QStringLiteral("NEW")); !status)
+            return status;
         Mirror &mirror = config.mirrors[index];
         oldName = mirror.name;
         oldCache = config.cachePathOf(mirror);
@@ -247,6 +254,82 @@ Result<MirrorOps::Removed> MirrorOps::remove(const QString &name, bool deleteCac
         removed.cacheExists = QFileInfo::exists(removed.cachePath);
     }
     return removed;
+}
+
+Status validateMirrorInConfig(const Config &config, const Mirror &mirror, const QString &originalName)
+{
+    int self = -1;
+    if (!originalName.isEmpty()) {
+        self = config.indexOfMirror(originalName);
+        if (self < 0)
+            return Error::usage(QStringLiteral("no mirror named \"%1\"").arg(quoteInput(originalName)));
+    }
+    if (auto status = validateMirrorName(mirror.name); !status)
+        return status;
+    if (auto status = checkNameFree(config, mirror.name, self, QStringLiteral("name")); !status)
+        return status;
+    if (auto status = validateMirror(mirror); !status)
+        return status;
+    // The whole config with this mirror in it, the mirror last: the cross checks (credentials,
+    // overlapping paths) then report on it. The others passed before and are not checked again.
+    Config candidate = config;
+    if (self >= 0)
+        candidate.mirrors.removeAt(self);
+    candidate.mirrors.append(mirror);
+    const Status whole = candidate.validateEdit(config);
+    if (whole)
+        return {};
+    Error error = whole.error();
+    const QString own = QStringLiteral("mirrors[%1].").arg(candidate.mirrors.size() - 1);
+    if (error.field.startsWith(own)) {
+        error.field = error.field.mid(own.size());
+    } else if (error.field.startsWith(QLatin1String("mirrors["))) {
+        // Another mirror's cache overlaps a local repository this mirror names (local paths are
+        // claimed before every cache).
+        const auto source = GitUrl::parse(mirror.source.url);
+        error.field = source && source->isLocal() ? QStringLiteral("source.url") : QStringLiteral("target.url");
+    }
+    return error;
+}
+
+Result<MirrorOps::Edited> MirrorOps::save(const QString &originalName, const Mirror &mirror)
+{
+    const auto config = m_store.load();
+    if (!config)
+        return config.error();
+    if (auto status = validateMirrorInConfig(*config, mirror, originalName); !status)
+        return status.error();
+    if (originalName.isEmpty()) {
+        auto added = add(mirror);
+        if (!added)
+            return added.error();
+        return Edited{*added, {}};
+    }
+    const Mirror before = *config->mirror(originalName);
+    QString movedTo;
+    const bool renaming = before.name != mirror.name;
+    if (renaming) {
+        auto renamed = rename(before.name, mirror.name);
+        if (!renamed) {
+            Error error = renamed.error();
+            if (error.field == QLatin1String("NEW"))
+                error.field = QStringLiteral("name");
+            return error;
+        }
+        movedTo = renamed->movedCacheTo;
+    }
+    auto edited = edit(mirror.name, [&mirror](Mirror &m) -> Status {
+        m = mirror;
+        return {};
+    }, mirror.source.url != before.source.url);
+    if (!edited) {
+        if (renaming)
+            (void)rename(mirror.name, before.name); // the edit failed: the whole change is refused
+        return edited.error();
+    }
+    if (edited->movedCacheTo.isEmpty())
+        edited->movedCacheTo = movedTo;
+    return edited;
 }
 
 QStringList MirrorOps::importCandidates(const QString &folder)

@@ -13,6 +13,14 @@ namespace md {
 // move together, rolled back when the config cannot be saved) and remove (the cache kept unless
 // asked, and deleted only when it is a repository). A mirror being synced (its cache locked by
 // any MirrorDesk process) is not moved or removed.
+// The checks `add` (originalName empty) or `edit` and `rename` (of the mirror originalName) make
+// before touching the disk, on a whole mirror as a form holds it: its name (free ignoring case),
+// its own fields (validateMirror), and what the whole config checks with it in (credentials that
+// exist and fit the URL, cache paths and local repositories that do not overlap). The error's
+// field is the mirror's own ("name", "source.url", "cache_path"), also when the clash is found on
+// another mirror. Pure: reads no file (what is on disk is checked when saving).
+Status validateMirrorInConfig(const Config &config, const Mirror &mirror, const QString &originalName = {});
+
 class MirrorOps {
 public:
     MirrorOps(QString configPath, QString stateDir);
@@ -28,6 +36,11 @@ public:
     // cache path moves the cache. `sourceTyped`: the source was typed now (a local one must exist).
     Result<Edited> edit(const QString &name, const std::function<Status(Mirror &)> &change, bool sourceTyped);
     Result<Edited> rename(const QString &from, const QString &to);
+    // The window's OK of the mirror editor: `originalName` empty adds `mirror`; otherwise the
+    // mirror of that name becomes `mirror` (renamed first when the name changed, then edited; a
+    // failed edit renames it back). validateMirrorInConfig() runs first, so its errors name the
+    // field; a source typed anew (a local one must exist) is one that differs from before.
+    Result<Edited> save(const QString &originalName, const Mirror &mirror);
 
     struct Removed {
         QString name;
