@@ -4,6 +4,7 @@
 #include "CredentialsDialog.h"
 #include "HostKeysDialog.h"
 #include "ImportDialog.h"
+#include "MirrorEditor.h"
 #include "MirrorFilterProxy.h"
 #include "MirrorTableModel.h"
 #include "Resources.h"
@@ -410,6 +411,10 @@ void MainWindow::applyScan(StateScanner::Scan scan)
         m_config = std::move(scan.config);
         updateActions();
         updateSummary();
+        if (!m_selectAfterScan.isEmpty() && m_model->rowOf(m_selectAfterScan) >= 0) {
+            selectMirror(m_selectAfterScan);
+            m_selectAfterScan.clear();
+        }
         if (!scan.withStatus.isEmpty() || scan.configChanged)
             showSelected();
     }
@@ -1065,21 +1070,54 @@ void MainWindow::duplicateSelected()
         openEditor(2, mirror->name);
 }
 
-void MainWindow::openEditor(int, const QString &)
+void MainWindow::openEditor(int mode, const QString &name)
 {
-    say(tr("The mirror editor is not available yet"));
+    if (!m_config)
+        return;
+    if (m_editor) {
+        m_editor->raise();
+        m_editor->activateWindow();
+        return;
+    }
+    auto *editor = MirrorEditor::open(static_cast<MirrorEditor::Mode>(mode), *m_config, name, this);
+    if (!editor) {
+        say(tr("%1 is no longer in the configuration").arg(name));
+        return;
+    }
+    editor->setAttribute(Qt::WA_DeleteOnClose);
+    connect(editor, &MirrorEditor::saveRequested, this, &MainWindow::saveEditor);
+    connect(editor, &MirrorEditor::saved, this, [this](const QString &saved) {
+        say(tr("Saved %1").arg(saved));
+        m_selectAfterScan = saved;
+        scan(false);
+    });
+    m_editor = editor;
+    editor->QDialog::open();
 }
 
-void MainWindow::saveEditor(const QString &, const Mirror &)
+void MainWindow::saveEditor(const QString &original, const Mirror &mirror)
 {
-}
-
-PreferencesDialog *MainWindow::openPreferences()
-{
-    return nullptr;
+    QPointer<MirrorEditor> editor = qobject_cast<MirrorEditor *>(m_editor.data());
+    if (!editor)
+        return;
+    const QString configPath = m_configPath;
+    const QString stateDir = m_stateDir;
+    // Written on a worker (the config lock, the atomic write, a cache that moves with a rename).
+    inBackground(editor, [configPath, stateDir, original, mirror] {
+        auto saved = MirrorOps(configPath, stateDir).save(original, mirror);
+        return saved ? Status() : Status(saved.error());
+    }, [editor](Status status) {
+        if (editor)
+            editor->finishSave(status);
+    });
 }
 
 MirrorEditor *MainWindow::editor() const
+{
+    return qobject_cast<MirrorEditor *>(m_editor.data());
+}
+
+PreferencesDialog *MainWindow::openPreferences()
 {
     return nullptr;
 }

@@ -219,7 +219,7 @@ private:
     QString m_lastMessage;
     bool m_loaded = false;
     bool m_closeWhenIdle = false;
-    int m_checkAllPending = 0; // mirrors of the running Check All not finished yet
+    QString m_selectAfterScan; // a mirror just saved in the editor: selected once its row is there
 };
 
 } // namespace md::ui

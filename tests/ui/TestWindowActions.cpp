@@ -7,6 +7,7 @@
 #include "GitDaemonServer.h"
 #include "GitRepoBuilder.h"
 #include "MainWindow.h"
+#include "MirrorEditor.h"
 #include "MirrorFilterProxy.h"
 #include "MirrorTableModel.h"
 #include "SilentServer.h"
@@ -28,6 +29,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QToolBar>
+#include <QSpinBox>
 #include <QTest>
 
 using namespace md;
@@ -383,6 +385,59 @@ private Q_SLOTS:
         const auto history = StateStore(stateDir()).history(QStringLiteral("slow"));
         QCOMPARE(history->size(), 1);
         QCOMPARE(history->first().outcome, RunOutcome::Interrupted);
+    }
+
+    void editorAddsEditsRenamesAndDuplicates()
+    {
+        makeUpstream(QStringLiteral("a"));
+        addMirror(QStringLiteral("first"), m_daemon->url(QStringLiteral("a.git")));
+        MainWindow window(configPath(), stateDir());
+        QTRY_VERIFY(window.loaded());
+        // New (Ctrl+N): a bad URL is refused under its field, OK disabled; fixed, it saves.
+        window.newAction()->trigger();
+        MirrorEditor *editor = window.editor();
+        QVERIFY(editor);
+        QTest::keyClicks(editor->nameEdit(), QStringLiteral("second"));
+        QTest::keyClicks(editor->sourceUrlEdit(), QStringLiteral("htp:/nowhere"));
+        QVERIFY(!editor->errorOf(QStringLiteral("source.url")).isEmpty());
+        QVERIFY(!editor->okButton()->isEnabled());
+        editor->sourceUrlEdit()->clear();
+        QTest::keyClicks(editor->sourceUrlEdit(), m_daemon->url(QStringLiteral("a.git")));
+        QTRY_VERIFY(editor->okButton()->isEnabled());
+        QCOMPARE(editor->errorOf(QStringLiteral("source.url")), QString());
+        editor->okButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(window.model()->rowOf(QStringLiteral("second")) >= 0, 10000);
+        QTRY_VERIFY(!window.editor());
+        QCOMPARE(MirrorStore(configPath()).load()->mirrors.size(), 2);
+        QCOMPARE(MirrorStore(configPath()).load()->mirrors.last().source.url, m_daemon->url(QStringLiteral("a.git")));
+        QTRY_COMPARE(window.selectedNames(), QStringList{QStringLiteral("second")}); // selected once saved
+
+        // Edit (Enter) and rename: the row follows, the config holds the new name and interval.
+        window.editAction()->trigger();
+        editor = window.editor();
+        QVERIFY(editor);
+        QCOMPARE(editor->nameEdit()->text(), QStringLiteral("second"));
+        editor->nameEdit()->setText(QStringLiteral("renamed"));
+        editor->intervalBox()->setValue(42);
+        QTRY_VERIFY(editor->okButton()->isEnabled());
+        editor->okButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(window.model()->rowOf(QStringLiteral("renamed")) >= 0, 10000);
+        QCOMPARE(window.model()->rowOf(QStringLiteral("second")), -1);
+        const auto config = MirrorStore(configPath()).load();
+        QCOMPARE(config->mirrors.last().name, QStringLiteral("renamed"));
+        QCOMPARE(config->mirrors.last().intervalMinutes, std::optional<int>(42));
+
+        // Duplicate: a name clash with an existing mirror (ignoring case) is refused.
+        QTRY_VERIFY(!window.editor());
+        window.selectMirror(QStringLiteral("first"));
+        window.duplicateAction()->trigger();
+        editor = window.editor();
+        QVERIFY(editor);
+        editor->nameEdit()->setText(QStringLiteral("RENAMED"));
+        QTRY_VERIFY(!editor->errorOf(QStringLiteral("name")).isEmpty());
+        QVERIFY(!editor->okButton()->isEnabled());
+        editor->reject();
+        QCOMPARE(MirrorStore(configPath()).load()->mirrors.size(), 2);
     }
 
     void menusCarryEveryActionAndTheToolbarCanComeBack()
