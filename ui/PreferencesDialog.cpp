@@ -57,6 +57,7 @@ QLineEdit *lineEdit(QWidget *parent, const QString &name, const QString &placeho
 QWidget *withButton(QWidget *parent, QLineEdit *edit, QPushButton *button)
 {
     auto *box = new QWidget(parent);
+    box->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     auto *layout = new QHBoxLayout(box);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(edit, 1);
@@ -96,7 +97,7 @@ PreferencesDialog::PreferencesDialog(QString configPath, Settings current, QWidg
     auto group = [&](const QString &title) {
         auto *box = new QGroupBox(title, m_form);
         auto *form = new QFormLayout(box);
-        form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+        form->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow); // the paths grow, the numbers keep their size
         formLayout->addWidget(box);
         return form;
     };
