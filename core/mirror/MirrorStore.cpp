@@ -58,6 +58,11 @@ Result<Config> MirrorStore::modify(const std::function<Status(Config &)> &edit, 
     QLockFile lock(m_path + QStringLiteral(".lock"));
     lock.setStaleLockTime(60 * 1000);
     if (!lock.tryLock(lockTimeoutMs)) {
+        // A folder we may not write is no other process's lock.
+        if (lock.error() == QLockFile::PermissionError)
+            return Error::io(QStringLiteral("cannot create the config lock file %1.lock: permission denied (nothing was changed)").arg(m_path));
+        if (lock.error() == QLockFile::UnknownError)
+            return Error::io(QStringLiteral("cannot create the config lock file %1.lock (nothing was changed)").arg(m_path));
         qint64 pid = 0;
         QString host, app;
         lock.getLockInfo(&pid, &host, &app);
