@@ -6,6 +6,7 @@
 #include "ImportDialog.h"
 #include "MirrorEditor.h"
 #include "MirrorFilterProxy.h"
+#include "PreferencesDialog.h"
 #include "MirrorTableModel.h"
 #include "Resources.h"
 #include "mirror/Scheduler.h"
@@ -1119,12 +1120,29 @@ MirrorEditor *MainWindow::editor() const
 
 PreferencesDialog *MainWindow::openPreferences()
 {
-    return nullptr;
+    if (auto *open = preferencesDialog()) {
+        open->raise();
+        open->activateWindow();
+        return open;
+    }
+    if (!m_config) {
+        say(tr("The preferences are in the configuration file, which cannot be read now"));
+        return nullptr;
+    }
+    auto *dialog = new PreferencesDialog(m_configPath, m_config->settings, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &PreferencesDialog::saved, this, [this] {
+        say(tr("Preferences saved; they apply from the next check or update"));
+        scan(false);
+    });
+    m_preferencesDialog = dialog;
+    dialog->open();
+    return dialog;
 }
 
 PreferencesDialog *MainWindow::preferencesDialog() const
 {
-    return nullptr;
+    return qobject_cast<PreferencesDialog *>(m_preferencesDialog.data());
 }
 
 } // namespace md::ui

@@ -9,6 +9,7 @@
 #include "MainWindow.h"
 #include "MirrorEditor.h"
 #include "MirrorFilterProxy.h"
+#include "PreferencesDialog.h"
 #include "MirrorTableModel.h"
 #include "SilentServer.h"
 #include "mirror/MirrorStore.h"
@@ -398,8 +399,8 @@ private Q_SLOTS:
         MirrorEditor *editor = window.editor();
         QVERIFY(editor);
         QTest::keyClicks(editor->nameEdit(), QStringLiteral("second"));
-        QTest::keyClicks(editor->sourceUrlEdit(), QStringLiteral("htp:/nowhere"));
-        QVERIFY(!editor->errorOf(QStringLiteral("source.url")).isEmpty());
+        QTest::keyClicks(editor->sourceUrlEdit(), QStringLiteral("ftp://host/repo.git"));
+        QTRY_VERIFY(!editor->errorOf(QStringLiteral("source.url")).isEmpty());
         QVERIFY(!editor->okButton()->isEnabled());
         editor->sourceUrlEdit()->clear();
         QTest::keyClicks(editor->sourceUrlEdit(), m_daemon->url(QStringLiteral("a.git")));
@@ -438,6 +439,23 @@ private Q_SLOTS:
         QVERIFY(!editor->okButton()->isEnabled());
         editor->reject();
         QCOMPARE(MirrorStore(configPath()).load()->mirrors.size(), 2);
+    }
+
+    void preferencesSaveTheSettings()
+    {
+        addMirror(QStringLiteral("m"), m_daemon->url(QStringLiteral("a.git")));
+        MainWindow window(configPath(), stateDir());
+        QTRY_VERIFY(window.loaded());
+        window.preferencesAction()->trigger();
+        PreferencesDialog *dialog = window.preferencesDialog();
+        QVERIFY(dialog);
+        Settings changed = dialog->settings();
+        QCOMPARE(changed.defaultIntervalMinutes, 5);
+        QTRY_VERIFY_WITH_TIMEOUT(!dialog->checking(), 10000);
+        dialog->save();
+        QTRY_VERIFY_WITH_TIMEOUT(!window.preferencesDialog(), 10000);
+        QVERIFY(window.lastMessage().startsWith(QLatin1String("Preferences saved")));
+        QCOMPARE(MirrorStore(configPath()).load()->mirrors.size(), 1);
     }
 
     void menusCarryEveryActionAndTheToolbarCanComeBack()
