@@ -336,6 +336,55 @@ private Q_SLOTS:
         QVERIFY(!pane.summaryText().contains(QLatin1String("Update now")));
     }
 
+    // A relay whose target was changed behind its back: the update forces the target's ref, its
+    // old tip kept in the attic on the target's side; Restore pushes it back to the target (the
+    // mirror's job prepared first, as for a run).
+    void restoreOnTheTargetOfARelay()
+    {
+        const QString target = m_daemon.baseDir() + QStringLiteral("/relay-target.git");
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::initBare(target));
+        MirrorStore store(configPath());
+        QVERIFY(store.modify([&](Config &c) {
+            Mirror m;
+            m.name = QStringLiteral("relay");
+            m.shape = Shape::Relay;
+            m.source.url = m_daemon.url(QStringLiteral("src.git"));
+            m.target.url = m_daemon.url(QStringLiteral("relay-target.git"));
+            m.minUpdateIntervalSeconds = 0;
+            c.mirrors.append(m);
+            return Status{};
+        }).ok());
+        QVERIFY(run(QStringLiteral("relay"), false).update.has_value());
+        QCOMPARE(GitRepoBuilder::refOrEmpty(target, QStringLiteral("refs/heads/main")), GitRepoBuilder::refOrEmpty(source(), QStringLiteral("refs/heads/main")));
+        const QString other = m_dir.filePath(QStringLiteral("relay-work"));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::run({QStringLiteral("clone"), QStringLiteral("-q"), target, other}));
+        QString onTarget;
+        QVERIFY_THROWS_NO_EXCEPTION(onTarget = GitRepoBuilder::commit(other, QStringLiteral("t.txt"), QStringLiteral("x"), QStringLiteral("on the target")));
+        QVERIFY_THROWS_NO_EXCEPTION(GitRepoBuilder::push(other, target, {QStringLiteral("main")}));
+        const RunEntry updated = run(QStringLiteral("relay"), false);
+        QVERIFY(updated.update && updated.update->status);
+        QCOMPARE(GitRepoBuilder::refOrEmpty(target, QStringLiteral("refs/heads/main")), GitRepoBuilder::refOrEmpty(source(), QStringLiteral("refs/heads/main")));
+
+        DetailsPane pane(configPath(), stateDir());
+        pane.showMirror(mirror(QStringLiteral("relay")), *updated.update->status);
+        QTRY_VERIFY(pane.isLoaded());
+        QCOMPARE(pane.historyTable()->rowCount(), 2);
+        const int forced = rowOfRef(pane.refsTable(), QStringLiteral("refs/heads/main"));
+        QVERIFY2(forced >= 0, qPrintable(pane.historyText()));
+        QCOMPARE(cell(pane.refsTable(), forced, DetailsPane::SideColumn), QStringLiteral("target"));
+        AtticPanel *attic = pane.attic();
+        const auto entry = std::find_if(attic->entries().cbegin(), attic->entries().cend(),
+                                        [](const AtticEntry &e) { return e.side == QLatin1String("target"); });
+        QVERIFY(entry != attic->entries().cend());
+        QCOMPARE(entry->oid, onTarget);
+        QCOMPARE(cell(attic->table(), int(entry - attic->entries().cbegin()), AtticPanel::Side), QStringLiteral("target"));
+        attic->restore(entry->id, QStringLiteral("refs/heads/rescued"));
+        QTRY_VERIFY_WITH_TIMEOUT(!attic->isBusy(), 30000);
+        QVERIFY2(attic->resultText().startsWith(QStringLiteral("Restored the target's refs/heads/rescued to ") + onTarget.left(12)),
+                 qPrintable(attic->resultText()));
+        QCOMPARE(GitRepoBuilder::refOrEmpty(target, QStringLiteral("refs/heads/rescued")), onTarget);
+    }
+
     void checkOlderThanTheLastUpdateIsNotCurrent()
     {
         DetailsPane pane(configPath(), stateDir());
