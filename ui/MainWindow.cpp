@@ -4,6 +4,7 @@
 #include "CredentialsDialog.h"
 #include "HostKeysDialog.h"
 #include "ImportDialog.h"
+#include "DetailsPane.h"
 #include "MirrorEditor.h"
 #include "MirrorFilterProxy.h"
 #include "PreferencesDialog.h"
@@ -56,13 +57,6 @@ QString durationText(qint64 seconds)
         return MainWindow::tr("%n min", nullptr, static_cast<int>(seconds / 60));
     return MainWindow::tr("%n h", nullptr, static_cast<int>(seconds / 3600));
 }
-
-// Until the details pane lands (temporary).
-DetailsPane *createDetailsPane(const QString &, const QString &, QWidget *) { return nullptr; }
-QWidget *detailsWidget(DetailsPane *) { return nullptr; }
-void showDetails(DetailsPane *, const MirrorRow &) {}
-void clearDetails(DetailsPane *) {}
-void setDetailsUpdateBlock(DetailsPane *, const QString &) {}
 
 } // namespace
 
@@ -150,9 +144,23 @@ MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
     m_splitter = new QSplitter(Qt::Vertical, central);
     m_splitter->setObjectName(QStringLiteral("splitter"));
     m_splitter->addWidget(m_view);
-    m_details = createDetailsPane(m_configPath, m_stateDir, m_splitter);
-    if (m_details)
-        m_splitter->addWidget(detailsWidget(m_details));
+    m_details = new DetailsPane(m_configPath, m_stateDir, m_splitter);
+    m_details->setObjectName(QStringLiteral("details"));
+    m_splitter->addWidget(m_details);
+    connect(m_details, &DetailsPane::message, this, &MainWindow::say);
+    connect(m_details, &DetailsPane::planRequested, this, [this](const QString &name) {
+        if (!m_config)
+            return;
+        RunOps::UpdateOptions options;
+        options.batch.dryRun = true; // plan: nothing written
+        QPointer<DetailsPane> pane(m_details);
+        const auto started = m_runOps->update(*m_config, {name}, options, [pane](const RunReport &report) {
+            if (pane && !report.entries.isEmpty())
+                pane->showPlan(report.entries.first());
+        });
+        if (!started)
+            m_details->showPlanError(name, started.error().message);
+    });
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 2);
     layout->addWidget(m_splitter, 1);
@@ -557,8 +565,8 @@ void MainWindow::updateUpdateNowState()
     }
     m_updateAction->setEnabled(any);
     m_updateAction->setToolTip(any || names.isEmpty() ? tr("Sync the selected mirrors now") : block);
-    if (m_details)
-        setDetailsUpdateBlock(m_details, names.size() == 1 ? block : QString());
+    if (names.size() == 1)
+        m_details->setUpdateNowReason(block);
     if (!any && !block.isEmpty() && names.size() == 1)
         statusBar()->showMessage(block, 10000);
 }
@@ -620,15 +628,16 @@ void MainWindow::updateSummary()
 
 void MainWindow::showSelected()
 {
-    if (!m_details)
-        return;
     const auto mirror = selectedMirror();
     if (!mirror) {
-        clearDetails(m_details);
+        m_details->clear();
         return;
     }
     const int at = m_model->rowOf(mirror->name);
-    showDetails(m_details, m_model->row(at));
+    const MirrorRow &row = m_model->row(at);
+    if (row.running)
+        return; // its status is the engine's until the run ends; the pane shows the last one
+    m_details->showMirror(row.mirror, row.status);
     updateUpdateNowState();
 }
 

@@ -7,6 +7,7 @@
 #include "GitDaemonServer.h"
 #include "GitRepoBuilder.h"
 #include "MainWindow.h"
+#include "DetailsPane.h"
 #include "MirrorEditor.h"
 #include "MirrorFilterProxy.h"
 #include "PreferencesDialog.h"
@@ -31,6 +32,7 @@
 #include <QTemporaryDir>
 #include <QToolBar>
 #include <QSpinBox>
+#include <QTableWidget>
 #include <QTest>
 
 using namespace md;
@@ -325,6 +327,12 @@ private Q_SLOTS:
         // Every old tip is in the attic.
         const QString attic = GitRepoBuilder::forEachRef(cacheOf(QStringLiteral("many")), {QStringLiteral("refs/mirrordesk/attic")});
         QCOMPARE(attic.count(QLatin1Char('\n')), 12);
+        // The details pane of the selected mirror: the three runs (the guard's stop among them) and
+        // the per-ref results of the last one, read off the UI thread.
+        window.selectMirror(QStringLiteral("many"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.details()->isLoaded() && window.details()->historyTable()->rowCount() == 3, 10000);
+        QCOMPARE(window.details()->mirrorName(), QStringLiteral("many"));
+        QTRY_VERIFY(window.details()->refsTable()->rowCount() >= 12);
     }
 
     void cancelRecordsAnInterruptedRunAndCloseAsks()
