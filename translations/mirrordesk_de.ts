@@ -2,6 +2,380 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>StatusWords</name>
+    <message>
+        <source>Network</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timed out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Authentication</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Host key</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TLS</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Protected ref</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Diverged</source>
+        <translation type="unfinished">Auseinandergelaufen</translation>
+    </message>
+    <message>
+        <source>Safety guard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Configuration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keychain</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not possible</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Interrupted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation type="unfinished">OK</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>created</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fast-forwarded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>forced</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>deleted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>up to date</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>diverged, kept</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>filtered</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>left out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not checked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>in sync</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>behind</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>diverged</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unreachable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>empty</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Never run</source>
+        <translation type="unfinished">Noch nie gelaufen</translation>
+    </message>
+    <message>
+        <source>Scheduled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Updating</source>
+        <translation type="unfinished">Wird aktualisiert</translation>
+    </message>
+    <message>
+        <source>Finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation type="unfinished">Pausiert</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation type="unfinished">Deaktiviert</translation>
+    </message>
+    <message>
+        <source>target</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cache</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 min %2 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 h %2 min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>md::ui::AtticPanel</name>
+    <message>
+        <source>Old tips MirrorDesk kept before a ref was forced or deleted, newest first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ref</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Old tip</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Side</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Put the selected old tip back into the cache under a ref you choose</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Purge…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Remove old entries (the last %n of each ref are always kept) and repack the cache</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reading the attic…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The attic cannot be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(not recorded)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The attic is empty: no ref of this mirror was forced or deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore from the attic</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Put %1 (the old tip of %2, kept %3) back into the cache of %4.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore as:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A full ref name, e.g. refs/restored/main, which no sync touches. A ref that exists with another tip is kept in the attic first. In a pull mirror the next update moves a restored branch or tag back to the source&apos;s tip.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Purge the attic</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove entries older than:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>The last %n entries of each ref are always kept. The cache is repacked afterwards, so the removed tips&apos; objects are gone for good.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Purge</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restoring %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is no longer configured</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no job was prepared</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot restore: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The target&apos;s %1 is already at %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is already at %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restored the target&apos;s %1 to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restored %1 to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (the next update makes it follow the source again)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; the attic index could not be written: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Purging the attic of %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot purge: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Nothing to purge: no entry is old enough (the last %n of each ref are always kept)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Purged %n attic entry(ies)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>; git is not installed, so their objects stay in the cache&apos;s packs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>md::ui::CredentialEditor</name>
     <message>
         <source>Edit credential %1</source>
@@ -334,6 +708,265 @@
     </message>
 </context>
 <context>
+    <name>md::ui::DetailsPane</name>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>source ↔ cache: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cache ↔ target: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> — %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>; </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — pull mirror</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — relay mirror</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — push mirror</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ref</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Old → new</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Side</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Contact the source and compute what the next update would do, changing nothing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attic</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No mirror selected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Update now is unavailable: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the history…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1, %n warning(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>no change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The history cannot be read: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Never run</source>
+        <translation type="unfinished">Noch nie gelaufen</translation>
+    </message>
+    <message>
+        <source>%1. Last run: %2. Last success: %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation type="unfinished">nie</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failures in a row.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not checked yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checked at %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The check warned:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not checked since the last update (the last check, at %1, said &quot;%2&quot; before it).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last error:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last error (%1):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warnings of the last run:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 at %2, %3.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Error: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warnings:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refs: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n more not listed</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The last check (%1: %2) keeps no per-ref plan: press Refresh to compute what the next update would do (this contacts the source; nothing is changed).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No plan yet: press Refresh to compute what the next update would do (this contacts the source; nothing is changed).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Computing the plan…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The plan could not be computed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not planned: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The next update would be refused: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan of %1: what the next update would do (nothing was changed).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing to change.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The default branch would change: %1 → %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>md::ui::DurationEdit</name>
+    <message>
+        <source>seconds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>minutes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>hours</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>md::ui::HostKeysDialog</name>
     <message>
         <source>SHA256</source>
@@ -570,16 +1203,6 @@
         <translation>MirrorDesk</translation>
     </message>
     <message>
-        <source>The configuration file cannot be used and was left unchanged:
-%1</source>
-        <translation>Die Konfigurationsdatei ist nicht verwendbar und wurde nicht verändert:
-%1</translation>
-    </message>
-    <message>
-        <source>Mirrors: %1 — %2</source>
-        <translation>Spiegel: %1 — %2</translation>
-    </message>
-    <message>
         <source>Mirrors</source>
         <translation>Spiegel</translation>
     </message>
@@ -630,14 +1253,6 @@
         <source>Cannot record the check of %1: %2</source>
         <translation>Die Prüfung von %1 kann nicht gespeichert werden: %2</translation>
     </message>
-    <message>
-        <source>Skipped: %1</source>
-        <translation>Übersprungen: %1</translation>
-    </message>
-    <message>
-        <source>Failed (%1)</source>
-        <translation>Fehlgeschlagen (%1)</translation>
-    </message>
     <message numerus="yes">
         <source>Updated, %n warning(s)</source>
         <translation>
@@ -648,10 +1263,6 @@
     <message>
         <source>Updated</source>
         <translation>Aktualisiert</translation>
-    </message>
-    <message>
-        <source>%1 was not updated: %2</source>
-        <translation>%1 wurde nicht aktualisiert: %2</translation>
     </message>
     <message>
         <source>Cannot record the run of %1: %2</source>
@@ -739,20 +1350,766 @@
         <source>%1 was not refused for its host key</source>
         <translation>%1 wurde nicht wegen seines Hostschlüssels abgelehnt</translation>
     </message>
+    <message numerus="yes">
+        <source>%n s</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n h</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Filter by name or host…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Any health</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add a mirror</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation type="unfinished">Bearbeiten…</translation>
+    </message>
+    <message>
+        <source>Change the selected mirror (Enter or double-click)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duplicate…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A new mirror with the selected one&apos;s settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove…</source>
+        <translation type="unfinished">Entfernen…</translation>
+    </message>
+    <message>
+        <source>Remove the selected mirror (its cache is kept unless you choose)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Let the scheduler update the selected mirrors again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Disable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop scheduled updates of the selected mirrors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop the selected mirrors&apos; running check or update (recorded as interrupted)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Read the configuration and every mirror&apos;s state again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preferences…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Concurrency, default interval, cache folder, proxy, timeouts, guards</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close MirrorDesk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Toolbar</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The configuration file cannot be used and was left unchanged. MirrorDesk keeps showing the last good list until it is fixed.
+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Running elsewhere</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scheduled updates cannot start: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is not in the list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is being checked or updated</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is being updated by another MirrorDesk process</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 was updated by hand %2 ago; Update now is possible again in %3 (minimum manual interval %4)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mirror(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n running</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Check All finished: %1 in sync, %2 behind, %3 diverged, %4 unreachable, %5 empty, %6 skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Update now refused: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancelling %n run(s)…</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Check cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skipped: disabled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skipped: not due</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Interrupted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is being updated by another MirrorDesk process; its result shows when that run ends</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>deleted: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>forced: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Confirm a mass change</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The update of %1 would delete or force %2 of %3 refs (the guard allows %4). Every old tip is kept in the attic. Run it anyway?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run with the change allowed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Update cannot start: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Updating %1 with the mass change allowed…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Runs in progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n check(s) or update(s) are running. MirrorDesk cannot keep running them once the window is closed: closing cancels them (an update is recorded as interrupted, not failed, and its repository is left valid).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cancel runs and close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wait for them</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelling the running checks and updates…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MirrorDesk closes when you ask again after the runs have finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 is being checked or updated; cancel it first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove mirror</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove the mirror %1 from MirrorDesk? Its cache %2 is kept unless you tick the box below; nothing on the source or the target is touched.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Also delete the cache %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished">Entfernen</translation>
+    </message>
+    <message>
+        <source>Cannot remove: %1</source>
+        <translation type="unfinished">Entfernen nicht möglich: %1</translation>
+    </message>
+    <message>
+        <source>Removed %1 and deleted its cache %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removed %1; its cache path was a link: the link went, what it points at was kept</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removed %1; its cache %2 was kept</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removed %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot change: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Enabled %n mirror(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Disabled %n mirror(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 is no longer in the configuration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The preferences are in the configuration file, which cannot be read now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Preferences saved; they apply from the next check or update</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>md::ui::MirrorEditor</name>
+    <message>
+        <source>New mirror</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit mirror %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duplicate mirror %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mirror</source>
+        <translation type="unfinished">Spiegel</translation>
+    </message>
+    <message>
+        <source>e.g. team/project (letters, digits, . _ - and / between parts)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation type="unfinished">Name:</translation>
+    </message>
+    <message>
+        <source>Pull: the cache is the mirror</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Relay: from a remote to a remote, through the cache</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Push: from a local repository to a remote</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Shape:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sync on its schedule</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enabled:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>default: the environment&apos;s and git&apos;s proxy settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>default: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>URL:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Credentials are managed under Settings ▸ Credentials…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Credential:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Proxy:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation type="unfinished">Quelle</translation>
+    </message>
+    <message>
+        <source>https://host/group/project.git, git@host:group/project.git or /path/to/repository</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation type="unfinished">Ziel</translation>
+    </message>
+    <message>
+        <source>none for a pull mirror (the cache is the mirror)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cache and schedule</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation type="unfinished">Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Cache folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cache path:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>default (%1 min)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Interval:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The least time between two manual updates (Update now)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Minimum manual interval:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Branches and tags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only branches matching the patterns below</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Protected only:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>one pattern a line; * matches any run of characters, / included (e.g. release/*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Patterns:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RE2, unanchored, on the branch name (e.g. ^(main|release/.*)$)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Branch regex:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All tags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tags reachable from mirrored branches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No tags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tags:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Default for the shape</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All: remove what is gone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Merged: remove what is merged into the default branch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>None: remove nothing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prune:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Overwrite branches rewritten upstream (pull)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep refs that diverged on the target (relay, push)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What a sync does</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source branches</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>List the source&apos;s branches (nothing is downloaded) and show which ones the filter selects</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This URL carries a password or token. Secrets never go into a mirror: add a credential under Settings ▸ Credentials…, pick it below and type the URL without it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This URL carries a user name (or a token) before “@”. Add a credential with that user name (or token) under Settings ▸ Credentials…, pick it below and type the URL without it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chosen from the URLs: pull (no target, so the cache is the mirror).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chosen from the URLs: relay (source and target are both remote).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chosen from the URLs: push (the source is a local repository).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>default: %1/&lt;name&gt;.git</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A local repository is given by its absolute path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Listing the source&apos;s branches…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not listed yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fix the branch filter to see which branches it selects.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n branch(es) selected</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>(default branch: %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot list the source: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>That is the default for a %1 mirror.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refs are fetched from the source into the cache, a bare repository: the cache is the mirror.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refs are fetched from the source into the cache, which follows the source exactly, then pushed to the target.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The local repository is only read, never written: its refs are fetched into the cache, then pushed to the target.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every branch is mirrored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No branch is mirrored: no protected-branch pattern is given.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only branches matching %1 are mirrored; the others are never created, updated or deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only branches whose name matches “%1” (anywhere in the name) are mirrored; the others are never created, updated or deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Every tag is mirrored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only tags reachable from the mirrored branches are mirrored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tags are not mirrored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A branch rewritten upstream is overwritten; its old tip is kept in the attic.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A branch rewritten upstream is reported and left as it was; when it is the default branch, the run fails.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A ref that diverged on the target is left alone and named, and the run ends failed; every other ref is still updated.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A ref that differs on the target is overwritten; its old tip is kept in the attic.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Branches and tags deleted upstream are moved to the attic, then removed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Branches and tags deleted upstream are moved to the attic, then removed, when merged into the default branch; the others are kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Branches and tags deleted upstream are kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Branches and tags found only on the target are deleted there; their tips are kept in the attic.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Branches and tags found only on the target are deleted there when merged into the source&apos;s default branch (their tips kept in the attic); the others are kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Branches and tags found only on the target are kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing is ever deleted on the target (keep divergent refs).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Synced every %n minute(s), the default interval.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Synced every %n minute(s).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not synced on a schedule (disabled); Update now still runs it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Update now may run at any time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Update now runs at most once every %n second(s).</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Attic entries are kept %n day(s), and always the last 5 of each ref.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A run that would delete or force more than 10 refs and 20 % of them waits for confirmation.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mass-change guard is off: large deletions run without asking.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>md::ui::MirrorTableModel</name>
     <message>
         <source>Never run</source>
         <translation>Noch nie gelaufen</translation>
-    </message>
-    <message>
-        <source>OK</source>
-        <translation>OK</translation>
-    </message>
-    <message>
-        <source>Updating</source>
-        <translation>Wird aktualisiert</translation>
     </message>
     <message>
         <source>Failing</source>
@@ -785,13 +2142,6 @@
     <message>
         <source>never</source>
         <translation>nie</translation>
-    </message>
-    <message numerus="yes">
-        <source>every %n min</source>
-        <translation>
-            <numerusform>alle %n Min.</numerusform>
-            <numerusform>alle %n Min.</numerusform>
-        </translation>
     </message>
     <message>
         <source>Name</source>
@@ -850,14 +2200,6 @@
         <translation>Leer</translation>
     </message>
     <message>
-        <source>Unreachable (%1): %2</source>
-        <translation>Nicht erreichbar (%1): %2</translation>
-    </message>
-    <message>
-        <source>%1 (stale: checked before the last update)</source>
-        <translation>%1 (veraltet: vor der letzten Aktualisierung geprüft)</translation>
-    </message>
-    <message>
         <source>Host key changed</source>
         <translation>Hostschlüssel geändert</translation>
     </message>
@@ -880,6 +2222,265 @@
     <message>
         <source>Refused: host key type not pinned</source>
         <translation>Abgelehnt: Hostschlüsseltyp nicht hinterlegt</translation>
+    </message>
+    <message>
+        <source>Stale</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Running elsewhere</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Network error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Timed out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Authentication failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Host key refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TLS certificate refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Repository not found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refused by a protected branch</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rejected by the server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Diverged refs left alone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stopped by a safety guard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Configuration problem</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keychain problem</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Interrupted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Disk problem</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unreachable: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 at %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>before the last update</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>disabled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>due</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checked</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>md::ui::PreferencesDialog</name>
+    <message>
+        <source>Preferences</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Syncing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mirrors at once:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How many mirrors sync at the same time (default %1).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per host:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>At most this many of them talk to one host at once, so one server is not flooded (default %1).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Default interval:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Minutes between scheduled syncs of a mirror that has no interval of its own (default %1, at most one week).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Storage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cache folder:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where each mirror&apos;s cache lives (&lt;folder&gt;/&lt;name&gt;.git) unless the mirror has a cache path of its own. Empty: the default shown. Changing it moves no cache: those mirrors start again from an empty cache in the new folder, and the old caches stay where they are.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep attic entries:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How long the attic keeps the old tips of rewritten or deleted refs (default %1 days). The last 5 entries of each ref are always kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>automatic</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Proxy:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>http://host:port or https://host:port, for every mirror without a proxy of its own; no credentials in the URL. Empty: automatic (the http_proxy/https_proxy environment and git config), the default.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the system&apos;s certificates</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CA file:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A PEM file of extra certificate authorities trusted for HTTPS (e.g. your company&apos;s). Empty: the system&apos;s certificates only, the default. Applies from the next sync on.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect timeout:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give up connecting to a server after this long (default 30 seconds).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stall timeout:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop a sync that has made no progress for this long (default 10 minutes).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run timeout:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop any one sync that runs longer than this, progress or not (default 3 hours).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Safety</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refuse mass changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A sync that would delete or force-update more than a fifth of a mirror&apos;s refs (and more than 10) is refused and changes nothing until you allow it for that run: a branch cleanup or a bad push upstream is not mirrored by accident. On by default; every old tip goes to the attic either way.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot save the preferences: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cache folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CA file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PEM certificates (*.pem *.crt *.cer)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>
