@@ -134,11 +134,11 @@ MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
     m_view->setColumnWidth(MirrorTableModel::Source, 190);
     m_view->setColumnWidth(MirrorTableModel::Target, 150);
     m_view->setColumnWidth(MirrorTableModel::Health, 120);
-    m_view->setColumnWidth(MirrorTableModel::NextRun, 115);
-    m_view->setColumnWidth(MirrorTableModel::LastSuccess, 115);
-    m_view->setColumnWidth(MirrorTableModel::LastAttempt, 115);
-    m_view->setColumnWidth(MirrorTableModel::Checked, 150);
-    m_view->setColumnWidth(MirrorTableModel::Progress, 150);
+    m_view->setColumnWidth(MirrorTableModel::NextRun, 85);
+    m_view->setColumnWidth(MirrorTableModel::LastSuccess, 110);
+    m_view->setColumnWidth(MirrorTableModel::LastAttempt, 85);
+    m_view->setColumnWidth(MirrorTableModel::Checked, 85);
+    m_view->setColumnWidth(MirrorTableModel::Progress, 170);
     m_view->setTextElideMode(Qt::ElideMiddle);
 
     m_splitter = new QSplitter(Qt::Vertical, central);
@@ -162,7 +162,8 @@ MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
             m_details->showPlanError(name, started.error().message);
     });
     m_splitter->setStretchFactor(0, 3);
-    m_splitter->setStretchFactor(1, 2);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setSizes({480, 200});
     layout->addWidget(m_splitter, 1);
     setCentralWidget(central);
 

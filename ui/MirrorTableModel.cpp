@@ -17,11 +17,17 @@ namespace md::ui {
 
 namespace {
 
+// Compact for a table cell: the time alone today, else the date and the time (the full date
+// and time are in the details pane).
 QString timeText(const QDateTime &time)
 {
     if (!time.isValid())
         return QString();
-    return QLocale().toString(time.toLocalTime(), QLocale::ShortFormat);
+    const QDateTime local = time.toLocalTime();
+    const QLocale locale;
+    if (local.date() == QDate::currentDate())
+        return locale.toString(local.time(), QLocale::ShortFormat);
+    return locale.toString(local.date(), QLocale::ShortFormat) + QLatin1Char(' ') + locale.toString(local.time(), QLocale::ShortFormat);
 }
 
 QColor healthColour(md::Health health)
@@ -311,8 +317,7 @@ QVariant MirrorTableModel::display(const MirrorRow &row, int column) const
     case Checked:
         if (!row.status.lastCheck)
             return QString();
-        return row.check ? tr("%1 at %2").arg(checkText(*row.check), timeText(row.check->checkedAt))
-                         : tr("before the last update");
+        return row.check ? timeText(row.check->checkedAt) : tr("before the last update");
     case LastError:
         if (row.status.lastError.isEmpty())
             return QString();
@@ -348,6 +353,16 @@ QVariant MirrorTableModel::data(const QModelIndex &index, int role) const
         case Name: return row.cachePath;
         case LastError:
             return row.status.lastError.isEmpty() ? QVariant() : QVariant(GitUrl::scrubText(row.status.lastError));
+        case LastSuccess:
+        case LastAttempt:
+        case NextRun:
+        case Checked: {
+            const QDateTime time = index.column() == LastSuccess ? row.status.lastSuccessfulUpdateAt
+                : index.column() == LastAttempt                  ? row.status.lastUpdateStartedAt
+                : index.column() == NextRun                      ? row.next.nextRun
+                                                                 : (row.check ? row.check->checkedAt : QDateTime());
+            return time.isValid() ? QVariant(QLocale().toString(time.toLocalTime(), QLocale::LongFormat)) : QVariant();
+        }
         case Health:
         case Progress:
             if (!row.status.warnings.isEmpty())
