@@ -5,374 +5,374 @@
     <name>StatusWords</name>
     <message>
         <source>Network</source>
-        <translation type="unfinished"></translation>
+        <translation>Netzwerk</translation>
     </message>
     <message>
         <source>Timed out</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeitüberschreitung</translation>
     </message>
     <message>
         <source>Authentication</source>
-        <translation type="unfinished"></translation>
+        <translation>Authentifizierung</translation>
     </message>
     <message>
         <source>Host key</source>
-        <translation type="unfinished"></translation>
+        <translation>Hostschlüssel</translation>
     </message>
     <message>
         <source>TLS</source>
-        <translation type="unfinished"></translation>
+        <translation>TLS</translation>
     </message>
     <message>
         <source>Not found</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht gefunden</translation>
     </message>
     <message>
         <source>Protected ref</source>
-        <translation type="unfinished"></translation>
+        <translation>Geschützte Ref</translation>
     </message>
     <message>
         <source>Rejected</source>
-        <translation type="unfinished"></translation>
+        <translation>Zurückgewiesen</translation>
     </message>
     <message>
         <source>Diverged</source>
-        <translation type="unfinished">Auseinandergelaufen</translation>
+        <translation>Auseinandergelaufen</translation>
     </message>
     <message>
         <source>Safety guard</source>
-        <translation type="unfinished"></translation>
+        <translation>Sicherheitssperre</translation>
     </message>
     <message>
         <source>Configuration</source>
-        <translation type="unfinished"></translation>
+        <translation>Konfiguration</translation>
     </message>
     <message>
         <source>Keychain</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlüsselbund</translation>
     </message>
     <message>
         <source>Not possible</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht möglich</translation>
     </message>
     <message>
         <source>Interrupted</source>
-        <translation type="unfinished"></translation>
+        <translation>Unterbrochen</translation>
     </message>
     <message>
         <source>Files</source>
-        <translation type="unfinished"></translation>
+        <translation>Dateien</translation>
     </message>
     <message>
         <source>OK</source>
-        <translation type="unfinished">OK</translation>
+        <translation>OK</translation>
     </message>
     <message>
         <source>Failed</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlgeschlagen</translation>
     </message>
     <message>
         <source>Skipped</source>
-        <translation type="unfinished"></translation>
+        <translation>Übersprungen</translation>
     </message>
     <message>
         <source>created</source>
-        <translation type="unfinished"></translation>
+        <translation>erstellt</translation>
     </message>
     <message>
         <source>fast-forwarded</source>
-        <translation type="unfinished"></translation>
+        <translation>vorgespult</translation>
     </message>
     <message>
         <source>forced</source>
-        <translation type="unfinished"></translation>
+        <translation>erzwungen</translation>
     </message>
     <message>
         <source>deleted</source>
-        <translation type="unfinished"></translation>
+        <translation>gelöscht</translation>
     </message>
     <message>
         <source>up to date</source>
-        <translation type="unfinished"></translation>
+        <translation>aktuell</translation>
     </message>
     <message>
         <source>diverged, kept</source>
-        <translation type="unfinished"></translation>
+        <translation>auseinandergelaufen, behalten</translation>
     </message>
     <message>
         <source>filtered</source>
-        <translation type="unfinished"></translation>
+        <translation>gefiltert</translation>
     </message>
     <message>
         <source>left out</source>
-        <translation type="unfinished"></translation>
+        <translation>ausgelassen</translation>
     </message>
     <message>
         <source>done</source>
-        <translation type="unfinished"></translation>
+        <translation>erledigt</translation>
     </message>
     <message>
         <source>rejected</source>
-        <translation type="unfinished"></translation>
+        <translation>zurückgewiesen</translation>
     </message>
     <message>
         <source>not done</source>
-        <translation type="unfinished"></translation>
+        <translation>nicht erledigt</translation>
     </message>
     <message>
         <source>not checked</source>
-        <translation type="unfinished"></translation>
+        <translation>nicht geprüft</translation>
     </message>
     <message>
         <source>in sync</source>
-        <translation type="unfinished"></translation>
+        <translation>synchron</translation>
     </message>
     <message>
         <source>behind</source>
-        <translation type="unfinished"></translation>
+        <translation>im Rückstand</translation>
     </message>
     <message>
         <source>diverged</source>
-        <translation type="unfinished"></translation>
+        <translation>auseinandergelaufen</translation>
     </message>
     <message>
         <source>unreachable</source>
-        <translation type="unfinished"></translation>
+        <translation>nicht erreichbar</translation>
     </message>
     <message>
         <source>empty</source>
-        <translation type="unfinished"></translation>
+        <translation>leer</translation>
     </message>
     <message>
         <source>Never run</source>
-        <translation type="unfinished">Noch nie gelaufen</translation>
+        <translation>Noch nie gelaufen</translation>
     </message>
     <message>
         <source>Scheduled</source>
-        <translation type="unfinished"></translation>
+        <translation>Geplant</translation>
     </message>
     <message>
         <source>Updating</source>
-        <translation type="unfinished">Wird aktualisiert</translation>
+        <translation>Wird aktualisiert</translation>
     </message>
     <message>
         <source>Finished</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgeschlossen</translation>
     </message>
     <message>
         <source>Paused</source>
-        <translation type="unfinished">Pausiert</translation>
+        <translation>Pausiert</translation>
     </message>
     <message>
         <source>Disabled</source>
-        <translation type="unfinished">Deaktiviert</translation>
+        <translation>Deaktiviert</translation>
     </message>
     <message>
         <source>target</source>
-        <translation type="unfinished"></translation>
+        <translation>Ziel</translation>
     </message>
     <message>
         <source>cache</source>
-        <translation type="unfinished"></translation>
+        <translation>Cache</translation>
     </message>
     <message>
         <source>%1 ms</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ms</translation>
     </message>
     <message>
         <source>%1 s</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 s</translation>
     </message>
     <message>
         <source>%1 min %2 s</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 min %2 s</translation>
     </message>
     <message>
         <source>%1 h %2 min</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 h %2 min</translation>
     </message>
     <message>
         <source>%1 %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 %2</translation>
     </message>
     <message>
         <source>, </source>
-        <translation type="unfinished"></translation>
+        <translation>, </translation>
     </message>
 </context>
 <context>
     <name>md::ui::AtticPanel</name>
     <message>
         <source>Old tips MirrorDesk kept before a ref was forced or deleted, newest first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Alte Stände, die MirrorDesk aufbewahrt hat, bevor eine Ref erzwungen oder gelöscht wurde, neueste zuerst.</translation>
     </message>
     <message>
         <source>When</source>
-        <translation type="unfinished"></translation>
+        <translation>Wann</translation>
     </message>
     <message>
         <source>Ref</source>
-        <translation type="unfinished"></translation>
+        <translation>Ref</translation>
     </message>
     <message>
         <source>Old tip</source>
-        <translation type="unfinished"></translation>
+        <translation>Alter Stand</translation>
     </message>
     <message>
         <source>Why</source>
-        <translation type="unfinished"></translation>
+        <translation>Grund</translation>
     </message>
     <message>
         <source>Side</source>
-        <translation type="unfinished"></translation>
+        <translation>Seite</translation>
     </message>
     <message>
         <source>Restore…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wiederherstellen…</translation>
     </message>
     <message>
         <source>Put the selected old tip back into the cache under a ref you choose</source>
-        <translation type="unfinished"></translation>
+        <translation>Den ausgewählten alten Stand unter einer Ref Ihrer Wahl wieder in den Cache legen</translation>
     </message>
     <message>
         <source>Purge…</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufräumen…</translation>
     </message>
     <message numerus="yes">
         <source>Remove old entries (the last %n of each ref are always kept) and repack the cache</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Alte Einträge entfernen (je Ref bleibt immer %n Eintrag erhalten, der neueste) und den Cache neu packen</numerusform>
+            <numerusform>Alte Einträge entfernen (je Ref bleiben immer die letzten %n Einträge erhalten) und den Cache neu packen</numerusform>
         </translation>
     </message>
     <message>
         <source>Reading the attic…</source>
-        <translation type="unfinished"></translation>
+        <translation>Attic wird gelesen…</translation>
     </message>
     <message>
         <source>The attic cannot be read: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Attic kann nicht gelesen werden: %1</translation>
     </message>
     <message>
         <source>(not recorded)</source>
-        <translation type="unfinished"></translation>
+        <translation>(nicht aufgezeichnet)</translation>
     </message>
     <message>
         <source>The attic is empty: no ref of this mirror was forced or deleted.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Attic ist leer: Keine Ref dieses Spiegels wurde erzwungen oder gelöscht.</translation>
     </message>
     <message>
         <source>Restore from the attic</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus dem Attic wiederherstellen</translation>
     </message>
     <message>
         <source>Put %1 (the old tip of %2, kept %3) back into the cache of %4.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (den alten Stand von %2, aufbewahrt am %3) wieder in den Cache von %4 legen.</translation>
     </message>
     <message>
         <source>Restore as:</source>
-        <translation type="unfinished"></translation>
+        <translation>Wiederherstellen als:</translation>
     </message>
     <message>
         <source>A full ref name, e.g. refs/restored/main, which no sync touches. A ref that exists with another tip is kept in the attic first. In a pull mirror the next update moves a restored branch or tag back to the source&apos;s tip.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein vollständiger Ref-Name, z. B. refs/restored/main, den kein Abgleich berührt. Eine Ref, die bereits mit einem anderen Stand existiert, wird zuerst im Attic aufbewahrt. In einem Pull-Spiegel setzt die nächste Aktualisierung einen wiederhergestellten Branch oder Tag wieder auf den Stand der Quelle.</translation>
     </message>
     <message>
         <source>Restore</source>
-        <translation type="unfinished"></translation>
+        <translation>Wiederherstellen</translation>
     </message>
     <message>
         <source>Purge the attic</source>
-        <translation type="unfinished"></translation>
+        <translation>Attic aufräumen</translation>
     </message>
     <message>
         <source> days</source>
-        <translation type="unfinished"></translation>
+        <translation> Tage</translation>
     </message>
     <message>
         <source>Remove entries older than:</source>
-        <translation type="unfinished"></translation>
+        <translation>Einträge entfernen, die älter sind als:</translation>
     </message>
     <message numerus="yes">
         <source>The last %n entries of each ref are always kept. The cache is repacked afterwards, so the removed tips&apos; objects are gone for good.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Je Ref bleibt immer %n Eintrag erhalten, der neueste. Der Cache wird danach neu gepackt, sodass die Objekte der entfernten Stände endgültig weg sind.</numerusform>
+            <numerusform>Die letzten %n Einträge jeder Ref bleiben immer erhalten. Der Cache wird danach neu gepackt, sodass die Objekte der entfernten Stände endgültig weg sind.</numerusform>
         </translation>
     </message>
     <message>
         <source>Purge</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufräumen</translation>
     </message>
     <message>
         <source>Restoring %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wird wiederhergestellt…</translation>
     </message>
     <message>
         <source>%1 is no longer configured</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ist nicht mehr konfiguriert</translation>
     </message>
     <message>
         <source>no job was prepared</source>
-        <translation type="unfinished"></translation>
+        <translation>es wurde kein Auftrag vorbereitet</translation>
     </message>
     <message>
         <source>Cannot restore: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Wiederherstellen nicht möglich: %1</translation>
     </message>
     <message>
         <source>The target&apos;s %1 is already at %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 im Ziel steht bereits auf %2</translation>
     </message>
     <message>
         <source>%1 is already at %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 steht bereits auf %2</translation>
     </message>
     <message>
         <source>Restored the target&apos;s %1 to %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 im Ziel auf %2 wiederhergestellt</translation>
     </message>
     <message>
         <source>Restored %1 to %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 auf %2 wiederhergestellt</translation>
     </message>
     <message>
         <source> (the next update makes it follow the source again)</source>
-        <translation type="unfinished"></translation>
+        <translation> (mit der nächsten Aktualisierung folgt sie wieder der Quelle)</translation>
     </message>
     <message>
         <source>; the attic index could not be written: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>; der Attic-Index konnte nicht geschrieben werden: %1</translation>
     </message>
     <message>
         <source>Purging the attic of %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>Attic von %1 wird aufgeräumt…</translation>
     </message>
     <message>
         <source>Cannot purge: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Aufräumen nicht möglich: %1</translation>
     </message>
     <message numerus="yes">
         <source>Nothing to purge: no entry is old enough (the last %n of each ref are always kept)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Nichts aufzuräumen: Kein Eintrag ist alt genug (je Ref bleibt immer %n Eintrag erhalten, der neueste)</numerusform>
+            <numerusform>Nichts aufzuräumen: Kein Eintrag ist alt genug (je Ref bleiben immer die letzten %n Einträge erhalten)</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Purged %n attic entry(ies)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Attic-Eintrag entfernt</numerusform>
+            <numerusform>%n Attic-Einträge entfernt</numerusform>
         </translation>
     </message>
     <message>
         <source>; git is not installed, so their objects stay in the cache&apos;s packs</source>
-        <translation type="unfinished"></translation>
+        <translation>; git ist nicht installiert, daher bleiben ihre Objekte in den Packs des Caches</translation>
     </message>
     <message>
         <source>%1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2</translation>
     </message>
 </context>
 <context>
@@ -711,259 +711,259 @@
     <name>md::ui::DetailsPane</name>
     <message>
         <source>%1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2</translation>
     </message>
     <message>
         <source>%1 (%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (%2)</translation>
     </message>
     <message>
         <source>source ↔ cache: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Quelle ↔ Cache: %1</translation>
     </message>
     <message>
         <source>cache ↔ target: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Cache ↔ Ziel: %1</translation>
     </message>
     <message>
         <source> — %1</source>
-        <translation type="unfinished"></translation>
+        <translation> — %1</translation>
     </message>
     <message>
         <source>; </source>
-        <translation type="unfinished"></translation>
+        <translation>; </translation>
     </message>
     <message>
         <source>%1 — pull mirror</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — Pull-Spiegel</translation>
     </message>
     <message>
         <source>%1 — relay mirror</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — Relay-Spiegel</translation>
     </message>
     <message>
         <source>%1 — push mirror</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — Push-Spiegel</translation>
     </message>
     <message>
         <source>Summary</source>
-        <translation type="unfinished"></translation>
+        <translation>Übersicht</translation>
     </message>
     <message>
         <source>Started</source>
-        <translation type="unfinished"></translation>
+        <translation>Gestartet</translation>
     </message>
     <message>
         <source>Duration</source>
-        <translation type="unfinished"></translation>
+        <translation>Dauer</translation>
     </message>
     <message>
         <source>Outcome</source>
-        <translation type="unfinished"></translation>
+        <translation>Ergebnis</translation>
     </message>
     <message>
         <source>Changes</source>
-        <translation type="unfinished"></translation>
+        <translation>Änderungen</translation>
     </message>
     <message>
         <source>Ref</source>
-        <translation type="unfinished"></translation>
+        <translation>Ref</translation>
     </message>
     <message>
         <source>Action</source>
-        <translation type="unfinished"></translation>
+        <translation>Aktion</translation>
     </message>
     <message>
         <source>Old → new</source>
-        <translation type="unfinished"></translation>
+        <translation>Alt → neu</translation>
     </message>
     <message>
         <source>Message</source>
-        <translation type="unfinished"></translation>
+        <translation>Meldung</translation>
     </message>
     <message>
         <source>Result</source>
-        <translation type="unfinished"></translation>
+        <translation>Ergebnis</translation>
     </message>
     <message>
         <source>Side</source>
-        <translation type="unfinished"></translation>
+        <translation>Seite</translation>
     </message>
     <message>
         <source>History</source>
-        <translation type="unfinished"></translation>
+        <translation>Verlauf</translation>
     </message>
     <message>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>Neu berechnen</translation>
     </message>
     <message>
         <source>Contact the source and compute what the next update would do, changing nothing</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Quelle kontaktieren und berechnen, was die nächste Aktualisierung tun würde, ohne etwas zu ändern</translation>
     </message>
     <message>
         <source>Reason</source>
-        <translation type="unfinished"></translation>
+        <translation>Grund</translation>
     </message>
     <message>
         <source>Plan</source>
-        <translation type="unfinished"></translation>
+        <translation>Plan</translation>
     </message>
     <message>
         <source>Attic</source>
-        <translation type="unfinished"></translation>
+        <translation>Attic</translation>
     </message>
     <message>
         <source>No mirror selected</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Spiegel ausgewählt</translation>
     </message>
     <message>
         <source>Update now is unavailable: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>„Jetzt aktualisieren“ ist nicht verfügbar: %1</translation>
     </message>
     <message>
         <source>Reading the history…</source>
-        <translation type="unfinished"></translation>
+        <translation>Verlauf wird gelesen…</translation>
     </message>
     <message numerus="yes">
         <source>%1, %n warning(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1, %n Warnung</numerusform>
+            <numerusform>%1, %n Warnungen</numerusform>
         </translation>
     </message>
     <message>
         <source>no change</source>
-        <translation type="unfinished"></translation>
+        <translation>keine Änderung</translation>
     </message>
     <message>
         <source>The history cannot be read: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Verlauf kann nicht gelesen werden: %1</translation>
     </message>
     <message>
         <source>Never run</source>
-        <translation type="unfinished">Noch nie gelaufen</translation>
+        <translation>Noch nie gelaufen</translation>
     </message>
     <message>
         <source>%1. Last run: %2. Last success: %3.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1. Letzter Lauf: %2. Letzter Erfolg: %3.</translation>
     </message>
     <message>
         <source>never</source>
-        <translation type="unfinished">nie</translation>
+        <translation>nie</translation>
     </message>
     <message numerus="yes">
         <source>%n failures in a row.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Fehlschlag in Folge.</numerusform>
+            <numerusform>%n Fehlschläge in Folge.</numerusform>
         </translation>
     </message>
     <message>
         <source>Not checked yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch nicht geprüft.</translation>
     </message>
     <message>
         <source>Checked at %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Geprüft am %1: %2</translation>
     </message>
     <message>
         <source>The check warned:</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Prüfung warnte:</translation>
     </message>
     <message>
         <source>Not checked since the last update (the last check, at %1, said &quot;%2&quot; before it).</source>
-        <translation type="unfinished"></translation>
+        <translation>Seit der letzten Aktualisierung nicht geprüft (die letzte Prüfung davor, am %1, ergab „%2“).</translation>
     </message>
     <message>
         <source>Last error:</source>
-        <translation type="unfinished"></translation>
+        <translation>Letzter Fehler:</translation>
     </message>
     <message>
         <source>Last error (%1):</source>
-        <translation type="unfinished"></translation>
+        <translation>Letzter Fehler (%1):</translation>
     </message>
     <message>
         <source>Warnings of the last run:</source>
-        <translation type="unfinished"></translation>
+        <translation>Warnungen des letzten Laufs:</translation>
     </message>
     <message>
         <source>%1 at %2, %3.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 am %2, %3.</translation>
     </message>
     <message>
         <source>Error: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehler: %1</translation>
     </message>
     <message>
         <source>Warnings:</source>
-        <translation type="unfinished"></translation>
+        <translation>Warnungen:</translation>
     </message>
     <message>
         <source>Refs: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Refs: %1</translation>
     </message>
     <message numerus="yes">
         <source>%n more not listed</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n weitere nicht aufgeführt</numerusform>
+            <numerusform>%n weitere nicht aufgeführt</numerusform>
         </translation>
     </message>
     <message>
         <source>The last check (%1: %2) keeps no per-ref plan: press Refresh to compute what the next update would do (this contacts the source; nothing is changed).</source>
-        <translation type="unfinished"></translation>
+        <translation>Die letzte Prüfung (%1: %2) enthält keinen Plan pro Ref: Klicken Sie auf „Neu berechnen“, um zu berechnen, was die nächste Aktualisierung tun würde (dabei wird die Quelle kontaktiert; nichts wird geändert).</translation>
     </message>
     <message>
         <source>No plan yet: press Refresh to compute what the next update would do (this contacts the source; nothing is changed).</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch kein Plan: Klicken Sie auf „Neu berechnen“, um zu berechnen, was die nächste Aktualisierung tun würde (dabei wird die Quelle kontaktiert; nichts wird geändert).</translation>
     </message>
     <message>
         <source>Computing the plan…</source>
-        <translation type="unfinished"></translation>
+        <translation>Plan wird berechnet…</translation>
     </message>
     <message>
         <source>The plan could not be computed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Plan konnte nicht berechnet werden: %1</translation>
     </message>
     <message>
         <source>Not planned: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht geplant: %1</translation>
     </message>
     <message>
         <source>no result</source>
-        <translation type="unfinished"></translation>
+        <translation>kein Ergebnis</translation>
     </message>
     <message>
         <source>The next update would be refused: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Die nächste Aktualisierung würde abgelehnt: %1</translation>
     </message>
     <message>
         <source>Plan of %1: what the next update would do (nothing was changed).</source>
-        <translation type="unfinished"></translation>
+        <translation>Plan für %1: was die nächste Aktualisierung tun würde (nichts wurde geändert).</translation>
     </message>
     <message>
         <source>Nothing to change.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nichts zu ändern.</translation>
     </message>
     <message>
         <source>The default branch would change: %1 → %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Standard-Branch würde sich ändern: %1 → %2</translation>
     </message>
 </context>
 <context>
     <name>md::ui::DurationEdit</name>
     <message>
         <source>seconds</source>
-        <translation type="unfinished"></translation>
+        <translation>Sekunden</translation>
     </message>
     <message>
         <source>minutes</source>
-        <translation type="unfinished"></translation>
+        <translation>Minuten</translation>
     </message>
     <message>
         <source>hours</source>
-        <translation type="unfinished"></translation>
+        <translation>Stunden</translation>
     </message>
 </context>
 <context>
@@ -1352,757 +1352,758 @@
     </message>
     <message numerus="yes">
         <source>%n s</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n s</numerusform>
+            <numerusform>%n s</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n min</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n min</numerusform>
+            <numerusform>%n min</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n h</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n h</numerusform>
+            <numerusform>%n h</numerusform>
         </translation>
     </message>
     <message>
         <source>Filter by name or host…</source>
-        <translation type="unfinished"></translation>
+        <translation>Nach Name oder Host filtern…</translation>
     </message>
     <message>
         <source>Any health</source>
-        <translation type="unfinished"></translation>
+        <translation>Jeder Zustand</translation>
     </message>
     <message>
         <source>New…</source>
-        <translation type="unfinished"></translation>
+        <translation>Neu…</translation>
     </message>
     <message>
         <source>Add a mirror</source>
-        <translation type="unfinished"></translation>
+        <translation>Einen Spiegel hinzufügen</translation>
     </message>
     <message>
         <source>Edit…</source>
-        <translation type="unfinished">Bearbeiten…</translation>
+        <translation>Bearbeiten…</translation>
     </message>
     <message>
         <source>Change the selected mirror (Enter or double-click)</source>
-        <translation type="unfinished"></translation>
+        <translation>Den ausgewählten Spiegel ändern (Eingabetaste oder Doppelklick)</translation>
     </message>
     <message>
         <source>Duplicate…</source>
-        <translation type="unfinished"></translation>
+        <translation>Duplizieren…</translation>
     </message>
     <message>
         <source>A new mirror with the selected one&apos;s settings</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein neuer Spiegel mit den Einstellungen des ausgewählten</translation>
     </message>
     <message>
         <source>Remove…</source>
-        <translation type="unfinished">Entfernen…</translation>
+        <translation>Entfernen…</translation>
     </message>
     <message>
         <source>Remove the selected mirror (its cache is kept unless you choose)</source>
-        <translation type="unfinished"></translation>
+        <translation>Den ausgewählten Spiegel entfernen (sein Cache bleibt erhalten, sofern Sie nichts anderes wählen)</translation>
     </message>
     <message>
         <source>Enable</source>
-        <translation type="unfinished"></translation>
+        <translation>Aktivieren</translation>
     </message>
     <message>
         <source>Let the scheduler update the selected mirrors again</source>
-        <translation type="unfinished"></translation>
+        <translation>Den Planer die ausgewählten Spiegel wieder aktualisieren lassen</translation>
     </message>
     <message>
         <source>Disable</source>
-        <translation type="unfinished"></translation>
+        <translation>Deaktivieren</translation>
     </message>
     <message>
         <source>Stop scheduled updates of the selected mirrors</source>
-        <translation type="unfinished"></translation>
+        <translation>Geplante Aktualisierungen der ausgewählten Spiegel einstellen</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
         <source>Stop the selected mirrors&apos; running check or update (recorded as interrupted)</source>
-        <translation type="unfinished"></translation>
+        <translation>Die laufende Prüfung oder Aktualisierung der ausgewählten Spiegel abbrechen (wird als unterbrochen gespeichert)</translation>
     </message>
     <message>
         <source>Reload</source>
-        <translation type="unfinished"></translation>
+        <translation>Neu laden</translation>
     </message>
     <message>
         <source>Read the configuration and every mirror&apos;s state again</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Konfiguration und den Zustand aller Spiegel neu einlesen</translation>
     </message>
     <message>
         <source>Preferences…</source>
-        <translation type="unfinished"></translation>
+        <translation>Voreinstellungen…</translation>
     </message>
     <message>
         <source>Concurrency, default interval, cache folder, proxy, timeouts, guards</source>
-        <translation type="unfinished"></translation>
+        <translation>Parallelität, Standardintervall, Cache-Ordner, Proxy, Zeitlimits, Sperren</translation>
     </message>
     <message>
         <source>Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>Beenden</translation>
     </message>
     <message>
         <source>Close MirrorDesk</source>
-        <translation type="unfinished"></translation>
+        <translation>MirrorDesk schließen</translation>
     </message>
     <message>
         <source>Toolbar</source>
-        <translation type="unfinished"></translation>
+        <translation>Werkzeugleiste</translation>
     </message>
     <message>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Datei</translation>
     </message>
     <message>
         <source>&amp;View</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Ansicht</translation>
     </message>
     <message>
         <source>The configuration file cannot be used and was left unchanged. MirrorDesk keeps showing the last good list until it is fixed.
 %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Konfigurationsdatei kann nicht verwendet werden und wurde nicht verändert. MirrorDesk zeigt weiter die letzte gültige Liste, bis sie korrigiert ist.
+%1</translation>
     </message>
     <message>
         <source>Running elsewhere</source>
-        <translation type="unfinished"></translation>
+        <translation>Läuft anderswo</translation>
     </message>
     <message>
         <source>Scheduled updates cannot start: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Geplante Aktualisierungen können nicht beginnen: %1</translation>
     </message>
     <message>
         <source>%1 is not in the list</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ist nicht in der Liste</translation>
     </message>
     <message>
         <source>%1 is being checked or updated</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wird gerade geprüft oder aktualisiert</translation>
     </message>
     <message>
         <source>%1 is being updated by another MirrorDesk process</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wird von einem anderen MirrorDesk-Prozess aktualisiert</translation>
     </message>
     <message>
         <source>%1 was updated by hand %2 ago; Update now is possible again in %3 (minimum manual interval %4)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wurde vor %2 von Hand aktualisiert; „Jetzt aktualisieren“ ist in %3 wieder möglich (manueller Mindestabstand %4)</translation>
     </message>
     <message>
         <source>%1 %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 %2</translation>
     </message>
     <message numerus="yes">
         <source>%n mirror(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Spiegel</numerusform>
+            <numerusform>%n Spiegel</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>%n running</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n läuft</numerusform>
+            <numerusform>%n laufen</numerusform>
         </translation>
     </message>
     <message>
         <source>Check All finished: %1 in sync, %2 behind, %3 diverged, %4 unreachable, %5 empty, %6 skipped</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle prüfen abgeschlossen: %1 synchron, %2 im Rückstand, %3 auseinandergelaufen, %4 nicht erreichbar, %5 leer, %6 übersprungen</translation>
     </message>
     <message>
         <source>Update now refused: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Aktualisieren abgelehnt: %1</translation>
     </message>
     <message>
         <source>Cancelling…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird abgebrochen…</translation>
     </message>
     <message numerus="yes">
         <source>Cancelling %n run(s)…</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Lauf wird abgebrochen…</numerusform>
+            <numerusform>%n Läufe werden abgebrochen…</numerusform>
         </translation>
     </message>
     <message>
         <source>Check cancelled</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfung abgebrochen</translation>
     </message>
     <message>
         <source>Skipped: disabled</source>
-        <translation type="unfinished"></translation>
+        <translation>Übersprungen: deaktiviert</translation>
     </message>
     <message>
         <source>Skipped: not due</source>
-        <translation type="unfinished"></translation>
+        <translation>Übersprungen: nicht fällig</translation>
     </message>
     <message>
         <source>Interrupted</source>
-        <translation type="unfinished"></translation>
+        <translation>Unterbrochen</translation>
     </message>
     <message>
         <source>Skipped</source>
-        <translation type="unfinished"></translation>
+        <translation>Übersprungen</translation>
     </message>
     <message>
         <source>Failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlgeschlagen: %1</translation>
     </message>
     <message>
         <source>%1 is being updated by another MirrorDesk process; its result shows when that run ends</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wird von einem anderen MirrorDesk-Prozess aktualisiert; das Ergebnis erscheint, wenn dieser Lauf endet</translation>
     </message>
     <message>
         <source>deleted: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>gelöscht: %1</translation>
     </message>
     <message>
         <source>forced: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>erzwungen: %1</translation>
     </message>
     <message>
         <source>Confirm a mass change</source>
-        <translation type="unfinished"></translation>
+        <translation>Massenänderung bestätigen</translation>
     </message>
     <message>
         <source>The update of %1 would delete or force %2 of %3 refs (the guard allows %4). Every old tip is kept in the attic. Run it anyway?</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Aktualisierung von %1 würde %2 von %3 Refs löschen oder erzwingen (die Sperre erlaubt %4). Jeder alte Stand wird im Attic aufbewahrt. Trotzdem ausführen?</translation>
     </message>
     <message>
         <source>Run with the change allowed</source>
-        <translation type="unfinished"></translation>
+        <translation>Mit erlaubter Änderung ausführen</translation>
     </message>
     <message>
         <source>Update cannot start: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Aktualisierung kann nicht beginnen: %1</translation>
     </message>
     <message>
         <source>Updating %1 with the mass change allowed…</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wird mit erlaubter Massenänderung aktualisiert…</translation>
     </message>
     <message>
         <source>Runs in progress</source>
-        <translation type="unfinished"></translation>
+        <translation>Laufende Vorgänge</translation>
     </message>
     <message numerus="yes">
         <source>%n check(s) or update(s) are running. MirrorDesk cannot keep running them once the window is closed: closing cancels them (an update is recorded as interrupted, not failed, and its repository is left valid).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Prüfung oder Aktualisierung läuft. MirrorDesk kann sie nach dem Schließen des Fensters nicht weiterlaufen lassen: Schließen bricht sie ab (eine Aktualisierung wird als unterbrochen gespeichert, nicht als fehlgeschlagen, und ihr Repository bleibt gültig).</numerusform>
+            <numerusform>%n Prüfungen oder Aktualisierungen laufen. MirrorDesk kann sie nach dem Schließen des Fensters nicht weiterlaufen lassen: Schließen bricht sie ab (eine Aktualisierung wird als unterbrochen gespeichert, nicht als fehlgeschlagen, und ihr Repository bleibt gültig).</numerusform>
         </translation>
     </message>
     <message>
         <source>Cancel runs and close</source>
-        <translation type="unfinished"></translation>
+        <translation>Läufe abbrechen und schließen</translation>
     </message>
     <message>
         <source>Wait for them</source>
-        <translation type="unfinished"></translation>
+        <translation>Abwarten</translation>
     </message>
     <message>
         <source>Cancelling the running checks and updates…</source>
-        <translation type="unfinished"></translation>
+        <translation>Laufende Prüfungen und Aktualisierungen werden abgebrochen…</translation>
     </message>
     <message>
         <source>MirrorDesk closes when you ask again after the runs have finished</source>
-        <translation type="unfinished"></translation>
+        <translation>MirrorDesk wird geschlossen, wenn Sie es nach dem Ende der Läufe erneut versuchen</translation>
     </message>
     <message>
         <source>%1 is being checked or updated; cancel it first</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wird gerade geprüft oder aktualisiert; brechen Sie das zuerst ab</translation>
     </message>
     <message>
         <source>Remove mirror</source>
-        <translation type="unfinished"></translation>
+        <translation>Spiegel entfernen</translation>
     </message>
     <message>
         <source>Remove the mirror %1 from MirrorDesk? Its cache %2 is kept unless you tick the box below; nothing on the source or the target is touched.</source>
-        <translation type="unfinished"></translation>
+        <translation>Den Spiegel %1 aus MirrorDesk entfernen? Sein Cache %2 bleibt erhalten, sofern Sie nicht das Kästchen unten anhaken; an Quelle und Ziel wird nichts verändert.</translation>
     </message>
     <message>
         <source>Also delete the cache %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Auch den Cache %1 löschen</translation>
     </message>
     <message>
         <source>Remove</source>
-        <translation type="unfinished">Entfernen</translation>
+        <translation>Entfernen</translation>
     </message>
     <message>
         <source>Cannot remove: %1</source>
-        <translation type="unfinished">Entfernen nicht möglich: %1</translation>
+        <translation>Entfernen nicht möglich: %1</translation>
     </message>
     <message>
         <source>Removed %1 and deleted its cache %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 entfernt und seinen Cache %2 gelöscht</translation>
     </message>
     <message>
         <source>Removed %1; its cache path was a link: the link went, what it points at was kept</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 entfernt; sein Cache-Pfad war ein Link: Der Link wurde entfernt, sein Ziel blieb erhalten</translation>
     </message>
     <message>
         <source>Removed %1; its cache %2 was kept</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 entfernt; sein Cache %2 blieb erhalten</translation>
     </message>
     <message>
         <source>Removed %1</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 entfernt</translation>
     </message>
     <message>
         <source>Cannot change: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Ändern nicht möglich: %1</translation>
     </message>
     <message numerus="yes">
         <source>Enabled %n mirror(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Spiegel aktiviert</numerusform>
+            <numerusform>%n Spiegel aktiviert</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Disabled %n mirror(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Spiegel deaktiviert</numerusform>
+            <numerusform>%n Spiegel deaktiviert</numerusform>
         </translation>
     </message>
     <message>
         <source>%1 is no longer in the configuration</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ist nicht mehr in der Konfiguration</translation>
     </message>
     <message>
         <source>Saved %1</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 gespeichert</translation>
     </message>
     <message>
         <source>The preferences are in the configuration file, which cannot be read now</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Voreinstellungen stehen in der Konfigurationsdatei, die sich gerade nicht lesen lässt</translation>
     </message>
     <message>
         <source>Preferences saved; they apply from the next check or update</source>
-        <translation type="unfinished"></translation>
+        <translation>Voreinstellungen gespeichert; sie gelten ab der nächsten Prüfung oder Aktualisierung</translation>
     </message>
 </context>
 <context>
     <name>md::ui::MirrorEditor</name>
     <message>
         <source>New mirror</source>
-        <translation type="unfinished"></translation>
+        <translation>Neuer Spiegel</translation>
     </message>
     <message>
         <source>Edit mirror %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Spiegel %1 bearbeiten</translation>
     </message>
     <message>
         <source>Duplicate mirror %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Spiegel %1 duplizieren</translation>
     </message>
     <message>
         <source>Mirror</source>
-        <translation type="unfinished">Spiegel</translation>
+        <translation>Spiegel</translation>
     </message>
     <message>
         <source>e.g. team/project (letters, digits, . _ - and / between parts)</source>
-        <translation type="unfinished"></translation>
+        <translation>z. B. team/projekt (Buchstaben, Ziffern, . _ - und / zwischen Teilen)</translation>
     </message>
     <message>
         <source>Name:</source>
-        <translation type="unfinished">Name:</translation>
+        <translation>Name:</translation>
     </message>
     <message>
         <source>Pull: the cache is the mirror</source>
-        <translation type="unfinished"></translation>
+        <translation>Pull: Der Cache ist der Spiegel</translation>
     </message>
     <message>
         <source>Relay: from a remote to a remote, through the cache</source>
-        <translation type="unfinished"></translation>
+        <translation>Relay: von Remote zu Remote, über den Cache</translation>
     </message>
     <message>
         <source>Push: from a local repository to a remote</source>
-        <translation type="unfinished"></translation>
+        <translation>Push: von einem lokalen Repository zu einem Remote</translation>
     </message>
     <message>
         <source>Shape:</source>
-        <translation type="unfinished"></translation>
+        <translation>Form:</translation>
     </message>
     <message>
         <source>Sync on its schedule</source>
-        <translation type="unfinished"></translation>
+        <translation>Nach Zeitplan abgleichen</translation>
     </message>
     <message>
         <source>Enabled:</source>
-        <translation type="unfinished"></translation>
+        <translation>Aktiviert:</translation>
     </message>
     <message>
         <source>default: the environment&apos;s and git&apos;s proxy settings</source>
-        <translation type="unfinished"></translation>
+        <translation>Standard: die Proxy-Einstellungen der Umgebung und von git</translation>
     </message>
     <message>
         <source>default: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Standard: %1</translation>
     </message>
     <message>
         <source>URL:</source>
-        <translation type="unfinished"></translation>
+        <translation>URL:</translation>
     </message>
     <message>
         <source>(none)</source>
-        <translation type="unfinished"></translation>
+        <translation>(keine)</translation>
     </message>
     <message>
         <source>Credentials are managed under Settings ▸ Credentials…</source>
-        <translation type="unfinished"></translation>
+        <translation>Zugangsdaten werden unter Einstellungen ▸ Zugangsdaten… verwaltet</translation>
     </message>
     <message>
         <source>Credential:</source>
-        <translation type="unfinished"></translation>
+        <translation>Zugangsdaten:</translation>
     </message>
     <message>
         <source>Proxy:</source>
-        <translation type="unfinished"></translation>
+        <translation>Proxy:</translation>
     </message>
     <message>
         <source>Source</source>
-        <translation type="unfinished">Quelle</translation>
+        <translation>Quelle</translation>
     </message>
     <message>
         <source>https://host/group/project.git, git@host:group/project.git or /path/to/repository</source>
-        <translation type="unfinished"></translation>
+        <translation>https://host/group/project.git, git@host:group/project.git oder /path/to/repository</translation>
     </message>
     <message>
         <source>Target</source>
-        <translation type="unfinished">Ziel</translation>
+        <translation>Ziel</translation>
     </message>
     <message>
         <source>none for a pull mirror (the cache is the mirror)</source>
-        <translation type="unfinished"></translation>
+        <translation>leer bei einem Pull-Spiegel (der Cache ist der Spiegel)</translation>
     </message>
     <message>
         <source>Cache and schedule</source>
-        <translation type="unfinished"></translation>
+        <translation>Cache und Zeitplan</translation>
     </message>
     <message>
         <source>Browse…</source>
-        <translation type="unfinished">Durchsuchen…</translation>
+        <translation>Durchsuchen…</translation>
     </message>
     <message>
         <source>Cache folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Cache-Ordner</translation>
     </message>
     <message>
         <source>Cache path:</source>
-        <translation type="unfinished"></translation>
+        <translation>Cache-Pfad:</translation>
     </message>
     <message>
         <source> min</source>
-        <translation type="unfinished"></translation>
+        <translation> min</translation>
     </message>
     <message>
         <source>default (%1 min)</source>
-        <translation type="unfinished"></translation>
+        <translation>Standard (%1 min)</translation>
     </message>
     <message>
         <source>Interval:</source>
-        <translation type="unfinished"></translation>
+        <translation>Intervall:</translation>
     </message>
     <message>
         <source> s</source>
-        <translation type="unfinished"></translation>
+        <translation> s</translation>
     </message>
     <message>
         <source>The least time between two manual updates (Update now)</source>
-        <translation type="unfinished"></translation>
+        <translation>Die kürzeste Zeit zwischen zwei manuellen Aktualisierungen („Jetzt aktualisieren“)</translation>
     </message>
     <message>
         <source>Minimum manual interval:</source>
-        <translation type="unfinished"></translation>
+        <translation>Manueller Mindestabstand:</translation>
     </message>
     <message>
         <source>Branches and tags</source>
-        <translation type="unfinished"></translation>
+        <translation>Branches und Tags</translation>
     </message>
     <message>
         <source>Only branches matching the patterns below</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur Branches, die auf die Muster unten passen</translation>
     </message>
     <message>
         <source>Protected only:</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur geschützte:</translation>
     </message>
     <message>
         <source>one pattern a line; * matches any run of characters, / included (e.g. release/*)</source>
-        <translation type="unfinished"></translation>
+        <translation>ein Muster pro Zeile; * passt auf jede Zeichenfolge, / eingeschlossen (z. B. release/*)</translation>
     </message>
     <message>
         <source>Patterns:</source>
-        <translation type="unfinished"></translation>
+        <translation>Muster:</translation>
     </message>
     <message>
         <source>RE2, unanchored, on the branch name (e.g. ^(main|release/.*)$)</source>
-        <translation type="unfinished"></translation>
+        <translation>RE2, nicht verankert, auf den Branch-Namen (z. B. ^(main|release/.*)$)</translation>
     </message>
     <message>
         <source>Branch regex:</source>
-        <translation type="unfinished"></translation>
+        <translation>Branch-Regex:</translation>
     </message>
     <message>
         <source>All tags</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle Tags</translation>
     </message>
     <message>
         <source>Tags reachable from mirrored branches</source>
-        <translation type="unfinished"></translation>
+        <translation>Von gespiegelten Branches erreichbare Tags</translation>
     </message>
     <message>
         <source>No tags</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine Tags</translation>
     </message>
     <message>
         <source>Tags:</source>
-        <translation type="unfinished"></translation>
+        <translation>Tags:</translation>
     </message>
     <message>
         <source>Default for the shape</source>
-        <translation type="unfinished"></translation>
+        <translation>Standard für die Form</translation>
     </message>
     <message>
         <source>All: remove what is gone</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle: entfernen, was verschwunden ist</translation>
     </message>
     <message>
         <source>Merged: remove what is merged into the default branch</source>
-        <translation type="unfinished"></translation>
+        <translation>Gemergte: entfernen, was in den Standard-Branch gemergt ist</translation>
     </message>
     <message>
         <source>None: remove nothing</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine: nichts entfernen</translation>
     </message>
     <message>
         <source>Prune:</source>
-        <translation type="unfinished"></translation>
+        <translation>Bereinigen:</translation>
     </message>
     <message>
         <source>Overwrite branches rewritten upstream (pull)</source>
-        <translation type="unfinished"></translation>
+        <translation>In der Quelle umgeschriebene Branches überschreiben (Pull)</translation>
     </message>
     <message>
         <source>Keep refs that diverged on the target (relay, push)</source>
-        <translation type="unfinished"></translation>
+        <translation>Im Ziel auseinandergelaufene Refs behalten (Relay, Push)</translation>
     </message>
     <message>
         <source>What a sync does</source>
-        <translation type="unfinished"></translation>
+        <translation>Was ein Abgleich tut</translation>
     </message>
     <message>
         <source>Source branches</source>
-        <translation type="unfinished"></translation>
+        <translation>Branches der Quelle</translation>
     </message>
     <message>
         <source>Test connection</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbindung testen</translation>
     </message>
     <message>
         <source>List the source&apos;s branches (nothing is downloaded) and show which ones the filter selects</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Branches der Quelle auflisten (nichts wird heruntergeladen) und zeigen, welche davon der Filter auswählt</translation>
     </message>
     <message>
         <source>This URL carries a password or token. Secrets never go into a mirror: add a credential under Settings ▸ Credentials…, pick it below and type the URL without it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Diese URL enthält ein Passwort oder Token. Geheimnisse gehören nie in einen Spiegel: Fügen Sie unter Einstellungen ▸ Zugangsdaten… Zugangsdaten hinzu, wählen Sie sie unten aus und geben Sie die URL ohne das Geheimnis ein.</translation>
     </message>
     <message>
         <source>This URL carries a user name (or a token) before “@”. Add a credential with that user name (or token) under Settings ▸ Credentials…, pick it below and type the URL without it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Diese URL enthält vor „@“ einen Benutzernamen (oder ein Token). Fügen Sie unter Einstellungen ▸ Zugangsdaten… Zugangsdaten mit diesem Benutzernamen (oder Token) hinzu, wählen Sie sie unten aus und geben Sie die URL ohne ihn ein.</translation>
     </message>
     <message>
         <source>Chosen from the URLs: pull (no target, so the cache is the mirror).</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus den URLs gewählt: Pull (kein Ziel, also ist der Cache der Spiegel).</translation>
     </message>
     <message>
         <source>Chosen from the URLs: relay (source and target are both remote).</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus den URLs gewählt: Relay (Quelle und Ziel sind beide entfernt).</translation>
     </message>
     <message>
         <source>Chosen from the URLs: push (the source is a local repository).</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus den URLs gewählt: Push (die Quelle ist ein lokales Repository).</translation>
     </message>
     <message>
         <source>default: %1/&lt;name&gt;.git</source>
-        <translation type="unfinished"></translation>
+        <translation>Standard: %1/&lt;name&gt;.git</translation>
     </message>
     <message>
         <source>A local repository is given by its absolute path.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein lokales Repository wird mit seinem absoluten Pfad angegeben.</translation>
     </message>
     <message>
         <source>Listing the source&apos;s branches…</source>
-        <translation type="unfinished"></translation>
+        <translation>Branches der Quelle werden aufgelistet…</translation>
     </message>
     <message>
         <source>Not listed yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch nicht aufgelistet.</translation>
     </message>
     <message>
         <source>Fix the branch filter to see which branches it selects.</source>
-        <translation type="unfinished"></translation>
+        <translation>Korrigieren Sie den Branch-Filter, um zu sehen, welche Branches er auswählt.</translation>
     </message>
     <message numerus="yes">
         <source>%1 of %n branch(es) selected</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1 von %n Branch ausgewählt</numerusform>
+            <numerusform>%1 von %n Branches ausgewählt</numerusform>
         </translation>
     </message>
     <message>
         <source>(default branch: %1)</source>
-        <translation type="unfinished"></translation>
+        <translation>(Standard-Branch: %1)</translation>
     </message>
     <message>
         <source>Cannot list the source: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Quelle kann nicht aufgelistet werden: %1</translation>
     </message>
     <message>
         <source>That is the default for a %1 mirror.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das ist der Standard für einen %1-Spiegel.</translation>
     </message>
     <message>
         <source>Refs are fetched from the source into the cache, a bare repository: the cache is the mirror.</source>
-        <translation type="unfinished"></translation>
+        <translation>Refs werden aus der Quelle in den Cache geholt, ein Bare-Repository: Der Cache ist der Spiegel.</translation>
     </message>
     <message>
         <source>Refs are fetched from the source into the cache, which follows the source exactly, then pushed to the target.</source>
-        <translation type="unfinished"></translation>
+        <translation>Refs werden aus der Quelle in den Cache geholt, der der Quelle genau folgt, und dann ins Ziel gepusht.</translation>
     </message>
     <message>
         <source>The local repository is only read, never written: its refs are fetched into the cache, then pushed to the target.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das lokale Repository wird nur gelesen, nie beschrieben: Seine Refs werden in den Cache geholt und dann ins Ziel gepusht.</translation>
     </message>
     <message>
         <source>Every branch is mirrored.</source>
-        <translation type="unfinished"></translation>
+        <translation>Jeder Branch wird gespiegelt.</translation>
     </message>
     <message>
         <source>No branch is mirrored: no protected-branch pattern is given.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Branch wird gespiegelt: Es ist kein Muster für geschützte Branches angegeben.</translation>
     </message>
     <message>
         <source>Only branches matching %1 are mirrored; the others are never created, updated or deleted.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur Branches, die auf %1 passen, werden gespiegelt; die anderen werden nie erstellt, aktualisiert oder gelöscht.</translation>
     </message>
     <message>
         <source>Only branches whose name matches “%1” (anywhere in the name) are mirrored; the others are never created, updated or deleted.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur Branches, deren Name auf „%1“ passt (irgendwo im Namen), werden gespiegelt; die anderen werden nie erstellt, aktualisiert oder gelöscht.</translation>
     </message>
     <message>
         <source>Every tag is mirrored.</source>
-        <translation type="unfinished"></translation>
+        <translation>Jedes Tag wird gespiegelt.</translation>
     </message>
     <message>
         <source>Only tags reachable from the mirrored branches are mirrored.</source>
-        <translation type="unfinished"></translation>
+        <translation>Nur Tags, die von den gespiegelten Branches erreichbar sind, werden gespiegelt.</translation>
     </message>
     <message>
         <source>Tags are not mirrored.</source>
-        <translation type="unfinished"></translation>
+        <translation>Tags werden nicht gespiegelt.</translation>
     </message>
     <message>
         <source>A branch rewritten upstream is overwritten; its old tip is kept in the attic.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein in der Quelle umgeschriebener Branch wird überschrieben; sein alter Stand wird im Attic aufbewahrt.</translation>
     </message>
     <message>
         <source>A branch rewritten upstream is reported and left as it was; when it is the default branch, the run fails.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein in der Quelle umgeschriebener Branch wird gemeldet und bleibt, wie er war; ist es der Standard-Branch, schlägt der Lauf fehl.</translation>
     </message>
     <message>
         <source>A ref that diverged on the target is left alone and named, and the run ends failed; every other ref is still updated.</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine im Ziel auseinandergelaufene Ref bleibt unangetastet und wird genannt, und der Lauf endet als fehlgeschlagen; alle anderen Refs werden trotzdem aktualisiert.</translation>
     </message>
     <message>
         <source>A ref that differs on the target is overwritten; its old tip is kept in the attic.</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine Ref, die im Ziel abweicht, wird überschrieben; ihr alter Stand wird im Attic aufbewahrt.</translation>
     </message>
     <message>
         <source>Branches and tags deleted upstream are moved to the attic, then removed.</source>
-        <translation type="unfinished"></translation>
+        <translation>In der Quelle gelöschte Branches und Tags werden ins Attic verschoben und dann entfernt.</translation>
     </message>
     <message>
         <source>Branches and tags deleted upstream are moved to the attic, then removed, when merged into the default branch; the others are kept.</source>
-        <translation type="unfinished"></translation>
+        <translation>In der Quelle gelöschte Branches und Tags werden ins Attic verschoben und dann entfernt, wenn sie in den Standard-Branch gemergt sind; die anderen bleiben erhalten.</translation>
     </message>
     <message>
         <source>Branches and tags deleted upstream are kept.</source>
-        <translation type="unfinished"></translation>
+        <translation>In der Quelle gelöschte Branches und Tags bleiben erhalten.</translation>
     </message>
     <message>
         <source>Branches and tags found only on the target are deleted there; their tips are kept in the attic.</source>
-        <translation type="unfinished"></translation>
+        <translation>Branches und Tags, die es nur im Ziel gibt, werden dort gelöscht; ihre Stände werden im Attic aufbewahrt.</translation>
     </message>
     <message>
         <source>Branches and tags found only on the target are deleted there when merged into the source&apos;s default branch (their tips kept in the attic); the others are kept.</source>
-        <translation type="unfinished"></translation>
+        <translation>Branches und Tags, die es nur im Ziel gibt, werden dort gelöscht, wenn sie in den Standard-Branch der Quelle gemergt sind (ihre Stände werden im Attic aufbewahrt); die anderen bleiben erhalten.</translation>
     </message>
     <message>
         <source>Branches and tags found only on the target are kept.</source>
-        <translation type="unfinished"></translation>
+        <translation>Branches und Tags, die es nur im Ziel gibt, bleiben erhalten.</translation>
     </message>
     <message>
         <source>Nothing is ever deleted on the target (keep divergent refs).</source>
-        <translation type="unfinished"></translation>
+        <translation>Im Ziel wird nie etwas gelöscht (auseinandergelaufene Refs behalten).</translation>
     </message>
     <message numerus="yes">
         <source>Synced every %n minute(s), the default interval.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Abgleich im Abstand von %n Minute, das Standardintervall.</numerusform>
+            <numerusform>Abgleich im Abstand von %n Minuten, das Standardintervall.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Synced every %n minute(s).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Abgleich im Abstand von %n Minute.</numerusform>
+            <numerusform>Abgleich im Abstand von %n Minuten.</numerusform>
         </translation>
     </message>
     <message>
         <source>Not synced on a schedule (disabled); Update now still runs it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Abgleich nach Zeitplan (deaktiviert); „Jetzt aktualisieren“ führt ihn trotzdem aus.</translation>
     </message>
     <message>
         <source>Update now may run at any time.</source>
-        <translation type="unfinished"></translation>
+        <translation>„Jetzt aktualisieren“ ist jederzeit möglich.</translation>
     </message>
     <message numerus="yes">
         <source>Update now runs at most once every %n second(s).</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>„Jetzt aktualisieren“ läuft höchstens einmal pro %n Sekunde.</numerusform>
+            <numerusform>„Jetzt aktualisieren“ läuft höchstens einmal alle %n Sekunden.</numerusform>
         </translation>
     </message>
     <message numerus="yes">
         <source>Attic entries are kept %n day(s), and always the last 5 of each ref.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Attic-Einträge werden %n Tag lang aufbewahrt, die letzten 5 jeder Ref immer.</numerusform>
+            <numerusform>Attic-Einträge werden %n Tage lang aufbewahrt, die letzten 5 jeder Ref immer.</numerusform>
         </translation>
     </message>
     <message>
         <source>A run that would delete or force more than 10 refs and 20 % of them waits for confirmation.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Lauf, der mehr als 10 Refs und zugleich mehr als 20 % davon löschen oder erzwingen würde, wartet auf Bestätigung.</translation>
     </message>
     <message>
         <source>The mass-change guard is off: large deletions run without asking.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Sperre gegen Massenänderungen ist aus: Große Löschungen laufen ohne Nachfrage.</translation>
     </message>
 </context>
 <context>
@@ -2225,262 +2226,262 @@
     </message>
     <message>
         <source>Stale</source>
-        <translation type="unfinished"></translation>
+        <translation>Veraltet</translation>
     </message>
     <message>
         <source>Running</source>
-        <translation type="unfinished"></translation>
+        <translation>Läuft</translation>
     </message>
     <message>
         <source>Unknown</source>
-        <translation type="unfinished"></translation>
+        <translation>Unbekannt</translation>
     </message>
     <message>
         <source>Running elsewhere</source>
-        <translation type="unfinished"></translation>
+        <translation>Läuft anderswo</translation>
     </message>
     <message>
         <source>Network error</source>
-        <translation type="unfinished"></translation>
+        <translation>Netzwerkfehler</translation>
     </message>
     <message>
         <source>Timed out</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeitüberschreitung</translation>
     </message>
     <message>
         <source>Authentication failed</source>
-        <translation type="unfinished"></translation>
+        <translation>Authentifizierung fehlgeschlagen</translation>
     </message>
     <message>
         <source>Host key refused</source>
-        <translation type="unfinished"></translation>
+        <translation>Hostschlüssel abgelehnt</translation>
     </message>
     <message>
         <source>TLS certificate refused</source>
-        <translation type="unfinished"></translation>
+        <translation>TLS-Zertifikat abgelehnt</translation>
     </message>
     <message>
         <source>Repository not found</source>
-        <translation type="unfinished"></translation>
+        <translation>Repository nicht gefunden</translation>
     </message>
     <message>
         <source>Refused by a protected branch</source>
-        <translation type="unfinished"></translation>
+        <translation>Von einem geschützten Branch abgelehnt</translation>
     </message>
     <message>
         <source>Rejected by the server</source>
-        <translation type="unfinished"></translation>
+        <translation>Vom Server zurückgewiesen</translation>
     </message>
     <message>
         <source>Diverged refs left alone</source>
-        <translation type="unfinished"></translation>
+        <translation>Auseinandergelaufene Refs belassen</translation>
     </message>
     <message>
         <source>Stopped by a safety guard</source>
-        <translation type="unfinished"></translation>
+        <translation>Von einer Sicherheitssperre gestoppt</translation>
     </message>
     <message>
         <source>Configuration problem</source>
-        <translation type="unfinished"></translation>
+        <translation>Konfigurationsproblem</translation>
     </message>
     <message>
         <source>Keychain problem</source>
-        <translation type="unfinished"></translation>
+        <translation>Schlüsselbundproblem</translation>
     </message>
     <message>
         <source>Refused</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgelehnt</translation>
     </message>
     <message>
         <source>Interrupted</source>
-        <translation type="unfinished"></translation>
+        <translation>Unterbrochen</translation>
     </message>
     <message>
         <source>Disk problem</source>
-        <translation type="unfinished"></translation>
+        <translation>Datenträgerproblem</translation>
     </message>
     <message>
         <source>Unreachable: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht erreichbar: %1</translation>
     </message>
     <message>
         <source>%1 at %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 am %2</translation>
     </message>
     <message>
         <source>before the last update</source>
-        <translation type="unfinished"></translation>
+        <translation>vor der letzten Aktualisierung</translation>
     </message>
     <message>
         <source>now</source>
-        <translation type="unfinished"></translation>
+        <translation>jetzt</translation>
     </message>
     <message>
         <source>paused</source>
-        <translation type="unfinished"></translation>
+        <translation>pausiert</translation>
     </message>
     <message>
         <source>disabled</source>
-        <translation type="unfinished"></translation>
+        <translation>deaktiviert</translation>
     </message>
     <message>
         <source>due</source>
-        <translation type="unfinished"></translation>
+        <translation>fällig</translation>
     </message>
     <message>
         <source>Checked</source>
-        <translation type="unfinished"></translation>
+        <translation>Geprüft</translation>
     </message>
 </context>
 <context>
     <name>md::ui::PreferencesDialog</name>
     <message>
         <source>Preferences</source>
-        <translation type="unfinished"></translation>
+        <translation>Voreinstellungen</translation>
     </message>
     <message>
         <source>Syncing</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgleich</translation>
     </message>
     <message>
         <source>Mirrors at once:</source>
-        <translation type="unfinished"></translation>
+        <translation>Spiegel gleichzeitig:</translation>
     </message>
     <message>
         <source>How many mirrors sync at the same time (default %1).</source>
-        <translation type="unfinished"></translation>
+        <translation>Wie viele Spiegel gleichzeitig abgeglichen werden (Standard %1).</translation>
     </message>
     <message>
         <source>Per host:</source>
-        <translation type="unfinished"></translation>
+        <translation>Pro Host:</translation>
     </message>
     <message>
         <source>At most this many of them talk to one host at once, so one server is not flooded (default %1).</source>
-        <translation type="unfinished"></translation>
+        <translation>Höchstens so viele davon sprechen gleichzeitig mit einem Host, damit kein Server überlastet wird (Standard %1).</translation>
     </message>
     <message>
         <source> min</source>
-        <translation type="unfinished"></translation>
+        <translation> min</translation>
     </message>
     <message>
         <source>Default interval:</source>
-        <translation type="unfinished"></translation>
+        <translation>Standardintervall:</translation>
     </message>
     <message>
         <source>Minutes between scheduled syncs of a mirror that has no interval of its own (default %1, at most one week).</source>
-        <translation type="unfinished"></translation>
+        <translation>Minuten zwischen geplanten Abgleichen eines Spiegels ohne eigenes Intervall (Standard %1, höchstens eine Woche).</translation>
     </message>
     <message>
         <source>Storage</source>
-        <translation type="unfinished"></translation>
+        <translation>Speicher</translation>
     </message>
     <message>
         <source>Choose…</source>
-        <translation type="unfinished"></translation>
+        <translation>Auswählen…</translation>
     </message>
     <message>
         <source>Cache folder:</source>
-        <translation type="unfinished"></translation>
+        <translation>Cache-Ordner:</translation>
     </message>
     <message>
         <source>Where each mirror&apos;s cache lives (&lt;folder&gt;/&lt;name&gt;.git) unless the mirror has a cache path of its own. Empty: the default shown. Changing it moves no cache: those mirrors start again from an empty cache in the new folder, and the old caches stay where they are.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wo der Cache jedes Spiegels liegt (&lt;Ordner&gt;/&lt;name&gt;.git), sofern der Spiegel keinen eigenen Cache-Pfad hat. Leer: der angezeigte Standard. Eine Änderung verschiebt keinen Cache: Diese Spiegel beginnen im neuen Ordner wieder mit einem leeren Cache, und die alten Caches bleiben, wo sie sind.</translation>
     </message>
     <message>
         <source> days</source>
-        <translation type="unfinished"></translation>
+        <translation> Tage</translation>
     </message>
     <message>
         <source>Keep attic entries:</source>
-        <translation type="unfinished"></translation>
+        <translation>Attic-Einträge behalten:</translation>
     </message>
     <message>
         <source>How long the attic keeps the old tips of rewritten or deleted refs (default %1 days). The last 5 entries of each ref are always kept.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wie lange das Attic die alten Stände umgeschriebener oder gelöschter Refs aufbewahrt (Standard %1 Tage). Die letzten 5 Einträge jeder Ref bleiben immer erhalten.</translation>
     </message>
     <message>
         <source>Network</source>
-        <translation type="unfinished"></translation>
+        <translation>Netzwerk</translation>
     </message>
     <message>
         <source>automatic</source>
-        <translation type="unfinished"></translation>
+        <translation>automatisch</translation>
     </message>
     <message>
         <source>Proxy:</source>
-        <translation type="unfinished"></translation>
+        <translation>Proxy:</translation>
     </message>
     <message>
         <source>http://host:port or https://host:port, for every mirror without a proxy of its own; no credentials in the URL. Empty: automatic (the http_proxy/https_proxy environment and git config), the default.</source>
-        <translation type="unfinished"></translation>
+        <translation>http://host:port oder https://host:port, für jeden Spiegel ohne eigenen Proxy; keine Zugangsdaten in der URL. Leer: automatisch (die Umgebungsvariablen http_proxy/https_proxy und die git-Konfiguration), der Standard.</translation>
     </message>
     <message>
         <source>the system&apos;s certificates</source>
-        <translation type="unfinished"></translation>
+        <translation>die Zertifikate des Systems</translation>
     </message>
     <message>
         <source>CA file:</source>
-        <translation type="unfinished"></translation>
+        <translation>CA-Datei:</translation>
     </message>
     <message>
         <source>A PEM file of extra certificate authorities trusted for HTTPS (e.g. your company&apos;s). Empty: the system&apos;s certificates only, the default. Applies from the next sync on.</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine PEM-Datei mit zusätzlichen Zertifizierungsstellen, denen für HTTPS vertraut wird (z. B. die Ihres Unternehmens). Leer: nur die Zertifikate des Systems, der Standard. Gilt ab dem nächsten Abgleich.</translation>
     </message>
     <message>
         <source>Connect timeout:</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeitlimit Verbindung:</translation>
     </message>
     <message>
         <source>Give up connecting to a server after this long (default 30 seconds).</source>
-        <translation type="unfinished"></translation>
+        <translation>Den Verbindungsaufbau zu einem Server nach dieser Zeit aufgeben (Standard 30 Sekunden).</translation>
     </message>
     <message>
         <source>Stall timeout:</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeitlimit Stillstand:</translation>
     </message>
     <message>
         <source>Stop a sync that has made no progress for this long (default 10 minutes).</source>
-        <translation type="unfinished"></translation>
+        <translation>Einen Abgleich abbrechen, der so lange keinen Fortschritt gemacht hat (Standard 10 Minuten).</translation>
     </message>
     <message>
         <source>Run timeout:</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeitlimit Lauf:</translation>
     </message>
     <message>
         <source>Stop any one sync that runs longer than this, progress or not (default 3 hours).</source>
-        <translation type="unfinished"></translation>
+        <translation>Jeden einzelnen Abgleich abbrechen, der länger als diese Zeit läuft, ob mit Fortschritt oder ohne (Standard 3 Stunden).</translation>
     </message>
     <message>
         <source>Safety</source>
-        <translation type="unfinished"></translation>
+        <translation>Sicherheit</translation>
     </message>
     <message>
         <source>Refuse mass changes</source>
-        <translation type="unfinished"></translation>
+        <translation>Massenänderungen ablehnen</translation>
     </message>
     <message>
         <source>A sync that would delete or force-update more than a fifth of a mirror&apos;s refs (and more than 10) is refused and changes nothing until you allow it for that run: a branch cleanup or a bad push upstream is not mirrored by accident. On by default; every old tip goes to the attic either way.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Abgleich, der mehr als ein Fünftel der Refs eines Spiegels (und mehr als 10) löschen oder erzwungen aktualisieren würde, wird abgelehnt und ändert nichts, bis Sie ihn für diesen Lauf erlauben: So wird ein Aufräumen von Branches oder ein fehlerhafter Push in der Quelle nicht versehentlich mitgespiegelt. Standardmäßig an; jeder alte Stand kommt so oder so ins Attic.</translation>
     </message>
     <message>
         <source>Cannot save the preferences: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Voreinstellungen können nicht gespeichert werden: %1</translation>
     </message>
     <message>
         <source>Cache folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Cache-Ordner</translation>
     </message>
     <message>
         <source>CA file</source>
-        <translation type="unfinished"></translation>
+        <translation>CA-Datei</translation>
     </message>
     <message>
         <source>PEM certificates (*.pem *.crt *.cer)</source>
-        <translation type="unfinished"></translation>
+        <translation>PEM-Zertifikate (*.pem *.crt *.cer)</translation>
     </message>
     <message>
         <source>All files (*)</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle Dateien (*)</translation>
     </message>
 </context>
 </TS>
