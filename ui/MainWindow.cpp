@@ -538,7 +538,7 @@ QString MainWindow::updateNowBlock(const QString &name) const
     if (at < 0)
         return tr("%1 is not in the list").arg(name);
     const MirrorRow &row = m_model->row(at);
-    if (m_engine->isBusy(name) || row.running)
+    if (m_engine->isBusy(name)) // the engine's word, not the row's (which follows it by a flush)
         return tr("%1 is being checked or updated").arg(name);
     if (row.runningElsewhere)
         return tr("%1 is being updated by another MirrorDesk process").arg(name);

@@ -315,6 +315,7 @@ private Q_SLOTS:
         GitRepoBuilder::push(m_dir->filePath(QStringLiteral("work-many")), bare(QStringLiteral("many")), deletes);
 
         window.selectMirror(QStringLiteral("many"));
+        QTRY_VERIFY(window.updateAction()->isEnabled());
         window.updateAction()->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(window.confirmation() && window.confirmation()->objectName() == QLatin1String("massChangeConfirmation"), 30000);
         QMessageBox *box = window.confirmation();
