@@ -125,7 +125,9 @@ Result<int> RunOps::startBatch(JobKind kind, const Config &config, QList<RunEntr
 {
     auto batch = std::make_shared<Batch>();
     batch->done = std::move(done);
+    batch->waiting.reserve(entries.size());
     QList<Mirror> toRun;
+    toRun.reserve(entries.size());
     for (qsizetype i = 0; i < entries.size(); ++i) {
         RunEntry &entry = entries[i];
         if (entry.skip == SkipReason::None && m_engine.isBusy(entry.mirror.name)) {
@@ -141,6 +143,7 @@ Result<int> RunOps::startBatch(JobKind kind, const Config &config, QList<RunEntr
     auto started = m_engine.start(kind, config, toRun, options);
     if (!started)
         return started.error();
+    m_running.reserve(m_running.size() + batch->waiting.size());
     for (auto it = batch->waiting.cbegin(); it != batch->waiting.cend(); ++it)
         m_running.insert(it.key(), batch);
     if (batch->waiting.isEmpty()) // nothing to wait for: report from the event loop all the same
