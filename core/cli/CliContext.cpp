@@ -75,6 +75,7 @@ std::optional<RunReport> CliContext::runBatch(const QString &command, int *code,
                                              const std::function<Result<int>(RunOps &, RunOps::Done)> &start)
 {
     SyncEngine engine(stateDir);
+    engine.setLowPriorityWorkers(false); // no window to keep responsive
     engine.setConfigFile(configPath);
     engine.setCancelFlag(platform::interruptFlag());
     RunOps ops(engine, stateDir);

@@ -1,5 +1,6 @@
 #include "mirror/JobPreparer.h"
 
+#include "platform/Platform.h"
 #include "security/GitUrl.h"
 #include "security/Keychain.h"
 
@@ -8,6 +9,7 @@ namespace md {
 JobPreparer::JobPreparer(QObject *parent)
     : QObject(parent)
 {
+    m_worker.setMaxThreadCount(1); // one batch at a time, in order
 }
 
 namespace {
@@ -77,19 +79,54 @@ void JobPreparer::prepare(const Config &config, const QList<Mirror> &mirrors, Do
 {
     const QStringList fromKeychain = keychainCredentials(config, mirrors);
     if (fromKeychain.isEmpty()) {
-        QMetaObject::invokeMethod(this, [config, mirrors, done = std::move(done), cachePaths] {
-            done(makeJobs(config, mirrors, {}, cachePaths));
-        }, Qt::QueuedConnection);
+        build(config, mirrors, std::move(done), std::move(cachePaths), {}, false);
         return;
     }
     // One asynchronous read per keychain credential, all at once, on this (the event loop's)
     // thread; the jobs are built when every answer is in.
-    keychain::read(fromKeychain, this, [config, mirrors, done = std::move(done), cachePaths](QHash<QString, Result<QByteArray>> read) {
+    keychain::read(fromKeychain, this, [this, config, mirrors, done = std::move(done), cachePaths](QHash<QString, Result<QByteArray>> read) {
         SecretCache secrets;
         for (auto it = read.begin(); it != read.end(); ++it)
             secrets.insert(it.key(), it.value());
         done(makeJobs(config, mirrors, std::move(secrets), cachePaths));
     });
+}
+
+void JobPreparer::prepareOnWorker(const Config &config, const QList<Mirror> &mirrors, Done done, std::optional<ProtectedPaths> cachePaths)
+{
+    const QStringList fromKeychain = keychainCredentials(config, mirrors);
+    if (fromKeychain.isEmpty()) {
+        build(config, mirrors, std::move(done), std::move(cachePaths), {}, true);
+        return;
+    }
+    keychain::read(fromKeychain, this, [this, config, mirrors, done = std::move(done), cachePaths](QHash<QString, Result<QByteArray>> read) {
+        SecretCache secrets;
+        for (auto it = read.begin(); it != read.end(); ++it)
+            secrets.insert(it.key(), it.value());
+        build(config, mirrors, done, cachePaths, std::move(secrets), true);
+    });
+}
+
+void JobPreparer::build(const Config &config, const QList<Mirror> &mirrors, Done done, std::optional<ProtectedPaths> cachePaths,
+                        SecretCache secrets, bool onWorker)
+{
+    if (onWorker) {
+        m_worker.start([this, config, mirrors, done = std::move(done), cachePaths = std::move(cachePaths), secrets = std::move(secrets)] {
+            if (m_lowPriority.load())
+                platform::lowerCurrentThreadPriority(); // the event loop's thread goes first
+            done(makeJobs(config, mirrors, secrets, cachePaths));
+        });
+        return;
+    }
+    // Delivered from the event loop even when nothing was asked of the keychain: never re-entrantly.
+    QMetaObject::invokeMethod(this, [config, mirrors, done = std::move(done), cachePaths, secrets = std::move(secrets)] {
+        done(makeJobs(config, mirrors, secrets, cachePaths));
+    }, Qt::QueuedConnection);
+}
+
+void JobPreparer::waitForWorker()
+{
+    m_worker.waitForDone();
 }
 
 } // namespace md

@@ -4,7 +4,9 @@
 #include "mirror/Checker.h"
 
 #include <QObject>
+#include <QThreadPool>
 
+#include <atomic>
 #include <functional>
 
 namespace md {
@@ -26,6 +28,26 @@ public:
     // for the whole batch: O(n log n)), and a refused one fails its job: for updates.
     void prepare(const Config &config, const QList<Mirror> &mirrors, Done done,
                  std::optional<ProtectedPaths> cachePaths = std::nullopt);
+
+    // prepare(), but the jobs are built (secret files read, cache paths resolved by real path) on
+    // this object's own worker thread and `done` is called there: batch after batch, in the order
+    // asked, never two at once. For a caller that hands the jobs on to thread-safe queues
+    // (SyncEngine): building 10,000 jobs then costs the event loop nothing. Keychain reads still
+    // start on this object's thread (QtKeychain's jobs live there).
+    void prepareOnWorker(const Config &config, const QList<Mirror> &mirrors, Done done,
+                         std::optional<ProtectedPaths> cachePaths = std::nullopt);
+    // Waits until the worker has delivered every batch handed to it.
+    void waitForWorker();
+    // The worker runs below the priority of this object's thread (default true; see
+    // SyncEngine::setLowPriorityWorkers()).
+    void setLowPriority(bool low) { m_lowPriority = low; }
+
+private:
+    void build(const Config &config, const QList<Mirror> &mirrors, Done done, std::optional<ProtectedPaths> cachePaths,
+               SecretCache secrets, bool onWorker);
+
+    QThreadPool m_worker;
+    std::atomic<bool> m_lowPriority{true};
 };
 
 } // namespace md

@@ -28,15 +28,28 @@ bool MirrorStore::exists() const
 
 Result<Config> MirrorStore::load() const
 {
+    auto data = readBytes();
+    if (!data)
+        return data.error();
+    return parse(*data);
+}
+
+Result<std::optional<QByteArray>> MirrorStore::readBytes() const
+{
     auto data = safefile::readRegular(m_path, kConfigFileLimit, QStringLiteral("config file"));
     if (!data) {
         Error error = data.error();
         error.category = ErrorCategory::Config;
         return error;
     }
-    if (!*data)
+    return data;
+}
+
+Result<Config> MirrorStore::parse(const std::optional<QByteArray> &data) const
+{
+    if (!data)
         return Config{};
-    auto config = configFromJson(**data);
+    auto config = configFromJson(*data);
     if (!config) {
         Error error = config.error();
         error.message = QStringLiteral("config file %1 is invalid (left unchanged): %2").arg(m_path, error.text());

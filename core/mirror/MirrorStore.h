@@ -19,6 +19,11 @@ public:
 
     // A missing file reads as an empty config.
     Result<Config> load() const;
+    // load() in two steps, for a reader that compares the bytes with those it read before
+    // (a reload that finds the file as it was parses nothing): the file's bytes (nullopt: no
+    // file), then the config they hold.
+    Result<std::optional<QByteArray>> readBytes() const;
+    Result<Config> parse(const std::optional<QByteArray> &data) const;
 
     // Applies `edit` to the current config under the lock and saves it when the edit succeeds
     // and the result is valid. Returns the saved config.

@@ -40,11 +40,14 @@ constexpr qint64 kHistoryFileLimit = 4 * 1024 * 1024;
 
 Result<QJsonDocument> readJson(const QString &path, qint64 limit = kStateFileLimit)
 {
-    if (const auto size = QFileInfo(path).size(); size > limit && safefile::kindOf(path) == safefile::Kind::Regular)
-        return damaged(path, QStringLiteral("it is %1, more than a state file may be").arg(safefile::sizeText(size)));
     auto data = safefile::readRegular(path, limit, QStringLiteral("state file"));
-    if (!data)
+    if (!data) {
+        // A regular file past the limit: damaged, set aside like any other (a link to one is refused).
+        if (const QJsonValue size = data.error().detail.value(QLatin1String(safefile::kTooLargeKey));
+            size.isDouble() && safefile::kindOf(path) == safefile::Kind::Regular)
+            return damaged(path, QStringLiteral("it is %1, more than a state file may be").arg(safefile::sizeText(static_cast<qint64>(size.toDouble()))));
         return data.error();
+    }
     if (!*data)
         return QJsonDocument();
     QJsonParseError error;

@@ -83,10 +83,48 @@ QString isoTime(const QDateTime &time)
     return utc.toString(utc.time().msec() == 0 ? Qt::ISODate : Qt::ISODateWithMs);
 }
 
+namespace {
+
+// The digits text[from, from + count) as a number, or -1.
+int digitsAt(const QString &text, qsizetype from, int count)
+{
+    int value = 0;
+    for (qsizetype i = from; i < from + count; ++i) {
+        const char16_t c = text.at(i).unicode();
+        if (c < u'0' || c > u'9')
+            return -1;
+        value = value * 10 + (c - u'0');
+    }
+    return value;
+}
+
+// What isoTime() writes, "yyyy-MM-ddTHH:mm:ss[.zzz]Z", read without QDateTime::fromString (a
+// status holds four times and 10,000 of them are read at start); nullopt for anything else.
+std::optional<QDateTime> parseOwnIsoTime(const QString &text)
+{
+    if ((text.size() != 20 && text.size() != 24) || text.at(4) != u'-' || text.at(7) != u'-' || text.at(10) != u'T'
+        || text.at(13) != u':' || text.at(16) != u':' || text.back() != u'Z' || (text.size() == 24 && text.at(19) != u'.'))
+        return std::nullopt;
+    const int year = digitsAt(text, 0, 4), month = digitsAt(text, 5, 2), day = digitsAt(text, 8, 2);
+    const int hour = digitsAt(text, 11, 2), minute = digitsAt(text, 14, 2), second = digitsAt(text, 17, 2);
+    const int ms = text.size() == 24 ? digitsAt(text, 20, 3) : 0;
+    if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0 || ms < 0 || hour > 23)
+        return std::nullopt; // 24:00 and the like: Qt's reading decides
+    const QDate date(year, month, day);
+    const QTime time(hour, minute, second, ms);
+    if (!date.isValid() || !time.isValid())
+        return std::nullopt;
+    return QDateTime(date, time, Qt::UTC);
+}
+
+} // namespace
+
 QDateTime parseIsoTime(const QString &text)
 {
     if (text.isEmpty())
         return {};
+    if (auto own = parseOwnIsoTime(text))
+        return *own;
     return QDateTime::fromString(text, Qt::ISODateWithMs).toUTC();
 }
 

@@ -1,6 +1,7 @@
 #include "mirror/SyncEngine.h"
 
 #include "git/GitLibrary.h"
+#include "platform/Platform.h"
 #include "util/Log.h"
 
 namespace md {
@@ -22,6 +23,7 @@ SyncEngine::~SyncEngine()
     m_cancel.store(true);
     for (const auto &flag : std::as_const(m_jobCancel))
         flag->store(true);
+    m_preparer.waitForWorker(); // it hands jobs to the queue and the pool: done with that first
     m_queue.clear();
     m_pool.clear();
     m_pool.waitForDone();
@@ -44,11 +46,17 @@ Result<int> SyncEngine::start(JobKind kind, const Config &config, const QList<Mi
     if (auto status = configure(config); !status)
         return status.error();
     QList<Mirror> batch;
+    QList<std::shared_ptr<std::atomic<bool>>> flags; // one per job, handed to it by value
+    batch.reserve(mirrors.size());
+    flags.reserve(mirrors.size());
+    m_busy.reserve(m_busy.size() + mirrors.size());
     for (const Mirror &mirror : mirrors) {
         if (isBusy(mirror.name))
             continue;
         m_busy.insert(mirror.name);
-        m_jobCancel.insert(mirror.name, std::make_shared<std::atomic<bool>>(m_cancelFlag->load()));
+        auto flag = std::make_shared<std::atomic<bool>>(m_cancelFlag->load());
+        m_jobCancel.insert(mirror.name, flag);
+        flags.append(std::move(flag));
         batch.append(mirror);
         qCDebug(lcSync) << "queued" << (kind == JobKind::Check ? "check" : "update") << "of" << mirror.name;
         Q_EMIT jobStarted(mirror.name, kind);
@@ -62,14 +70,17 @@ Result<int> SyncEngine::start(JobKind kind, const Config &config, const QList<Mi
     std::optional<ProtectedPaths> cachePaths;
     if (kind == JobKind::Update)
         cachePaths = protectedPaths(m_configFile, m_stateDir);
-    m_preparer.prepare(config, batch, [this, kind, batch, settings, options](QList<Result<MirrorJob>> jobs) {
-        for (qsizetype i = 0; i < batch.size(); ++i)
-            run(kind, batch.at(i), std::move(jobs[i]), settings, options);
+    // Built and queued on the preparer's worker (thread-safe queue and pool): a batch of 10,000
+    // costs this thread the loop above, not 10,000 jobs built (about 40 ms) and queued.
+    m_preparer.prepareOnWorker(config, batch, [this, kind, batch, flags, settings, options](QList<Result<MirrorJob>> jobs) {
+        for (qsizetype i = 0; i < batch.size() && !m_closing.load(); ++i)
+            run(kind, batch.at(i), std::move(jobs[i]), settings, options, flags.at(i));
     }, cachePaths);
     return static_cast<int>(batch.size());
 }
 
-void SyncEngine::run(JobKind kind, const Mirror &mirror, Result<MirrorJob> job, const Settings &settings, const BatchOptions &options)
+void SyncEngine::run(JobKind kind, const Mirror &mirror, Result<MirrorJob> job, const Settings &settings, const BatchOptions &options,
+                     const std::shared_ptr<std::atomic<bool>> &flag)
 {
     const QString name = mirror.name;
     if (!job) {
@@ -78,15 +89,21 @@ void SyncEngine::run(JobKind kind, const Mirror &mirror, Result<MirrorJob> job, 
         return;
     }
     const QString host = job->source.hostPort;
-    const std::shared_ptr<std::atomic<bool>> flag = jobFlag(name);
     if (kind == JobKind::Check)
         m_queue.start(host, [this, name, j = *job, options, flag] { runCheck(name, j, options, *flag); });
     else
         m_queue.start(host, [this, name, j = *job, settings, options, flag] { runUpdate(name, j, settings, options, *flag); });
 }
 
+void SyncEngine::lowerPriority() const
+{
+    if (m_lowPriority.load())
+        platform::lowerCurrentThreadPriority(); // the event loop's thread (the window) goes first
+}
+
 void SyncEngine::recordSetupError(JobKind kind, const QString &name, const Error &error, const BatchOptions &options)
 {
+    lowerPriority();
     const StateStore state(m_stateDir);
     if (kind == JobKind::Check) {
         CheckRecord record;
@@ -120,6 +137,7 @@ void SyncEngine::recordSetupError(JobKind kind, const QString &name, const Error
 
 void SyncEngine::runCheck(const QString &name, const MirrorJob &job, const BatchOptions &options, const std::atomic<bool> &cancel)
 {
+    lowerPriority();
     MirrorJob limited = job;
     limited.limits = checkLimits(job.limits, options.timeoutSeconds); // the deadline runs from the job's start
     limited.limits.cancel = &cancel;
@@ -146,6 +164,7 @@ void SyncEngine::runCheck(const QString &name, const MirrorJob &job, const Batch
 void SyncEngine::runUpdate(const QString &name, const MirrorJob &job, const Settings &settings, const BatchOptions &options,
                            const std::atomic<bool> &cancel)
 {
+    lowerPriority();
     UpdateRequest request;
     request.dryRun = options.dryRun;
     request.allowMassChange = options.allowMassChange;
@@ -177,13 +196,6 @@ void SyncEngine::finished(const QString &name)
         m_cancelPoll->stop();
         Q_EMIT idle();
     }
-}
-
-std::shared_ptr<std::atomic<bool>> SyncEngine::jobFlag(const QString &name) const
-{
-    if (const auto it = m_jobCancel.constFind(name); it != m_jobCancel.constEnd())
-        return *it;
-    return std::make_shared<std::atomic<bool>>(m_cancelFlag->load());
 }
 
 bool SyncEngine::cancel(const QString &name)

@@ -50,6 +50,17 @@ public:
     // SIGINT/SIGTERM handlers set): a run cut short is recorded as interrupted, without backoff.
     void setCancelFlag(const std::atomic<bool> *flag) { m_cancelFlag = flag ? flag : &m_cancel; }
 
+    // True (the default): the pool threads run at a lower priority than the thread that owns the
+    // engine, so that a batch of thousands never takes the cores from the window's event loop
+    // (platform::lowerCurrentThreadPriority). The command line, which has no window, sets false:
+    // its syncs compete with the machine's other work as any process does. Set it before the
+    // first batch: a thread once lowered stays so.
+    void setLowPriorityWorkers(bool low)
+    {
+        m_lowPriority = low;
+        m_preparer.setLowPriority(low);
+    }
+
     // The config file the batches come from: no cache may hold it (checked before every update).
     void setConfigFile(const QString &path) { m_configFile = path; }
 
@@ -73,14 +84,17 @@ Q_SIGNALS:
 
 private:
     Status configure(const Config &config);
-    void run(JobKind kind, const Mirror &mirror, Result<MirrorJob> job, const Settings &settings, const BatchOptions &options);
+    // Hands one prepared job to the host queue (or its setup error to the pool): called on the
+    // preparer's worker thread, so it touches only thread-safe members (m_queue, m_pool).
+    void run(JobKind kind, const Mirror &mirror, Result<MirrorJob> job, const Settings &settings, const BatchOptions &options,
+             const std::shared_ptr<std::atomic<bool>> &flag);
     void runCheck(const QString &name, const MirrorJob &job, const BatchOptions &options, const std::atomic<bool> &cancel);
     void runUpdate(const QString &name, const MirrorJob &job, const Settings &settings, const BatchOptions &options,
                    const std::atomic<bool> &cancel);
     void recordSetupError(JobKind kind, const QString &name, const Error &error, const BatchOptions &options);
     void finished(const QString &name);
-    std::shared_ptr<std::atomic<bool>> jobFlag(const QString &name) const;
     void pollCancelFlag();
+    void lowerPriority() const; // on a pool thread, once: see setLowPriorityWorkers()
 
     QString m_stateDir;
     QString m_configFile;
@@ -95,6 +109,7 @@ private:
     // pollCancelFlag fans it out while jobs run).
     QHash<QString, std::shared_ptr<std::atomic<bool>>> m_jobCancel;
     QTimer *m_cancelPoll = nullptr;
+    std::atomic<bool> m_lowPriority{true};
 };
 
 } // namespace md

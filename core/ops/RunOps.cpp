@@ -80,16 +80,20 @@ Result<int> RunOps::update(const Config &config, const QStringList &names, const
         for (RunEntry &entry : entries) {
             if (entry.skip != SkipReason::None)
                 continue;
-            const auto status = state.status(entry.mirror.name, StateStore::WithoutCheck); // the schedule needs no check
+            // With its check: a mirror not due is reported with it, and this read is the report's.
+            const auto status = state.status(entry.mirror.name);
             const ScheduleDecision decision = decideSchedule(entry.mirror, status ? *status : StatusRecord{},
                                                              config.settings.defaultIntervalMinutes, now);
+            if (status)
+                entry.recorded = *status;
             if (decision.clamped) {
                 // Recorded, so the clamp holds: the next run comes one wait after now.
                 const QDateTime recorded = status->lastUpdateStartedAt;
-                (void)StateStore(m_stateDir).changeStatus(entry.mirror.name, [&](StatusRecord &current) {
+                const auto changed = StateStore(m_stateDir).changeStatus(entry.mirror.name, [&](StatusRecord &current) {
                     current.lastUpdateStartedAt = now;
                     current.warnings.append(resetScheduleWarning(recorded, now));
                 });
+                entry.recorded = changed ? std::optional<StatusRecord>(*changed) : std::nullopt;
             }
             if (!decision.due) {
                 entry.skip = SkipReason::NotDue;
@@ -125,7 +129,9 @@ Result<int> RunOps::startBatch(JobKind kind, const Config &config, QList<RunEntr
 {
     auto batch = std::make_shared<Batch>();
     batch->done = std::move(done);
+    batch->waiting.reserve(entries.size());
     QList<Mirror> toRun;
+    toRun.reserve(entries.size());
     for (qsizetype i = 0; i < entries.size(); ++i) {
         RunEntry &entry = entries[i];
         if (entry.skip == SkipReason::None && m_engine.isBusy(entry.mirror.name)) {
@@ -141,6 +147,7 @@ Result<int> RunOps::startBatch(JobKind kind, const Config &config, QList<RunEntr
     auto started = m_engine.start(kind, config, toRun, options);
     if (!started)
         return started.error();
+    m_running.reserve(m_running.size() + batch->waiting.size());
     for (auto it = batch->waiting.cbegin(); it != batch->waiting.cend(); ++it)
         m_running.insert(it.key(), batch);
     if (batch->waiting.isEmpty()) // nothing to wait for: report from the event loop all the same

@@ -9,6 +9,10 @@
 #include <QLockFile>
 #include <QThread>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
 #ifdef Q_OS_UNIX
 #include <csignal>
 #include <functional>
@@ -22,11 +26,14 @@
 #include <unistd.h>
 #ifdef Q_OS_LINUX
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #endif
 #endif
 #ifdef Q_OS_WIN
 #include <fcntl.h>
 #include <io.h>
+#include <windows.h>
 #endif
 
 namespace md::platform {
@@ -124,7 +131,8 @@ OpenedFile openRegularForReading(const QString &path)
         ::close(fd);
         return opened;
     }
-    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    // Opened O_RDONLY | O_NONBLOCK (O_CLOEXEC is a descriptor flag): back to plain blocking reads.
+    ::fcntl(fd, F_SETFL, O_RDONLY);
     opened.fd = fd;
     opened.size = static_cast<qint64>(info.st_size);
 #else
@@ -143,6 +151,59 @@ OpenedFile openRegularForReading(const QString &path)
     opened.size = info.size();
 #endif
     return opened;
+}
+
+bool readDescriptor(int fd, qint64 sizeHint, qint64 maxBytes, QByteArray *data, QString *error)
+{
+    data->clear();
+    const qint64 cap = maxBytes + 1;
+    qint64 want = std::min(std::max<qint64>(sizeHint, 0) + 1, cap);
+    data->resize(want);
+    qint64 total = 0;
+    while (total < cap) {
+        if (total == data->size())
+            data->resize(std::min(cap, std::max<qint64>(2 * total, 4096)));
+        const qint64 room = data->size() - total;
+#ifdef Q_OS_UNIX
+        const qint64 got = ::read(fd, data->data() + total, static_cast<size_t>(room));
+#else
+        const qint64 got = ::_read(fd, data->data() + total, static_cast<unsigned int>(std::min<qint64>(room, 1 << 30)));
+#endif
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            *error = QString::fromLocal8Bit(std::strerror(errno));
+            data->clear();
+            return false;
+        }
+        if (got == 0)
+            break;
+        total += got;
+        // A regular file that gives less than asked is at its end: no second call to hear it.
+        if (got < room && total == sizeHint)
+            break;
+    }
+    data->resize(total);
+    return true;
+}
+
+void lowerCurrentThreadPriority()
+{
+    thread_local bool lowered = false;
+    if (lowered)
+        return;
+    lowered = true;
+#if defined(Q_OS_LINUX)
+    // Nice values are per thread on Linux (PRIO_PROCESS with a thread id); raising one needs no
+    // privilege. QThread::setPriority() cannot: SCHED_OTHER has one static priority.
+    const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+    errno = 0;
+    const int current = ::getpriority(PRIO_PROCESS, tid);
+    if (errno == 0)
+        (void)::setpriority(PRIO_PROCESS, tid, std::min(current + 10, 19));
+#elif defined(Q_OS_WIN)
+    ::SetThreadPriority(::GetCurrentThread(), THREAD_PRIORITY_BELOW_NORMAL);
+#endif
 }
 
 void closeDescriptor(int fd)

@@ -55,13 +55,14 @@ QString sizeText(qint64 bytes)
 
 Result<std::optional<QByteArray>> readRegular(const QString &path, qint64 maxBytes, const QString &what)
 {
-    const Kind kind = kindOf(path);
-    if (kind == Kind::Missing)
-        return std::optional<QByteArray>();
-    // Opened without blocking (a FIFO put in its place meanwhile must not hang us) and checked
-    // on the open descriptor, so what is read is what was checked.
+    // Opened without blocking (a FIFO put in its place must not hang us) and checked on the open
+    // descriptor, so what is read is what was checked. What is at the path is looked at only to
+    // say why it could not be opened: a state read is open, fstat, read, close.
     auto opened = platform::openRegularForReading(path);
     if (!opened.fd) {
+        const Kind kind = kindOf(path);
+        if (kind == Kind::Missing)
+            return std::optional<QByteArray>();
         if (opened.notRegular)
             return Error::io(QStringLiteral("%1 %2 is %3; not reading it").arg(what, path, kindText(Kind::Other)));
         if (kind == Kind::Link && !QFileInfo::exists(path))
@@ -70,19 +71,22 @@ Result<std::optional<QByteArray>> readRegular(const QString &path, qint64 maxByt
             return Error::io(QStringLiteral("%1 %2 is a folder, not a file").arg(what, path));
         return Error::io(QStringLiteral("cannot read %1 %2: %3").arg(what, path, opened.error));
     }
-    QFile file;
-    if (!file.open(*opened.fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
-        platform::closeDescriptor(*opened.fd);
-        return Error::io(QStringLiteral("cannot read %1 %2: %3").arg(what, path, file.errorString()));
+    const int fd = *opened.fd;
+    if (opened.size > maxBytes) {
+        platform::closeDescriptor(fd);
+        Error error = Error::io(QStringLiteral("%1 %2 is %3, more than the %4 this file may be; not reading it")
+                                    .arg(what, path, sizeText(opened.size), sizeText(maxBytes)));
+        error.detail.insert(QString::fromLatin1(kTooLargeKey), static_cast<double>(opened.size));
+        return error;
     }
-    if (opened.size > maxBytes)
-        return Error::io(QStringLiteral("%1 %2 is %3, more than the %4 this file may be; not reading it")
-                             .arg(what, path, sizeText(opened.size), sizeText(maxBytes)));
-    // What the descriptor said, then whatever it grew by (up to the limit): QIODevice::read(n)
-    // allocates n bytes first, and n = maxBytes + 1 made every state read allocate 64 MB.
-    QByteArray data = file.read(std::min(opened.size, maxBytes) + 1);
-    if (data.size() > opened.size && data.size() <= maxBytes)
-        data += file.read(maxBytes + 1 - data.size());
+    // What the descriptor said, then whatever it grew by (up to the limit): never maxBytes
+    // allocated up front (a 64 MB allocation per state read).
+    QByteArray data;
+    QString problem;
+    const bool read = platform::readDescriptor(fd, opened.size, maxBytes, &data, &problem);
+    platform::closeDescriptor(fd);
+    if (!read)
+        return Error::io(QStringLiteral("cannot read %1 %2: %3").arg(what, path, problem));
     if (data.size() > maxBytes)
         return Error::io(QStringLiteral("%1 %2 grew past %3 while being read").arg(what, path, sizeText(maxBytes)));
     return std::optional<QByteArray>(std::move(data));

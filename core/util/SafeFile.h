@@ -17,8 +17,10 @@ enum class Kind { Missing, Regular, Directory, Link, Other };
 Kind kindOf(const QString &path);
 
 // Reads a regular file (a link to a regular file is followed), refusing a device, a FIFO, a
-// socket, a folder or a file larger than maxBytes. nullopt when nothing is at the path. `what`
-// names the file in errors ("config file", "state file", …).
+// socket, a folder or a file larger than maxBytes (that error's detail holds kTooLargeKey: the
+// size). nullopt when nothing is at the path. `what` names the file in errors ("config file",
+// "state file", …).
+inline constexpr const char *kTooLargeKey = "too_large_bytes";
 Result<std::optional<QByteArray>> readRegular(const QString &path, qint64 maxBytes, const QString &what);
 
 // Ok when nothing or a regular file is at `path`; otherwise (a link, a folder, a device, a FIFO)
