@@ -159,6 +159,23 @@ Snapshot reloadSnapshot(const QString &configPath, const QString &stateDir, cons
     return snapshot;
 }
 
+MirrorView viewOf(const Config &config, const Mirror &mirror)
+{
+    MirrorView view;
+    view.mirror = mirror;
+    setDisplay(view, config, config.cacheRoot());
+    return view;
+}
+
+void readStatuses(const QList<MirrorView *> &views, const QString &stateDir)
+{
+    const StateStore state(stateDir);
+    parallelChunks(views.size(), [&](qsizetype begin, qsizetype end) {
+        for (qsizetype i = begin; i < end; ++i)
+            readStatus(*views.at(i), state);
+    });
+}
+
 SnapshotDiff diffSnapshots(const Snapshot &before, const Snapshot &after)
 {
     SnapshotDiff diff;

@@ -65,4 +65,9 @@ struct SnapshotDiff {
 };
 SnapshotDiff diffSnapshots(const Snapshot &before, const Snapshot &after);
 
+// The pieces, for a reader that keeps its own views (StateScanner): a mirror's display values
+// (no status), and the statuses of `views` read on several threads.
+MirrorView viewOf(const Config &config, const Mirror &mirror);
+void readStatuses(const QList<MirrorView *> &views, const QString &stateDir);
+
 } // namespace md

@@ -1,7 +1,6 @@
 #include "ops/StateScan.h"
 
 #include "mirror/MirrorStore.h"
-#include "security/GitUrl.h"
 
 #include <QFileInfo>
 
@@ -34,17 +33,6 @@ StateScanner::Signature StateScanner::signatureOf(const QString &path)
     signature.size = info.size();
 #endif
     return signature;
-}
-
-MirrorView StateScanner::viewOf(const Config &config, const Mirror &mirror) const
-{
-    MirrorView view;
-    view.mirror = mirror;
-    view.sourceDisplay = GitUrl::scrub(mirror.source.url);
-    view.targetDisplay = mirror.target.url.isEmpty() ? QString() : GitUrl::scrub(mirror.target.url);
-    view.cachePath = mirror.effectiveCachePath(config.cacheRoot());
-    view.intervalMinutes = mirror.effectiveIntervalMinutes(config.settings.defaultIntervalMinutes);
-    return view;
 }
 
 StateScanner::Scan StateScanner::scan(const QString &configPath, bool full)
@@ -80,29 +68,26 @@ StateScanner::Scan StateScanner::scan(const QString &configPath, bool full)
     }
     const Config &config = *m_config;
     const StateStore state(m_stateDir);
-    result.mirrors.reserve(config.mirrors.size());
+    // Views first (no insertion after this, so the pointers below stay valid), then one stat per
+    // state file, then the changed states read on several threads.
     for (const Mirror &mirror : config.mirrors) {
-        auto it = m_views.find(mirror.name);
-        if (it == m_views.end())
-            it = m_views.insert(mirror.name, viewOf(config, mirror));
+        if (!m_views.contains(mirror.name))
+            m_views.insert(mirror.name, viewOf(config, mirror));
+    }
+    QList<MirrorView *> toRead;
+    for (const Mirror &mirror : config.mirrors) {
         const std::pair<Signature, Signature> signature{signatureOf(state.fileOf(mirror.name)), signatureOf(state.checkFileOf(mirror.name))};
-        const auto known = m_signatures.constFind(mirror.name);
-        if (full || known == m_signatures.constEnd() || !(*known == signature)) {
+        auto known = m_signatures.find(mirror.name);
+        if (full || known == m_signatures.end() || !(*known == signature)) {
             m_signatures.insert(mirror.name, signature);
-            MirrorView &view = *it;
-            view.statusProblem.clear();
-            if (auto status = state.status(mirror.name)) {
-                view.status = std::move(status).value();
-            } else {
-                view.status = StatusRecord();
-                view.status.updateStatus = UpdateStatus::Failed;
-                view.status.lastError = status.error().message;
-                view.statusProblem = status.error().message;
-            }
+            toRead.append(&m_views[mirror.name]);
             result.withStatus.insert(mirror.name);
         }
-        result.mirrors.append(*it);
     }
+    readStatuses(toRead, m_stateDir);
+    result.mirrors.reserve(config.mirrors.size());
+    for (const Mirror &mirror : config.mirrors)
+        result.mirrors.append(m_views.value(mirror.name));
     result.config = m_config;
     return result;
 }

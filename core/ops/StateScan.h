@@ -37,7 +37,6 @@ private:
         bool operator==(const Signature &) const = default;
     };
     static Signature signatureOf(const QString &path);
-    MirrorView viewOf(const Config &config, const Mirror &mirror) const;
 
     QString m_stateDir;
     Signature m_configSignature;
