@@ -38,20 +38,16 @@ struct Tally {
     int unrecorded = 0; // runs whose result could not be written to the state folder
 };
 
-// One mirror's JSON object and text lines (text empty when nothing is to be printed for it).
-QJsonObject formatEntry(CliContext &context, const RunEntry &entry, bool dryRun, Tally &tally, QString &text, bool askedByName)
+// One mirror's object of `update --json`.
+QJsonObject entryJson(CliContext &context, const RunEntry &entry, const UpdateOutcome &outcome, RunOutcome result,
+                      const QMap<QString, int> &leftOut)
 {
-    const bool ran = entry.skip == SkipReason::None;
-    const UpdateOutcome outcome = entry.update.value_or(UpdateOutcome{});
     const std::optional<Error> &error = outcome.result.error;
-    const bool stopped = ran && error && error->category == ErrorCategory::Interrupted;
-    const RunOutcome result = !ran ? RunOutcome::Skipped : (stopped ? RunOutcome::Interrupted : (error ? RunOutcome::Failed : RunOutcome::Ok));
-    (!ran ? tally.skipped : (stopped ? tally.interrupted : (error ? tally.failed : tally.ok)))++;
-    if (!outcome.problems.isEmpty())
-        ++tally.unrecorded;
-    for (const QString &problem : outcome.problems)
-        context.error(QStringLiteral("mirrordesk %1: %2").arg(dryRun ? QStringLiteral("plan") : QStringLiteral("update"), problem));
-    const auto status = outcome.status ? Result<StatusRecord>(*outcome.status) : context.stateStore().status(entry.mirror.name);
+    const QList<RefResult> &all = outcome.result.refs;
+    // A mirror `update --due` found not due was read to decide: not read again.
+    const auto status = outcome.status                                   ? Result<StatusRecord>(*outcome.status)
+        : entry.skip == SkipReason::NotDue && entry.recorded ? Result<StatusRecord>(*entry.recorded)
+                                                             : context.stateStore().status(entry.mirror.name);
     QJsonObject object = status ? statusToJson(*status) : QJsonObject{};
     const auto check = status ? currentCheck(*status) : std::nullopt;
     object.remove(QStringLiteral("last_check"));
@@ -66,20 +62,12 @@ QJsonObject formatEntry(CliContext &context, const RunEntry &entry, bool dryRun,
     }
     object.insert(QStringLiteral("warnings"), QJsonArray::fromStringList(outcome.result.warnings));
     // Host-internal refs (thousands of refs/pull/* on a GitHub source) are counted, not listed.
-    const QList<RefResult> &all = outcome.result.refs;
-    const QMap<QString, int> leftOut = leftOutByNamespace(all);
     QJsonArray refs;
     QJsonObject counts;
-    bool leftDiverged = false;
     for (const RefResult &ref : all) {
         counts.insert(refActionName(ref.action), counts.value(refActionName(ref.action)).toInt() + 1);
         if (!isLeftOut(ref))
             refs.append(refResultToJson(ref));
-        // A diverged branch left alone needs attention even when the run itself finished.
-        if (ran && ref.action == RefAction::SkipDiverged) {
-            ++tally.divergedRefs;
-            leftDiverged = true;
-        }
     }
     object.insert(QStringLiteral("refs"), refs);
     object.insert(QStringLiteral("ref_counts"), counts);
@@ -90,6 +78,37 @@ QJsonObject formatEntry(CliContext &context, const RunEntry &entry, bool dryRun,
     const RefPlan &plan = outcome.result.plan;
     if (!plan.headTo.isEmpty())
         object.insert(QStringLiteral("head"), QJsonObject{{QStringLiteral("old"), plan.headFrom}, {QStringLiteral("new"), plan.headTo}});
+    return object;
+}
+
+// One mirror's JSON object and text lines (text empty when nothing is to be printed for it).
+QJsonObject formatEntry(CliContext &context, const RunEntry &entry, bool dryRun, Tally &tally, QString &text, bool askedByName,
+                        bool json)
+{
+    const bool ran = entry.skip == SkipReason::None;
+    const UpdateOutcome outcome = entry.update.value_or(UpdateOutcome{});
+    const std::optional<Error> &error = outcome.result.error;
+    const bool stopped = ran && error && error->category == ErrorCategory::Interrupted;
+    const RunOutcome result = !ran ? RunOutcome::Skipped : (stopped ? RunOutcome::Interrupted : (error ? RunOutcome::Failed : RunOutcome::Ok));
+    (!ran ? tally.skipped : (stopped ? tally.interrupted : (error ? tally.failed : tally.ok)))++;
+    if (!outcome.problems.isEmpty())
+        ++tally.unrecorded;
+    for (const QString &problem : outcome.problems)
+        context.error(QStringLiteral("mirrordesk %1: %2").arg(dryRun ? QStringLiteral("plan") : QStringLiteral("update"), problem));
+    // The JSON object only for --json: the report of a cron run of 10,000 mirrors, most of them
+    // not due, reads no state (the not-due ones were read once, to decide).
+    const QList<RefResult> &all = outcome.result.refs;
+    const QMap<QString, int> leftOut = leftOutByNamespace(all);
+    bool leftDiverged = false;
+    for (const RefResult &ref : all) {
+        // A diverged branch left alone needs attention even when the run itself finished.
+        if (ran && ref.action == RefAction::SkipDiverged) {
+            ++tally.divergedRefs;
+            leftDiverged = true;
+        }
+    }
+    const QJsonObject object = json ? entryJson(context, entry, outcome, result, leftOut) : QJsonObject{};
+    const RefPlan &plan = outcome.result.plan;
     // Applied: the plan ran. A refused plan (a guard) or a dry run applied nothing.
     const bool applied = ran && !dryRun && !(error && outcome.result.plan.failure);
 
@@ -171,7 +190,7 @@ int runUpdates(CliContext &context, const QString &command, const QStringList &n
     Tally tally;
     QString text;
     for (const RunEntry &entry : report->entries)
-        mirrors.append(formatEntry(context, entry, dryRun, tally, text, !names.isEmpty()));
+        mirrors.append(formatEntry(context, entry, dryRun, tally, text, !names.isEmpty(), json));
     if (json) {
         context.printJson({{QStringLiteral("format_version"), 1},
                            {QStringLiteral("mirrors"), mirrors},

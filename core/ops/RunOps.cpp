@@ -80,16 +80,20 @@ Result<int> RunOps::update(const Config &config, const QStringList &names, const
         for (RunEntry &entry : entries) {
             if (entry.skip != SkipReason::None)
                 continue;
-            const auto status = state.status(entry.mirror.name, StateStore::WithoutCheck); // the schedule needs no check
+            // With its check: a mirror not due is reported with it, and this read is the report's.
+            const auto status = state.status(entry.mirror.name);
             const ScheduleDecision decision = decideSchedule(entry.mirror, status ? *status : StatusRecord{},
                                                              config.settings.defaultIntervalMinutes, now);
+            if (status)
+                entry.recorded = *status;
             if (decision.clamped) {
                 // Recorded, so the clamp holds: the next run comes one wait after now.
                 const QDateTime recorded = status->lastUpdateStartedAt;
-                (void)StateStore(m_stateDir).changeStatus(entry.mirror.name, [&](StatusRecord &current) {
+                const auto changed = StateStore(m_stateDir).changeStatus(entry.mirror.name, [&](StatusRecord &current) {
                     current.lastUpdateStartedAt = now;
                     current.warnings.append(resetScheduleWarning(recorded, now));
                 });
+                entry.recorded = changed ? std::optional<StatusRecord>(*changed) : std::nullopt;
             }
             if (!decision.due) {
                 entry.skip = SkipReason::NotDue;

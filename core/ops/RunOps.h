@@ -22,6 +22,9 @@ struct RunEntry {
     QString skipText;                    // the reason in words ("disabled", "not due until …", "running (…)")
     std::optional<CheckOutcome> check;   // a check's result (also for a setup error)
     std::optional<UpdateOutcome> update; // an update's or plan's result
+    // The recorded status as `update --due` read it to decide (with its check), for a mirror that
+    // then did not run: a report need not read the state again.
+    std::optional<StatusRecord> recorded = std::nullopt;
 };
 
 struct RunReport {
