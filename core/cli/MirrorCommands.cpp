@@ -45,11 +45,16 @@ int cmdAdd(CliContext &context, const QStringList &arguments)
     QStringList notes;
     if (auto status = applyMirrorOptions(parser, mirror, true, &notes); !status)
         return context.fail(command, status.error());
-    // Credentials typed in a URL move into new keychain credentials first.
-    const auto config = context.store().load();
-    if (!config)
-        return context.fail(command, config.error());
-    auto typed = takeUrlSecrets(mirror, *config, {QStringLiteral("source"), QStringLiteral("target")});
+    // Credentials typed in a URL move into new keychain credentials first (the config is read for
+    // their names only when there are any: the add reads it again under its lock).
+    const QStringList sides{QStringLiteral("source"), QStringLiteral("target")};
+    Result<QList<UrlSecret>> typed = QList<UrlSecret>{};
+    if (carriesUrlSecrets(mirror, sides)) {
+        const auto config = context.store().load();
+        if (!config)
+            return context.fail(command, config.error());
+        typed = takeUrlSecrets(mirror, *config, sides);
+    }
     if (!typed)
         return context.fail(command, typed.error());
     std::optional<Result<Config>> saved;
@@ -182,25 +187,19 @@ int cmdRemove(CliContext &context, const QStringList &arguments)
         return code;
     const bool deleteCache = parser.isSet(QStringLiteral("delete-cache"));
 
-    // The credentials this mirror named, to say which ones no mirror uses any more.
-    QStringList credentials;
-    if (const auto config = context.store().load(); config) {
-        if (const int index = config->indexOfMirror(names.first()); index >= 0) {
-            for (const QString &name : {config->mirrors.at(index).source.credential, config->mirrors.at(index).target.credential}) {
-                if (!name.isEmpty() && !credentials.contains(name, Qt::CaseInsensitive))
-                    credentials.append(name);
-            }
-        }
-    }
     auto removed = MirrorOps(context.configPath, context.stateDir).remove(names.first(), deleteCache);
     if (!removed)
         return context.fail(command, removed.error());
-    if (const auto config = context.store().load(); config) {
-        for (const QString &name : credentials) {
-            if (config->credential(name) && CredentialOps::usersOf(*config, name).isEmpty())
-                context.note(QStringLiteral("credential %1 is no longer used by any mirror (mirrordesk credential remove %1 "
-                                            "deletes it and its secret)").arg(config->credential(name)->name));
-        }
+    // The credentials the mirror named that no mirror of the saved config uses any more.
+    QStringList credentials;
+    for (const QString &name : {removed->mirror.source.credential, removed->mirror.target.credential}) {
+        if (!name.isEmpty() && !credentials.contains(name, Qt::CaseInsensitive))
+            credentials.append(name);
+    }
+    for (const QString &name : credentials) {
+        if (const Credential *credential = removed->config.credential(name); credential && CredentialOps::usersOf(removed->config, name).isEmpty())
+            context.note(QStringLiteral("credential %1 is no longer used by any mirror (mirrordesk credential remove %1 "
+                                        "deletes it and its secret)").arg(credential->name));
     }
     int code = ExitOk;
     if (removed->stateError)

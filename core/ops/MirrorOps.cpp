@@ -226,11 +226,13 @@ Result<MirrorOps::Removed> MirrorOps::remove(const QString &name, bool deleteCac
                 return Error::io(QStringLiteral("not deleting the cache: %1").arg(kind.error().message));
         }
         removed.name = mirror.name;
+        removed.mirror = mirror;
         config.mirrors.removeAt(index);
         return {};
     });
     if (!saved)
         return saved.error();
+    removed.config = *saved;
     if (auto status = m_state.remove(removed.name); !status)
         removed.stateError = status.error();
     if (deleteCache && cacheIsLink) {

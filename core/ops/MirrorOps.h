@@ -31,6 +31,8 @@ public:
 
     struct Removed {
         QString name;
+        Mirror mirror = {};            // as it was configured
+        Config config = {};            // the config as saved without it
         QString cachePath;
         bool cacheDeleted = false;
         bool linkOnly = false;         // the cache path was a link: the link went, not what it points at

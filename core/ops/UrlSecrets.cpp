@@ -47,6 +47,34 @@ void undo(const QString &configPath, QStringList names, QObject *context, std::f
 
 } // namespace
 
+namespace {
+
+// The URL carries a secret takeUrlSecrets() takes out: an HTTP(S) password, or a user name that
+// is a token. An SSH login or nothing secret is left for validation to judge.
+bool carriesSecret(const GitUrl &url)
+{
+    const bool typedUser = !url.userName().isEmpty();
+    // Only HTTP(S) sends a user and password; git:// has no authentication, SSH uses keys.
+    const bool http = url.kind() == GitUrl::Kind::Http || url.kind() == GitUrl::Kind::Https;
+    if (!http || (!url.hasPassword() && !(typedUser && looksLikeToken(url.userName()))))
+        return false;
+    return typedUser || url.hasPassword();
+}
+
+} // namespace
+
+bool carriesUrlSecrets(const Mirror &mirror, const QStringList &sides)
+{
+    for (const QString &side : sides) {
+        const Endpoint &endpoint = side == QLatin1String("target") ? mirror.target : mirror.source;
+        if (endpoint.url.isEmpty())
+            continue;
+        if (const auto url = GitUrl::parse(endpoint.url); url && carriesSecret(*url))
+            return true;
+    }
+    return false;
+}
+
 Result<QList<UrlSecret>> takeUrlSecrets(Mirror &mirror, const Config &config, const QStringList &sides, const Mirror *before)
 {
     QList<UrlSecret> found;
@@ -58,12 +86,7 @@ Result<QList<UrlSecret>> takeUrlSecrets(Mirror &mirror, const Config &config, co
         const auto url = GitUrl::parse(endpoint.url);
         if (!url)
             continue; // validation names the problem later
-        const bool typedUser = !url->userName().isEmpty();
-        // Only HTTP(S) sends a user and password; git:// has no authentication, SSH uses keys.
-        const bool http = url->kind() == GitUrl::Kind::Http || url->kind() == GitUrl::Kind::Https;
-        if (!http || (!url->hasPassword() && !(typedUser && looksLikeToken(url->userName()))))
-            continue; // an SSH login, or nothing secret: validation decides
-        if (!typedUser && !url->hasPassword())
+        if (!carriesSecret(*url))
             continue;
         const QString field = side + QStringLiteral(".url");
         if (!endpoint.credential.isEmpty())

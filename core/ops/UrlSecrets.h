@@ -30,6 +30,9 @@ struct UrlSecret {
 // keychain credential used by this mirror alone keeps that credential, with the new secret.
 Result<QList<UrlSecret>> takeUrlSecrets(Mirror &mirror, const Config &config, const QStringList &sides,
                                         const Mirror *before = nullptr);
+// Whether takeUrlSecrets() would find anything in those sides (no config needed to tell): a
+// command reads the config for it only then.
+bool carriesUrlSecrets(const Mirror &mirror, const QStringList &sides);
 
 // Stores each secret in the keychain and adds its credential to the config, then runs `apply`
 // (the mirror's add or edit). If anything fails, the credentials added here are removed again
