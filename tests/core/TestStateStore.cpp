@@ -309,6 +309,52 @@ private Q_SLOTS:
         QVERIFY(store.remove(QStringLiteral("b/new")).ok());
         QVERIFY(QDir(dir.path()).entryList(QDir::Files).isEmpty());
     }
+
+    void isoTimesReadAsQtReadsThem()
+    {
+        // parseIsoTime() reads isoTime()'s own format itself: the same answer as Qt's reading.
+        const QStringList texts{
+            QStringLiteral("2026-12-01T14:00:01Z"), QStringLiteral("2026-12-01T14:00:01.915Z"), QStringLiteral("2024-02-29T23:59:59.999Z"),
+            QStringLiteral("2026-02-29T10:00:00Z"), QStringLiteral("2026-13-01T10:00:00Z"), QStringLiteral("2026-12-01T24:00:00Z"),
+            QStringLiteral("2026-12-01T23:60:00Z"), QStringLiteral("2026-12-01T14:00:01+02:00"), QStringLiteral("2026-12-01T14:00:01"),
+            QStringLiteral("2026-12-01T14:00:01.5Z"), QStringLiteral("2026-12-01 14:00:01Z"), QStringLiteral("2026-12-0xT14:00:01Z"),
+            QStringLiteral("0001-01-01T00:00:00.000Z"), QStringLiteral("garbage")};
+        for (const QString &text : texts) {
+            const QDateTime qt = QDateTime::fromString(text, Qt::ISODateWithMs).toUTC();
+            const QDateTime ours = parseIsoTime(text);
+            QVERIFY2(ours.isValid() == qt.isValid() && (!qt.isValid() || (ours == qt && ours.timeSpec() == Qt::UTC)),
+                     qPrintable(QStringLiteral("%1: %2 against Qt's %3").arg(text, ours.toString(Qt::ISODateWithMs), qt.toString(Qt::ISODateWithMs))));
+        }
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        QCOMPARE(parseIsoTime(isoTime(now)), now);
+    }
+
+    void oversizedStateFileIsDamagedALinkToOneIsRefused()
+    {
+        QTemporaryDir dir;
+        StateStore store(dir.path());
+        QFile big(store.fileOf(QStringLiteral("m")));
+        QVERIFY(big.open(QIODevice::WriteOnly));
+        QVERIFY(big.resize(65 * 1024 * 1024)); // sparse: past the 64 MB a state file may be
+        big.close();
+        auto status = store.status(QStringLiteral("m"));
+        QVERIFY(!status.ok());
+        QVERIFY2(status.error().message.contains(QLatin1String("damaged")) && status.error().message.contains(QLatin1String("65 MB")),
+                 qPrintable(status.error().message));
+        // Set aside, not read or overwritten, by the next write.
+        QVERIFY(store.changeStatus(QStringLiteral("m"), [](StatusRecord &s) { s.consecutiveFailures = 1; }).ok());
+        QCOMPARE(QDir(dir.path()).entryList({QStringLiteral("m.json.damaged-*")}, QDir::Files).size(), 1);
+        QCOMPARE(store.status(QStringLiteral("m"))->consecutiveFailures, 1);
+
+        // A link in a state file's place, to a file that large: refused, never set aside or followed for writing.
+        QVERIFY(QFile::link(dir.filePath(QDir(dir.path()).entryList({QStringLiteral("m.json.damaged-*")}, QDir::Files).first()),
+                            store.fileOf(QStringLiteral("n"))));
+        status = store.status(QStringLiteral("n"));
+        QVERIFY(!status.ok());
+        QVERIFY2(!status.error().message.contains(QLatin1String("damaged")), qPrintable(status.error().message));
+        QVERIFY(!store.changeStatus(QStringLiteral("n"), [](StatusRecord &) {}).ok());
+        QVERIFY(QFileInfo(store.fileOf(QStringLiteral("n"))).isSymLink());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestStateStore)

@@ -9,8 +9,13 @@
 #include "mirror/SyncEngine.h"
 #include "ops/RunOps.h"
 
+#include <mutex>
+
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTest>
 
 using namespace md;
@@ -55,6 +60,26 @@ QStringList namesOf(const RunReport &report)
         names.append(entry.mirror.name);
     return names;
 }
+
+#ifdef Q_OS_LINUX
+// The nice value of each of this process's threads (Linux: /proc/self/task/<tid>/stat, field 19).
+QMap<qint64, int> threadNiceValues()
+{
+    QMap<qint64, int> values;
+    const QDir tasks(u"/proc/self/task"_s);
+    for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile file(tasks.filePath(tid + u"/stat"_s));
+        if (!file.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray line = file.readAll();
+        // "pid (comm) state ppid …": fields after the command's closing parenthesis, from field 3.
+        const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() > 16)
+            values.insert(tid.toLongLong(), fields.at(16).toInt());
+    }
+    return values;
+}
+#endif
 
 } // namespace
 
@@ -304,6 +329,95 @@ private Q_SLOTS:
         QCoreApplication::processEvents();
         QVERIFY(!called);
     }
+
+    void preparerWorkerDeliversBatchesInOrderOffTheLoop()
+    {
+        // The engine's way: jobs built on the preparer's own thread, batch after batch, in order.
+        JobPreparer preparer;
+        Config config;
+        QList<Mirror> first, second;
+        for (int i = 0; i < 300; ++i)
+            first.append(mirror(u"a%1"_s.arg(i), m_daemon.url(u"src.git"_s)));
+        second.append(mirror(u"b"_s, m_daemon.url(u"src.git"_s)));
+        second.last().source.credential = u"nobody"_s; // no such credential: the job cannot be made
+        QList<QStringList> delivered;
+        QList<bool> onLoop;
+        std::mutex guard;
+        auto record = [&](QList<Result<MirrorJob>> jobs) {
+            QStringList names;
+            for (const auto &job : jobs)
+                names.append(job ? job->mirror.name : u"(error)"_s);
+            std::lock_guard<std::mutex> lock(guard);
+            delivered.append(names);
+            onLoop.append(QThread::currentThread() == qApp->thread());
+        };
+        preparer.prepareOnWorker(config, first, record);
+        preparer.prepareOnWorker(config, second, record);
+        preparer.waitForWorker();
+        std::lock_guard<std::mutex> lock(guard);
+        QCOMPARE(delivered.size(), 2);
+        QCOMPARE(delivered.at(0).size(), 300);
+        QCOMPARE(delivered.at(0).first(), u"a0"_s);
+        QCOMPARE(delivered.at(0).last(), u"a299"_s);
+        QCOMPARE(delivered.at(1), QStringList{u"(error)"_s}); // a job that cannot be made is an error, in its place
+        QCOMPARE(onLoop, (QList<bool>{false, false}));
+    }
+
+    void largeBatchReportsEveryMirrorInOrder()
+    {
+        // 600 mirrors (a few of them failing) through RunOps: one report, every mirror once, in
+        // config order, each result recorded; the batch was queued from the preparer's thread.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString stateDir = dir.filePath(u"state"_s);
+        QList<Mirror> mirrors;
+        for (int i = 0; i < 600; ++i)
+            mirrors.append(mirror(u"m%1"_s.arg(i, 3, 10, QLatin1Char('0')), m_daemon.url(i % 100 == 7 ? u"missing.git"_s : u"src.git"_s)));
+        const Config config = writeConfig(dir.filePath(u"mirrors.json"_s), dir.filePath(u"caches"_s), mirrors);
+        SyncEngine engine(stateDir);
+        RunOps ops(engine, stateDir);
+        const auto report = check(ops, config, {}, 600);
+        QVERIFY(report);
+        QCOMPARE(report->entries.size(), 600);
+        const StateStore state(stateDir);
+        for (int i = 0; i < 600; ++i) {
+            const RunEntry &entry = report->entries.at(i);
+            QCOMPARE(entry.mirror.name, mirrors.at(i).name);
+            QVERIFY(entry.check);
+            QCOMPARE(entry.check->record.state, i % 100 == 7 ? CheckState::Unreachable : CheckState::Behind);
+            QCOMPARE(lastCheckState(state, entry.mirror.name), entry.check->record.state);
+        }
+        QCOMPARE(engine.busyCount(), 0);
+    }
+
+#ifdef Q_OS_LINUX
+    void poolThreadsRunBelowTheEventLoop()
+    {
+        // The window's engine lowers its pool threads (nice +10 each); the command line's does not.
+        const int own = threadNiceValues().value(QCoreApplication::applicationPid());
+        for (const bool low : {true, false}) {
+            QTemporaryDir dir;
+            QVERIFY(dir.isValid());
+            const QString stateDir = dir.filePath(u"state"_s);
+            const Config config = writeConfig(dir.filePath(u"mirrors.json"_s), dir.filePath(u"caches"_s),
+                                              {mirror(u"one"_s, m_daemon.url(u"src.git"_s)), mirror(u"two"_s, m_daemon.url(u"src.git"_s))});
+            const QMap<qint64, int> before = threadNiceValues();
+            SyncEngine engine(stateDir);
+            engine.setLowPriorityWorkers(low);
+            RunOps ops(engine, stateDir);
+            QVERIFY(check(ops, config, {}, 2));
+            int lowered = 0, others = 0;
+            const QMap<qint64, int> after = threadNiceValues();
+            for (auto it = after.cbegin(); it != after.cend(); ++it) {
+                if (before.contains(it.key()))
+                    continue; // not the engine's
+                ++(it.value() == std::min(own + 10, 19) && own < 19 ? lowered : others);
+            }
+            QVERIFY2(low ? lowered > 0 : lowered == 0, qPrintable(u"low %1: %2 threads lowered, %3 not"_s.arg(low).arg(lowered).arg(others)));
+            QCOMPARE(after.value(QCoreApplication::applicationPid()), own); // the event loop's thread never
+        }
+    }
+#endif
 };
 
 QTEST_GUILESS_MAIN(TestSyncEngine)
