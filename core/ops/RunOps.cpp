@@ -45,13 +45,12 @@ QList<RunEntry> entriesFor(const QList<Mirror> &mirrors, bool named)
     QList<RunEntry> entries;
     entries.reserve(mirrors.size());
     for (const Mirror &mirror : mirrors) {
-        RunEntry entry;
+        RunEntry &entry = entries.emplace_back(); // in place: an entry is 2 KB, 10,000 of them at Check All
         entry.mirror = mirror;
         if (!named && !mirror.enabled) { // a disabled mirror runs only when named
             entry.skip = SkipReason::Disabled;
             entry.skipText = QStringLiteral("disabled");
         }
-        entries.append(std::move(entry));
     }
     return entries;
 }
@@ -93,7 +92,7 @@ Result<int> RunOps::update(const Config &config, const QStringList &names, const
                     current.lastUpdateStartedAt = now;
                     current.warnings.append(resetScheduleWarning(recorded, now));
                 });
-                entry.recorded = changed ? std::optional<StatusRecord>(*changed) : std::nullopt;
+                entry.recorded = changed ? SharedOptional<StatusRecord>(*changed) : SharedOptional<StatusRecord>();
             }
             if (!decision.due) {
                 entry.skip = SkipReason::NotDue;

@@ -6,6 +6,7 @@
 #include <QObject>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace md {
@@ -15,16 +16,45 @@ namespace md {
 // An unknown name is a usage error naming it.
 Result<QList<Mirror>> selectMirrors(const Config &config, const QStringList &names);
 
+// std::optional's reading interface over a value kept on the heap (shared, immutable): a batch of
+// 10,000 entries waiting for their results takes 3 MB instead of 22 MB (an inline CheckOutcome and
+// UpdateOutcome are 1.5 KB), which Check All used to fault in on the window's thread.
+template <typename T>
+class SharedOptional {
+public:
+    SharedOptional() = default;
+    SharedOptional(std::nullopt_t) {}
+    SharedOptional(const T &value) : m_value(std::make_shared<const T>(value)) {}
+    SharedOptional(T &&value) : m_value(std::make_shared<const T>(std::move(value))) {}
+    SharedOptional(const std::optional<T> &value) : m_value(value ? std::make_shared<const T>(*value) : nullptr) {}
+
+    bool has_value() const { return m_value != nullptr; }
+    explicit operator bool() const { return has_value(); }
+    const T &operator*() const { return *m_value; }
+    const T *operator->() const { return m_value.get(); }
+    const T &value() const
+    {
+        if (!m_value)
+            throw std::bad_optional_access();
+        return *m_value;
+    }
+    T value_or(T fallback) const { return m_value ? *m_value : std::move(fallback); }
+    void reset() { m_value.reset(); }
+
+private:
+    std::shared_ptr<const T> m_value;
+};
+
 // One selected mirror's line in a batch report.
 struct RunEntry {
     Mirror mirror;
     SkipReason skip = SkipReason::None;
-    QString skipText;                    // the reason in words ("disabled", "not due until …", "running (…)")
-    std::optional<CheckOutcome> check;   // a check's result (also for a setup error)
-    std::optional<UpdateOutcome> update; // an update's or plan's result
+    QString skipText;                       // the reason in words ("disabled", "not due until …", "running (…)")
+    SharedOptional<CheckOutcome> check;     // a check's result (also for a setup error)
+    SharedOptional<UpdateOutcome> update;   // an update's or plan's result
     // The recorded status as `update --due` read it to decide (with its check), for a mirror that
     // then did not run: a report need not read the state again.
-    std::optional<StatusRecord> recorded = std::nullopt;
+    SharedOptional<StatusRecord> recorded = {};
 };
 
 struct RunReport {
