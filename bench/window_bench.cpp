@@ -200,12 +200,10 @@ int main(int argc, char **argv)
     // ---- 2. an edit and a rename from outside the window (the 4 s freeze) ----
     if (runEdit) {
         const QString target = nameOf(n / 2);
-        const int column = md::ui::MirrorTableModel::NextRun;
-        auto shows = [&](const QString &name, const QString &text) {
+        auto shows = [&](const QString &name, int minutes) {
             const int row = window->model()->rowOf(name);
-            return row >= 0 && window->model()->index(row, column).data().toString() == text;
+            return row >= 0 && window->model()->row(row).intervalMinutes == minutes;
         };
-        const QString every7 = md::ui::MirrorTableModel::tr("every %n min", nullptr, 7);
         for (const bool rename : {false, true}) {
             ExternalEdit edit;
             watchdog.reset();
@@ -229,7 +227,7 @@ int main(int argc, char **argv)
             });
             const bool seen = waitFor([&] {
                 return edit.done && (rename ? window->model()->rowOf(renamed) >= 0 && window->model()->rowOf(target) < 0
-                                            : shows(target, every7));
+                                            : shows(target, 7));
             }, 60000);
             const qint64 seenMs = clock.elapsed();
             const double gap = watchdog.longestMs();
