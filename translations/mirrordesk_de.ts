@@ -2305,10 +2305,6 @@
         <translation>Nicht erreichbar: %1</translation>
     </message>
     <message>
-        <source>%1 at %2</source>
-        <translation>%1 am %2</translation>
-    </message>
-    <message>
         <source>before the last update</source>
         <translation>vor der letzten Aktualisierung</translation>
     </message>

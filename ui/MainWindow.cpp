@@ -16,6 +16,7 @@
 #include "ops/MirrorOps.h"
 #include "ops/RunOps.h"
 #include "ops/StateScan.h"
+#include "platform/Platform.h"
 #include "security/GitUrl.h"
 
 #include <QAction>
@@ -319,9 +320,11 @@ void MainWindow::setClock(std::function<QDateTime()> clock)
     m_model->setNow(m_clock());
 }
 
+// The window's layout (geometry, columns, splitter) goes to ~/.config/mirrordesk/window.conf,
+// named explicitly: an organisation name on the application would move its default data folders.
 void MainWindow::restoreLayout()
 {
-    QSettings settings;
+    QSettings settings(QStringLiteral("mirrordesk"), QStringLiteral("window"));
     if (const QByteArray geometry = settings.value(QStringLiteral("window/geometry")).toByteArray(); !geometry.isEmpty())
         restoreGeometry(geometry);
     if (const QByteArray state = settings.value(QStringLiteral("window/state")).toByteArray(); !state.isEmpty())
@@ -334,7 +337,7 @@ void MainWindow::restoreLayout()
 
 void MainWindow::saveLayout()
 {
-    QSettings settings;
+    QSettings settings(QStringLiteral("mirrordesk"), QStringLiteral("window"));
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
     settings.setValue(QStringLiteral("window/columns"), m_view->horizontalHeader()->saveState());
@@ -374,6 +377,9 @@ void MainWindow::scan(bool full)
     std::shared_ptr<StateScanner> scanner = m_scanner;
     QPointer<MainWindow> self(this);
     m_diskPool.start([self, scanner, configPath, full] {
+        // Below the UI thread, like the engine's workers (the scan's reader threads inherit it):
+        // a scan while 10,000 checks write their results must not take the window's core.
+        platform::lowerCurrentThreadPriority();
         StateScanner::Scan result = scanner->scan(configPath, full);
         QMetaObject::invokeMethod(qApp, [self, result = std::move(result)]() mutable {
             if (self)
@@ -396,28 +402,41 @@ void MainWindow::applyScan(StateScanner::Scan scan)
         m_banner->clear();
         m_banner->hide();
         m_model->setDefaultIntervalMinutes(scan.config->settings.defaultIntervalMinutes);
-        QList<MirrorRow> rows;
-        rows.reserve(scan.mirrors.size());
+        // A status the engine is about to replace is not taken from the disk mid-run.
+        for (const MirrorView &view : std::as_const(scan.mirrors)) {
+            if (m_engine->isBusy(view.mirror.name))
+                scan.withStatus.remove(view.mirror.name);
+        }
+        if (first || m_model->rowCount() == 0 || scan.configChanged) {
+            QList<MirrorRow> rows;
+            rows.reserve(scan.mirrors.size());
+            for (const MirrorView &view : std::as_const(scan.mirrors)) // copies share their strings
+                rows.append(MirrorRow{view.mirror, view.sourceDisplay, view.targetDisplay, view.cachePath, view.intervalMinutes, view.status});
+            if (first || m_model->rowCount() == 0)
+                m_model->setRows(std::move(rows));
+            else
+                m_model->syncRows(std::move(rows), scan.withStatus);
+        }
+        // Changed states (a run by cron or the command line): those rows only. A state file that
+        // changed also means another process's run of it is over.
+        QList<MirrorTableModel::RowUpdate> updates;
         for (MirrorView &view : scan.mirrors) {
-            MirrorRow row{std::move(view.mirror), std::move(view.sourceDisplay), std::move(view.targetDisplay),
-                          std::move(view.cachePath), view.intervalMinutes, std::move(view.status)};
-            // A status the engine is about to replace is not taken from the disk mid-run.
-            if (m_engine->isBusy(row.mirror.name))
-                scan.withStatus.remove(row.mirror.name);
-            rows.append(std::move(row));
+            if (!scan.withStatus.contains(view.mirror.name))
+                continue;
+            const int at = m_model->rowOf(view.mirror.name);
+            if (at < 0)
+                continue;
+            MirrorTableModel::RowUpdate update{view.mirror.name, std::nullopt, std::nullopt};
+            if (!scan.configChanged && !first)
+                update.status = std::move(view.status);
+            if (m_model->row(at).runningElsewhere) {
+                update.activity = QString();
+                update.runningElsewhere = false;
+            }
+            if (update.status || update.runningElsewhere)
+                updates.append(std::move(update));
         }
-        // A state file that changed means the other process's run is over.
-        QList<MirrorTableModel::RowUpdate> elsewhere;
-        for (const QString &name : std::as_const(scan.withStatus)) {
-            if (const int at = m_model->rowOf(name); at >= 0 && m_model->row(at).runningElsewhere)
-                elsewhere.append({name, std::nullopt, QString(), std::nullopt, false});
-        }
-        if (first || m_model->rowCount() == 0) {
-            m_model->setRows(std::move(rows));
-        } else {
-            m_model->syncRows(std::move(rows), scan.withStatus);
-            m_model->applyUpdates(elsewhere);
-        }
+        m_model->applyUpdates(updates);
         m_config = std::move(scan.config);
         updateActions();
         updateSummary();
@@ -874,6 +893,11 @@ QString MainWindow::skipText(const UpdateOutcome &outcome) const
 
 void MainWindow::onUpdateFinished(const QString &name, const UpdateOutcome &outcome)
 {
+    if (!outcome.status && outcome.skipReason == SkipReason::None && !outcome.result.error && outcome.problems.isEmpty()) {
+        // A plan (dry run, the details pane's Refresh): nothing was written, the row stays as it was.
+        queue({name, std::nullopt, QString(), false});
+        return;
+    }
     QString text;
     const bool elsewhere = outcome.skipReason == SkipReason::Running;
     if (outcome.skipReason != SkipReason::None)
@@ -1021,10 +1045,10 @@ void MainWindow::removeSelected()
                 say(tr("Cannot remove: %1").arg(removed.error().text()));
                 return;
             }
-            if (removed->cacheDeleted)
-                say(tr("Removed %1 and deleted its cache %2").arg(removed->name, removed->cachePath));
-            else if (removed->linkOnly)
+            if (removed->linkOnly)
                 say(tr("Removed %1; its cache path was a link: the link went, what it points at was kept").arg(removed->name));
+            else if (removed->cacheDeleted)
+                say(tr("Removed %1 and deleted its cache %2").arg(removed->name, removed->cachePath));
             else if (removed->cacheExists)
                 say(tr("Removed %1; its cache %2 was kept").arg(removed->name, removed->cachePath));
             else

@@ -14,6 +14,11 @@ MirrorFilterProxy::MirrorFilterProxy(MirrorTableModel *model, QObject *parent)
     setSortCaseSensitivity(Qt::CaseInsensitive);
     setSortLocaleAware(false);
     setDynamicSortFilter(true);
+    // The filter reads the health (and the name and URLs, which change only with a row's reset or
+    // replacement): a change from Health on is what may change whether a row passes.
+    // With no health filter the name column is the key: then a change of health (every row at
+    // the start of a Check All) is no reason to filter again.
+    setFilterKeyColumn(MirrorTableModel::Name);
 }
 
 void MirrorFilterProxy::setText(const QString &text)
@@ -30,6 +35,7 @@ void MirrorFilterProxy::setHealth(std::optional<md::Health> health)
     if (health == m_health)
         return;
     m_health = health;
+    setFilterKeyColumn(health ? MirrorTableModel::Health : MirrorTableModel::Name);
     invalidateFilter();
 }
 

@@ -68,8 +68,8 @@ public:
         std::optional<bool> running = std::nullopt;
         std::optional<bool> runningElsewhere = std::nullopt;
     };
-    // Applies a batch: one dataChanged per run of consecutive changed rows. Names not in the
-    // table are ignored.
+    // Applies a batch: one dataChanged per run of consecutive changed rows, over the columns from
+    // Health on (the only ones an update changes). Names not in the table are ignored.
     void applyUpdates(const QList<RowUpdate> &updates);
     // The row of a mirror, or -1.
     int rowOf(const QString &name) const { return m_index.value(name, -1); }
@@ -93,7 +93,7 @@ public:
 private:
     QVariant display(const MirrorRow &row, int column) const;
     void rebuildIndex();
-    void emitRowRanges(QList<int> rows);
+    void emitRowRanges(QList<int> rows, int firstColumn = 0);
 
     QList<MirrorRow> m_rows;
     QHash<QString, int> m_index;        // name -> row

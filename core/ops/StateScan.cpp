@@ -85,9 +85,17 @@ StateScanner::Scan StateScanner::scan(const QString &configPath, bool full)
         }
     }
     readStatuses(toRead, m_stateDir);
-    result.mirrors.reserve(config.mirrors.size());
-    for (const Mirror &mirror : config.mirrors)
-        result.mirrors.append(m_views.value(mirror.name));
+    if (result.configChanged || full) {
+        result.mirrors.reserve(config.mirrors.size());
+        for (const Mirror &mirror : config.mirrors)
+            result.mirrors.append(m_views.value(mirror.name));
+    } else {
+        // Only the states that changed: a scan while 10,000 checks write their results costs
+        // the window O(changed), not a copy of every row.
+        result.mirrors.reserve(toRead.size());
+        for (const MirrorView *view : std::as_const(toRead))
+            result.mirrors.append(*view);
+    }
     result.config = m_config;
     return result;
 }

@@ -21,7 +21,9 @@ public:
         std::optional<Config> config;  // nullopt: the config could not be used (error says why)
         std::optional<Error> error;
         bool configChanged = false;    // the mirrors or settings differ from the last scan's
-        QList<MirrorView> mirrors;     // every mirror of the config, in its order
+        // Every mirror of the config, in its order, when the config changed (or a full scan);
+        // otherwise only the mirrors whose state changed (those in withStatus).
+        QList<MirrorView> mirrors;
         QSet<QString> withStatus;      // the names whose status was (re-)read by this scan
     };
 

@@ -42,6 +42,7 @@ private Q_SLOTS:
         auto idle = scanner.scan(config);
         QVERIFY(!idle.configChanged);
         QVERIFY(idle.withStatus.isEmpty());
+        QVERIFY(idle.mirrors.isEmpty()); // nothing changed: nothing handed over
 
         // Another process records a run of m042: only that one is read.
         QVERIFY(state.changeStatus(QStringLiteral("m042"), [](StatusRecord &s) {
@@ -50,8 +51,8 @@ private Q_SLOTS:
         }).ok());
         auto changed = scanner.scan(config);
         QCOMPARE(changed.withStatus, QSet<QString>{QStringLiteral("m042")});
-        QCOMPARE(changed.mirrors.at(42).status.lastError, QStringLiteral("boom"));
-        QCOMPARE(changed.mirrors.at(7).status.updateStatus, UpdateStatus::Finished); // kept, not re-read
+        QCOMPARE(changed.mirrors.size(), 1); // only the changed one is handed over
+        QCOMPARE(changed.mirrors.first().status.lastError, QStringLiteral("boom"));
 
         // A config edit of one mirror and a rename: only those two are read.
         QVERIFY(MirrorStore(config).modify([](Config &c) {
@@ -62,6 +63,9 @@ private Q_SLOTS:
         auto edited = scanner.scan(config);
         QVERIFY(edited.configChanged);
         QCOMPARE(edited.withStatus, (QSet<QString>{QStringLiteral("m001"), QStringLiteral("renamed")}));
+        QCOMPARE(edited.mirrors.size(), 300);
+        QCOMPARE(edited.mirrors.at(7).status.updateStatus, UpdateStatus::Finished); // kept, not re-read
+        QCOMPARE(edited.mirrors.at(42).status.lastError, QStringLiteral("boom"));
         QCOMPARE(edited.mirrors.at(1).intervalMinutes, 9);
         QCOMPARE(edited.mirrors.at(2).mirror.name, QStringLiteral("renamed"));
 

@@ -84,7 +84,7 @@ private:
         for (qsizetype i = 0; i < expectedRows.size(); ++i) {
             const auto topLeft = spy.at(i).at(0).value<QModelIndex>();
             const auto bottomRight = spy.at(i).at(1).value<QModelIndex>();
-            QCOMPARE(topLeft, model.index(expectedRows.at(i), 0));
+            QCOMPARE(topLeft, model.index(expectedRows.at(i), MirrorTableModel::Health));
             QCOMPARE(bottomRight, model.index(expectedRows.at(i), MirrorTableModel::ColumnCount - 1));
         }
     }
@@ -94,7 +94,7 @@ private:
     {
         QCOMPARE(spy.count(), ranges.size());
         for (qsizetype i = 0; i < ranges.size(); ++i) {
-            QCOMPARE(spy.at(i).at(0).value<QModelIndex>(), model.index(ranges.at(i).first, 0));
+            QCOMPARE(spy.at(i).at(0).value<QModelIndex>(), model.index(ranges.at(i).first, MirrorTableModel::Health));
             QCOMPARE(spy.at(i).at(1).value<QModelIndex>(), model.index(ranges.at(i).second, MirrorTableModel::ColumnCount - 1));
         }
     }

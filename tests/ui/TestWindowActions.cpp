@@ -488,7 +488,7 @@ private Q_SLOTS:
         window.close();
         MainWindow again(configPath(), stateDir());
         QCOMPARE(again.view()->columnWidth(MirrorTableModel::Name), 333);
-        QSettings().clear();
+        QSettings(QStringLiteral("mirrordesk"), QStringLiteral("window")).clear();
     }
 };
 
