@@ -84,7 +84,7 @@ void JobPreparer::prepare(const Config &config, const QList<Mirror> &mirrors, Do
     }
     // One asynchronous read per keychain credential, all at once, on this (the event loop's)
     // thread; the jobs are built when every answer is in.
-    keychain::read(fromKeychain, this, [this, config, mirrors, done = std::move(done), cachePaths](QHash<QString, Result<QByteArray>> read) {
+    keychain::read(fromKeychain, this, [config, mirrors, done = std::move(done), cachePaths](QHash<QString, Result<QByteArray>> read) {
         SecretCache secrets;
         for (auto it = read.begin(); it != read.end(); ++it)
             secrets.insert(it.key(), it.value());
