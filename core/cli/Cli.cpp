@@ -33,6 +33,7 @@ const CommandEntry kCommands[] = {
     {"ssh-keygen", "Generate an ed25519 SSH key into the keychain and print its public key.", cmdSshKeygen},
     {"hostkeys", "Manage pinned SSH host keys: detect, list, pin, remove, import-known-hosts.", cmdHostKeys},
     {"attic", "Old tips kept before a ref was forced or deleted: list, restore, purge.", cmdAttic},
+    {"org", "Mirror whole organisations, groups, workspaces or projects: add, edit, list, preview, run, remove.", cmdOrg},
 };
 
 void setUpGlobalParser(QCommandLineParser &parser)
@@ -115,7 +116,11 @@ int Cli::run(const QStringList &arguments)
         if (command == QLatin1String(entry.name)) {
             QStringList commandArguments = positional.mid(1);
             commandArguments.prepend(QStringLiteral("mirrordesk ") + command);
-            return entry.run(context, commandArguments);
+            // An edit that upgrades an older config file says so (never silently).
+            MirrorStore::setNoticeHandler([&context](const QString &notice) { context.note(notice); });
+            const int result = entry.run(context, commandArguments);
+            MirrorStore::setNoticeHandler({});
+            return result;
         }
     }
     return context.usage({}, QStringLiteral("unknown command \"%1\"").arg(quoteInput(command)));

@@ -20,5 +20,10 @@ int cmdCredential(CliContext &context, const QStringList &arguments);
 int cmdSshKeygen(CliContext &context, const QStringList &arguments);
 int cmdHostKeys(CliContext &context, const QStringList &arguments);
 int cmdAttic(CliContext &context, const QStringList &arguments);
+int cmdOrg(CliContext &context, const QStringList &arguments);
+
+// update --due's sync new (OrgCommands.cpp): due orgs discover and add their new repositories
+// first. The config to run (nullopt: it could not be read again); *failed when a discovery failed.
+std::optional<Config> discoverDueOrgs(CliContext &context, const QString &command, const Config &config, bool *failed);
 
 } // namespace md::cli

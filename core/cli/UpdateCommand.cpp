@@ -176,10 +176,19 @@ QJsonObject formatEntry(CliContext &context, const RunEntry &entry, bool dryRun,
 int runUpdates(CliContext &context, const QString &command, const QStringList &names, const RunOps::UpdateOptions &options, bool json)
 {
     int code = ExitOk;
-    const auto config = context.loadConfig(command, &code);
+    auto config = context.loadConfig(command, &code);
     if (!config)
         return code;
     platform::installInterruptHandlers();
+    // The schedule's org discovery (sync new) comes first: new mirrors are due at once.
+    bool discoveryFailed = false;
+    if (options.due && !config->orgs.isEmpty()) {
+        config = discoverDueOrgs(context, command, *config, &discoveryFailed);
+        if (!config)
+            return ExitUsage;
+        if (const int signal = platform::interruptSignal())
+            return signal == SIGTERM ? ExitTerminated : ExitInterrupted;
+    }
     const auto report = context.runBatch(command, &code, [&](RunOps &ops, RunOps::Done done) {
         return ops.update(*config, names, options, std::move(done));
     });
@@ -211,7 +220,7 @@ int runUpdates(CliContext &context, const QString &command, const QStringList &n
     }
     if (const int signal = platform::interruptSignal())
         return signal == SIGTERM ? ExitTerminated : ExitInterrupted;
-    return tally.failed > 0 || tally.divergedRefs > 0 || tally.unrecorded > 0 ? ExitAttention : ExitOk;
+    return tally.failed > 0 || tally.divergedRefs > 0 || tally.unrecorded > 0 || discoveryFailed ? ExitAttention : ExitOk;
 }
 
 void addUpdateOptions(QCommandLineParser &parser, bool planOnly)

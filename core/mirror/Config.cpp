@@ -161,6 +161,13 @@ bool pathsOverlap(const QString &a, const QString &b)
 
 int Config::indexOfMirror(const QString &name) const { return indexByName(mirrors, name); }
 int Config::indexOfCredential(const QString &name) const { return indexByName(credentials, name); }
+int Config::indexOfOrg(const QString &name) const { return indexByName(orgs, name); }
+
+const OrgMirror *Config::org(const QString &name) const
+{
+    const int index = indexOfOrg(name);
+    return index < 0 ? nullptr : &orgs.at(index);
+}
 
 const Mirror *Config::mirror(const QString &name) const
 {
@@ -180,6 +187,48 @@ QString Config::cacheRoot() const
 }
 
 namespace {
+
+// The orgs: each valid, unique names ignoring case, their credentials present and of a kind that
+// carries a token; every mirror that names an org names one that exists.
+template <typename CredentialOf>
+Status validateOrgs(const Config &config, const CredentialOf &credentialOf)
+{
+    QHash<QString, int> orgByName;
+    for (int i = 0; i < config.orgs.size(); ++i) {
+        const OrgMirror &org = config.orgs.at(i);
+        const QString field = QStringLiteral("orgs[%1]").arg(i);
+        if (auto status = validateOrg(org, field); !status)
+            return status;
+        const QString folded = org.name.toCaseFolded();
+        if (const auto it = orgByName.constFind(folded); it != orgByName.cend())
+            return Error::config(field + QStringLiteral(".name"),
+                                 QStringLiteral("an org named \"%1\" already exists").arg(config.orgs.at(*it).name));
+        orgByName.insert(folded, i);
+        const std::pair<QString, QString> used[] = {{org.credential, field + QStringLiteral(".credential")},
+                                                    {org.target.credential, field + QStringLiteral(".target.credential")}};
+        for (const auto &[name, credentialField] : used) {
+            if (name.isEmpty())
+                continue;
+            const Credential *credential = credentialOf(name);
+            if (!credential)
+                return Error::config(credentialField, QStringLiteral("no credential named \"%1\" (add it with mirrordesk credential add)")
+                                                          .arg(quoteInput(name)));
+            if (credential->kind != CredentialKind::Token && credential->kind != CredentialKind::Password)
+                return Error::config(credentialField, QStringLiteral("credential \"%1\" is a %2 credential; an API needs a token or password")
+                                                          .arg(credential->name, credentialKindName(credential->kind)));
+        }
+    }
+    for (int i = 0; i < config.mirrors.size(); ++i) {
+        const Mirror &m = config.mirrors.at(i);
+        if (m.org.isEmpty() && m.orgRepository.isEmpty())
+            continue;
+        if (!orgByName.contains(m.org.toCaseFolded()))
+            return Error::config(QStringLiteral("mirrors[%1].org").arg(i), QStringLiteral("no org named \"%1\"").arg(quoteInput(m.org)));
+        if (m.orgRepository.isEmpty())
+            return Error::config(QStringLiteral("mirrors[%1].org_repository").arg(i), QStringLiteral("is empty"));
+    }
+    return {};
+}
 
 // Config::validate(), skipping validateMirror() for the mirrors `checked(i)` says passed it
 // already (the cross checks always run in full): the result is the same.
@@ -294,7 +343,7 @@ Status validateConfig(const Config &config, const Checked &checked)
                                           quoteInput(claim.path)));
         }
     }
-    return {};
+    return validateOrgs(config, credentialOf);
 }
 
 } // namespace
@@ -439,6 +488,10 @@ void appendMirror(QByteArray &out, const Mirror &m, int level)
     object.string("mirror_tags", tagPolicyName(m.mirrorTags));
     object.string("name", m.name);
     object.boolean("only_protected_branches", m.onlyProtectedBranches);
+    if (!m.org.isEmpty()) {
+        object.string("org", m.org);
+        object.string("org_repository", m.orgRepository);
+    }
     object.stringList("protected_branches", m.protectedBranches);
     if (m.prune)
         object.string("prune", pruneName(*m.prune));
@@ -475,6 +528,10 @@ QByteArray configToJson(const Config &config)
     if (!config.mirrors.isEmpty())
         out += '\n';
     out += "    ]";
+    QJsonArray orgs;
+    for (const OrgMirror &org : config.orgs)
+        orgs.append(orgToJson(org));
+    appendNested(root.key("orgs"), QJsonDocument(orgs), 1);
     root.integer("schema_version", Config::kSchemaVersion);
     appendNested(root.key("settings"), QJsonDocument(settingsToJson(config.settings)), 1);
     root.end();
@@ -496,7 +553,7 @@ Result<Config> configFromJson(const QByteArray &data)
         return Error::config(QStringLiteral("schema_version"), QStringLiteral("is missing; this is not a MirrorDesk config file"));
     if (!version.isDouble() || version.toDouble() < 1 || version.toDouble() != std::floor(version.toDouble()))
         return Error::config(QStringLiteral("schema_version"), QStringLiteral("must be a whole number from 1"));
-    if (version.toDouble() != Config::kSchemaVersion)
+    if (version.toDouble() > Config::kSchemaVersion)
         return Error::config(QStringLiteral("schema_version"),
                              QStringLiteral("version %1 is not supported by this MirrorDesk (it reads version %2); "
                                             "use a newer MirrorDesk")
@@ -504,12 +561,14 @@ Result<Config> configFromJson(const QByteArray &data)
                                  .arg(Config::kSchemaVersion));
 
     JsonReader reader(root, {});
-    reader.integer(QStringLiteral("schema_version"), 1, 1, 1);
     Config config;
+    config.readSchemaVersion = reader.integer(QStringLiteral("schema_version"), 1, 1, Config::kSchemaVersion);
     auto settings = settingsFromJson(reader.object(QStringLiteral("settings")), QStringLiteral("settings"));
     const QJsonArray credentials = reader.array(QStringLiteral("credentials"));
     const QJsonObject hostKeys = reader.object(QStringLiteral("host_keys"));
     const QJsonArray mirrors = reader.array(QStringLiteral("mirrors"));
+    // Version 1 knew no orgs: the key is refused there as any unknown key.
+    const QJsonArray orgs = config.readSchemaVersion >= 2 ? reader.array(QStringLiteral("orgs")) : QJsonArray();
     if (auto status = reader.finish(); !status)
         return status.error();
     if (!settings)
@@ -544,6 +603,15 @@ Result<Config> configFromJson(const QByteArray &data)
         if (!mirror)
             return mirror.error();
         config.mirrors.append(*mirror);
+    }
+    for (int i = 0; i < orgs.size(); ++i) {
+        const QString field = QStringLiteral("orgs[%1]").arg(i);
+        if (!orgs.at(i).isObject())
+            return Error::config(field, QStringLiteral("must be an object"));
+        auto org = orgFromJson(orgs.at(i).toObject(), field);
+        if (!org)
+            return org.error();
+        config.orgs.append(*org);
     }
     // Each mirror passed validateMirror() in mirrorFromJson: only the cross checks are left.
     if (auto status = validateConfig(config, [](int) { return true; }); !status)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "mirror/Mirror.h"
+#include "mirror/OrgMirror.h"
 #include "mirror/Settings.h"
 #include "security/Credential.h"
 
@@ -12,16 +13,22 @@ namespace md {
 // The whole configuration document (mirrors.json): settings, shared credentials, host-key pins
 // per host:port, and the mirrors. A value type; MirrorStore reads and writes it.
 struct Config {
-    static constexpr int kSchemaVersion = 1;
+    // 2 added `orgs` and a mirror's `org`/`org_repository`. A version-1 file is read as it is and
+    // written as version 2 on its first edit (MirrorStore keeps the old file beside it and says so).
+    static constexpr int kSchemaVersion = 2;
 
     Settings settings;
     QList<Credential> credentials;
     QMap<QString, QStringList> hostKeys; // "host:port" → OpenSSH public-key lines
     QList<Mirror> mirrors;
+    QList<OrgMirror> orgs;
+    int readSchemaVersion = kSchemaVersion; // the version of the file it was read from (not written)
 
     // Exact name first, then ignoring case (names are unique ignoring case). -1 when absent.
     int indexOfMirror(const QString &name) const;
     int indexOfCredential(const QString &name) const;
+    int indexOfOrg(const QString &name) const;
+    const OrgMirror *org(const QString &name) const;
     const Mirror *mirror(const QString &name) const;
     const Credential *credential(const QString &name) const;
 
@@ -36,7 +43,12 @@ struct Config {
     // from it skip their own checks (the cross checks run in full). The same result, cheaper.
     Status validateEdit(const Config &before) const;
 
-    bool operator==(const Config &) const = default;
+    // The content, not where it was read from.
+    bool operator==(const Config &other) const
+    {
+        return settings == other.settings && credentials == other.credentials && hostKeys == other.hostKeys &&
+               mirrors == other.mirrors && orgs == other.orgs;
+    }
 };
 
 // True when one path is the other or lies inside it (compared ignoring case, as the strictest

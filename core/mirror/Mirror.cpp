@@ -299,6 +299,10 @@ QJsonObject mirrorToJson(const Mirror &m)
         object.insert(QStringLiteral("interval_minutes"), *m.intervalMinutes);
     if (m.prune)
         object.insert(QStringLiteral("prune"), pruneName(*m.prune));
+    if (!m.org.isEmpty()) {
+        object.insert(QStringLiteral("org"), m.org);
+        object.insert(QStringLiteral("org_repository"), m.orgRepository);
+    }
     return object;
 }
 
@@ -335,6 +339,8 @@ Result<Mirror> mirrorFromJson(const QJsonObject &object, const QString &path)
         m.mirrorTags = *parsed;
     else
         reader.fail(QStringLiteral("mirror_tags"), QStringLiteral("\"%1\" is not one of all, reachable, none").arg(quoteInput(tags)));
+    m.org = reader.string(QStringLiteral("org"));
+    m.orgRepository = reader.string(QStringLiteral("org_repository"));
     if (auto status = reader.finish(); !status)
         return status.error();
     if (!endpoints)

@@ -48,6 +48,9 @@ struct Mirror {
     bool mirrorOverwritesDivergedBranches = true;
     std::optional<PrunePolicy> prune;
     TagPolicy mirrorTags = TagPolicy::All;
+    // Made by an org mirror: the org's name and the repository's full name at the provider.
+    QString org = {};
+    QString orgRepository = {};
 
     PrunePolicy effectivePrune() const;
     int effectiveIntervalMinutes(int defaultIntervalMinutes) const;

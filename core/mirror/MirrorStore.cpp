@@ -91,10 +91,42 @@ Result<Config> MirrorStore::modify(const std::function<Status(Config &)> &edit, 
         return status.error();
     if (config == *current && exists())
         return config;
+    // A file of an older schema version is upgraded by this first edit: the old file is kept
+    // beside it (mirrors.json.v1), and the user is told.
+    QString keptAs;
+    if (current->readSchemaVersion < Config::kSchemaVersion && exists()) {
+        keptAs = m_path + QStringLiteral(".v%1").arg(current->readSchemaVersion);
+        auto bytes = readBytes();
+        if (!bytes)
+            return bytes.error();
+        if (auto status = safefile::writeAtomically(keptAs, bytes->value_or(QByteArray()), QStringLiteral("config backup")); !status)
+            return status.error();
+    }
     if (auto status = save(config); !status)
         return status.error();
+    config.readSchemaVersion = Config::kSchemaVersion;
+    if (!keptAs.isEmpty()) {
+        const QString notice = QStringLiteral("the config file was upgraded from schema version %1 to %2 (the old file is kept as %3)")
+                                   .arg(current->readSchemaVersion)
+                                   .arg(Config::kSchemaVersion)
+                                   .arg(keptAs);
+        qCInfo(lcConfig).noquote() << notice;
+        if (noticeHandler())
+            noticeHandler()(notice);
+    }
     qCInfo(lcConfig) << "saved" << m_path;
     return config;
+}
+
+std::function<void(const QString &)> &MirrorStore::noticeHandler()
+{
+    static std::function<void(const QString &)> handler;
+    return handler;
+}
+
+void MirrorStore::setNoticeHandler(std::function<void(const QString &)> handler)
+{
+    noticeHandler() = std::move(handler);
 }
 
 Status MirrorStore::save(const Config &config)

@@ -29,7 +29,12 @@ public:
     // and the result is valid. Returns the saved config.
     Result<Config> modify(const std::function<Status(Config &)> &edit, int lockTimeoutMs = 30000);
 
+    // Told once when an edit upgrades an older file's schema version (the CLI prints it, the
+    // window shows it). Set before any edit runs; called on the editing thread.
+    static void setNoticeHandler(std::function<void(const QString &)> handler);
+
 private:
+    static std::function<void(const QString &)> &noticeHandler();
     Status save(const Config &config);
 
     QString m_path;

@@ -126,6 +126,66 @@ Result<Config> MirrorOps::add(const Mirror &mirror)
     });
 }
 
+Result<QList<MirrorOps::AddedOne>> MirrorOps::addMany(const QList<Mirror> &mirrors)
+{
+    QList<AddedOne> results;
+    auto saved = m_store.modify([&](Config &config) -> Status {
+        results.clear();
+        const Config before = config;
+        QList<int> added; // index in `results` of each mirror appended, in order
+        for (const Mirror &mirror : mirrors) {
+            AddedOne one{mirror.name};
+            if (auto status = checkLocalSource(mirror, true); !status)
+                one.error = status.error();
+            else if (auto free = checkNameFree(config, mirror.name, -1, QStringLiteral("name")); !free)
+                one.error = free.error();
+            else if (auto valid = validateMirror(mirror); !valid)
+                one.error = valid.error();
+            if (!one.error) {
+                config.mirrors.append(mirror);
+                added.append(static_cast<int>(results.size()));
+            }
+            results.append(one);
+        }
+        // The caches, by real path against everything they may not overlap, once for the batch;
+        // then each on disk (a new or empty folder, or a cache of ours for that name).
+        const qsizetype first = before.mirrors.size();
+        const auto refused = checkCachePaths(config, protectedPaths());
+        QList<qsizetype> drop;
+        for (qsizetype i = first; i < config.mirrors.size(); ++i) {
+            AddedOne &one = results[added.at(i - first)];
+            if (refused.at(i)) {
+                one.error = *refused.at(i);
+            } else if (auto kind = inspectCache(config.cachePathOf(config.mirrors.at(i)), config.mirrors.at(i).name); !kind) {
+                one.error = kind.error();
+            }
+            if (one.error)
+                drop.append(i);
+        }
+        for (auto it = drop.rbegin(); it != drop.rend(); ++it)
+            config.mirrors.removeAt(*it);
+        // What the whole config checks with them in: when it refuses, find who by adding them one
+        // by one (rare: the cheap checks above catch what a single mirror gets wrong).
+        if (config.validateEdit(before))
+            return {};
+        Config candidate = before;
+        for (AddedOne &one : results) {
+            if (one.error)
+                continue;
+            const int at = config.indexOfMirror(one.name);
+            if (auto status = validateMirrorInConfig(candidate, config.mirrors.at(at)); !status)
+                one.error = status.error();
+            else
+                candidate.mirrors.append(config.mirrors.at(at));
+        }
+        config = candidate;
+        return {};
+    });
+    if (!saved)
+        return saved.error();
+    return results;
+}
+
 Result<MirrorOps::Edited> MirrorOps::edit(const QString &name, const std::function<Status(Mirror &)> &change, bool sourceTyped)
 {
     CacheMove cacheMove;

@@ -28,6 +28,16 @@ public:
     // Adds `mirror` (a local source must be an existing folder).
     Result<Config> add(const Mirror &mirror);
 
+    // Adds several mirrors in one config write (an org Run): each is checked as add() checks it,
+    // and one refused is left out with its error while the others are saved. The result has one
+    // entry per mirror, in order (no error: added). An error of the whole (the config cannot be
+    // read or saved) fails them all.
+    struct AddedOne {
+        QString name;
+        std::optional<Error> error = {};
+    };
+    Result<QList<AddedOne>> addMany(const QList<Mirror> &mirrors);
+
     struct Edited {
         Config config;
         QString movedCacheTo; // where the cache went, when its path changed

@@ -1,0 +1,132 @@
+#pragma once
+
+// Org mirroring's operations (DESIGN section 4, OrgOps), shared by the command line and the window:
+// the org definitions in the config (add, edit, remove), and the asynchronous preview, run and
+// discovery ("sync new") over the providers' REST clients and the one engine (RunOps).
+
+#include "mirror/JobPreparer.h"
+#include "mirror/MirrorStore.h"
+#include "ops/OrgPlan.h"
+#include "ops/RunOps.h"
+#include "providers/Provider.h"
+
+#include <QDateTime>
+#include <QObject>
+#include <QPointer>
+
+#include <functional>
+#include <memory>
+
+namespace md {
+
+// What is known of an org between runs: <state>/orgs/<name>.json (and its page cache beside it,
+// <name>.pages.json, for conditional requests). Never holds a secret.
+struct OrgState {
+    QDateTime lastDiscoveryAt = {};
+    QDateTime lastRunAt = {};
+    int listed = 0;
+    QMap<OrgAction, int> summary = {};
+    QString lastError = {};
+    ErrorCategory errorCategory = ErrorCategory::None;
+    QHash<QString, QString> syncedContentHash = {}; // mirror name -> the provider's content hash at its last successful org update
+    QStringList gone = {};                          // the org's mirrors no longer listed upstream
+    bool operator==(const OrgState &) const = default;
+};
+
+class OrgStateStore {
+public:
+    explicit OrgStateStore(QString stateDir);
+    Result<OrgState> load(const QString &org) const; // none yet: an empty state
+    Status save(const QString &org, const OrgState &state);
+    Result<providers::PageCache> loadPages(const QString &org) const;
+    Status savePages(const QString &org, const providers::PageCache &pages);
+    Status remove(const QString &org);
+    QString fileOf(const QString &org) const;
+    QString pagesFileOf(const QString &org) const;
+
+private:
+    QString m_dir;
+};
+
+// Whether the org's discovery is due at `now` (sync_new on, never discovered or its interval passed).
+bool orgDiscoveryDue(const OrgMirror &org, const OrgState &state, const QDateTime &now);
+
+struct OrgRunRow {
+    OrgRow row = {};
+    // created, updated, up_to_date, filtered, clash, kept (gone, kept), disabled (gone, disabled), failed, skipped
+    QString result = {};
+    std::optional<Error> error = {};
+};
+
+struct OrgRunReport {
+    OrgPreview preview = {};
+    QList<OrgRunRow> rows = {};
+    QMap<QString, int> results() const; // result -> count
+};
+
+struct OrgProgress {
+    QString phase = {};   // "listing", "creating", "adding", "syncing", "done"
+    int done = 0;
+    int total = 0;
+    providers::ListProgress listing = {};
+};
+
+class OrgOps : public QObject {
+    Q_OBJECT
+public:
+    OrgOps(QString configPath, QString stateDir, QObject *parent = nullptr);
+    ~OrgOps() override;
+
+    // The definitions. add refuses a name taken ignoring case; edit applies `change` and
+    // validates; remove detaches the org's mirrors (they become ordinary mirrors) or, with
+    // `withMirrors`, removes them from the config too (their caches are always kept).
+    Result<Config> add(const OrgMirror &org);
+    Result<Config> edit(const QString &name, const std::function<Status(OrgMirror &)> &change);
+    struct Removed {
+        OrgMirror org = {};
+        QStringList mirrorsRemoved = {};
+        QStringList mirrorsDetached = {};
+    };
+    Result<Removed> remove(const QString &name, bool withMirrors);
+
+    using ProgressFn = std::function<void(const OrgProgress &)>;
+    using PreviewDone = std::function<void(Result<OrgPreview>)>;
+    using RunDone = std::function<void(Result<OrgRunReport>)>;
+
+    // Lists the org's repositories and compares them with the mirrors of `config` (no change to
+    // the config; the org's state records the discovery). `done` is called later, once.
+    void preview(const Config &config, const QString &name, ProgressFn progress, PreviewDone done);
+
+    // Preview, then apply it: create the target repositories a forge target lacks, add the
+    // mirrors (one config write), disable gone ones when the org says so, and run the first
+    // update of the new ones and the update of those behind on `runs`' engine. A failure of one
+    // repository is recorded on its row and the run goes on. With `onlyCreate` (sync new), no
+    // update runs: the schedule runs the new mirrors, which are due at once.
+    void run(const Config &config, const QString &name, RunOps *runs, ProgressFn progress, RunDone done, bool onlyCreate = false);
+
+    // Stops what runs (listing, creating, the engine batch): `done` gets an Interrupted error or
+    // the rows reached so far.
+    void cancel();
+    bool busy() const;
+
+    static QString defaultTargetName(const OrgMirror &org, const providers::RemoteRepository &repository);
+
+private:
+    struct Job;
+    void list(std::shared_ptr<Job> job);
+    void afterList(std::shared_ptr<Job> job, Result<providers::Listing> listing);
+    void createNext(std::shared_ptr<Job> job);
+    void addAndSync(std::shared_ptr<Job> job);
+    void finish(std::shared_ptr<Job> job, std::optional<Error> error = std::nullopt);
+    void resolveSecrets(const Config &config, const QStringList &credentials, const QString &apiUrl,
+                        std::function<void(Result<QHash<QString, git::ResolvedCredential>>)> done);
+
+    QString m_configPath;
+    QString m_stateDir;
+    MirrorStore m_store;
+    OrgStateStore m_states;
+    JobPreparer *m_preparer = nullptr;
+    std::shared_ptr<Job> m_job;
+};
+
+} // namespace md
