@@ -31,6 +31,9 @@ TEST_DEPS=(
     dbus gnome-keyring libsecret-tools
     xvfb xauth imagemagick
     procps python3 socat tinyproxy-bin
+    # the forge REST API fixture (tests/fixtures/ProviderServer); Qt6HttpServer's CMake config needs
+    # Qt6WebSockets', which Debian's qt6-httpserver-dev does not pull in
+    qt6-httpserver-dev libqt6httpserver6 qt6-websockets-dev
 )
 # The sanitizer build (preset asan) and the fuzzers (tests/fuzz): clang; its runtimes (ASan, UBSan,
 # libFuzzer: libclang_rt.*.a, only recommended by clang); llvm-symbolizer for readable reports.

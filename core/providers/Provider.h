@@ -5,6 +5,22 @@
 // QNetworkAccessManager on the caller's event loop; callbacks are invoked on that thread, never
 // re-entrantly from inside the call that started the request. The token is a secret: it is sent
 // only to the API base URL's own host and never appears in a message, a log line or a detail.
+//
+// Every callback (progress and done) is posted to the caller's event loop, so a done callback may
+// destroy the client. Destroying the client stops what runs without calling its callbacks.
+//
+// How each provider is asked (the token in a header, never in a URL):
+// - GitHub: `Authorization: Bearer <token>`; GitHub Enterprise: apiUrl https://ghe.example/api/v3.
+// - GitLab: `Authorization: Bearer <token>` (GitLab takes personal, project and group access
+//   tokens there as well as OAuth tokens; `PRIVATE-TOKEN` would refuse the OAuth ones).
+// - Bitbucket Cloud and Server: basic auth `username:token` (an app password / HTTP access token
+//   with its user) when `username` is set, else `Authorization: Bearer <token>`.
+// Bitbucket Server's apiUrl is the server's base URL (https://bitbucket.example, with its context
+// path if any): the REST paths /rest/api/1.0/… and /rest/mirroring/latest/… are added to it (a
+// trailing /rest/api/1.0 or /rest/api/latest typed by the user is dropped).
+// Every request and every page link must stay on the apiUrl's origin (scheme, host and port): a
+// redirect or a `next` link to another origin is refused, so the token never goes there. Redirects
+// on the same origin are followed (GET only, at most 5).
 
 #include "util/Result.h"
 
@@ -54,6 +70,8 @@ struct ProviderAccess {
     int maxServerRetries = 3; // 5xx answers retried with backoff before the listing fails
     int maxRateLimitWaitSeconds = 3600; // a rate limit that resets later than this fails the listing
     int backoffBaseMs = 500;  // first 5xx backoff; doubles per retry
+    qint64 maxPageBytes = 32 * 1024 * 1024; // one answer larger than this fails (a hostile server cannot exhaust memory)
+    QString proxy = {};       // "host:port" or "http://host:port"; empty: the environment's (https_proxy, no_proxy)
 };
 
 // Conditional-request cache for pages: the URL of a page -> its ETag and body. The caller owns it
@@ -98,9 +116,13 @@ using CreateDone = std::function<void(Result<RemoteRepository>)>;
 // 401 -> Auth ("the token was refused"); 403 without a rate limit, 404 -> NotFound (owner named:
 // "no organisation or user \"acme\" on api.github.com, or the token cannot see it"); 5xx retried
 // with backoff, then Network with detail {"http_status": N}; malformed JSON or a missing field ->
-// Network with the field named ("repositories[3].full_name is missing"); connect/TLS/timeout as
-// Network/Tls/Timeout; a cancel -> Interrupted. A rate limit (403/429 with X-RateLimit-Remaining: 0,
-// or Retry-After) waits until the reset, says so in progress, and resumes.
+// Network with the page and the field named ("… page 2: [3].full_name is missing", Error::field
+// "[3].full_name"); connect/TLS/timeout as Network/Tls/Timeout; an answer over maxPageBytes or a
+// refused redirect -> Network; a bad apiUrl, caFile or token -> Config; a cancel -> Interrupted.
+// Every HTTP error has detail {"http_status": N}. A rate limit (403/429 with X-RateLimit-Remaining:
+// 0 (or GitLab's RateLimit-Remaining: 0), or Retry-After) waits until the reset, says so in progress
+// (waitingUntil and message), and resumes; a reset later than maxRateLimitWaitSeconds from now fails
+// with Network naming when it resets (detail "rate_limit_reset", ISO 8601 UTC).
 class ProviderClient : public QObject {
     Q_OBJECT
 public:
@@ -116,8 +138,13 @@ public:
 
     // The protected-branch patterns of one repository, converted to MirrorDesk's dialect
     // (DESIGN section 3: `*` matches any run including `/`). GitHub's fnmatch `*` stops at `/`,
-    // so a GitHub pattern whose `*` would cross a `/` is narrowed (say how in the implementation).
-    // GitLab: protected_branches names (its dialect already). Bitbucket: empty list, no error.
+    // so a GitHub pattern whose `*` would cross a `/` is narrowed: GitHub is asked for its
+    // protected branches (GET /repos/{full_name}/branches?protected=true, all pages), which it has
+    // already matched against its fnmatch rules, and each name comes back as a pattern for exactly
+    // itself (a git branch name holds no `*`). So `release/*` on GitHub yields `release/1.0` and
+    // `release/2.0` but never `release/x/y`, which GitHub's rule does not cover; a branch created
+    // later is added when discovery runs again. GitLab: protected_branches names (its dialect
+    // already, `release/*` kept as is). Bitbucket: empty list, no error.
     void protectedBranches(const RemoteRepository &repository, PatternsDone done);
 
     // Creates an empty repository `name` (may contain `/` for GitLab subgroups that exist) in the
