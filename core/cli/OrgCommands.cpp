@@ -60,7 +60,13 @@ void addOrgOptions(QCommandLineParser &parser, bool editing)
 // Applies the options given to `org`; a usage error names the option.
 Status applyOrgOptions(const QCommandLineParser &parser, OrgMirror &org)
 {
-    auto set = [&parser](const char *name) { return parser.isSet(QString::fromLatin1(name)); };
+    auto set = [&parser](const char *name) {
+        const QString option = QString::fromLatin1(name);
+        // The --no-… options exist for `org edit` only.
+        if (option.startsWith(QLatin1String("no-")) && !parser.optionNames().contains(option))
+            return false;
+        return parser.isSet(option);
+    };
     auto value = [&parser](const char *name) { return parser.value(QString::fromLatin1(name)); };
     if (set("provider")) {
         const auto provider = providers::providerFromName(value("provider"));
@@ -114,6 +120,16 @@ Status applyOrgOptions(const QCommandLineParser &parser, OrgMirror &org)
         org.intervalMinutes = minutes;
     }
     return {};
+}
+
+// A listing or run that failed: the message and its category (auth, not_found, network, …).
+int failOrg(CliContext &context, const QString &command, const Error &error)
+{
+    if (error.category == ErrorCategory::Usage || error.category == ErrorCategory::Config)
+        return context.fail(command, error);
+    const QString message = error.field.isEmpty() || error.message.contains(error.field) ? error.message : error.text();
+    context.error(QStringLiteral("mirrordesk %1: %2 (%3)").arg(command, scrubText(errorText(error.category, message)), errorCategoryName(error.category)));
+    return error.category == ErrorCategory::Interrupted ? ExitInterrupted : ExitAttention;
 }
 
 int reportEdit(CliContext &context, const QString &command, const Error &error)
@@ -332,7 +348,7 @@ int preview(CliContext &context, const QStringList &arguments)
         });
     });
     if (!result || !*result)
-        return context.fail(command, result ? result->error() : Error{ErrorCategory::Interrupted, QStringLiteral("interrupted"), {}, 0, 0});
+        return failOrg(context, command, result ? result->error() : Error{ErrorCategory::Interrupted, QStringLiteral("interrupted"), {}, 0, 0});
     const OrgPreview &p = **result;
     if (parser.isSet(QStringLiteral("json"))) {
         QJsonArray repositories;
@@ -404,7 +420,7 @@ int run(CliContext &context, const QStringList &arguments)
     if (const int signal = platform::interruptSignal(); signal && (!result || !*result))
         return signal == SIGTERM ? ExitTerminated : ExitInterrupted;
     if (!result || !*result)
-        return context.fail(command, result ? result->error() : Error{ErrorCategory::Interrupted, QStringLiteral("interrupted"), {}, 0, 0});
+        return failOrg(context, command, result ? result->error() : Error{ErrorCategory::Interrupted, QStringLiteral("interrupted"), {}, 0, 0});
     const OrgRunReport &report = **result;
     int failed = 0;
     for (const OrgRunRow &row : report.rows)
