@@ -450,7 +450,7 @@ private Q_SLOTS:
         QTest::newRow("not json") << QByteArray("{\"schema_version\": 1, \"mirrors\": [") << "not valid JSON";
         QTest::newRow("array") << QByteArray("[]") << "top level must be a JSON object";
         QTest::newRow("no version") << QByteArray("{\"mirrors\": []}") << "schema_version";
-        QTest::newRow("future version") << QByteArray("{\"schema_version\": 2, \"mirrors\": []}") << "version 2 is not supported";
+        QTest::newRow("future version") << QByteArray("{\"schema_version\": 3, \"mirrors\": []}") << "version 3 is not supported";
         QTest::newRow("unknown key") << QByteArray("{\"schema_version\": 1, \"mirors\": []}") << "mirors: unknown field";
         QTest::newRow("bad mirror") << QByteArray("{\"schema_version\": 1, \"mirrors\": [{\"name\": \"x\", \"shape\": \"pull\", "
                                                   "\"source\": {\"url\": \"ftp://h/x\"}}]}")

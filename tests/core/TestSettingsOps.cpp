@@ -356,7 +356,7 @@ private Q_SLOTS:
     {
         QTest::addColumn<QByteArray>("content");
         QTest::newRow("not json") << QByteArray("{\"schema_version\": 1, \"mirrors\": [");
-        QTest::newRow("newer schema") << QByteArray("{\"schema_version\": 2, \"mirrors\": []}\n");
+        QTest::newRow("newer schema") << QByteArray("{\"schema_version\": 3, \"mirrors\": []}\n");
         QTest::newRow("bad mirror") << QByteArray("{\"schema_version\": 1, \"mirrors\": [{\"name\": \"../x\"}]}\n");
     }
 

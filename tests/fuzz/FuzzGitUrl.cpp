@@ -109,8 +109,17 @@ void checkNoPassword(const QString &text, const md::GitUrl &url)
     MD_FUZZ_CHECK(!holdsAny(plain, leaking), detail + QStringLiteral("\nwithoutCredentials(): ") + plain);
     const QString scrub = md::GitUrl::scrub(text);
     MD_FUZZ_CHECK(!holdsAny(scrub, leaking), detail + QStringLiteral("\nGitUrl::scrub(): ") + scrub);
-    const QString line = md::scrubText(QStringLiteral("fatal: cannot fetch from ") + text + QStringLiteral(": 403"));
-    MD_FUZZ_CHECK(!holdsAny(line, leaking), detail + QStringLiteral("\nscrubText(line): ") + line);
+    const QString prefix = QStringLiteral("fatal: cannot fetch from ");
+    const QString suffix = QStringLiteral(": 403");
+    const QString line = md::scrubText(prefix + text + suffix);
+    // Only what stands for the URL counts: the message's own words may hold a short "secret"
+    // (the fuzzer's case: password "anno", in "cannot").
+    QString shown = line;
+    if (shown.startsWith(prefix))
+        shown = shown.mid(prefix.size());
+    if (shown.endsWith(suffix))
+        shown.chop(suffix.size());
+    MD_FUZZ_CHECK(!holdsAny(shown, leaking), detail + QStringLiteral("\nscrubText(line): ") + line);
 }
 
 // Any location typed as "scheme://user:secret@rest", valid or not: GitUrl::scrub() (what error
