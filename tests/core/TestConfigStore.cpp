@@ -128,7 +128,11 @@ QByteArray configAsQtWritesIt(const Config &config)
     QJsonObject hostKeys;
     for (auto it = config.hostKeys.begin(); it != config.hostKeys.end(); ++it)
         hostKeys.insert(it.key(), QJsonArray::fromStringList(it.value()));
+    QJsonArray orgs;
+    for (const OrgMirror &org : config.orgs)
+        orgs.append(orgToJson(org));
     const QJsonObject root{
+        {QStringLiteral("orgs"), orgs},
         {QStringLiteral("schema_version"), Config::kSchemaVersion},
         {QStringLiteral("settings"), settingsToJson(config.settings)},
         {QStringLiteral("credentials"), credentials},
@@ -188,11 +192,41 @@ private Q_SLOTS:
         all.mirrors.append(push);
         QTest::newRow("every field") << all;
         QTest::newRow("many") << manyMirrors(50);
+        // An org mirror with every field, and a mirror it made.
+        Config withOrg = sampleConfig();
+        OrgMirror org;
+        org.name = QStringLiteral("acme");
+        org.provider = providers::Provider::GitLab;
+        org.apiUrl = QStringLiteral("https://gitlab.example/api/v4");
+        org.owner = QStringLiteral("grp/sub");
+        org.credential = QStringLiteral("gh");
+        org.regex = QStringLiteral("^(api|web)-\\w+$ \"quoted\"");
+        org.includeArchived = true;
+        org.includeForks = true;
+        org.target = OrgTarget{{}, QStringLiteral("https://bbs.example/projects/MIR"), QStringLiteral("gh")};
+        org.syncNew = true;
+        org.gone = GonePolicy::Disable;
+        org.intervalMinutes = 30;
+        withOrg.orgs.append(org);
+        Mirror made = withOrg.mirrors.first();
+        made.name = QStringLiteral("acme/grp/sub/api");
+        made.cachePath.clear();
+        made.org = QStringLiteral("acme");
+        made.orgRepository = QStringLiteral("grp/sub/api");
+        withOrg.mirrors.append(made);
+        QVERIFY(withOrg.validate());
+        QTest::newRow("org") << withOrg;
     }
     void writesWhatQtWrites()
     {
         QFETCH(Config, config);
         QCOMPARE(configToJson(config), configAsQtWritesIt(config));
+        // And reads back as it was (when it is a valid config: "every field" sets fields no one mirror may have together).
+        if (!config.validate())
+            return;
+        auto read = configFromJson(configToJson(config));
+        QVERIFY2(read.ok(), read.ok() ? "" : qPrintable(read.error().text()));
+        QCOMPARE(*read, config);
     }
 
     void settingsDefaults()
