@@ -156,9 +156,15 @@ public:
     // Creates an empty repository `name` (may contain `/` for GitLab subgroups that exist) in the
     // target namespace: a GitLab group path, or a Bitbucket Server project key. An existing one
     // with that path is returned as is (not an error): a second Run is a no-op.
+    // GitLab: GET /groups/{namespace[/dirs of name]} for its id, POST /projects {name, path,
+    // namespace_id}; a 400 "has already been taken" -> GET /projects/{full path}. Bitbucket Server:
+    // POST /rest/api/1.0/projects/{key}/repos {name, scmId: "git"}; a 409 -> GET the repository by
+    // its slug (the name in lower case, each run of other characters than [a-z0-9._-] one "-").
+    // GitHub and Bitbucket Cloud: a Config error (canCreateRepositories()).
     void createRepository(const QString &targetNamespace, const QString &name, CreateDone done);
 
-    // Stops what runs; its callback is called once with an Interrupted error.
+    // Stops what runs (every operation of this client); each callback is called once with an
+    // Interrupted error, posted like the others. Nothing more comes from an operation that ended.
     void cancel();
 
 private:

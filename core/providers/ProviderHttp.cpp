@@ -510,7 +510,8 @@ void Exchange::onFinished()
 
     if (status >= 500) {
         if (m_serverRetries < m_session.access().maxServerRetries) {
-            const int delay = std::min(kMaxBackoffMs, std::max(0, m_session.access().backoffBaseMs) << std::min(m_serverRetries, 16));
+            const qint64 doubled = static_cast<qint64>(std::max(0, m_session.access().backoffBaseMs)) << std::min(m_serverRetries, 16);
+            const int delay = static_cast<int>(std::min<qint64>(kMaxBackoffMs, doubled));
             ++m_serverRetries;
             ++m_counters.serverRetries;
             qCInfo(lcProviders).noquote() << QStringLiteral("%1 answered HTTP %2 to %3; retry %4 in %5 ms")
