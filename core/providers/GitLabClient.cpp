@@ -33,7 +33,7 @@ public:
     QString badOwner(const QString &owner) const override
     {
         if (owner.startsWith(QLatin1Char('/')) || owner.endsWith(QLatin1Char('/')) || owner.contains(QLatin1String("//")))
-            return QStringLiteral("%1 is not a group path").arg(quoted(owner));
+            return QStringLiteral("%1 is not a valid group path").arg(quoted(owner));
         return {};
     }
 

@@ -139,7 +139,8 @@ private:
         if (response.status == 404 && pageNumber == 1 && !m_fellBack) {
             if (std::optional<QUrl> other = m_dialect.fallbackUrl(m_session, m_owner, response.url)) {
                 m_fellBack = true;
-                qCInfo(lcProviders) << "no organisation" << m_owner << "on" << m_session.host() << "; listing the user's repositories";
+                qCInfo(lcProviders).noquote() << QStringLiteral("no organisation %1 on %2; listing the user's repositories")
+                                                     .arg(quoted(m_owner), m_session.host());
                 return StatusVerdict::restartAt(*other);
             }
         }
@@ -168,9 +169,12 @@ private:
             return readBitbucketServerHashes(page, QStringLiteral("%1, page %2").arg(what).arg(page.number), m_hashes);
         };
         pages.onStatus = [this, what = pages.what](const HttpResponse &response, int pageNumber) {
-            // 404: no mirroring API (Server without Data Center); 409: "mirroring is not available".
-            if (response.status == 404 || response.status == 409) {
-                qCInfo(lcProviders) << "no mirroring API on" << m_session.host() << "(HTTP" << response.status << "); content hashes left empty";
+            // 404: no mirroring API (Server without Data Center); 409: "mirroring is not available";
+            // 403: not for this token. The hashes are a help, not a need.
+            if (response.status == 403 || response.status == 404 || response.status == 409) {
+                qCInfo(lcProviders).noquote() << QStringLiteral("no mirroring API on %1 (HTTP %2); content hashes left empty")
+                                                     .arg(m_session.host())
+                                                     .arg(response.status);
                 m_hashes.clear();
                 return StatusVerdict::stop();
             }

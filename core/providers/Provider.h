@@ -66,7 +66,7 @@ struct ProviderAccess {
     QString username = {};    // Bitbucket basic auth (app password) or BBS basic; empty: the token is a bearer token
     QByteArray token = {};    // empty: anonymous
     QString caFile = {};      // extra CA certificates (the global ca_file setting)
-    int timeoutMs = 30000;    // per request, without progress
+    int timeoutMs = 30000;    // per request, without progress (0: no limit)
     int maxServerRetries = 3; // 5xx answers retried with backoff before the listing fails
     int maxRateLimitWaitSeconds = 3600; // a rate limit that resets later than this fails the listing
     int backoffBaseMs = 500;  // first 5xx backoff; doubles per retry
@@ -95,9 +95,9 @@ struct ListProgress {
 };
 
 struct ListStats {
-    int pages = 0;
-    int notModified = 0;
-    int requests = 0;
+    int pages = 0;          // pages of the repository list (Bitbucket Server's hash pages not counted)
+    int notModified = 0;    // of which answered 304
+    int requests = 0;       // every HTTP request sent (retries, fallbacks and hash pages included)
     int rateLimitWaits = 0;
     int serverRetries = 0;
 };
@@ -131,9 +131,15 @@ public:
 
     // Every repository of the owner: a GitHub organisation or, if it is none, a user; a GitLab
     // group with its subgroups; a Bitbucket Cloud workspace; a Bitbucket Server project key. All
-    // pages, in the provider's order. `cache` may be null; when given it is read and updated.
+    // pages, in the provider's order. `cache` may be null; when given it is read and updated
+    // (it must outlive the call, until done), and after a complete listing it holds exactly the
+    // pages that listing read (an owner that shrank leaves no stale pages). Pages answered without
+    // an ETag are not kept. GitHub: /orgs/{owner}/repos, and /users/{owner}/repos when that
+    // answers 404 (a user's repositories as the API shows them to others: the public ones).
+    // GitLab: /groups/{path}/projects with include_subgroups=true and with_shared=false.
     // Bitbucket Server: each repository's contentHash from the mirroring API where it answers
-    // (a 404 there is not an error: the hashes stay empty).
+    // (a 403, 404 or 409 there is not an error: the hashes stay empty); a repository's defaultBranch
+    // comes from there too (properties.defaultBranchId), the repos listing has none.
     void listRepositories(const QString &owner, PageCache *cache, ProgressFn progress, ListDone done);
 
     // The protected-branch patterns of one repository, converted to MirrorDesk's dialect
@@ -150,9 +156,15 @@ public:
     // Creates an empty repository `name` (may contain `/` for GitLab subgroups that exist) in the
     // target namespace: a GitLab group path, or a Bitbucket Server project key. An existing one
     // with that path is returned as is (not an error): a second Run is a no-op.
+    // GitLab: GET /groups/{namespace[/dirs of name]} for its id, POST /projects {name, path,
+    // namespace_id}; a 400 "has already been taken" -> GET /projects/{full path}. Bitbucket Server:
+    // POST /rest/api/1.0/projects/{key}/repos {name, scmId: "git"}; a 409 -> GET the repository by
+    // its slug (the name in lower case, each run of other characters than [a-z0-9._-] one "-").
+    // GitHub and Bitbucket Cloud: a Config error (canCreateRepositories()).
     void createRepository(const QString &targetNamespace, const QString &name, CreateDone done);
 
-    // Stops what runs; its callback is called once with an Interrupted error.
+    // Stops what runs (every operation of this client); each callback is called once with an
+    // Interrupted error, posted like the others. Nothing more comes from an operation that ended.
     void cancel();
 
 private:

@@ -51,6 +51,15 @@ QString seconds(qint64 ms)
     return QStringLiteral("%1 s").arg(static_cast<double>(ms) / 1000.0, 0, 'f', 1);
 }
 
+QString sizeText(qint64 bytes)
+{
+    if (bytes >= 1024 * 1024)
+        return QStringLiteral("%1 MB").arg(static_cast<double>(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
+    if (bytes >= 1024)
+        return QStringLiteral("%1 KB").arg(bytes / 1024);
+    return QStringLiteral("%1 bytes").arg(bytes);
+}
+
 // BBS: the user may type the REST root instead of the server's.
 QString withoutRestSuffix(QString path)
 {
@@ -324,11 +333,11 @@ void Exchange::send()
     HttpRequest attempt = m_request;
     attempt.url = m_url;
     const QNetworkRequest request = m_session.request(attempt);
-    qCDebug(lcProviders) << m_request.method << scrubText(m_url.toString());
+    qCDebug(lcProviders).noquote() << QString::fromLatin1(m_request.method) << scrubText(m_url.toString());
     m_reply = m_request.method == "POST" ? m_session.manager().post(request, m_request.body) : m_session.manager().get(request);
     const qint64 maxBytes = m_session.access().maxPageBytes;
     connect(m_reply, &QNetworkReply::metaDataChanged, this, [this, maxBytes] {
-        m_idle.start();
+        touch();
         bool ok = false;
         const qint64 length = m_reply->header(QNetworkRequest::ContentLengthHeader).toLongLong(&ok);
         if (ok && maxBytes > 0 && length > maxBytes) {
@@ -337,7 +346,7 @@ void Exchange::send()
         }
     });
     connect(m_reply, &QNetworkReply::readyRead, this, [this, maxBytes] {
-        m_idle.start();
+        touch();
         const QByteArray chunk = m_reply->readAll();
         if (maxBytes > 0 && m_body.size() + chunk.size() > maxBytes) {
             m_tooLarge = true;
@@ -346,8 +355,8 @@ void Exchange::send()
         }
         m_body += chunk;
     });
-    connect(m_reply, &QNetworkReply::downloadProgress, this, [this] { m_idle.start(); });
-    connect(m_reply, &QNetworkReply::uploadProgress, this, [this] { m_idle.start(); });
+    connect(m_reply, &QNetworkReply::downloadProgress, this, [this] { touch(); });
+    connect(m_reply, &QNetworkReply::uploadProgress, this, [this] { touch(); });
     connect(m_reply, &QNetworkReply::sslErrors, this, [this](const QList<QSslError> &errors) {
         // Never ignored: the handshake fails; this keeps the reason for the message.
         QStringList texts;
@@ -356,7 +365,14 @@ void Exchange::send()
         m_sslErrors = texts.join(QStringLiteral("; "));
     });
     connect(m_reply, &QNetworkReply::finished, this, &Exchange::onFinished);
-    m_idle.start(std::max(1, m_session.access().timeoutMs));
+    m_idle.setInterval(std::max(1, m_session.access().timeoutMs));
+    touch();
+}
+
+void Exchange::touch()
+{
+    if (m_session.access().timeoutMs > 0) // 0 or less: no clock
+        m_idle.start();
 }
 
 void Exchange::onIdle()
@@ -401,10 +417,7 @@ void Exchange::onFinished()
     }
     if (m_tooLarge) {
         Error tooLarge = httpError(ErrorCategory::Network,
-                                   QStringLiteral("%1 answered more than %2 MB for %3; refused")
-                                       .arg(host)
-                                       .arg(static_cast<double>(m_session.access().maxPageBytes) / (1024.0 * 1024.0), 0, 'f', 1)
-                                       .arg(what()),
+                                   QStringLiteral("%1 answered more than %2 for %3; refused").arg(host, sizeText(m_session.access().maxPageBytes), what()),
                                    status);
         tooLarge.detail.insert(QStringLiteral("max_bytes"), static_cast<double>(m_session.access().maxPageBytes));
         finish(std::move(tooLarge));
@@ -454,7 +467,7 @@ void Exchange::onFinished()
             finish(httpError(ErrorCategory::Network, QStringLiteral("%1 redirected %2 more than %3 times").arg(host, what()).arg(kMaxRedirects), status));
             return;
         }
-        qCInfo(lcProviders) << "following a redirect on" << host << "to" << scrubText(target.toString());
+        qCInfo(lcProviders).noquote() << QStringLiteral("following a redirect on %1 to %2").arg(host, scrubText(target.toString()));
         m_url = target;
         send();
         return;
@@ -497,10 +510,16 @@ void Exchange::onFinished()
 
     if (status >= 500) {
         if (m_serverRetries < m_session.access().maxServerRetries) {
-            const int delay = std::min(kMaxBackoffMs, std::max(0, m_session.access().backoffBaseMs) << std::min(m_serverRetries, 16));
+            const qint64 doubled = static_cast<qint64>(std::max(0, m_session.access().backoffBaseMs)) << std::min(m_serverRetries, 16);
+            const int delay = static_cast<int>(std::min<qint64>(kMaxBackoffMs, doubled));
             ++m_serverRetries;
             ++m_counters.serverRetries;
-            qCInfo(lcProviders) << host << "answered HTTP" << status << "; retry" << m_serverRetries << "in" << delay << "ms";
+            qCInfo(lcProviders).noquote() << QStringLiteral("%1 answered HTTP %2 to %3; retry %4 in %5 ms")
+                                                 .arg(host)
+                                                 .arg(status)
+                                                 .arg(what())
+                                                 .arg(m_serverRetries)
+                                                 .arg(delay);
             m_delay.start(delay);
             return;
         }

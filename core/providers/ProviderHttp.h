@@ -117,6 +117,7 @@ private:
     void send();
     void onFinished();
     void onIdle();
+    void touch(); // progress: the no-progress clock starts over
     void stopReply();
     void retryAfter(int delayMs);
     void finish(Result<HttpResponse> result);

@@ -179,7 +179,7 @@ QByteArray headerNext(const HttpResponse &response)
 QString Dialect::badOwner(const QString &owner) const
 {
     if (owner.contains(QLatin1Char('/')))
-        return QStringLiteral("%1 is not a %2 name (it holds a \"/\")").arg(quoted(owner), ownerNoun());
+        return QStringLiteral("%1 is not a valid %2 name (it holds a \"/\")").arg(quoted(owner), ownerNoun());
     return {};
 }
 

@@ -187,10 +187,14 @@ private slots:
     void truncatedJson();
     void wrongTypeNamesTheField_data() { addApiRows(); }
     void wrongTypeNamesTheField();
+    void missingFieldNamed();
     void oversizedAnswer();
 
     void redirectToAnotherHostRefused();
     void sameHostRedirectFollowed();
+    void nextPageOnAnotherHostRefused_data();
+    void nextPageOnAnotherHostRefused();
+    void serverAnswersWhileTestThreadBlocks();
     void cancelIsInterruptedOnce();
     void noProgressTimesOut();
     void connectionRefused();
@@ -658,6 +662,19 @@ void TestProviders::wrongTypeNamesTheField()
     QCOMPARE(listed.error().field, brokenField(api, 3));
 }
 
+void TestProviders::missingFieldNamed()
+{
+    m_server.setRepositories(ForgeApi::GitLab, u"grp"_s, makeRepos(20));
+    FixtureFault fault{FixtureFault::Kind::MissingField, {}, 1};
+    fault.index = 7;
+    m_server.addFault(fault);
+    auto listed = list(access(ForgeApi::GitLab), u"grp"_s);
+    QVERIFY(!listed.ok());
+    QCOMPARE(listed.error().category, ErrorCategory::Network);
+    QVERIFY2(listed.error().message.contains(u"page 1: [7].path_with_namespace is missing"_s), qPrintable(why(listed)));
+    QCOMPARE(listed.error().field, u"[7].path_with_namespace"_s);
+}
+
 void TestProviders::oversizedAnswer()
 {
     m_server.setRepositories(ForgeApi::GitHub, u"acme"_s, makeRepos(50));
@@ -704,6 +721,48 @@ void TestProviders::sameHostRedirectFollowed()
     QCOMPARE(requests.size(), 2);
     QCOMPARE(requests[0].status, 302);
     QVERIFY(requests[1].authorized);
+}
+
+void TestProviders::nextPageOnAnotherHostRefused_data()
+{
+    QTest::addColumn<ForgeApi>("api");
+    QTest::newRow("github") << ForgeApi::GitHub;                  // Link header
+    QTest::newRow("gitlab") << ForgeApi::GitLab;                  // Link header
+    QTest::newRow("bitbucket-cloud") << ForgeApi::BitbucketCloud; // "next" in the body
+}
+
+void TestProviders::nextPageOnAnotherHostRefused()
+{
+    QFETCH(ForgeApi, api);
+    ProviderServer other;
+    QVERIFY2(other.start(), qPrintable(other.errorString()));
+    const QString owner = ownerOf(api);
+    m_server.setRepositories(api, owner, makeRepos(150));
+    other.setRepositories(api, owner, makeRepos(150));
+    FixtureFault foreign{FixtureFault::Kind::ForeignNext, {}, 1};
+    foreign.location = u"http://localhost:%1"_s.arg(other.port());
+    m_server.addFault(foreign);
+    auto listed = list(access(api), owner);
+    QVERIFY(!listed.ok());
+    QCOMPARE(listed.error().category, ErrorCategory::Network);
+    QVERIFY2(listed.error().message.contains(u"another host"_s), qPrintable(why(listed)));
+    QVERIFY(other.requests().isEmpty());
+}
+
+void TestProviders::serverAnswersWhileTestThreadBlocks()
+{
+    // As a CLI test does: this thread blocks in waitForFinished() while a child process asks.
+    m_server.setRepositories(ForgeApi::GitHub, u"acme"_s, makeRepos(3));
+    QProcess child;
+    child.start(u"python3"_s, {u"-c"_s,
+                               u"import sys, urllib.request\n"
+                               u"r = urllib.request.Request(sys.argv[1], headers={'Authorization': 'Bearer ' + sys.argv[2]})\n"
+                               u"print(urllib.request.urlopen(r).status)\n"_s,
+                               m_server.apiUrl(ForgeApi::GitHub) + u"/orgs/acme/repos?per_page=100"_s, QString::fromUtf8(kToken)});
+    QVERIFY(child.waitForFinished(30000));
+    QCOMPARE(QString::fromUtf8(child.readAllStandardOutput()).trimmed(), u"200"_s);
+    QCOMPARE(m_server.requests().size(), 1);
+    QVERIFY(m_server.requests().first().authorized);
 }
 
 void TestProviders::cancelIsInterruptedOnce()
@@ -959,6 +1018,7 @@ void TestProviders::createBitbucketServer()
     QTRY_COMPARE_WITH_TIMEOUT(nested.calls, 1, 15000);
     QVERIFY(!nested.result->ok());
     QCOMPARE(nested.result->error().category, ErrorCategory::Config);
+    checkNoToken(nested.result->error());
 }
 
 void TestProviders::createUnsupported()
@@ -970,6 +1030,7 @@ void TestProviders::createUnsupported()
     QTRY_COMPARE_WITH_TIMEOUT(outcome.calls, 1, 5000);
     QVERIFY(!outcome.result->ok());
     QCOMPARE(outcome.result->error().category, ErrorCategory::Config);
+    checkNoToken(outcome.result->error());
     QVERIFY(m_server.requests().isEmpty());
 }
 
