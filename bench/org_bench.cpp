@@ -2,7 +2,7 @@
 //
 // Usage: org_bench [--sizes "100 1000 5000"] [--runs R=3] [--select S=200] [--run-runs K=3]
 //                  [--parallel P=8] [--no-run] [--lean-items] [--plain-daemon] [--bin PATH]
-//                  [--keep DIR] [--timeout SECONDS=900]
+//                  [--keep DIR] [--perf DIR] [--timeout SECONDS=900]
 //
 // A forge fixture (tests/fixtures ProviderServer, QtHttpServer on its own thread in this process)
 // serves a GitHub organisation "acme" of N repositories repo-0000 … repo-NNNN in pages of 100, each
@@ -16,7 +16,8 @@
 //
 // For each size N of --sizes, in a fresh config and state folder (credential add --kind token
 // --secret-env, org add --regex '^repo-0[01]\d\d$' --target-dir): R × (a cold `org preview NAME
-// --json` with the org's page cache removed first, then a warm one answered 304 page by page).
+// --json` with the org's page cache (<state>/orgs/NAME.pages) removed first, then a warm one
+// answered 304 page by page).
 // Each is the real binary (copied at start) spawned and reaped with wait4(): wall time, peak RSS
 // (ru_maxrss, as /usr/bin/time -v), CPU; the fixture's request log gives the requests, their
 // statuses (the warm preview must send If-None-Match for every page and get 304 for all of them)
@@ -348,7 +349,21 @@ struct World {
     QString config() const { return dir + u"/mirrors.json"_s; }
     QString state() const { return dir + u"/state"_s; }
     QString target() const { return dir + u"/mirrors"_s; }
-    QString pagesFile() const { return state() + u"/orgs/"_s + kOrg + u".pages.json"_s; }
+    // The org's page cache: <state>/orgs/<name>.pages (before, <name>.pages.json: both handled,
+    // so that an older binary can be measured with --bin).
+    QStringList pagesFiles() const { return {state() + u"/orgs/"_s + kOrg + u".pages"_s, state() + u"/orgs/"_s + kOrg + u".pages.json"_s}; }
+    void removePages() const
+    {
+        for (const QString &f : pagesFiles())
+            QFile::remove(f);
+    }
+    qint64 pagesBytes() const
+    {
+        qint64 bytes = 0;
+        for (const QString &f : pagesFiles())
+            bytes += QFileInfo(f).size();
+        return bytes;
+    }
     QStringList argv(const QStringList &arguments) const
     {
         return QStringList{bin, u"--config"_s, config(), u"--state-dir"_s, state()} + arguments;
@@ -672,6 +687,7 @@ int main(int argc, char **argv)
     bool plainDaemon = false;
     QString bin = qEnvironmentVariable("MIRRORDESK_BIN");
     QString keep;
+    QString perfDir;
     for (qsizetype i = 0; i < args.size(); ++i) {
         const QString &a = args.at(i);
         const bool hasValue = i + 1 < args.size();
@@ -697,11 +713,13 @@ int main(int argc, char **argv)
             bin = args.at(++i);
         else if (a == u"--keep"_s && hasValue)
             keep = args.at(++i);
+        else if (a == u"--perf"_s && hasValue)
+            perfDir = args.at(++i);
         else if (a == u"--timeout"_s && hasValue)
             g_timeoutSeconds = std::max(10, args.at(++i).toInt());
         else {
             std::fprintf(stderr, "usage: org_bench [--sizes \"100 1000 5000\"] [--runs 3] [--select 200] [--run-runs 3] [--parallel 8] "
-                                 "[--no-run] [--lean-items] [--plain-daemon] [--bin PATH] [--keep DIR] [--timeout 900]\n");
+                                 "[--no-run] [--lean-items] [--plain-daemon] [--bin PATH] [--keep DIR] [--perf DIR] [--timeout 900]\n");
             return 2;
         }
     }
@@ -810,7 +828,7 @@ int main(int argc, char **argv)
         const qint64 from = NoiseMeter::now();
         const qint64 drops0 = listenDrops();
         for (int r = 0; r < runs; ++r) {
-            QFile::remove(w.pagesFile());
+            w.removePages();
             api.clearRequests();
             const QStringList preview{u"org"_s, u"preview"_s, kOrg, u"--json"_s};
             const Child cold = w.run(preview);
@@ -831,7 +849,7 @@ int main(int argc, char **argv)
             f.coldRssKb = std::max(f.coldRssKb, cold.maxRssKb);
             f.coldRequests = c.total;
             f.jsonBytes = cold.out.size();
-            f.cacheBytes = QFileInfo(w.pagesFile()).size();
+            f.cacheBytes = w.pagesBytes();
 
             api.clearRequests();
             const Child warm = w.run(preview);
@@ -852,6 +870,20 @@ int main(int argc, char **argv)
             f.warmRssKb = std::max(f.warmRssKb, warm.maxRssKb);
             f.warmRequests = h.total;
             f.warm304 = h.notModified;
+        }
+        if (!perfDir.isEmpty() && n == largest) {
+            // One more of each under `perf record` (not timed): perf report -i DIR/preview-cold.data
+            QDir().mkpath(perfDir);
+            const QStringList preview{u"org"_s, u"preview"_s, kOrg, u"--json"_s};
+            for (const QString &kind : {u"cold"_s, u"warm"_s}) {
+                if (kind == u"cold"_s)
+                    w.removePages();
+                const QString data = QDir(perfDir).absoluteFilePath(u"preview-%1.data"_s.arg(kind));
+                const Child c = spawnChild(QStringList{u"perf"_s, u"record"_s, u"-q"_s, u"-F"_s, u"999"_s, u"--call-graph"_s, u"dwarf,32768"_s,
+                                                       u"-o"_s, data, u"--"_s} + w.argv(preview),
+                                           w.env, w.dir, w.dir);
+                note(u"perf record of a %1 preview: %2 (exit %3)"_s.arg(kind, data).arg(c.exitCode));
+            }
         }
         f.busy = noise.busyPct(from, NoiseMeter::now());
         f.drops = listenDrops() - drops0;
@@ -1053,7 +1085,7 @@ int main(int argc, char **argv)
     out() << "commands (each in its own config and state folder):\n  mirrordesk --config C --state-dir S credential add tok --kind token --secret-env ORG_TOKEN"
           << "\n  mirrordesk --config C --state-dir S org add " << kOrg << " --provider github --owner " << kOwner << " --api-url " << apiUrl
           << " --credential tok --regex '" << regex << "' --target-dir T"
-          << "\n  mirrordesk --config C --state-dir S org preview " << kOrg << " --json   (cold: S/orgs/" << kOrg << ".pages.json removed first)"
+          << "\n  mirrordesk --config C --state-dir S org preview " << kOrg << " --json   (cold: the page cache S/orgs/" << kOrg << ".pages removed first)"
           << Qt::endl;
     return failures ? 1 : 0;
 }
