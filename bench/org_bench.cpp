@@ -2,7 +2,7 @@
 //
 // Usage: org_bench [--sizes "100 1000 5000"] [--runs R=3] [--select S=200] [--run-runs K=3]
 //                  [--parallel P=8] [--no-run] [--lean-items] [--plain-daemon] [--bin PATH]
-//                  [--keep DIR] [--perf DIR] [--timeout SECONDS=900]
+//                  [--keep DIR] [--perf DIR] [--before-bin PATH] [--timeout SECONDS=900]
 //
 // A forge fixture (tests/fixtures ProviderServer, QtHttpServer on its own thread in this process)
 // serves a GitHub organisation "acme" of N repositories repo-0000 … repo-NNNN in pages of 100, each
@@ -688,6 +688,7 @@ int main(int argc, char **argv)
     QString bin = qEnvironmentVariable("MIRRORDESK_BIN");
     QString keep;
     QString perfDir;
+    QString beforeBin;
     for (qsizetype i = 0; i < args.size(); ++i) {
         const QString &a = args.at(i);
         const bool hasValue = i + 1 < args.size();
@@ -715,11 +716,13 @@ int main(int argc, char **argv)
             keep = args.at(++i);
         else if (a == u"--perf"_s && hasValue)
             perfDir = args.at(++i);
+        else if (a == u"--before-bin"_s && hasValue)
+            beforeBin = args.at(++i);
         else if (a == u"--timeout"_s && hasValue)
             g_timeoutSeconds = std::max(10, args.at(++i).toInt());
         else {
             std::fprintf(stderr, "usage: org_bench [--sizes \"100 1000 5000\"] [--runs 3] [--select 200] [--run-runs 3] [--parallel 8] "
-                                 "[--no-run] [--lean-items] [--plain-daemon] [--bin PATH] [--keep DIR] [--perf DIR] [--timeout 900]\n");
+                                 "[--no-run] [--lean-items] [--plain-daemon] [--bin PATH] [--keep DIR] [--perf DIR] [--before-bin PATH] [--timeout 900]\n");
             return 2;
         }
     }
@@ -748,6 +751,17 @@ int main(int argc, char **argv)
     if (!QFile::copy(bin, binCopy))
         die(u"cannot copy %1"_s.arg(bin));
     bin = binCopy;
+    QString beforeInfo;
+    if (!beforeBin.isEmpty()) {
+        if (!QFileInfo(beforeBin).isExecutable())
+            die(u"no binary at %1 (--before-bin)"_s.arg(beforeBin));
+        beforeInfo = u"%1 (%2)"_s.arg(QFileInfo(beforeBin).canonicalFilePath(), QFileInfo(beforeBin).lastModified().toUTC().toString(Qt::ISODate));
+        const QString copy = dir + u"/mirrordesk-before"_s;
+        QFile::remove(copy);
+        if (!QFile::copy(beforeBin, copy))
+            die(u"cannot copy %1"_s.arg(beforeBin));
+        beforeBin = copy;
+    }
     NoiseMeter noise;
 
     out() << "== org_bench: GitHub organisation \"" << kOwner << "\" of " << QStringList([&] {
@@ -758,7 +772,8 @@ int main(int argc, char **argv)
     }()).join(u", "_s)
           << " repositories in pages of 100 (" << (fullItems ? "full GitHub items" : "the fixture's basic items") << "), " << select
           << " selected by " << regex << "; " << std::thread::hardware_concurrency() << " cores (shared), "
-          << QDateTime::currentDateTimeUtc().toString(Qt::ISODate) << "\n== binary: " << binInfo << "\n== folder: " << dir << Qt::endl;
+          << QDateTime::currentDateTimeUtc().toString(Qt::ISODate) << "\n== binary: " << binInfo << (beforeInfo.isEmpty() ? QString() : u"\n== before: "_s + beforeInfo + u" (previews only, alternating with the binary)"_s)
+          << "\n== folder: " << dir << Qt::endl;
 
     // ---- fixture --------------------------------------------------------------------------------
     QElapsedTimer setup;
@@ -817,139 +832,183 @@ int main(int argc, char **argv)
     note(u"one page of 100 repositories weighs %1 KB (%2 bytes an item)"_s.arg(pageBytes / 1024).arg(pageBytes / 100));
 
     // ---- 1, 2: the previews ---------------------------------------------------------------------
-    QList<PreviewFigures> figures;
+    // One world per size and binary (with --before-bin the two alternate, the order reversed every
+    // other run, so that both see the same load on the machine).
+    QList<std::pair<QString, QString>> binaries; // label, binary
+    if (!beforeBin.isEmpty())
+        binaries.append({u"before"_s, beforeBin});
+    binaries.append({beforeBin.isEmpty() ? QString() : u"after"_s, bin});
+    QList<QList<PreviewFigures>> figuresOf(binaries.size()); // [binary][size]
+    const QStringList preview{u"org"_s, u"preview"_s, kOrg, u"--json"_s};
     for (int n : sizes) {
         api.setRepositories(ForgeApi::GitHub, kOwner, repositories(n));
-        const World w = makeWorld(dir + u"/preview-%1"_s.arg(n), bin, apiUrl, regex);
-        PreviewFigures f;
-        f.repos = n;
-        f.pages = (n + 99) / 100;
         const int selected = std::min(select, n);
+        QList<World> worlds;
+        QList<PreviewFigures> fs;
+        for (qsizetype b = 0; b < binaries.size(); ++b) {
+            worlds.append(makeWorld(dir + u"/preview-%1%2"_s.arg(n).arg(binaries.at(b).first), binaries.at(b).second, apiUrl, regex));
+            PreviewFigures f;
+            f.repos = n;
+            f.pages = (n + 99) / 100;
+            fs.append(f);
+        }
         const qint64 from = NoiseMeter::now();
         const qint64 drops0 = listenDrops();
         for (int r = 0; r < runs; ++r) {
-            w.removePages();
-            api.clearRequests();
-            const QStringList preview{u"org"_s, u"preview"_s, kOrg, u"--json"_s};
-            const Child cold = w.run(preview);
-            if (cold.exitCode != 0)
-                die(cold.describe(w.argv(preview)));
-            checkPreview(cold, n, selected, u"cold preview of %1"_s.arg(n));
-            const QList<FixtureRequest> coldLog = api.requests();
-            const Requests c = tally(coldLog);
-            if (c.total != f.pages || c.ok200 != f.pages || c.unauthorized != 0)
-                die(u"cold preview of %1: %2 requests, %3 answered 200, %4 without the token (expected %5 pages)"_s.arg(n)
-                        .arg(c.total)
-                        .arg(c.ok200)
-                        .arg(c.unauthorized)
-                        .arg(f.pages));
-            f.coldMs << cold.wallMs;
-            f.coldCpu << cold.cpuS;
-            f.coldServerMs << c.serverMicros / 1000.0;
-            f.coldRssKb = std::max(f.coldRssKb, cold.maxRssKb);
-            f.coldRequests = c.total;
-            f.jsonBytes = cold.out.size();
-            f.cacheBytes = w.pagesBytes();
+            QList<qsizetype> order;
+            for (qsizetype b = 0; b < binaries.size(); ++b)
+                order.append(b);
+            if (r % 2)
+                std::reverse(order.begin(), order.end());
+            for (qsizetype b : order) {
+                const World &w = worlds.at(b);
+                PreviewFigures &f = fs[b];
+                w.removePages();
+                api.clearRequests();
+                const Child cold = w.run(preview);
+                if (cold.exitCode != 0)
+                    die(cold.describe(w.argv(preview)));
+                checkPreview(cold, n, selected, u"cold preview of %1"_s.arg(n));
+                const Requests c = tally(api.requests());
+                if (c.total != f.pages || c.ok200 != f.pages || c.unauthorized != 0)
+                    die(u"cold preview of %1: %2 requests, %3 answered 200, %4 without the token (expected %5 pages)"_s.arg(n)
+                            .arg(c.total)
+                            .arg(c.ok200)
+                            .arg(c.unauthorized)
+                            .arg(f.pages));
+                f.coldMs << cold.wallMs;
+                f.coldCpu << cold.cpuS;
+                f.coldServerMs << c.serverMicros / 1000.0;
+                f.coldRssKb = std::max(f.coldRssKb, cold.maxRssKb);
+                f.coldRequests = c.total;
+                f.jsonBytes = cold.out.size();
+                f.cacheBytes = w.pagesBytes();
 
-            api.clearRequests();
-            const Child warm = w.run(preview);
-            if (warm.exitCode != 0)
-                die(warm.describe(w.argv(preview)));
-            checkPreview(warm, n, selected, u"warm preview of %1"_s.arg(n));
-            const Requests h = tally(api.requests());
-            // Every page revalidated with If-None-Match and answered 304, nothing else asked.
-            if (h.total != f.pages || h.conditional != f.pages || h.notModified != f.pages)
-                die(u"warm preview of %1: %2 requests, %3 with If-None-Match, %4 answered 304 (expected %5 pages, all 304)"_s.arg(n)
-                        .arg(h.total)
-                        .arg(h.conditional)
-                        .arg(h.notModified)
-                        .arg(f.pages));
-            f.warmMs << warm.wallMs;
-            f.warmCpu << warm.cpuS;
-            f.warmServerMs << h.serverMicros / 1000.0;
-            f.warmRssKb = std::max(f.warmRssKb, warm.maxRssKb);
-            f.warmRequests = h.total;
-            f.warm304 = h.notModified;
+                api.clearRequests();
+                const Child warm = w.run(preview);
+                if (warm.exitCode != 0)
+                    die(warm.describe(w.argv(preview)));
+                checkPreview(warm, n, selected, u"warm preview of %1"_s.arg(n));
+                const Requests h = tally(api.requests());
+                // Every page revalidated with If-None-Match and answered 304, nothing else asked.
+                if (h.total != f.pages || h.conditional != f.pages || h.notModified != f.pages)
+                    die(u"warm preview of %1: %2 requests, %3 with If-None-Match, %4 answered 304 (expected %5 pages, all 304)"_s.arg(n)
+                            .arg(h.total)
+                            .arg(h.conditional)
+                            .arg(h.notModified)
+                            .arg(f.pages));
+                f.warmMs << warm.wallMs;
+                f.warmCpu << warm.cpuS;
+                f.warmServerMs << h.serverMicros / 1000.0;
+                f.warmRssKb = std::max(f.warmRssKb, warm.maxRssKb);
+                f.warmRequests = h.total;
+                f.warm304 = h.notModified;
+            }
         }
         if (!perfDir.isEmpty() && n == largest) {
             // One more of each under `perf record` (not timed): perf report -i DIR/preview-cold.data
             QDir().mkpath(perfDir);
-            const QStringList preview{u"org"_s, u"preview"_s, kOrg, u"--json"_s};
-            for (const QString &kind : {u"cold"_s, u"warm"_s}) {
-                if (kind == u"cold"_s)
-                    w.removePages();
-                const QString data = QDir(perfDir).absoluteFilePath(u"preview-%1.data"_s.arg(kind));
-                const Child c = spawnChild(QStringList{u"perf"_s, u"record"_s, u"-q"_s, u"-F"_s, u"999"_s, u"--call-graph"_s, u"dwarf,32768"_s,
-                                                       u"-o"_s, data, u"--"_s} + w.argv(preview),
-                                           w.env, w.dir, w.dir);
-                note(u"perf record of a %1 preview: %2 (exit %3)"_s.arg(kind, data).arg(c.exitCode));
+            for (qsizetype b = 0; b < binaries.size(); ++b) {
+                const World &w = worlds.at(b);
+                for (const QString &kind : {u"cold"_s, u"warm"_s}) {
+                    if (kind == u"cold"_s)
+                        w.removePages();
+                    const QString data = QDir(perfDir).absoluteFilePath(u"preview-%1%2.data"_s.arg(kind, binaries.at(b).first.isEmpty() ? QString() : u"-"_s + binaries.at(b).first));
+                    const Child c = spawnChild(QStringList{u"perf"_s, u"record"_s, u"-q"_s, u"-F"_s, u"999"_s, u"--call-graph"_s, u"dwarf,32768"_s,
+                                                           u"-o"_s, data, u"--"_s} + w.argv(preview),
+                                               w.env, w.dir, w.dir);
+                    note(u"perf record of a %1 preview: %2 (exit %3)"_s.arg(kind, data).arg(c.exitCode));
+                }
             }
         }
-        f.busy = noise.busyPct(from, NoiseMeter::now());
-        f.drops = listenDrops() - drops0;
-        figures.append(f);
-        note(u"%1 repositories: cold %2 s, warm %3 s (median of %4)"_s.arg(n).arg(fixed(seconds(median(f.coldMs)), 2)).arg(
-            fixed(seconds(median(f.warmMs)), 2)).arg(runs));
-        if (keep.isEmpty() && n != largest)
-            QDir(w.dir).removeRecursively();
-    }
-
-    out() << "\npreview (`org preview " << kOrg << " --json`, median of " << runs
-          << "; cold: no page cache, every page 200; warm: every page revalidated, 304)\n";
-    out() << QString(u"%1 %2 | %3 %4 %5 %6 %7 | %8 %9 %10 %11 %12 | %13 %14 %15"_s)
-                 .arg(u"repos"_s, 6)
-                 .arg(u"pages"_s, 5)
-                 .arg(u"cold_s"_s, 7)
-                 .arg(u"ms/repo"_s, 7)
-                 .arg(u"cpu_s"_s, 6)
-                 .arg(u"rss_MB"_s, 6)
-                 .arg(u"srv_s"_s, 5)
-                 .arg(u"warm_s"_s, 6)
-                 .arg(u"ms/repo"_s, 7)
-                 .arg(u"cpu_s"_s, 6)
-                 .arg(u"rss_MB"_s, 6)
-                 .arg(u"304s"_s, 4)
-                 .arg(u"json_KB"_s, 7)
-                 .arg(u"cache_KB"_s, 8)
-                 .arg(u"busy%"_s, 5)
-          << '\n';
-    for (const PreviewFigures &f : figures) {
-        out() << QString(u"%1 %2 | %3 %4 %5 %6 %7 | %8 %9 %10 %11 %12 | %13 %14 %15"_s)
-                     .arg(f.repos, 6)
-                     .arg(f.pages, 5)
-                     .arg(fixed(seconds(median(f.coldMs)), 2), 7)
-                     .arg(fixed(median(f.coldMs) / f.repos, 3), 7)
-                     .arg(fixed(median(f.coldCpu), 2), 6)
-                     .arg(fixed(f.coldRssKb / 1024.0, 1), 6)
-                     .arg(fixed(seconds(median(f.coldServerMs)), 2), 5)
-                     .arg(fixed(seconds(median(f.warmMs)), 2), 6)
-                     .arg(fixed(median(f.warmMs) / f.repos, 3), 7)
-                     .arg(fixed(median(f.warmCpu), 2), 6)
-                     .arg(fixed(f.warmRssKb / 1024.0, 1), 6)
-                     .arg(u"%1/%2"_s.arg(f.warm304).arg(f.warmRequests), 4)
-                     .arg(f.jsonBytes / 1024, 7)
-                     .arg(f.cacheBytes / 1024, 8)
-                     .arg(f.busy, 5)
-              << '\n';
-    }
-    out() << "(requests: one per page, all carried the token; srv_s = the fixture's own time to answer, on this process's thread,"
-             " inside the wall time; cpu_s = the binary's user+system)\n";
-    for (qsizetype i = 1; i < figures.size(); ++i) {
-        const PreviewFigures &a = figures.at(i - 1), &b = figures.at(i);
-        for (const auto &[label, ta, tb] : {std::tuple{u"cold"_s, median(a.coldMs), median(b.coldMs)},
-                                            std::tuple{u"warm"_s, median(a.warmMs), median(b.warmMs)},
-                                            std::tuple{u"cold cpu"_s, 1000 * median(a.coldCpu), 1000 * median(b.coldCpu)},
-                                            std::tuple{u"warm cpu"_s, 1000 * median(a.warmCpu), 1000 * median(b.warmCpu)}}) {
-            const double exponent = std::log(tb / ta) / std::log(double(b.repos) / a.repos);
-            out() << "growth " << a.repos << " -> " << b.repos << ' ' << label.leftJustified(8) << ": x" << fixed(tb / ta, 2) << " for x"
-                  << fixed(double(b.repos) / a.repos, 1) << " repositories (exponent " << fixed(exponent, 2) << "; marginal "
-                  << fixed((tb - ta) / (b.repos - a.repos), 3) << " ms per repository)\n";
+        const QString busy = noise.busyPct(from, NoiseMeter::now());
+        const qint64 drops = listenDrops() - drops0;
+        for (qsizetype b = 0; b < binaries.size(); ++b) {
+            fs[b].busy = busy;
+            fs[b].drops = drops;
+            figuresOf[b].append(fs.at(b));
+            note(u"%1 repositories%2: cold %3 s, warm %4 s (median of %5)"_s.arg(n)
+                     .arg(binaries.at(b).first.isEmpty() ? QString() : u" ("_s + binaries.at(b).first + u')')
+                     .arg(fixed(seconds(median(fs.at(b).coldMs)), 2), fixed(seconds(median(fs.at(b).warmMs)), 2))
+                     .arg(runs));
+            if (keep.isEmpty() && n != largest)
+                QDir(worlds.at(b).dir).removeRecursively();
         }
     }
-    const PreviewFigures &big = figures.last();
-    out() << "target: cold preview of " << big.repos << " under 5 s: " << fixed(seconds(median(big.coldMs)), 2) << " s "
-          << (median(big.coldMs) < 5000 ? "PASS" : "MISS") << "; warm: " << fixed(seconds(median(big.warmMs)), 2) << " s "
-          << (median(big.warmMs) < 5000 ? "PASS" : "MISS") << Qt::endl;
+
+    for (qsizetype b = 0; b < binaries.size(); ++b) {
+        const QList<PreviewFigures> &figures = figuresOf.at(b);
+        out() << "\npreview";
+        if (!binaries.at(b).first.isEmpty())
+            out() << ' ' << binaries.at(b).first.toUpper() << " (" << (b == 0 ? beforeInfo : binInfo) << ')';
+        out() << " (`org preview " << kOrg << " --json`, median of " << runs
+              << "; cold: no page cache, every page 200; warm: every page revalidated, 304)\n";
+        out() << QString(u"%1 %2 | %3 %4 %5 %6 %7 | %8 %9 %10 %11 %12 | %13 %14 %15"_s)
+                     .arg(u"repos"_s, 6)
+                     .arg(u"pages"_s, 5)
+                     .arg(u"cold_s"_s, 7)
+                     .arg(u"ms/repo"_s, 7)
+                     .arg(u"cpu_s"_s, 6)
+                     .arg(u"rss_MB"_s, 6)
+                     .arg(u"srv_s"_s, 5)
+                     .arg(u"warm_s"_s, 6)
+                     .arg(u"ms/repo"_s, 7)
+                     .arg(u"cpu_s"_s, 6)
+                     .arg(u"rss_MB"_s, 6)
+                     .arg(u"304s"_s, 5)
+                     .arg(u"json_KB"_s, 7)
+                     .arg(u"cache_KB"_s, 8)
+                     .arg(u"busy%"_s, 5)
+              << '\n';
+        for (const PreviewFigures &f : figures) {
+            out() << QString(u"%1 %2 | %3 %4 %5 %6 %7 | %8 %9 %10 %11 %12 | %13 %14 %15"_s)
+                         .arg(f.repos, 6)
+                         .arg(f.pages, 5)
+                         .arg(fixed(seconds(median(f.coldMs)), 2), 7)
+                         .arg(fixed(median(f.coldMs) / f.repos, 3), 7)
+                         .arg(fixed(median(f.coldCpu), 2), 6)
+                         .arg(fixed(f.coldRssKb / 1024.0, 1), 6)
+                         .arg(fixed(seconds(median(f.coldServerMs)), 2), 5)
+                         .arg(fixed(seconds(median(f.warmMs)), 2), 6)
+                         .arg(fixed(median(f.warmMs) / f.repos, 3), 7)
+                         .arg(fixed(median(f.warmCpu), 2), 6)
+                         .arg(fixed(f.warmRssKb / 1024.0, 1), 6)
+                         .arg(u"%1/%2"_s.arg(f.warm304).arg(f.warmRequests), 5)
+                         .arg(f.jsonBytes / 1024, 7)
+                         .arg(f.cacheBytes / 1024, 8)
+                         .arg(f.busy, 5)
+                  << '\n';
+        }
+        out() << "(one request per page, every one with the token; srv_s = the fixture's own time to answer, on this process's thread,"
+                 " inside the wall time; cpu_s = the binary's user+system; rss = peak, the largest of the runs)\n";
+        for (qsizetype i = 1; i < figures.size(); ++i) {
+            const PreviewFigures &lo = figures.at(i - 1), &hi = figures.at(i);
+            for (const auto &[label, ta, tb] : {std::tuple{u"cold"_s, median(lo.coldMs), median(hi.coldMs)},
+                                                std::tuple{u"warm"_s, median(lo.warmMs), median(hi.warmMs)},
+                                                std::tuple{u"cold cpu"_s, 1000 * median(lo.coldCpu), 1000 * median(hi.coldCpu)},
+                                                std::tuple{u"warm cpu"_s, 1000 * median(lo.warmCpu), 1000 * median(hi.warmCpu)}}) {
+                const double exponent = std::log(tb / ta) / std::log(double(hi.repos) / lo.repos);
+                out() << "growth " << lo.repos << " -> " << hi.repos << ' ' << label.leftJustified(8) << ": x" << fixed(tb / ta, 2) << " for x"
+                      << fixed(double(hi.repos) / lo.repos, 1) << " repositories (exponent " << fixed(exponent, 2) << "; marginal "
+                      << fixed((tb - ta) / (hi.repos - lo.repos), 3) << " ms per repository)\n";
+            }
+        }
+        const PreviewFigures &big = figures.last();
+        out() << "target: cold preview of " << big.repos << " under 5 s: " << fixed(seconds(median(big.coldMs)), 2) << " s "
+              << (median(big.coldMs) < 5000 ? "PASS" : "MISS") << "; warm: " << fixed(seconds(median(big.warmMs)), 2) << " s "
+              << (median(big.warmMs) < 5000 ? "PASS" : "MISS") << Qt::endl;
+    }
+    if (binaries.size() == 2) {
+        out() << "\nafter / before (same runs, alternating)\n";
+        for (qsizetype i = 0; i < sizes.size(); ++i) {
+            const PreviewFigures &a = figuresOf.at(1).at(i), &b = figuresOf.at(0).at(i);
+            out() << QString::number(a.repos).rightJustified(6) << ": cold wall x" << fixed(median(a.coldMs) / median(b.coldMs), 2) << ", cpu x"
+                  << fixed(median(a.coldCpu) / median(b.coldCpu), 2) << ", rss x" << fixed(double(a.coldRssKb) / b.coldRssKb, 2) << "; warm wall x"
+                  << fixed(median(a.warmMs) / median(b.warmMs), 2) << ", cpu x" << fixed(median(a.warmCpu) / median(b.warmCpu), 2) << ", rss x"
+                  << fixed(double(a.warmRssKb) / b.warmRssKb, 2) << "; cache " << b.cacheBytes / 1024 << " -> " << a.cacheBytes / 1024 << " KB\n";
+        }
+        out().flush();
+    }
 
     // ---- 3: run 200 of them, against git clone --mirror ----------------------------------------
     int failures = 0;
