@@ -11,8 +11,10 @@
 // a real bare repository served by `git daemon --inetd` behind socat (listen backlog 128, as the
 // shell benches and DESIGN section 7; --plain-daemon: the GitDaemonServer fixture, backlog 5). The
 // sources are one template (GitRepoBuilder::makePullRequestShaped: 30 commits on main, 5 branches,
-// 4 tags) and N copies whose packs are hard links to the template's, each with its own branch
-// refs/heads/fleet/repo-K (distinct fingerprints); making 5,000 takes about a second.
+// 4 tags, 38 commits in all) and S+1 copies whose packs are hard links to the template's, each with
+// its own branch refs/heads/fleet/repo-K (distinct fingerprints); the repositories listed but never
+// cloned (K > S) are symbolic links to the last copy (their URLs clone too), so that 5,000 sources
+// are not 50,000 files to make and, slowest on a shared disk, to delete. Under a second.
 //
 // For each size N of --sizes, in a fresh config and state folder (credential add --kind token
 // --secret-env, org add --regex '^repo-0[01]\d\d$' --target-dir): R × (a cold `org preview NAME
@@ -32,6 +34,10 @@
 // check that every cache of each tool holds its source's refs/heads and refs/tags with the same
 // ids. busy% = share of 0.5 s samples that saw a runnable process of another session (other
 // builds on these cores); drops = kernel ListenOverflows during the row.
+// --before-bin PATH: the previews of a second binary too, alternating run by run with the first,
+// and after/before ratios (the run step uses the first binary only). --perf DIR: one more cold and
+// warm preview of the largest N under `perf record --call-graph dwarf` (DIR/preview-cold.data,
+// …; keep the binary with --keep DIR for perf report's symbols).
 // Figures only, no pass/fail on time; exit 1 when a step or a sanity check failed.
 #include "GitDaemonServer.h"
 #include "GitRepoBuilder.h"
