@@ -70,8 +70,20 @@ OrgStateStore::OrgStateStore(QString stateDir)
 QString OrgStateStore::fileOf(const QString &org) const { return QDir(m_dir).filePath(encodedName(org) + QStringLiteral(".json")); }
 QString OrgStateStore::pagesFileOf(const QString &org) const
 {
-    return QDir(m_dir).filePath(encodedName(org) + QStringLiteral(".pages.json"));
+    return QDir(m_dir).filePath(encodedName(org) + QStringLiteral(".pages"));
 }
+
+namespace {
+
+const QByteArray kPagesMagic = QByteArrayLiteral("mirrordesk-page-cache 1\n");
+
+// The page cache as written before format 1 (one JSON object, bodies as JSON strings).
+QString legacyPagesFile(const QString &pagesFile)
+{
+    return pagesFile + QStringLiteral(".json");
+}
+
+} // namespace
 
 Result<OrgState> OrgStateStore::load(const QString &org) const
 {
@@ -122,37 +134,68 @@ Status OrgStateStore::save(const QString &org, const OrgState &state)
 
 Result<providers::PageCache> OrgStateStore::loadPages(const QString &org) const
 {
-    auto object = readJsonObject(pagesFileOf(org), kMaxPagesBytes, QStringLiteral("org page cache"));
     providers::PageCache cache;
-    if (!object) {
-        // Only a cache: a damaged one is dropped (the next listing asks for every page again).
-        qCWarning(lcOrg).noquote() << object.error().message;
+    const QString path = pagesFileOf(org);
+    // Only a cache: whatever is wrong with it is dropped (the next listing asks for every page again).
+    auto dropped = [&](const QString &why) {
+        qCWarning(lcOrg).noquote() << QStringLiteral("org page cache %1 %2; dropped").arg(path, why);
+        return providers::PageCache{};
+    };
+    auto bytes = safefile::readRegular(path, kMaxPagesBytes, QStringLiteral("org page cache"));
+    if (!bytes)
+        return dropped(bytes.error().message);
+    if (!*bytes)
         return cache;
+    const QByteArray &data = **bytes;
+    const qsizetype indexEnd = data.startsWith(kPagesMagic) ? data.indexOf('\n', kPagesMagic.size()) : -1;
+    if (indexEnd < 0)
+        return dropped(QStringLiteral("is not a page cache of this version"));
+    QJsonParseError error;
+    const QJsonDocument index = QJsonDocument::fromJson(data.mid(kPagesMagic.size(), indexEnd - kPagesMagic.size()), &error);
+    if (error.error != QJsonParseError::NoError || !index.isArray())
+        return dropped(QStringLiteral("has a damaged index"));
+    qsizetype at = indexEnd + 1;
+    for (const QJsonValue &value : index.array()) {
+        const QJsonObject page = value.toObject();
+        const qint64 size = page.value(QStringLiteral("bytes")).toInteger(-1);
+        if (size < 0 || size > data.size() - at)
+            return dropped(QStringLiteral("is cut short"));
+        cache.pages.insert(page.value(QStringLiteral("url")).toString(),
+                           providers::PageCache::Page{page.value(QStringLiteral("etag")).toString().toUtf8(), data.mid(at, size),
+                                                      page.value(QStringLiteral("next")).toString().toUtf8()});
+        at += size;
     }
-    for (auto it = object->begin(); it != object->end(); ++it) {
-        const QJsonObject page = it.value().toObject();
-        cache.pages.insert(it.key(), providers::PageCache::Page{page.value(QStringLiteral("etag")).toString().toUtf8(),
-                                                                page.value(QStringLiteral("body")).toString().toUtf8(),
-                                                                page.value(QStringLiteral("next")).toString().toUtf8()});
-    }
+    if (at != data.size())
+        return dropped(QStringLiteral("holds more than its index says"));
     return cache;
 }
 
 Status OrgStateStore::savePages(const QString &org, const providers::PageCache &pages)
 {
-    QJsonObject object;
+    QJsonArray index;
+    qsizetype total = 0;
     for (auto it = pages.pages.begin(); it != pages.pages.end(); ++it) {
-        object.insert(it.key(), QJsonObject{{QStringLiteral("etag"), QString::fromUtf8(it->etag)},
-                                            {QStringLiteral("body"), QString::fromUtf8(it->body)},
-                                            {QStringLiteral("next"), QString::fromUtf8(it->next)}});
+        index.append(QJsonObject{{QStringLiteral("url"), it.key()},
+                                 {QStringLiteral("etag"), QString::fromUtf8(it->etag)},
+                                 {QStringLiteral("next"), QString::fromUtf8(it->next)},
+                                 {QStringLiteral("bytes"), qint64(it->body.size())}});
+        total += it->body.size();
     }
-    return safefile::writeAtomically(pagesFileOf(org), QJsonDocument(object).toJson(QJsonDocument::Compact), QStringLiteral("org page cache"),
-                                     safefile::Durability::Unsynced);
+    QByteArray data = kPagesMagic + QJsonDocument(index).toJson(QJsonDocument::Compact) + '\n';
+    data.reserve(data.size() + total);
+    for (auto it = pages.pages.begin(); it != pages.pages.end(); ++it) // the same order as the index
+        data += it->body;
+    const QString path = pagesFileOf(org);
+    if (auto status = safefile::writeAtomically(path, data, QStringLiteral("org page cache"), safefile::Durability::Unsynced); !status)
+        return status;
+    if (const QString legacy = legacyPagesFile(path); safefile::kindOf(legacy) == safefile::Kind::Regular)
+        QFile::remove(legacy);
+    return {};
 }
 
 Status OrgStateStore::remove(const QString &org)
 {
-    for (const QString &path : {fileOf(org), pagesFileOf(org)}) {
+    for (const QString &path : {fileOf(org), pagesFileOf(org), legacyPagesFile(pagesFileOf(org))}) {
         if (QFileInfo::exists(path) && !QFile::remove(path))
             return Error::io(QStringLiteral("cannot remove %1").arg(path));
     }
@@ -190,6 +233,7 @@ struct OrgOps::Job {
     std::shared_ptr<std::atomic<bool>> cancelled = std::make_shared<std::atomic<bool>>(false);
     QHash<QString, git::ResolvedCredential> secrets;
     providers::PageCache pages;
+    providers::PageCache loadedPages; // as read from the state folder, to save only a changed cache
     providers::ProviderClient *client = nullptr;
     providers::ProviderClient *targetClient = nullptr;
     OrgState state;
@@ -389,6 +433,7 @@ void OrgOps::list(std::shared_ptr<Job> job)
         qCWarning(lcOrg).noquote() << state.error().message;
     if (auto pages = m_states.loadPages(job->org.name))
         job->pages = *pages;
+    job->loadedPages = job->pages; // implicitly shared: no copy of the bodies
     QStringList credentials;
     if (!job->org.credential.isEmpty())
         credentials.append(job->org.credential);
@@ -434,8 +479,12 @@ void OrgOps::afterList(std::shared_ptr<Job> job, Result<providers::Listing> list
         finish(job, error);
         return;
     }
-    if (auto status = m_states.savePages(job->org.name, job->pages); !status)
-        qCWarning(lcOrg).noquote() << status.error().message;
+    // Every page answered 304 with the same next page: the cache on disk is what it was, not
+    // rewritten (tens of MB for a large org).
+    if (job->pages != job->loadedPages) {
+        if (auto status = m_states.savePages(job->org.name, job->pages); !status)
+            qCWarning(lcOrg).noquote() << status.error().message;
+    }
 
     // What the preview knows of the org's mirrors: their state files (no network).
     StateStore states(m_stateDir);

@@ -82,8 +82,10 @@ struct PageCache {
         QByteArray etag = {};
         QByteArray body = {};
         QByteArray next = {}; // the next page's URL the stored answer named (Link / next / nextPageStart), empty on the last
+        bool operator==(const Page &) const = default;
     };
     QHash<QString, Page> pages = {};
+    bool operator==(const PageCache &) const = default;
 };
 
 struct ListProgress {

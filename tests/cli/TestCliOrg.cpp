@@ -297,6 +297,61 @@ private Q_SLOTS:
         QCOMPARE(org.value(u"error_category"_s).toString(), category);
     }
 
+    // The org's page cache (<state>/orgs/<name>.pages): a second preview revalidates every page
+    // (If-None-Match, all 304) and leaves the file as it was; a damaged or cut-short one is
+    // dropped (every page asked for again, 200) and written afresh; the older <name>.pages.json
+    // is removed once the new file is written.
+    void pageCacheRevalidatedAndNotRewritten()
+    {
+        QList<FixtureRepo> repositories;
+        for (int i = 0; i < 5; ++i)
+            repositories << repo(u"r%1"_s.arg(i), u"acme/tool.git"_s);
+        m_api.setRepositories(ForgeApi::GitHub, u"paged"_s, repositories);
+        m_api.setPageSize(2); // 3 pages
+        CliEnv env;
+        addOrg(env, {u"pc"_s, u"--provider"_s, u"github"_s, u"--owner"_s, u"paged"_s, u"--api-url"_s, m_api.apiUrl(ForgeApi::GitHub),
+                     u"--credential"_s, u"tok"_s, u"--target-dir"_s, env.path(u"t"_s)});
+        const QString cache = env.stateDir() + u"/orgs/pc.pages"_s;
+        const QString legacy = cache + u".json"_s;
+        QVERIFY(CliEnv::writeFile(legacy, "{}"));
+        auto preview = [&](int expectedStatus) {
+            m_api.clearRequests();
+            const CliResult r = env.run({u"org"_s, u"preview"_s, u"pc"_s, u"--json"_s}, {}, tokenEnv());
+            CLI_EXPECT_EXIT(r, 0);
+            QCOMPARE(r.json().value(u"repositories"_s).toArray().size(), 5);
+            const QList<md::fixtures::FixtureRequest> requests = m_api.requests();
+            QCOMPARE(requests.size(), 3);
+            for (const auto &request : requests) {
+                QCOMPARE(request.status, expectedStatus);
+                QCOMPARE(request.ifNoneMatch.isEmpty(), expectedStatus != 304);
+            }
+        };
+        preview(200);
+        QVERIFY(CliEnv::readFile(cache).value_or(QByteArray()).startsWith("mirrordesk-page-cache 1\n"));
+        QVERIFY(!QFileInfo::exists(legacy));
+
+        // Unchanged: not rewritten (its modification time set back stays).
+        const QDateTime old = QDateTime(QDate(2001, 2, 3), QTime(4, 5, 6), Qt::UTC);
+        {
+            QFile file(cache);
+            QVERIFY(file.open(QIODevice::ReadWrite) && file.setFileTime(old, QFileDevice::FileModificationTime));
+        }
+        const QByteArray written = CliEnv::readFile(cache).value_or(QByteArray());
+        preview(304);
+        QCOMPARE(QFileInfo(cache).lastModified().toUTC(), old);
+        QCOMPARE(CliEnv::readFile(cache).value_or(QByteArray()), written);
+
+        for (const QByteArray &damaged : {QByteArray("garbage"), written.left(written.size() - 10), written + "tail"}) {
+            QVERIFY(CliEnv::writeFile(cache, damaged));
+            preview(200);
+            const QByteArray again = CliEnv::readFile(cache).value_or(QByteArray());
+            QVERIFY(again.startsWith("mirrordesk-page-cache 1\n"));
+            QCOMPARE(again.size(), written.size()); // the same pages (their order follows a hash)
+            preview(304);
+        }
+        m_api.setPageSize(100);
+    }
+
     // Definitions: bad input is refused with what is wrong and changes nothing; a version-1
     // config is upgraded by its first edit, said so, the old file kept.
     void definitionsRefuseBadInput()
