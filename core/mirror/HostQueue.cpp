@@ -1,5 +1,7 @@
 #include "mirror/HostQueue.h"
 
+#include "security/SshKey.h"
+
 #include <QThreadPool>
 
 namespace md {
@@ -33,6 +35,7 @@ void HostQueue::launch(const QString &host, std::function<void()> job)
 {
     m_pool.start([this, host, job = std::move(job)] {
         job();
+        releaseThreadCryptoState();
         std::function<void()> next;
         {
             std::lock_guard<std::mutex> guard(m_mutex);

@@ -109,6 +109,7 @@ void CredentialOps::checkKeyFor(const Credential &credential, QByteArray text, s
         QPointer<QObject> guard(context);
         QThreadPool::globalInstance()->start([guard, text, secret, reply] {
             Result<CheckedKey> checked = checkKey(text, secret, false);
+            releaseThreadCryptoState();
             if (guard)
                 QMetaObject::invokeMethod(guard.data(), [reply, checked] { reply(checked); }, Qt::QueuedConnection);
         });

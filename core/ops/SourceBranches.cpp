@@ -8,6 +8,8 @@
 #include <QCoreApplication>
 #include <QMetaObject>
 #include <QPointer>
+#include "security/SshKey.h"
+
 #include <QThreadPool>
 
 #include <algorithm>
@@ -101,6 +103,7 @@ void SourceLister::list(const Config &config, const Mirror &mirror, Done done)
         QThreadPool::globalInstance()->start([self, generation, flag, done, access, limits]() mutable {
             limits.cancel = flag.get(); // `flag` lives as long as this task
             auto listed = git::listMirroredRefs(access, limits);
+            releaseThreadCryptoState();
             Result<SourceRefs> result = listed ? Result<SourceRefs>(SourceRefs{listed->refs, listed->headTarget, access.displayUrl})
                                                : Result<SourceRefs>(listed.error());
             QMetaObject::invokeMethod(qApp, [self, generation, done, result = std::move(result)]() mutable {

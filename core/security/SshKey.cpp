@@ -850,4 +850,9 @@ Status checkPassphrase(const QByteArray &privateKeyText, const QByteArray &passp
     return keyError(QStringLiteral("libssh2 cannot load the private key (%1)").arg(why));
 }
 
+void releaseThreadCryptoState()
+{
+    OPENSSL_thread_stop();
+}
+
 } // namespace md

@@ -65,4 +65,10 @@ inline bool isPassphraseNeeded(const PrivateKeyInfo &info)
 // check the passphrase offline", never a guess).
 Status checkPassphrase(const QByteArray &privateKeyText, const QByteArray &passphrase);
 
+// Frees OpenSSL's state of the calling thread (its error queue and random generators) now, as its
+// thread-exit handler would. Called at the end of each job a pool thread runs: Qt's pool threads
+// are detached and may still be exiting when the process's atexit OPENSSL_cleanup() runs, which
+// then leaks that state (LeakSanitizer saw it in CI). OpenSSL sets it up again on next use.
+void releaseThreadCryptoState();
+
 } // namespace md

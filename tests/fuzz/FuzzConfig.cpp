@@ -28,7 +28,11 @@ QByteArray configAsQtWritesIt(const md::Config &config)
     QJsonObject hostKeys;
     for (auto it = config.hostKeys.begin(); it != config.hostKeys.end(); ++it)
         hostKeys.insert(it.key(), QJsonArray::fromStringList(it.value()));
+    QJsonArray orgs;
+    for (const md::OrgMirror &org : config.orgs)
+        orgs.append(md::orgToJson(org));
     const QJsonObject root{
+        {QStringLiteral("orgs"), orgs},
         {QStringLiteral("schema_version"), md::Config::kSchemaVersion},
         {QStringLiteral("settings"), md::settingsToJson(config.settings)},
         {QStringLiteral("credentials"), credentials},

@@ -145,10 +145,11 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(window.lastMessage().startsWith(QLatin1String("Check All finished")), 30000);
         QCOMPARE(window.lastMessage(), QStringLiteral("Check All finished: 1 in sync, 1 behind, 0 diverged, 1 unreachable, 0 empty, 0 skipped"));
         QTRY_COMPARE(cell(window, QStringLiteral("insync"), MirrorTableModel::Health), QStringLiteral("In sync"));
-        QCOMPARE(cell(window, QStringLiteral("behind"), MirrorTableModel::Health), QStringLiteral("Behind"));
-        QCOMPARE(cell(window, QStringLiteral("unreach"), MirrorTableModel::Health), QStringLiteral("Failing"));
-        QVERIFY(!cell(window, QStringLiteral("behind"), MirrorTableModel::Checked).isEmpty());
-        QCOMPARE(cell(window, QStringLiteral("behind"), MirrorTableModel::Progress), QStringLiteral("Behind"));
+        // The rows follow the engine's reports through the coalescing flush: they may lag the summary.
+        QTRY_COMPARE(cell(window, QStringLiteral("behind"), MirrorTableModel::Health), QStringLiteral("Behind"));
+        QTRY_COMPARE(cell(window, QStringLiteral("unreach"), MirrorTableModel::Health), QStringLiteral("Failing"));
+        QTRY_VERIFY(!cell(window, QStringLiteral("behind"), MirrorTableModel::Checked).isEmpty());
+        QTRY_COMPARE(cell(window, QStringLiteral("behind"), MirrorTableModel::Progress), QStringLiteral("Behind"));
         QVERIFY2(window.summaryText().contains(QLatin1String("1 Behind")), qPrintable(window.summaryText()));
         QVERIFY(window.summaryText().startsWith(QLatin1String("3 mirror(s)")));
 
