@@ -286,9 +286,9 @@ void MainWindow::discoverNext()
                 m_orgPanel->model()->setWindowError(name, QString());
                 const QMap<QString, int> results = report->results();
                 if (const int added = results.value(QStringLiteral("created")); added > 0)
-                    say(tr("Org mirror %1: %n new repositories added as mirrors", nullptr, added).arg(name));
+                    say(tr("Org mirror %1: added %n mirror(s) for new repositories", nullptr, added).arg(name));
                 if (const int failed = results.value(QStringLiteral("failed")); failed > 0)
-                    say(tr("Org mirror %1: %n new repositories could not be added", nullptr, failed).arg(name));
+                    say(tr("Org mirror %1: %n mirror(s) for new repositories could not be added", nullptr, failed).arg(name));
                 scan(false); // the new mirrors' rows, due at once
             }
             discoverNext();

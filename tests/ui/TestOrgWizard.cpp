@@ -35,6 +35,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTranslator>
 
 using namespace md;
 using namespace md::ui;
@@ -432,7 +433,7 @@ private Q_SLOTS:
         QTRY_VERIFY(window.discovering());
         QTRY_VERIFY_WITH_TIMEOUT(!window.discovering(), 30000);
         QCOMPARE(mirrorNames(config()), (QStringList{u"gh/acme/api"_s, u"gh/acme/docs"_s, u"gh/acme/tool"_s}));
-        QVERIFY2(window.lastMessage().contains(u"3 new repositories"_s), qPrintable(window.lastMessage()));
+        QVERIFY2(window.lastMessage().contains(u"added 3 mirror(s) for new repositories"_s), qPrintable(window.lastMessage()));
         QTRY_VERIFY(window.model()->rowOf(u"gh/acme/docs"_s) >= 0);
         QTRY_COMPARE(orgCell(window, u"gh"_s, OrgListModel::Mirrors), u"3"_s);
         QCOMPARE(window.runScheduler(), 3);
@@ -453,11 +454,26 @@ private Q_SLOTS:
         window.runScheduler();
         QTRY_VERIFY_WITH_TIMEOUT(window.model()->rowOf(u"gh/acme/new"_s) >= 0, 30000);
         QTRY_VERIFY(!window.discovering());
-        QVERIFY2(window.lastMessage().contains(u"1 new repositories"_s), qPrintable(window.lastMessage()));
+        QVERIFY2(window.lastMessage().contains(u"added 1 mirror(s) for new repositories"_s), qPrintable(window.lastMessage()));
         QVERIFY(window.runScheduler() >= 1);
         waitIdle(window);
         QCOMPARE(GitRepoBuilder::refOrEmpty(target() + u"/acme/new.git"_s, u"refs/heads/main"_s), m_main);
         QTRY_COMPARE(orgCell(window, u"gh"_s, OrgListModel::Mirrors), u"4"_s);
+    }
+
+    // The wizard and the org list speak German with the embedded catalogue.
+    void germanCatalogue()
+    {
+        writeConfig();
+        QTranslator translator;
+        QVERIFY(translator.load(u":/i18n/mirrordesk_de.qm"_s));
+        QCoreApplication::installTranslator(&translator);
+        QCOMPARE(OrgPreviewModel::actionWord(OrgAction::Create), u"Anlegen"_s);
+        QCOMPARE(OrgListModel().headerData(OrgListModel::LastDiscovery, Qt::Horizontal).toString(), u"Letzte Suche"_s);
+        std::unique_ptr<OrgWizard> wizard(OrgWizard::create(OrgWizard::Mode::New, configPath(), stateDir(), config(), nullptr));
+        QCOMPARE(wizard->windowTitle(), u"Neuer Org-Spiegel"_s);
+        QCOMPARE(wizard->listButton()->text(), u"Repositorys auflisten"_s);
+        QCoreApplication::removeTranslator(&translator);
     }
 
     // A failed discovery: in the org list (last error) and the status bar; not retried at once.
