@@ -55,6 +55,15 @@ void OrgListModel::setRows(QList<OrgListRow> rows)
         if (const int at = rowOf(row.org.name); at >= 0 && row.activity.isEmpty())
             row.activity = m_rows.at(at).activity;
     }
+    const bool sameOrgs = std::equal(rows.begin(), rows.end(), m_rows.begin(), m_rows.end(),
+                                     [](const OrgListRow &a, const OrgListRow &b) { return a.org.name == b.org.name; });
+    if (sameOrgs) {
+        // The same orgs (a state read again after a run): the rows change in place, the selection stays.
+        m_rows = std::move(rows);
+        if (!m_rows.isEmpty())
+            Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+        return;
+    }
     beginResetModel();
     m_rows = std::move(rows);
     endResetModel();

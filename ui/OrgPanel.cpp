@@ -35,7 +35,7 @@ OrgPanel::OrgPanel(const QList<QAction *> &actions, QWidget *parent)
     m_view->setColumnWidth(OrgListModel::Provider, 110);
     m_view->setColumnWidth(OrgListModel::Target, 220);
     m_view->setColumnWidth(OrgListModel::Mirrors, 60);
-    m_view->setColumnWidth(OrgListModel::LastDiscovery, 130);
+    m_view->setColumnWidth(OrgListModel::LastDiscovery, 160);
     m_view->setColumnWidth(OrgListModel::Counts, 220);
     m_view->setColumnWidth(OrgListModel::Gone, 60);
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);

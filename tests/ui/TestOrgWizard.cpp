@@ -255,9 +255,19 @@ private Q_SLOTS:
         QVERIFY(!nextEnabled(wizard));
         wizard->targetDirEdit()->setText(target());
         QCOMPARE(wizard->errorOf(u"target.dir"_s), QString());
+        // A forge target is checked by the same rules (validateOrg): a group named, its credential.
         wizard->forgeChoice()->setChecked(true);
         QVERIFY(!wizard->errorOf(u"target.url"_s).isEmpty());
         QVERIFY(!nextEnabled(wizard));
+        wizard->targetUrlEdit()->setText(u"https://gitlab.example/"_s);
+        QVERIFY2(wizard->errorOf(u"target.url"_s).contains(u"names no group"_s), qPrintable(wizard->errorOf(u"target.url"_s)));
+        wizard->targetUrlEdit()->setText(u"https://gitlab.example/grp/sub"_s);
+        QCOMPARE(wizard->errorOf(u"target.url"_s), QString());
+        QVERIFY(!wizard->errorOf(u"target.credential"_s).isEmpty());
+        wizard->targetCredentialBox()->setCurrentIndex(wizard->targetCredentialBox()->findData(u"tok"_s));
+        QCOMPARE(wizard->errorOf(u"target.credential"_s), QString());
+        QVERIFY(nextEnabled(wizard));
+        QCOMPARE(wizard->draft().target.url, u"https://gitlab.example/grp/sub"_s);
         wizard->folderChoice()->setChecked(true);
         wizard->syncNewBox()->setChecked(true);
         QVERIFY(nextEnabled(wizard));
@@ -374,6 +384,46 @@ private Q_SLOTS:
         QCOMPARE(mirrorNames(config()), QStringList{});
         QCOMPARE(GitRepoBuilder::refOrEmpty(target() + u"/acme/tool.git"_s, u"refs/heads/main"_s), m_main);
         QTRY_COMPARE(window.orgPanel()->model()->rowCount(), 0);
+    }
+
+    // Edit…: the definition as stored, the name kept; Next on the target page saves the change
+    // (OrgOps::edit on a worker) and moves on to the preview, which follows the new filter.
+    void editSavesTheChangedDefinition()
+    {
+        writeConfig(org());
+        MainWindow window(configPath(), stateDir());
+        QTRY_VERIFY(window.loaded());
+        QTRY_COMPARE(window.orgPanel()->model()->rowCount(), 1);
+        window.orgPanel()->selectOrg(u"gh"_s);
+        QVERIFY(window.editOrgAction()->isEnabled());
+        window.editOrgAction()->trigger();
+        OrgWizard *wizard = window.orgWizard();
+        QVERIFY(wizard);
+        QCOMPARE(wizard->currentId(), int(OrgWizard::ProviderPage));
+        QCOMPARE(wizard->nameEdit()->text(), u"gh"_s);
+        QVERIFY(wizard->nameEdit()->isReadOnly());
+        QCOMPARE(wizard->credentialBox()->currentData().toString(), u"tok"_s);
+        QCOMPARE(wizard->draft(), org());
+        QVERIFY(nextEnabled(wizard));
+        wizard->next();
+        QCOMPARE(wizard->regexEdit()->text(), org().regex);
+        wizard->regexEdit()->setText(u"^tool$"_s);
+        wizard->next();
+        QCOMPARE(wizard->currentId(), int(OrgWizard::TargetPage));
+        QVERIFY(wizard->syncNewBox()->isChecked());
+        wizard->goneBox()->setCurrentIndex(wizard->goneBox()->findData(int(GonePolicy::Disable)));
+        wizard->next();
+        QTRY_COMPARE_WITH_TIMEOUT(wizard->currentId(), int(OrgWizard::PreviewPage), 10000);
+        QCOMPARE(config().orgs.size(), 1);
+        QCOMPARE(config().orgs.first().regex, u"^tool$"_s);
+        QCOMPARE(config().orgs.first().gone, GonePolicy::Disable);
+        QTRY_VERIFY_WITH_TIMEOUT(!wizard->previewing(), 30000);
+        QCOMPARE(wizard->previewModel()->count(OrgAction::Create), 1);
+        QCOMPARE(wizard->previewModel()->count(OrgAction::Filtered), 4);
+        QPointer<OrgWizard> closing(wizard);
+        wizard->reject();
+        QTRY_VERIFY(!closing);
+        QVERIFY(config().mirrors.isEmpty());
     }
 
     // Cancel while the Run's listing is held open: it ends cleanly, nothing is added, and the
