@@ -656,6 +656,8 @@ void MainWindow::updateActions()
         refused = at >= 0 && HostKeyOps::refusalOf(m_model->row(at).status).has_value();
     }
     m_reviewHostKeyAction->setEnabled(refused);
+    if (m_orgPanel)
+        updateOrgActions();
 }
 
 QString MainWindow::summaryText() const

@@ -7,6 +7,7 @@
 #include "mirror/JobPreparer.h"
 #include "mirror/MirrorStore.h"
 #include "ops/OrgPlan.h"
+#include "ops/OrgStateStore.h"
 #include "ops/RunOps.h"
 #include "providers/Provider.h"
 
@@ -19,38 +20,6 @@
 #include <memory>
 
 namespace md {
-
-// What is known of an org between runs: <state>/orgs/<name>.json (and its page cache beside it,
-// <name>.pages.json, for conditional requests). Never holds a secret.
-struct OrgState {
-    QDateTime lastDiscoveryAt = {};
-    QDateTime lastRunAt = {};
-    int listed = 0;
-    QMap<OrgAction, int> summary = {};
-    QString lastError = {};
-    ErrorCategory errorCategory = ErrorCategory::None;
-    QHash<QString, QString> syncedContentHash = {}; // mirror name -> the provider's content hash at its last successful org update
-    QStringList gone = {};                          // the org's mirrors no longer listed upstream
-    bool operator==(const OrgState &) const = default;
-};
-
-class OrgStateStore {
-public:
-    explicit OrgStateStore(QString stateDir);
-    Result<OrgState> load(const QString &org) const; // none yet: an empty state
-    Status save(const QString &org, const OrgState &state);
-    Result<providers::PageCache> loadPages(const QString &org) const;
-    Status savePages(const QString &org, const providers::PageCache &pages);
-    Status remove(const QString &org);
-    QString fileOf(const QString &org) const;
-    QString pagesFileOf(const QString &org) const;
-
-private:
-    QString m_dir;
-};
-
-// Whether the org's discovery is due at `now` (sync_new on, never discovered or its interval passed).
-bool orgDiscoveryDue(const OrgMirror &org, const OrgState &state, const QDateTime &now);
 
 struct OrgRunRow {
     OrgRow row = {};
@@ -74,8 +43,8 @@ struct OrgProgress {
 
 // What a Run leaves out or holds back.
 struct OrgRunOptions {
-    // Sync new: the new mirrors are added but no update runs (the schedule runs them, as they
-    // are due at once), and nothing is updated.
+    // Sync new: the new repositories' mirrors are added and nothing is updated (the schedule
+    // runs the new mirrors: they are due at once).
     bool onlyCreate = false;
     // Repositories (full names as listed, compared ignoring case) the run leaves alone: a
     // repository to create is not created and gets no mirror, one to update is not updated. Their

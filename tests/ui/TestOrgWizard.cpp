@@ -495,8 +495,7 @@ private Q_SLOTS:
                               {repo(u"tool"_s), repo(u"api"_s), repo(u"docs"_s), repo(u"new"_s)});
         m_api.clearRequests();
         window.runScheduler();
-        QTest::qWait(200);
-        QVERIFY(!window.discovering());
+        QTRY_VERIFY(!window.discovering()); // the states read on a worker: none due
         QCOMPARE(m_api.requestsTo(u"/orgs/acme/repos"_s).size(), 0);
 
         // An hour and a bit later (its interval is 60 minutes): discovered, added, then updated.
@@ -542,8 +541,7 @@ private Q_SLOTS:
         QCOMPARE(mirrorNames(config()), QStringList{});
         m_api.clearRequests();
         window.runScheduler();
-        QTest::qWait(200);
-        QVERIFY(!window.discovering());
+        QTRY_VERIFY(!window.discovering());
         QCOMPARE(m_api.requestsTo(u"nobody"_s).size(), 0);
     }
 };
