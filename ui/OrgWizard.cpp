@@ -446,12 +446,14 @@ void OrgWizard::revalidate()
 
     for (int page : {ProviderPage, RepositoriesPage, TargetPage}) {
         bool ok = valid.value(page - 1, true);
+        bool pageMissing = false;
         for (auto it = missing.cbegin(); it != missing.cend(); ++it) {
             if (pageOfField(it.key()) == page) {
                 setFieldError(it.key(), it.value());
-                ok = false;
+                pageMissing = true;
             }
         }
+        ok = ok && !pageMissing;
         OrgMirror probe = org;
         if (page < RepositoriesPage) {
             probe.owner = QStringLiteral("owner");
@@ -470,8 +472,10 @@ void OrgWizard::revalidate()
             const int at = field.isEmpty() ? TargetPage : pageOfField(field);
             if (at == page) {
                 ok = false;
-                if (!missing.contains(field))
-                    setFieldError(field.isEmpty() ? QStringLiteral("target") : field, messageOf(status.error()));
+                // What is missing is said once, under its field (the rules' "neither a folder nor a URL" too).
+                const QString shown = field.isEmpty() ? QStringLiteral("target") : field;
+                if (!missing.contains(shown) && !(shown == QLatin1String("target") && pageMissing))
+                    setFieldError(shown, messageOf(status.error()));
             }
         }
         valid.insert(page, ok);

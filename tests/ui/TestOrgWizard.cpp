@@ -250,6 +250,8 @@ private Q_SLOTS:
         // 3. Target: a folder, by its absolute path.
         QVERIFY(wizard->folderChoice()->isChecked());
         QVERIFY(!nextEnabled(wizard));
+        QVERIFY(!wizard->errorOf(u"target.dir"_s).isEmpty());
+        QCOMPARE(wizard->errorOf(u"target"_s), QString()); // said once, under the field
         wizard->targetDirEdit()->setText(u"relative/mirrors"_s);
         QVERIFY(!wizard->errorOf(u"target.dir"_s).isEmpty());
         QVERIFY(!nextEnabled(wizard));
