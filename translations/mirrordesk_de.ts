@@ -1695,6 +1695,108 @@
         <source>Preferences saved; they apply from the next check or update</source>
         <translation>Voreinstellungen gespeichert; sie gelten ab der nächsten Prüfung oder Aktualisierung</translation>
     </message>
+    <message>
+        <source>New org mirror…</source>
+        <translation>Neuer Org-Spiegel…</translation>
+    </message>
+    <message>
+        <source>Mirror a whole GitHub organisation, GitLab group, Bitbucket workspace or Bitbucket Server project, repository by repository</source>
+        <translation>Eine ganze GitHub-Organisation, GitLab-Gruppe, einen Bitbucket-Workspace oder ein Bitbucket-Server-Projekt spiegeln, Repository für Repository</translation>
+    </message>
+    <message>
+        <source>Edit org mirror…</source>
+        <translation>Org-Spiegel bearbeiten…</translation>
+    </message>
+    <message>
+        <source>Change the selected org mirror&apos;s provider, filter, target or sync new</source>
+        <translation>Anbieter, Filter, Ziel oder die Suche nach neuen Repositorys des ausgewählten Org-Spiegels ändern</translation>
+    </message>
+    <message>
+        <source>Preview/Run org mirror…</source>
+        <translation>Vorschau/Ausführen des Org-Spiegels…</translation>
+    </message>
+    <message>
+        <source>List the selected org mirror&apos;s repositories, see what a Run would do with each, then run it</source>
+        <translation>Die Repositorys des ausgewählten Org-Spiegels auflisten, sehen, was ein Lauf mit jedem täte, und ihn dann ausführen</translation>
+    </message>
+    <message>
+        <source>Remove org mirror…</source>
+        <translation>Org-Spiegel entfernen…</translation>
+    </message>
+    <message>
+        <source>Remove the selected org mirror (its mirrors stay unless you choose; caches are always kept)</source>
+        <translation>Den ausgewählten Org-Spiegel entfernen (seine Spiegel bleiben, sofern Sie nichts anderes wählen; Caches bleiben immer erhalten)</translation>
+    </message>
+    <message>
+        <source>Org mirrors</source>
+        <translation>Org-Spiegel</translation>
+    </message>
+    <message>
+        <source>Discovering…</source>
+        <translation>Sucht neue Repositorys…</translation>
+    </message>
+    <message>
+        <source>The org mirror %1 is discovering new repositories; try again when it is done</source>
+        <translation>Der Org-Spiegel %1 sucht gerade neue Repositorys; versuchen Sie es erneut, wenn er fertig ist</translation>
+    </message>
+    <message>
+        <source>Saved org mirror %1</source>
+        <translation>Org-Spiegel %1 gespeichert</translation>
+    </message>
+    <message>
+        <source>The org mirror %1 or one of its mirrors is running; wait for it or cancel it first</source>
+        <translation>Der Org-Spiegel %1 oder einer seiner Spiegel läuft gerade; warten Sie darauf oder brechen Sie ihn zuerst ab</translation>
+    </message>
+    <message>
+        <source>Remove org mirror</source>
+        <translation>Org-Spiegel entfernen</translation>
+    </message>
+    <message numerus="yes">
+        <source>Remove the org mirror %1 from MirrorDesk? Its %n mirror(s) stay as ordinary mirrors unless you tick the box below. Caches are always kept; nothing on the provider or the target is touched.</source>
+        <translation>
+            <numerusform>Den Org-Spiegel %1 aus MirrorDesk entfernen? Sein %n Spiegel bleibt als gewöhnlicher Spiegel erhalten, sofern Sie nicht das Kästchen unten anhaken. Caches bleiben immer erhalten; beim Anbieter und im Ziel wird nichts verändert.</numerusform>
+            <numerusform>Den Org-Spiegel %1 aus MirrorDesk entfernen? Seine %n Spiegel bleiben als gewöhnliche Spiegel erhalten, sofern Sie nicht das Kästchen unten anhaken. Caches bleiben immer erhalten; beim Anbieter und im Ziel wird nichts verändert.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Also remove its %n mirror(s) from MirrorDesk (their caches are kept)</source>
+        <translation>
+            <numerusform>Auch seinen %n Spiegel aus MirrorDesk entfernen (der Cache bleibt erhalten)</numerusform>
+            <numerusform>Auch seine %n Spiegel aus MirrorDesk entfernen (die Caches bleiben erhalten)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Removed the org mirror %1 and its %n mirror(s); their caches were kept</source>
+        <translation>
+            <numerusform>Org-Spiegel %1 und sein %n Spiegel entfernt; der Cache blieb erhalten</numerusform>
+            <numerusform>Org-Spiegel %1 und seine %n Spiegel entfernt; die Caches blieben erhalten</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Removed the org mirror %1; its %n mirror(s) stay as ordinary mirrors</source>
+        <translation>
+            <numerusform>Org-Spiegel %1 entfernt; sein %n Spiegel bleibt als gewöhnlicher Spiegel erhalten</numerusform>
+            <numerusform>Org-Spiegel %1 entfernt; seine %n Spiegel bleiben als gewöhnliche Spiegel erhalten</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Discovery of the org mirror %1 failed: %2</source>
+        <translation>Die Suche nach neuen Repositorys des Org-Spiegels %1 ist fehlgeschlagen: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Org mirror %1: added %n mirror(s) for new repositories</source>
+        <translation>
+            <numerusform>Org-Spiegel %1: %n Spiegel für neue Repositorys hinzugefügt</numerusform>
+            <numerusform>Org-Spiegel %1: %n Spiegel für neue Repositorys hinzugefügt</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Org mirror %1: %n mirror(s) for new repositories could not be added</source>
+        <translation>
+            <numerusform>Org-Spiegel %1: %n Spiegel für neue Repositorys konnte nicht hinzugefügt werden</numerusform>
+            <numerusform>Org-Spiegel %1: %n Spiegel für neue Repositorys konnten nicht hinzugefügt werden</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>md::ui::MirrorEditor</name>
@@ -2327,6 +2429,636 @@
     <message>
         <source>Checked</source>
         <translation>Geprüft</translation>
+    </message>
+</context>
+<context>
+    <name>md::ui::OrgListModel</name>
+    <message>
+        <source>GitHub</source>
+        <translation>GitHub</translation>
+    </message>
+    <message>
+        <source>GitLab</source>
+        <translation>GitLab</translation>
+    </message>
+    <message>
+        <source>Bitbucket Cloud</source>
+        <translation>Bitbucket Cloud</translation>
+    </message>
+    <message>
+        <source>Bitbucket Server</source>
+        <translation>Bitbucket Server</translation>
+    </message>
+    <message>
+        <source>not previewed yet</source>
+        <translation>noch keine Vorschau</translation>
+    </message>
+    <message>
+        <source>%1 to create</source>
+        <translation>%1 anzulegen</translation>
+    </message>
+    <message>
+        <source>%1 to update</source>
+        <translation>%1 zu aktualisieren</translation>
+    </message>
+    <message>
+        <source>%1 up to date</source>
+        <translation>%1 aktuell</translation>
+    </message>
+    <message>
+        <source>%1 filtered out</source>
+        <translation>%1 ausgefiltert</translation>
+    </message>
+    <message>
+        <source>%1 gone upstream</source>
+        <translation>%1 beim Anbieter verschwunden</translation>
+    </message>
+    <message>
+        <source>%1 clashing</source>
+        <translation>%1 im Konflikt</translation>
+    </message>
+    <message>
+        <source>no repositories</source>
+        <translation>keine Repositorys</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>nie</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1; sync new every %n min</source>
+        <translation>
+            <numerusform>%1; Suche nach neuen Repositorys alle %n Minute</numerusform>
+            <numerusform>%1; Suche nach neuen Repositorys alle %n Minuten</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>Anbieter</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>Besitzer</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <source>Mirrors</source>
+        <translation>Spiegel</translation>
+    </message>
+    <message>
+        <source>Last discovery</source>
+        <translation>Letzte Suche</translation>
+    </message>
+    <message>
+        <source>Last preview</source>
+        <translation>Letzte Vorschau</translation>
+    </message>
+    <message>
+        <source>Gone</source>
+        <translation>Verschwunden</translation>
+    </message>
+    <message>
+        <source>Last error</source>
+        <translation>Letzter Fehler</translation>
+    </message>
+</context>
+<context>
+    <name>md::ui::OrgPreviewModel</name>
+    <message>
+        <source>Create</source>
+        <translation>Anlegen</translation>
+    </message>
+    <message>
+        <source>Update</source>
+        <translation>Aktualisieren</translation>
+    </message>
+    <message>
+        <source>Up to date</source>
+        <translation>Aktuell</translation>
+    </message>
+    <message>
+        <source>Filtered out</source>
+        <translation>Ausgefiltert</translation>
+    </message>
+    <message>
+        <source>Gone upstream</source>
+        <translation>Beim Anbieter verschwunden</translation>
+    </message>
+    <message>
+        <source>Clash</source>
+        <translation>Konflikt</translation>
+    </message>
+    <message>
+        <source>Its name does not match the regular expression “%1”</source>
+        <translation>Sein Name passt nicht auf den regulären Ausdruck „%1“</translation>
+    </message>
+    <message>
+        <source>Archived (tick “Include archived repositories” to mirror it)</source>
+        <translation>Archiviert (haken Sie „Archivierte Repositorys einbeziehen“ an, um es zu spiegeln)</translation>
+    </message>
+    <message>
+        <source>A fork (tick “Include forks” to mirror it)</source>
+        <translation>Ein Fork (haken Sie „Forks einbeziehen“ an, um ihn zu spiegeln)</translation>
+    </message>
+    <message>
+        <source>Its path is not a valid mirror name</source>
+        <translation>Sein Pfad ist kein gültiger Spiegelname</translation>
+    </message>
+    <message>
+        <source>A mirror of that name exists and was not made for this repository</source>
+        <translation>Ein Spiegel dieses Namens existiert bereits und wurde nicht für dieses Repository angelegt</translation>
+    </message>
+    <message>
+        <source>Another repository of the list has the same name ignoring case</source>
+        <translation>Ein anderes Repository der Liste hat denselben Namen (ohne Beachtung der Groß-/Kleinschreibung)</translation>
+    </message>
+    <message>
+        <source>Its mirror has not been updated successfully yet</source>
+        <translation>Sein Spiegel wurde noch nie erfolgreich aktualisiert</translation>
+    </message>
+    <message>
+        <source>Its mirror&apos;s last update failed</source>
+        <translation>Die letzte Aktualisierung seines Spiegels ist fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Changed upstream since its last update</source>
+        <translation>Beim Anbieter seit der letzten Aktualisierung geändert</translation>
+    </message>
+    <message>
+        <source>Its mirror&apos;s last check found it behind</source>
+        <translation>Laut der letzten Prüfung seines Spiegels im Rückstand</translation>
+    </message>
+    <message>
+        <source>No longer listed by the provider; its mirror is disabled (the cache is kept)</source>
+        <translation>Vom Anbieter nicht mehr aufgeführt; sein Spiegel wird deaktiviert (der Cache bleibt erhalten)</translation>
+    </message>
+    <message>
+        <source>No longer listed by the provider; its mirror is kept</source>
+        <translation>Vom Anbieter nicht mehr aufgeführt; sein Spiegel bleibt erhalten</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Angelegt</translation>
+    </message>
+    <message>
+        <source>Updated</source>
+        <translation>Aktualisiert</translation>
+    </message>
+    <message>
+        <source>Gone, kept</source>
+        <translation>Verschwunden, behalten</translation>
+    </message>
+    <message>
+        <source>Gone, disabled</source>
+        <translation>Verschwunden, deaktiviert</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fehlgeschlagen</translation>
+    </message>
+    <message>
+        <source>Skipped</source>
+        <translation>Übersprungen</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Untick to leave this repository out: no mirror is made for it</source>
+        <translation>Haken entfernen, um dieses Repository auszulassen: Es wird kein Spiegel dafür angelegt</translation>
+    </message>
+    <message>
+        <source>Untick to leave this mirror&apos;s update out of the run</source>
+        <translation>Haken entfernen, um die Aktualisierung dieses Spiegels im Lauf auszulassen</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Aktion</translation>
+    </message>
+    <message>
+        <source>Repository</source>
+        <translation>Repository</translation>
+    </message>
+    <message>
+        <source>Mirror</source>
+        <translation>Spiegel</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>Grund</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Ergebnis</translation>
+    </message>
+</context>
+<context>
+    <name>md::ui::OrgWizard</name>
+    <message>
+        <source>New org mirror</source>
+        <translation>Neuer Org-Spiegel</translation>
+    </message>
+    <message>
+        <source>Org mirror %1</source>
+        <translation>Org-Spiegel %1</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>Ausführen</translation>
+    </message>
+    <message>
+        <source>An org mirror keeps its name: its mirrors are named after it</source>
+        <translation>Ein Org-Spiegel behält seinen Namen: Seine Spiegel sind nach ihm benannt</translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>Anbieter</translation>
+    </message>
+    <message>
+        <source>Where the repositories are listed, and the token MirrorDesk asks with.</source>
+        <translation>Wo die Repositorys aufgelistet werden und mit welchem Token MirrorDesk dort fragt.</translation>
+    </message>
+    <message>
+        <source>e.g. acme (its mirrors are named acme/&lt;repository&gt;)</source>
+        <translation>z. B. acme (seine Spiegel heißen acme/&lt;Repository&gt;)</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>Name:</translation>
+    </message>
+    <message>
+        <source>GitHub organisation or user</source>
+        <translation>GitHub-Organisation oder -Benutzer</translation>
+    </message>
+    <message>
+        <source>GitLab group (with its subgroups)</source>
+        <translation>GitLab-Gruppe (mit ihren Untergruppen)</translation>
+    </message>
+    <message>
+        <source>Bitbucket Cloud workspace</source>
+        <translation>Bitbucket-Cloud-Workspace</translation>
+    </message>
+    <message>
+        <source>Bitbucket Server / Data Center project</source>
+        <translation>Bitbucket-Server-/Data-Center-Projekt</translation>
+    </message>
+    <message>
+        <source>Provider:</source>
+        <translation>Anbieter:</translation>
+    </message>
+    <message>
+        <source>GitHub Enterprise: https://HOST/api/v3; self-managed GitLab: https://HOST/api/v4; Bitbucket Server: https://HOST. Empty: the public service.</source>
+        <translation>GitHub Enterprise: https://HOST/api/v3; selbst betriebenes GitLab: https://HOST/api/v4; Bitbucket Server: https://HOST. Leer: der öffentliche Dienst.</translation>
+    </message>
+    <message>
+        <source>API base URL:</source>
+        <translation>API-Basis-URL:</translation>
+    </message>
+    <message>
+        <source>(none: anonymous)</source>
+        <translation>(keine: anonym)</translation>
+    </message>
+    <message>
+        <source>The API token (also used to clone). Credentials are managed under Settings ▸ Credentials…</source>
+        <translation>Das API-Token (wird auch zum Klonen verwendet). Zugangsdaten werden unter Einstellungen ▸ Zugangsdaten… verwaltet</translation>
+    </message>
+    <message>
+        <source>Credential:</source>
+        <translation>Zugangsdaten:</translation>
+    </message>
+    <message>
+        <source>Repositories</source>
+        <translation>Repositorys</translation>
+    </message>
+    <message>
+        <source>Whose repositories, and which of them. List them to see what the filter selects as you type.</source>
+        <translation>Wessen Repositorys, und welche davon. Listen Sie sie auf, um beim Tippen zu sehen, was der Filter auswählt.</translation>
+    </message>
+    <message>
+        <source>Owner:</source>
+        <translation>Besitzer:</translation>
+    </message>
+    <message>
+        <source>empty: every repository; e.g. ^(api|web)-</source>
+        <translation>leer: jedes Repository; z. B. ^(api|web)-</translation>
+    </message>
+    <message>
+        <source>An RE2 regular expression, unanchored, matched against the repository&apos;s path below the owner</source>
+        <translation>Ein regulärer Ausdruck (RE2), nicht verankert, geprüft am Pfad des Repositorys unterhalb des Besitzers</translation>
+    </message>
+    <message>
+        <source>Name filter:</source>
+        <translation>Namensfilter:</translation>
+    </message>
+    <message>
+        <source>Include archived repositories</source>
+        <translation>Archivierte Repositorys einbeziehen</translation>
+    </message>
+    <message>
+        <source>Include forks</source>
+        <translation>Forks einbeziehen</translation>
+    </message>
+    <message>
+        <source>List repositories</source>
+        <translation>Repositorys auflisten</translation>
+    </message>
+    <message>
+        <source>Ask the provider for the owner&apos;s repositories (nothing is changed)</source>
+        <translation>Den Anbieter nach den Repositorys des Besitzers fragen (nichts wird verändert)</translation>
+    </message>
+    <message>
+        <source>Not listed yet.</source>
+        <translation>Noch nicht aufgelistet.</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Ziel</translation>
+    </message>
+    <message>
+        <source>Where the mirrors go. Next saves the org mirror; nothing is listed or mirrored before the preview.</source>
+        <translation>Wohin die Spiegel kommen. „Weiter“ speichert den Org-Spiegel; vor der Vorschau wird nichts aufgelistet oder gespiegelt.</translation>
+    </message>
+    <message>
+        <source>Mirror into</source>
+        <translation>Spiegeln in</translation>
+    </message>
+    <message>
+        <source>A folder: one pull mirror per repository, its cache at FOLDER/&lt;repository&gt;.git</source>
+        <translation>Einen Ordner: ein Pull-Spiegel je Repository, sein Cache unter ORDNER/&lt;Repository&gt;.git</translation>
+    </message>
+    <message>
+        <source>A GitLab group or Bitbucket Server project: missing repositories are created there</source>
+        <translation>Eine GitLab-Gruppe oder ein Bitbucket-Server-Projekt: Fehlende Repositorys werden dort angelegt</translation>
+    </message>
+    <message>
+        <source>an absolute path, e.g. /srv/mirrors/acme</source>
+        <translation>ein absoluter Pfad, z. B. /srv/mirrors/acme</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Folder:</source>
+        <translation>Ordner:</translation>
+    </message>
+    <message>
+        <source>https://gitlab.example/group/sub or https://bitbucket.example/projects/KEY</source>
+        <translation>https://gitlab.example/gruppe/unter oder https://bitbucket.example/projects/KEY</translation>
+    </message>
+    <message>
+        <source>URL:</source>
+        <translation>URL:</translation>
+    </message>
+    <message>
+        <source>(choose one)</source>
+        <translation>(bitte wählen)</translation>
+    </message>
+    <message>
+        <source>The token that creates the repositories there and pushes to them</source>
+        <translation>Das Token, das dort die Repositorys anlegt und in sie pusht</translation>
+    </message>
+    <message>
+        <source>Afterwards</source>
+        <translation>Danach</translation>
+    </message>
+    <message>
+        <source>Discover new repositories on the schedule and mirror them (sync new)</source>
+        <translation>Nach Zeitplan neue Repositorys suchen und spiegeln</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <source>Discover every:</source>
+        <translation>Suchen alle:</translation>
+    </message>
+    <message>
+        <source>Keep their mirrors (shown as gone)</source>
+        <translation>Ihre Spiegel behalten (als verschwunden angezeigt)</translation>
+    </message>
+    <message>
+        <source>Disable their mirrors (caches are kept)</source>
+        <translation>Ihre Spiegel deaktivieren (Caches bleiben erhalten)</translation>
+    </message>
+    <message>
+        <source>Repositories gone upstream:</source>
+        <translation>Beim Anbieter verschwundene Repositorys:</translation>
+    </message>
+    <message>
+        <source>Folder for the org&apos;s mirrors</source>
+        <translation>Ordner für die Spiegel der Organisation</translation>
+    </message>
+    <message>
+        <source>required: the server&apos;s base URL, e.g. https://bitbucket.example</source>
+        <translation>erforderlich: die Basis-URL des Servers, z. B. https://bitbucket.example</translation>
+    </message>
+    <message>
+        <source>default: %1</source>
+        <translation>Standard: %1</translation>
+    </message>
+    <message>
+        <source>The organisation or user, e.g. acme.</source>
+        <translation>Die Organisation oder der Benutzer, z. B. acme.</translation>
+    </message>
+    <message>
+        <source>The group&apos;s path, e.g. acme or acme/platform; its subgroups are included.</source>
+        <translation>Der Pfad der Gruppe, z. B. acme oder acme/platform; ihre Untergruppen sind eingeschlossen.</translation>
+    </message>
+    <message>
+        <source>The workspace, e.g. acme.</source>
+        <translation>Der Workspace, z. B. acme.</translation>
+    </message>
+    <message>
+        <source>The project key, e.g. PLAT.</source>
+        <translation>Der Projektschlüssel, z. B. PLAT.</translation>
+    </message>
+    <message>
+        <source>Not a valid regular expression at position %1: %2</source>
+        <translation>Kein gültiger regulärer Ausdruck an Position %1: %2</translation>
+    </message>
+    <message>
+        <source>Not a valid regular expression: %1</source>
+        <translation>Kein gültiger regulärer Ausdruck: %1</translation>
+    </message>
+    <message>
+        <source>Name the org mirror.</source>
+        <translation>Geben Sie dem Org-Spiegel einen Namen.</translation>
+    </message>
+    <message>
+        <source>An org mirror named %1 exists (names are compared ignoring case).</source>
+        <translation>Ein Org-Spiegel namens %1 existiert bereits (Namen werden ohne Beachtung der Groß-/Kleinschreibung verglichen).</translation>
+    </message>
+    <message>
+        <source>Bitbucket Server has no public service: give its base URL.</source>
+        <translation>Bitbucket Server hat keinen öffentlichen Dienst: Geben Sie seine Basis-URL an.</translation>
+    </message>
+    <message>
+        <source>Name the organisation, user, group, workspace or project.</source>
+        <translation>Nennen Sie die Organisation, den Benutzer, die Gruppe, den Workspace oder das Projekt.</translation>
+    </message>
+    <message>
+        <source>Choose the folder the mirrors go into.</source>
+        <translation>Wählen Sie den Ordner, in den die Spiegel kommen.</translation>
+    </message>
+    <message>
+        <source>Give the URL of the GitLab group or Bitbucket Server project.</source>
+        <translation>Geben Sie die URL der GitLab-Gruppe oder des Bitbucket-Server-Projekts an.</translation>
+    </message>
+    <message>
+        <source>Choose the credential that creates repositories there and pushes.</source>
+        <translation>Wählen Sie die Zugangsdaten, die dort Repositorys anlegen und pushen.</translation>
+    </message>
+    <message>
+        <source>Give the folder&apos;s absolute path.</source>
+        <translation>Geben Sie den absoluten Pfad des Ordners an.</translation>
+    </message>
+    <message>
+        <source>Waiting for the provider&apos;s rate limit until %1…</source>
+        <translation>Warten auf das Ratenlimit des Anbieters bis %1…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Listing… %n repositories so far</source>
+        <translation>
+            <numerusform>Auflisten… bisher %n Repository</numerusform>
+            <numerusform>Auflisten… bisher %n Repositorys</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cannot list the repositories: %1</source>
+        <translation>Die Repositorys können nicht aufgelistet werden: %1</translation>
+    </message>
+    <message>
+        <source>Listing…</source>
+        <translation>Auflisten…</translation>
+    </message>
+    <message>
+        <source>The provider, owner or credential changed since the listing: list again.</source>
+        <translation>Anbieter, Besitzer oder Zugangsdaten haben sich seit dem Auflisten geändert: Listen Sie erneut auf.</translation>
+    </message>
+    <message>
+        <source>Fix the name filter to see which repositories it selects.</source>
+        <translation>Korrigieren Sie den Namensfilter, um zu sehen, welche Repositorys er auswählt.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 of %n repositories selected</source>
+        <translation>
+            <numerusform>%1 von %n Repository ausgewählt</numerusform>
+            <numerusform>%1 von %n Repositorys ausgewählt</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cannot save the org mirror: %1</source>
+        <translation>Der Org-Spiegel kann nicht gespeichert werden: %1</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>Vorschau</translation>
+    </message>
+    <message>
+        <source>What a Run does with each repository. Untick a repository to leave it out. Nothing has changed yet.</source>
+        <translation>Was ein Lauf mit jedem Repository tut. Entfernen Sie den Haken bei einem Repository, um es auszulassen. Noch wurde nichts verändert.</translation>
+    </message>
+    <message>
+        <source>Filter by repository, mirror, action or reason…</source>
+        <translation>Nach Repository, Spiegel, Aktion oder Grund filtern…</translation>
+    </message>
+    <message>
+        <source>Preview again</source>
+        <translation>Vorschau erneuern</translation>
+    </message>
+    <message>
+        <source>List the repositories again and compare them with the mirrors now configured</source>
+        <translation>Die Repositorys erneut auflisten und mit den jetzt eingerichteten Spiegeln vergleichen</translation>
+    </message>
+    <message>
+        <source>Adding the mirrors and running their first update. Cancel stops it; mirrors added before stay.</source>
+        <translation>Die Spiegel werden hinzugefügt und erstmals aktualisiert. Abbrechen hält den Lauf an; bereits hinzugefügte Spiegel bleiben.</translation>
+    </message>
+    <message>
+        <source>Cancel run</source>
+        <translation>Lauf abbrechen</translation>
+    </message>
+    <message>
+        <source>Stop the run: what is listing, being created or updating stops; mirrors added so far are kept</source>
+        <translation>Den Lauf anhalten: Auflisten, Anlegen und Aktualisieren werden abgebrochen; bisher hinzugefügte Spiegel bleiben erhalten</translation>
+    </message>
+    <message>
+        <source>Listing the repositories…</source>
+        <translation>Die Repositorys werden aufgelistet…</translation>
+    </message>
+    <message>
+        <source>Cannot read the configuration: %1</source>
+        <translation>Die Konfiguration kann nicht gelesen werden: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n repositories listed.</source>
+        <translation>
+            <numerusform>%n Repository aufgelistet.</numerusform>
+            <numerusform>%n Repositorys aufgelistet.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 to create (%2 ticked), %3 to update (%4 ticked), %5 up to date, %6 filtered out, %7 gone upstream, %8 clashes</source>
+        <translation>%1 anzulegen (%2 angehakt), %3 zu aktualisieren (%4 angehakt), %5 aktuell, %6 ausgefiltert, %7 beim Anbieter verschwunden, %8 Konflikte</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>Wird gestartet…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Listing the repositories… %n so far</source>
+        <translation>
+            <numerusform>Die Repositorys werden aufgelistet… bisher %n</numerusform>
+            <numerusform>Die Repositorys werden aufgelistet… bisher %n</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Creating the target repositories: %1 of %2…</source>
+        <translation>Die Ziel-Repositorys werden angelegt: %1 von %2…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Adding %n mirror(s)…</source>
+        <translation>
+            <numerusform>%n Spiegel wird hinzugefügt…</numerusform>
+            <numerusform>%n Spiegel werden hinzugefügt…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>First updates: %1 of %2 done…</source>
+        <translation>Erste Aktualisierungen: %1 von %2 fertig…</translation>
+    </message>
+    <message>
+        <source>Cancelled. Mirrors added before the cancel are kept; run again to finish.</source>
+        <translation>Abgebrochen. Vor dem Abbruch hinzugefügte Spiegel bleiben erhalten; führen Sie den Lauf erneut aus, um ihn abzuschließen.</translation>
+    </message>
+    <message>
+        <source>The run failed: %1</source>
+        <translation>Der Lauf ist fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Done: %1 created, %2 updated, %3 up to date, %4 skipped, %5 failed.</source>
+        <translation>Fertig: %1 angelegt, %2 aktualisiert, %3 aktuell, %4 übersprungen, %5 fehlgeschlagen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Cancelled: %n update(s) were stopped; their mirrors are kept and update on their schedule.</source>
+        <translation>
+            <numerusform>Abgebrochen: %n Aktualisierung wurde angehalten; ihr Spiegel bleibt erhalten und wird nach Zeitplan aktualisiert.</numerusform>
+            <numerusform>Abgebrochen: %n Aktualisierungen wurden angehalten; ihre Spiegel bleiben erhalten und werden nach Zeitplan aktualisiert.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Wird abgebrochen…</translation>
     </message>
 </context>
 <context>

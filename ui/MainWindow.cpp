@@ -24,6 +24,7 @@
 #include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFileSystemWatcher>
@@ -39,6 +40,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
 #include <QToolBar>
@@ -92,6 +94,16 @@ MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
     m_banner->hide();
     layout->addWidget(m_banner);
 
+    // Two tabs: the mirrors (the filter, the table and the details) and the org mirrors.
+    m_tabs = new QTabWidget(central);
+    m_tabs->setObjectName(QStringLiteral("tabs"));
+    m_tabs->setDocumentMode(true);
+    layout->addWidget(m_tabs, 1);
+    auto *mirrorsTab = new QWidget(m_tabs);
+    auto *mirrorsLayout = new QVBoxLayout(mirrorsTab);
+    mirrorsLayout->setContentsMargins(0, 6, 0, 0);
+    m_tabs->addTab(mirrorsTab, tr("Mirrors"));
+
     auto *filterRow = new QHBoxLayout;
     m_filter = new QLineEdit(central);
     m_filter->setObjectName(QStringLiteral("filter"));
@@ -105,7 +117,7 @@ MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
                                 MirrorTableModel::healthWord(static_cast<md::Health>(i)), i);
     filterRow->addWidget(m_filter, 1);
     filterRow->addWidget(m_healthFilter);
-    layout->addLayout(filterRow);
+    mirrorsLayout->addLayout(filterRow);
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString &text) { m_proxy->setText(text); });
     connect(m_healthFilter, &QComboBox::currentIndexChanged, this, [this] {
         const int value = m_healthFilter->currentData().toInt();
@@ -165,7 +177,7 @@ MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 1);
     m_splitter->setSizes({480, 200});
-    layout->addWidget(m_splitter, 1);
+    mirrorsLayout->addWidget(m_splitter, 1);
     setCentralWidget(central);
 
     m_summary = new QLabel(this);
@@ -224,6 +236,19 @@ MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
                                  QKeySequence(), &MainWindow::openCredentials);
     m_hostKeysAction = action(tr("Host keys…"), tr("The SSH host keys pinned per host: detect, pin, import known_hosts, remove"),
                               QKeySequence(), &MainWindow::openHostKeys);
+    m_newOrgAction = action(tr("New org mirror…"),
+                            tr("Mirror a whole GitHub organisation, GitLab group, Bitbucket workspace or Bitbucket Server project, "
+                               "repository by repository"),
+                            QKeySequence(), &MainWindow::newOrgMirror);
+    m_editOrgAction = action(tr("Edit org mirror…"), tr("Change the selected org mirror's provider, filter, target or sync new"),
+                             QKeySequence(), &MainWindow::editSelectedOrg);
+    m_runOrgAction = action(tr("Preview/Run org mirror…"),
+                            tr("List the selected org mirror's repositories, see what a Run would do with each, then run it"),
+                            QKeySequence(), &MainWindow::runSelectedOrg);
+    m_removeOrgAction = action(tr("Remove org mirror…"),
+                               tr("Remove the selected org mirror (its mirrors stay unless you choose; caches are always kept)"),
+                               QKeySequence(), &MainWindow::removeSelectedOrg);
+    m_tabs->addTab(createOrgPanel(), tr("Org mirrors"));
     QAction *quitAction = action(tr("Quit"), tr("Close MirrorDesk"), QKeySequence::Quit, &QWidget::close);
 
     m_toolbar = addToolBar(tr("Mirrors"));
@@ -236,6 +261,8 @@ MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
         m_toolbar->addAction(a);
     m_toolbar->addSeparator();
     m_toolbar->addAction(m_reviewHostKeyAction);
+    m_toolbar->addSeparator();
+    m_toolbar->addAction(m_newOrgAction);
     m_toolbarAction = m_toolbar->toggleViewAction();
     m_toolbarAction->setText(tr("Toolbar"));
 
@@ -256,6 +283,9 @@ MainWindow::MainWindow(QString configPath, QString stateDir, QWidget *parent)
         mirrorsMenu->addAction(a);
     mirrorsMenu->addSeparator();
     mirrorsMenu->addAction(m_reviewHostKeyAction);
+    mirrorsMenu->addSeparator();
+    for (QAction *a : {m_newOrgAction, m_editOrgAction, m_runOrgAction, m_removeOrgAction})
+        mirrorsMenu->addAction(a);
     QMenu *viewMenu = menuBar()->addMenu(tr("&View"));
     viewMenu->setToolTipsVisible(true);
     viewMenu->addAction(m_toolbarAction);
@@ -350,7 +380,7 @@ void MainWindow::watch()
     // The state folder is watched for runs by cron or the command line.
     QStringList paths;
     const QString dir = QFileInfo(m_configPath).absolutePath();
-    for (const QString &path : {dir, m_configPath, m_stateDir}) {
+    for (const QString &path : {dir, m_configPath, m_stateDir, QDir(m_stateDir).filePath(QStringLiteral("orgs"))}) {
         if (QFileInfo::exists(path) && !m_watcher->directories().contains(path) && !m_watcher->files().contains(path))
             paths.append(path);
     }
@@ -440,6 +470,8 @@ void MainWindow::applyScan(StateScanner::Scan scan)
         m_config = std::move(scan.config);
         updateActions();
         updateSummary();
+        if (first || scan.configChanged || !m_config->orgs.isEmpty())
+            refreshOrgs();
         if (!m_selectAfterScan.isEmpty() && m_model->rowOf(m_selectAfterScan) >= 0) {
             selectMirror(m_selectAfterScan);
             m_selectAfterScan.clear();
@@ -472,6 +504,7 @@ int MainWindow::runScheduler()
     const QDateTime now = m_clock();
     if (m_model->now() != now)
         m_model->setNow(now);
+    discoverDueOrgs(now);
     QStringList due;
     for (const MirrorRow &row : m_model->rows()) {
         if (row.mirror.enabled && row.next.due && !row.running && !row.runningElsewhere && !m_engine->isBusy(row.mirror.name))
@@ -623,6 +656,8 @@ void MainWindow::updateActions()
         refused = at >= 0 && HostKeyOps::refusalOf(m_model->row(at).status).has_value();
     }
     m_reviewHostKeyAction->setEnabled(refused);
+    if (m_orgPanel)
+        updateOrgActions();
 }
 
 QString MainWindow::summaryText() const

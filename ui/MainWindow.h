@@ -25,11 +25,13 @@ class QLabel;
 class QLineEdit;
 class QMessageBox;
 class QSplitter;
+class QTabWidget;
 class QTableView;
 class QTimer;
 class QToolBar;
 
 namespace md {
+class OrgOps;
 class RunOps;
 class StateScanner;
 class SyncEngine;
@@ -41,6 +43,8 @@ namespace md::ui {
 class DetailsPane;
 class MirrorEditor;
 class MirrorFilterProxy;
+class OrgPanel;
+class OrgWizard;
 class PreferencesDialog;
 
 // The main window (DESIGN section 1): the status table of every mirror — one model fed in
@@ -48,7 +52,9 @@ class PreferencesDialog;
 // scheduler that updates mirrors on their interval while the window is open; and every action a
 // user takes on mirrors, each the same operation as the command line's, run off the UI thread.
 // The config and the state folder are watched: changes by cron or the command line show within
-// a moment, and only what changed is read again.
+// a moment, and only what changed is read again. A second tab lists the org mirrors
+// (MainWindowOrgs.cpp): the org wizard opens from there, and the scheduler discovers new
+// repositories of the orgs with sync new.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -94,6 +100,17 @@ public:
     QAction *hostKeysAction() const { return m_hostKeysAction; }
     // Enabled for one selected mirror whose last check or run was refused for its host key.
     QAction *reviewHostKeyAction() const { return m_reviewHostKeyAction; }
+    // Org mirroring (MainWindowOrgs.cpp).
+    QTabWidget *tabs() const { return m_tabs; }
+    OrgPanel *orgPanel() const { return m_orgPanel; }
+    QAction *newOrgAction() const { return m_newOrgAction; }
+    QAction *editOrgAction() const { return m_editOrgAction; }
+    QAction *runOrgAction() const { return m_runOrgAction; }
+    QAction *removeOrgAction() const { return m_removeOrgAction; }
+    OrgWizard *orgWizard() const;
+    // The org whose discovery (sync new) the scheduler runs now; empty when none.
+    QString discoveringOrg() const { return m_discoveringOrg; }
+    bool discovering() const { return m_discovering; }
     // The open dialogs (null when closed).
     CredentialsDialog *credentialsDialog() const { return m_credentialsDialog; }
     HostKeysDialog *hostKeysDialog() const { return m_hostKeysDialog; }
@@ -134,8 +151,18 @@ public Q_SLOTS:
     // ready to pin (from the refusal's structured detail, never its message).
     void reviewHostKey();
     // One pass of the scheduler: starts the update of every enabled mirror that is due now
-    // (decideSchedule, the decision `update --due` makes), except those running anywhere.
+    // (decideSchedule, the decision `update --due` makes), except those running anywhere, and
+    // the discovery of the orgs with sync new that are due (orgDiscoveryDue, read on a worker):
+    // one at a time, each adding mirrors for new repositories (OrgOps::run, onlyCreate), which
+    // the next pass then updates. Returns how many mirror updates it started.
     int runScheduler();
+    // New org mirror…, Edit…, Preview/Run… (the wizard; one open at a time) and Remove….
+    OrgWizard *newOrgMirror();
+    OrgWizard *editSelectedOrg();
+    OrgWizard *runSelectedOrg();
+    void removeSelectedOrg();
+    // Reads every org's state again (on a worker) into the org list.
+    void refreshOrgs();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -166,6 +193,13 @@ private:
     void saveLayout();
     void updateUpdateNowState();
     QString skipText(const UpdateOutcome &outcome) const;
+    // Org mirroring (MainWindowOrgs.cpp).
+    QWidget *createOrgPanel();
+    OrgWizard *openOrgWizard(int mode, const QString &name);
+    void updateOrgActions();
+    bool orgBusy(const QString &name) const;
+    void discoverDueOrgs(const QDateTime &now);
+    void discoverNext();
 
     QString m_configPath;
     QString m_stateDir;
@@ -205,6 +239,20 @@ private:
     QPointer<QDialog> m_editor;
     QPointer<QDialog> m_preferencesDialog;
     QPointer<QMessageBox> m_confirmation;
+    QTabWidget *m_tabs = nullptr;
+    OrgPanel *m_orgPanel = nullptr;
+    QAction *m_newOrgAction = nullptr;
+    QAction *m_editOrgAction = nullptr;
+    QAction *m_runOrgAction = nullptr;
+    QAction *m_removeOrgAction = nullptr;
+    QPointer<QDialog> m_orgWizard;
+    md::OrgOps *m_orgOps = nullptr;   // the scheduler's discoveries
+    bool m_discovering = false;       // a pass of discoveries runs (one org at a time)
+    QString m_discoveringOrg;
+    QStringList m_dueOrgs;            // the pass's orgs still to discover
+    QHash<QString, QDateTime> m_orgFailedAt; // folded org name -> when its discovery failed here (retried after its interval)
+    QHash<QString, QString> m_orgErrors;     // folded org name -> why it failed here (shown in the org list)
+    quint64 m_orgGeneration = 0;      // the newest org list read
     QHash<QString, MirrorTableModel::RowUpdate> m_pending;
     QTimer *m_flushTimer = nullptr;
     QTimer *m_scanTimer = nullptr; // coalesces file-system events into one scan

@@ -546,7 +546,7 @@ std::optional<Config> discoverDueOrgs(CliContext &context, const QString &comman
             ops.run(current, name, nullptr, progressPrinter(context), [&result, finished](Result<OrgRunReport> report) {
                 result = std::move(report);
                 finished();
-            }, true);
+            }, OrgRunOptions{true, {}});
         });
         if (!result || !*result) {
             *failed = true;

@@ -136,6 +136,7 @@ Status validateOrgRegex(const QString &regex, const QString &field)
                                                 quoteInput(QString::fromStdString(re.error()))));
     if (at >= 0)
         error.detail.insert(QStringLiteral("position"), static_cast<int>(at + 1));
+    error.detail.insert(QStringLiteral("reason"), QString::fromStdString(re.error())); // RE2's words, for the window's message
     return error;
 }
 

@@ -67,7 +67,8 @@ struct OrgMirror {
 // the regex is matched against.
 QString pathBelowOwner(const QString &fullName, const QString &owner);
 
-// An RE2 pattern as the org's filter: refused with the position of the offending part.
+// An RE2 pattern as the org's filter: refused with the position of the offending part (also in
+// the error's detail: "position", 1-based, when RE2 names the part; "reason", RE2's message).
 Status validateOrgRegex(const QString &regex, const QString &field);
 Status validateOrg(const OrgMirror &org, const QString &field = {});
 QJsonObject orgToJson(const OrgMirror &org);

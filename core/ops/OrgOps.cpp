@@ -3,41 +3,15 @@
 #include "mirror/StateStore.h"
 #include "ops/MirrorOps.h"
 #include "util/Log.h"
-#include "util/SafeFile.h"
 #include "util/Scrub.h"
 
-#include <QDir>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QUrl>
+#include <QSet>
 
 namespace md {
 
 Q_LOGGING_CATEGORY(lcOrg, "mirrordesk.org")
 
 namespace {
-
-constexpr qint64 kMaxOrgStateBytes = 16 * 1024 * 1024;
-constexpr qint64 kMaxPagesBytes = 256 * 1024 * 1024;
-
-QString encodedName(const QString &org)
-{
-    return QString::fromLatin1(QUrl::toPercentEncoding(org));
-}
-
-Result<QJsonObject> readJsonObject(const QString &path, qint64 maxBytes, const QString &what)
-{
-    auto bytes = safefile::readRegular(path, maxBytes, what);
-    if (!bytes)
-        return bytes.error();
-    if (!*bytes)
-        return QJsonObject{};
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(**bytes, &error);
-    if (error.error != QJsonParseError::NoError || !document.isObject())
-        return Error::io(QStringLiteral("%1 %2 is damaged (not a JSON object); remove it to start afresh").arg(what, path));
-    return document.object();
-}
 
 // The secret-free access to a provider for an org's own API or its target's.
 providers::ProviderAccess accessFor(providers::Provider provider, const QString &apiUrl, const git::ResolvedCredential *credential,
@@ -60,157 +34,6 @@ providers::ProviderAccess accessFor(providers::Provider provider, const QString 
 
 } // namespace
 
-// ---- OrgStateStore ----------------------------------------------------------------------------
-
-OrgStateStore::OrgStateStore(QString stateDir)
-    : m_dir(QDir(stateDir).filePath(QStringLiteral("orgs")))
-{
-}
-
-QString OrgStateStore::fileOf(const QString &org) const { return QDir(m_dir).filePath(encodedName(org) + QStringLiteral(".json")); }
-QString OrgStateStore::pagesFileOf(const QString &org) const
-{
-    return QDir(m_dir).filePath(encodedName(org) + QStringLiteral(".pages"));
-}
-
-namespace {
-
-const QByteArray kPagesMagic = QByteArrayLiteral("mirrordesk-page-cache 1\n");
-
-// The page cache as written before format 1 (one JSON object, bodies as JSON strings).
-QString legacyPagesFile(const QString &pagesFile)
-{
-    return pagesFile + QStringLiteral(".json");
-}
-
-} // namespace
-
-Result<OrgState> OrgStateStore::load(const QString &org) const
-{
-    auto object = readJsonObject(fileOf(org), kMaxOrgStateBytes, QStringLiteral("org state file"));
-    if (!object)
-        return object.error();
-    OrgState state;
-    state.lastDiscoveryAt = parseIsoTime(object->value(QStringLiteral("last_discovery_at")).toString());
-    state.lastRunAt = parseIsoTime(object->value(QStringLiteral("last_run_at")).toString());
-    state.listed = object->value(QStringLiteral("listed")).toInt();
-    const QJsonObject summary = object->value(QStringLiteral("summary")).toObject();
-    for (auto it = summary.begin(); it != summary.end(); ++it) {
-        if (auto action = orgActionFromName(it.key()))
-            state.summary.insert(*action, it.value().toInt());
-    }
-    state.lastError = object->value(QStringLiteral("last_error")).toString();
-    const QString category = object->value(QStringLiteral("error_category")).toString();
-    for (ErrorCategory c : {ErrorCategory::Network, ErrorCategory::Timeout, ErrorCategory::Auth, ErrorCategory::Tls, ErrorCategory::NotFound,
-                            ErrorCategory::Config, ErrorCategory::Keychain, ErrorCategory::Interrupted, ErrorCategory::Io, ErrorCategory::Usage}) {
-        if (errorCategoryName(c) == category)
-            state.errorCategory = c;
-    }
-    const QJsonObject hashes = object->value(QStringLiteral("synced_content_hash")).toObject();
-    for (auto it = hashes.begin(); it != hashes.end(); ++it)
-        state.syncedContentHash.insert(it.key(), it.value().toString());
-    for (const QJsonValue &gone : object->value(QStringLiteral("gone")).toArray())
-        state.gone.append(gone.toString());
-    return state;
-}
-
-Status OrgStateStore::save(const QString &org, const OrgState &state)
-{
-    QJsonObject hashes;
-    for (auto it = state.syncedContentHash.begin(); it != state.syncedContentHash.end(); ++it)
-        hashes.insert(it.key(), it.value());
-    QJsonObject object{
-        {QStringLiteral("last_discovery_at"), isoTime(state.lastDiscoveryAt)},
-        {QStringLiteral("last_run_at"), isoTime(state.lastRunAt)},
-        {QStringLiteral("listed"), state.listed},
-        {QStringLiteral("summary"), orgSummaryToJson(state.summary)},
-        {QStringLiteral("last_error"), scrubText(state.lastError)},
-        {QStringLiteral("error_category"), state.errorCategory == ErrorCategory::None ? QString() : errorCategoryName(state.errorCategory)},
-        {QStringLiteral("synced_content_hash"), hashes},
-        {QStringLiteral("gone"), QJsonArray::fromStringList(state.gone)},
-    };
-    return safefile::writeAtomically(fileOf(org), QJsonDocument(object).toJson(QJsonDocument::Indented), QStringLiteral("org state file"));
-}
-
-Result<providers::PageCache> OrgStateStore::loadPages(const QString &org) const
-{
-    providers::PageCache cache;
-    const QString path = pagesFileOf(org);
-    // Only a cache: whatever is wrong with it is dropped (the next listing asks for every page again).
-    auto dropped = [&](const QString &why) {
-        qCWarning(lcOrg).noquote() << QStringLiteral("org page cache %1 %2; dropped").arg(path, why);
-        return providers::PageCache{};
-    };
-    auto bytes = safefile::readRegular(path, kMaxPagesBytes, QStringLiteral("org page cache"));
-    if (!bytes)
-        return dropped(bytes.error().message);
-    if (!*bytes)
-        return cache;
-    const QByteArray &data = **bytes;
-    const qsizetype indexEnd = data.startsWith(kPagesMagic) ? data.indexOf('\n', kPagesMagic.size()) : -1;
-    if (indexEnd < 0)
-        return dropped(QStringLiteral("is not a page cache of this version"));
-    QJsonParseError error;
-    const QJsonDocument index = QJsonDocument::fromJson(data.mid(kPagesMagic.size(), indexEnd - kPagesMagic.size()), &error);
-    if (error.error != QJsonParseError::NoError || !index.isArray())
-        return dropped(QStringLiteral("has a damaged index"));
-    qsizetype at = indexEnd + 1;
-    for (const QJsonValue &value : index.array()) {
-        const QJsonObject page = value.toObject();
-        const qint64 size = page.value(QStringLiteral("bytes")).toInteger(-1);
-        if (size < 0 || size > data.size() - at)
-            return dropped(QStringLiteral("is cut short"));
-        cache.pages.insert(page.value(QStringLiteral("url")).toString(),
-                           providers::PageCache::Page{page.value(QStringLiteral("etag")).toString().toUtf8(), data.mid(at, size),
-                                                      page.value(QStringLiteral("next")).toString().toUtf8()});
-        at += size;
-    }
-    if (at != data.size())
-        return dropped(QStringLiteral("holds more than its index says"));
-    return cache;
-}
-
-Status OrgStateStore::savePages(const QString &org, const providers::PageCache &pages)
-{
-    QJsonArray index;
-    qsizetype total = 0;
-    for (auto it = pages.pages.begin(); it != pages.pages.end(); ++it) {
-        index.append(QJsonObject{{QStringLiteral("url"), it.key()},
-                                 {QStringLiteral("etag"), QString::fromUtf8(it->etag)},
-                                 {QStringLiteral("next"), QString::fromUtf8(it->next)},
-                                 {QStringLiteral("bytes"), qint64(it->body.size())}});
-        total += it->body.size();
-    }
-    QByteArray data = kPagesMagic + QJsonDocument(index).toJson(QJsonDocument::Compact) + '\n';
-    data.reserve(data.size() + total);
-    for (auto it = pages.pages.begin(); it != pages.pages.end(); ++it) // the same order as the index
-        data += it->body;
-    const QString path = pagesFileOf(org);
-    if (auto status = safefile::writeAtomically(path, data, QStringLiteral("org page cache"), safefile::Durability::Unsynced); !status)
-        return status;
-    if (const QString legacy = legacyPagesFile(path); safefile::kindOf(legacy) == safefile::Kind::Regular)
-        QFile::remove(legacy);
-    return {};
-}
-
-Status OrgStateStore::remove(const QString &org)
-{
-    for (const QString &path : {fileOf(org), pagesFileOf(org), legacyPagesFile(pagesFileOf(org))}) {
-        if (QFileInfo::exists(path) && !QFile::remove(path))
-            return Error::io(QStringLiteral("cannot remove %1").arg(path));
-    }
-    return {};
-}
-
-bool orgDiscoveryDue(const OrgMirror &org, const OrgState &state, const QDateTime &now)
-{
-    if (!org.syncNew)
-        return false;
-    if (!state.lastDiscoveryAt.isValid())
-        return true;
-    return state.lastDiscoveryAt.addSecs(qint64(org.effectiveIntervalMinutes()) * 60) <= now;
-}
-
 QMap<QString, int> OrgRunReport::results() const
 {
     QMap<QString, int> counts;
@@ -225,11 +48,13 @@ struct OrgOps::Job {
     Config config;
     OrgMirror org;
     bool runIt = false;
-    bool onlyCreate = false;
+    bool draft = false; // listRepositories: no state, no page cache, no preview
+    OrgRunOptions options;
     QPointer<RunOps> runs;
     ProgressFn progress;
     PreviewDone previewDone;
     RunDone runDone;
+    ListDone listDone;
     std::shared_ptr<std::atomic<bool>> cancelled = std::make_shared<std::atomic<bool>>(false);
     QHash<QString, git::ResolvedCredential> secrets;
     providers::PageCache pages;
@@ -237,13 +62,26 @@ struct OrgOps::Job {
     providers::ProviderClient *client = nullptr;
     providers::ProviderClient *targetClient = nullptr;
     OrgState state;
+    QList<providers::RemoteRepository> listed;
     OrgPreview preview;
     QList<OrgRunRow> rows;
     QHash<QString, QString> targetUrls; // mirror name -> created target clone URL
     QList<qsizetype> toCreate;          // row indexes still to create on the target
     qsizetype createTotal = 0;
+    QStringList syncing;                // the mirrors of the engine batch (folded names)
+    int synced = 0;
+    QObject *engineWatch = nullptr;     // the connection to the engine's signals while syncing
     bool finished = false;
 };
+
+namespace {
+
+Error cancelledError()
+{
+    return Error{ErrorCategory::Interrupted, QStringLiteral("cancelled"), {}, 0, 0};
+}
+
+} // namespace
 
 OrgOps::OrgOps(QString configPath, QString stateDir, QObject *parent)
     : QObject(parent)
@@ -253,6 +91,7 @@ OrgOps::OrgOps(QString configPath, QString stateDir, QObject *parent)
     , m_states(stateDir)
     , m_preparer(new JobPreparer(this))
 {
+    m_disk.setMaxThreadCount(1); // one disk step at a time, in order
 }
 
 OrgOps::~OrgOps()
@@ -261,6 +100,20 @@ OrgOps::~OrgOps()
         m_job->cancelled->store(true);
         m_job->finished = true; // no callback from a destroyed object
     }
+    // A disk step under way (a config write) ends; what it posts back is dropped with this object.
+    m_disk.waitForDone();
+}
+
+template <typename Work, typename Then>
+void OrgOps::onDisk(Work work, Then then)
+{
+    // `this` outlives the task (the destructor waits for it); the queued call is dropped if this
+    // object is gone by the time it would run.
+    m_disk.start([this, work = std::move(work), then = std::move(then)]() mutable {
+        auto result = work();
+        QMetaObject::invokeMethod(this, [then = std::move(then), result = std::move(result)]() mutable { then(std::move(result)); },
+                                  Qt::QueuedConnection);
+    });
 }
 
 bool OrgOps::busy() const { return m_job && !m_job->finished; }
@@ -272,7 +125,6 @@ QString OrgOps::defaultTargetName(const OrgMirror &org, const providers::RemoteR
     name.replace(QLatin1Char('/'), QLatin1Char('-'));
     return name;
 }
-
 Result<Config> OrgOps::add(const OrgMirror &org)
 {
     return m_store.modify([&](Config &config) -> Status {
@@ -354,6 +206,11 @@ void OrgOps::cancel()
         m_job->client->cancel();
     if (m_job->targetClient)
         m_job->targetClient->cancel();
+    // The engine batch: each update still queued or running ends as interrupted.
+    if (m_job->runs) {
+        for (const QString &name : std::as_const(m_job->syncing))
+            m_job->runs->engine().cancel(name);
+    }
 }
 
 void OrgOps::preview(const Config &config, const QString &name, ProgressFn progress, PreviewDone done)
@@ -362,24 +219,22 @@ void OrgOps::preview(const Config &config, const QString &name, ProgressFn progr
     job->config = config;
     job->progress = std::move(progress);
     job->previewDone = std::move(done);
+    m_job = job;
     const OrgMirror *org = config.org(name);
     if (!org) {
-        job->finished = false;
-        m_job = job;
         finish(job, Error::usage(QStringLiteral("no org named \"%1\"").arg(quoteInput(name))));
         return;
     }
     job->org = *org;
-    m_job = job;
     list(job);
 }
 
-void OrgOps::run(const Config &config, const QString &name, RunOps *runs, ProgressFn progress, RunDone done, bool onlyCreate)
+void OrgOps::run(const Config &config, const QString &name, RunOps *runs, ProgressFn progress, RunDone done, OrgRunOptions options)
 {
     auto job = std::make_shared<Job>();
     job->config = config;
     job->runIt = true;
-    job->onlyCreate = onlyCreate;
+    job->options = std::move(options);
     job->runs = runs;
     job->progress = std::move(progress);
     job->runDone = std::move(done);
@@ -391,6 +246,18 @@ void OrgOps::run(const Config &config, const QString &name, RunOps *runs, Progre
     }
     job->org = *org;
     list(job);
+}
+
+void OrgOps::listRepositories(const Config &config, const OrgMirror &org, ProgressFn progress, ListDone done)
+{
+    auto job = std::make_shared<Job>();
+    job->config = config;
+    job->org = org;
+    job->draft = true;
+    job->progress = std::move(progress);
+    job->listDone = std::move(done);
+    m_job = job;
+    startListing(job);
 }
 
 void OrgOps::resolveSecrets(const Config &config, const QStringList &credentials, const QString &apiUrl,
@@ -427,13 +294,32 @@ void OrgOps::resolveSecrets(const Config &config, const QStringList &credentials
 
 void OrgOps::list(std::shared_ptr<Job> job)
 {
-    if (auto state = m_states.load(job->org.name))
-        job->state = *state;
-    else
-        qCWarning(lcOrg).noquote() << state.error().message;
-    if (auto pages = m_states.loadPages(job->org.name))
-        job->pages = *pages;
-    job->loadedPages = job->pages; // implicitly shared: no copy of the bodies
+    struct Loaded {
+        OrgState state;
+        providers::PageCache pages;
+    };
+    onDisk([stateDir = m_stateDir, org = job->org.name] {
+        const OrgStateStore states(stateDir);
+        Loaded loaded;
+        if (auto state = states.load(org))
+            loaded.state = *state;
+        else
+            qCWarning(lcOrg).noquote() << state.error().message;
+        if (auto pages = states.loadPages(org))
+            loaded.pages = *pages;
+        return loaded;
+    }, [this, job](Loaded loaded) {
+        if (job->finished)
+            return;
+        job->state = std::move(loaded.state);
+        job->pages = std::move(loaded.pages);
+        job->loadedPages = job->pages; // implicitly shared: no copy of the bodies
+        startListing(job);
+    });
+}
+
+void OrgOps::startListing(std::shared_ptr<Job> job)
+{
     QStringList credentials;
     if (!job->org.credential.isEmpty())
         credentials.append(job->org.credential);
@@ -446,7 +332,7 @@ void OrgOps::list(std::shared_ptr<Job> job)
             return;
         }
         if (job->cancelled->load()) {
-            self->finish(job, Error{ErrorCategory::Interrupted, QStringLiteral("cancelled"), {}, 0, 0});
+            self->finish(job, cancelledError());
             return;
         }
         job->secrets = *secrets;
@@ -457,9 +343,22 @@ void OrgOps::list(std::shared_ptr<Job> job)
             if (self && !job->finished && job->progress)
                 job->progress(OrgProgress{QStringLiteral("listing"), listing.pages, 0, listing});
         };
-        job->client->listRepositories(job->org.owner, &job->pages, progress, [self, job](Result<providers::Listing> listing) {
-            if (self && !job->finished)
+        job->client->listRepositories(job->org.owner, job->draft ? nullptr : &job->pages, progress,
+                                      [self, job](Result<providers::Listing> listing) {
+            if (!self || job->finished)
+                return;
+            if (!job->draft) {
                 self->afterList(job, std::move(listing));
+                return;
+            }
+            if (!listing) {
+                Error error = listing.error();
+                error.message = scrubText(error.message);
+                self->finish(job, error);
+                return;
+            }
+            job->listed = listing->repositories;
+            self->finish(job);
         });
     });
 }
@@ -472,58 +371,94 @@ void OrgOps::afterList(std::shared_ptr<Job> job, Result<providers::Listing> list
         error.message = scrubText(error.message);
         job->state.lastError = error.message;
         job->state.errorCategory = error.category;
-        if (error.category != ErrorCategory::Interrupted) {
-            if (auto status = m_states.save(job->org.name, job->state); !status)
-                qCWarning(lcOrg).noquote() << status.error().message;
+        if (error.category == ErrorCategory::Interrupted) {
+            finish(job, error);
+            return;
         }
-        finish(job, error);
+        onDisk([stateDir = m_stateDir, org = job->org.name, state = job->state] {
+            if (auto status = OrgStateStore(stateDir).save(org, state); !status)
+                qCWarning(lcOrg).noquote() << status.error().message;
+            return true;
+        }, [this, job, error](bool) { finish(job, error); });
         return;
     }
+
+    // On the disk worker: the page cache saved, the org's mirrors' states read (no network), the
+    // comparison, and the org's state saved.
+    struct Compared {
+        OrgPreview preview;
+        OrgState state;
+    };
     // Every page answered 304 with the same next page: the cache on disk is what it was, not
     // rewritten (tens of MB for a large org).
-    if (job->pages != job->loadedPages) {
-        if (auto status = m_states.savePages(job->org.name, job->pages); !status)
-            qCWarning(lcOrg).noquote() << status.error().message;
-    }
-
-    // What the preview knows of the org's mirrors: their state files (no network).
-    StateStore states(m_stateDir);
-    QHash<QString, OrgMirrorState> mirrorStates;
-    const QString folded = job->org.name.toCaseFolded();
-    for (const Mirror &m : job->config.mirrors) {
-        if (m.org.isEmpty() || m.org.toCaseFolded() != folded)
-            continue;
-        OrgMirrorState s;
-        if (auto status = states.status(m.name)) {
-            s.everSucceeded = status->lastSuccessfulUpdateAt.isValid();
-            s.lastFailed = status->updateStatus == UpdateStatus::Failed;
-            if (auto check = currentCheck(*status))
-                s.behind = check->state == CheckState::Behind || check->state == CheckState::Diverged;
+    const bool pagesChanged = job->pages != job->loadedPages;
+    onDisk([stateDir = m_stateDir, org = job->org, config = job->config, state = job->state, pages = job->pages, pagesChanged,
+            repositories = listing->repositories]() mutable {
+        OrgStateStore orgStates(stateDir);
+        if (pagesChanged) {
+            if (auto status = orgStates.savePages(org.name, pages); !status)
+                qCWarning(lcOrg).noquote() << status.error().message;
         }
-        s.syncedContentHash = job->state.syncedContentHash.value(m.name);
-        mirrorStates.insert(m.name, s);
-    }
-    job->preview = previewOrg(job->org, listing->repositories, job->config, mirrorStates);
-    job->state.listed = static_cast<int>(listing->repositories.size());
-    job->state.summary = job->preview.summary();
-    job->state.lastError.clear();
-    job->state.errorCategory = ErrorCategory::None;
-    job->state.gone.clear();
-    for (const OrgRow &row : job->preview.rows) {
-        if (row.action == OrgAction::Gone)
-            job->state.gone.append(row.mirror);
-    }
-    if (auto status = m_states.save(job->org.name, job->state); !status)
-        qCWarning(lcOrg).noquote() << status.error().message;
+        const StateStore states(stateDir);
+        QHash<QString, OrgMirrorState> mirrorStates;
+        const QString folded = org.name.toCaseFolded();
+        for (const Mirror &m : std::as_const(config.mirrors)) {
+            if (m.org.isEmpty() || m.org.toCaseFolded() != folded)
+                continue;
+            OrgMirrorState s;
+            if (auto status = states.status(m.name)) {
+                s.everSucceeded = status->lastSuccessfulUpdateAt.isValid();
+                s.lastFailed = status->updateStatus == UpdateStatus::Failed;
+                if (auto check = currentCheck(*status))
+                    s.behind = check->state == CheckState::Behind || check->state == CheckState::Diverged;
+            }
+            s.syncedContentHash = state.syncedContentHash.value(m.name);
+            mirrorStates.insert(m.name, s);
+        }
+        Compared compared{previewOrg(org, repositories, config, mirrorStates), state};
+        OrgState &s = compared.state;
+        s.listed = static_cast<int>(repositories.size());
+        s.summary = compared.preview.summary();
+        s.lastError.clear();
+        s.errorCategory = ErrorCategory::None;
+        s.gone.clear();
+        for (const OrgRow &row : std::as_const(compared.preview.rows)) {
+            if (row.action == OrgAction::Gone)
+                s.gone.append(row.mirror);
+        }
+        if (auto status = orgStates.save(org.name, s); !status)
+            qCWarning(lcOrg).noquote() << status.error().message;
+        return compared;
+    }, [this, job](Compared compared) {
+        if (job->finished)
+            return;
+        job->preview = std::move(compared.preview);
+        job->state = std::move(compared.state);
+        if (job->runIt)
+            plan(job);
+        else
+            finish(job);
+    });
+}
 
-    if (!job->runIt) {
-        finish(job);
+void OrgOps::plan(std::shared_ptr<Job> job)
+{
+    if (job->cancelled->load()) {
+        finish(job, cancelledError());
         return;
     }
-    for (const OrgRow &row : job->preview.rows)
-        job->rows.append(OrgRunRow{row, {}, std::nullopt});
+    QSet<QString> skip;
+    for (const QString &fullName : std::as_const(job->options.skip))
+        skip.insert(fullName.toCaseFolded());
+    for (const OrgRow &row : std::as_const(job->preview.rows)) {
+        OrgRunRow runRow{row, {}, std::nullopt};
+        const bool leftOut = row.action == OrgAction::Create || row.action == OrgAction::Update;
+        if (leftOut && skip.contains(row.repository.fullName.toCaseFolded()))
+            runRow.result = QStringLiteral("skipped");
+        job->rows.append(runRow);
+    }
     for (qsizetype i = 0; i < job->rows.size(); ++i) {
-        if (job->rows.at(i).row.action == OrgAction::Create)
+        if (job->rows.at(i).row.action == OrgAction::Create && job->rows.at(i).result.isEmpty())
             job->toCreate.append(i);
     }
     job->createTotal = job->toCreate.size();
@@ -556,7 +491,7 @@ void OrgOps::afterList(std::shared_ptr<Job> job, Result<providers::Listing> list
 void OrgOps::createNext(std::shared_ptr<Job> job)
 {
     if (job->cancelled->load()) {
-        finish(job, Error{ErrorCategory::Interrupted, QStringLiteral("cancelled"), {}, 0, 0});
+        finish(job, cancelledError());
         return;
     }
     if (job->toCreate.isEmpty()) {
@@ -591,34 +526,17 @@ void OrgOps::createNext(std::shared_ptr<Job> job)
 
 void OrgOps::addAndSync(std::shared_ptr<Job> job)
 {
-    // The new mirrors, in one config write.
+    // The new mirrors, in one config write; gone ones disabled when the org says so (flagged
+    // otherwise; a cache is never deleted). On the disk worker.
     QList<Mirror> adds;
     QList<qsizetype> addRows;
     for (qsizetype i = 0; i < job->rows.size(); ++i) {
-        OrgRunRow &row = job->rows[i];
-        if (row.row.action != OrgAction::Create || row.error)
+        const OrgRunRow &row = job->rows.at(i);
+        if (row.row.action != OrgAction::Create || !row.result.isEmpty())
             continue;
         adds.append(mirrorForRepository(job->org, row.row.repository, job->targetUrls.value(row.row.mirror)));
         addRows.append(i);
     }
-    if (job->progress)
-        job->progress(OrgProgress{QStringLiteral("adding"), 0, int(adds.size()), {}});
-    MirrorOps mirrors(m_configPath, m_stateDir);
-    if (!adds.isEmpty()) {
-        auto added = mirrors.addMany(adds);
-        if (!added) {
-            finish(job, added.error());
-            return;
-        }
-        for (qsizetype k = 0; k < added->size(); ++k) {
-            OrgRunRow &row = job->rows[addRows.at(k)];
-            if (added->at(k).error) {
-                row.result = QStringLiteral("failed");
-                row.error = *added->at(k).error;
-            }
-        }
-    }
-    // Gone upstream: flagged (kept), or disabled when the org says so; never a cache deleted.
     QStringList disable;
     for (OrgRunRow &row : job->rows) {
         if (row.row.action != OrgAction::Gone)
@@ -627,32 +545,67 @@ void OrgOps::addAndSync(std::shared_ptr<Job> job)
         if (job->org.gone == GonePolicy::Disable)
             disable.append(row.row.mirror);
     }
-    Config config;
-    auto saved = m_store.modify([&disable](Config &c) -> Status {
-        for (const QString &name : disable) {
-            const int index = c.indexOfMirror(name);
-            if (index >= 0)
-                c.mirrors[index].enabled = false;
+    if (job->progress)
+        job->progress(OrgProgress{QStringLiteral("adding"), 0, int(adds.size()), {}});
+    struct Added {
+        std::optional<Error> error;
+        QList<MirrorOps::AddedOne> added;
+        Config config;
+    };
+    onDisk([configPath = m_configPath, stateDir = m_stateDir, adds, disable] {
+        Added result;
+        if (!adds.isEmpty()) {
+            auto added = MirrorOps(configPath, stateDir).addMany(adds);
+            if (!added) {
+                result.error = added.error();
+                return result;
+            }
+            result.added = *added;
         }
-        return {};
+        auto saved = MirrorStore(configPath).modify([&disable](Config &c) -> Status {
+            for (const QString &name : disable) {
+                const int index = c.indexOfMirror(name);
+                if (index >= 0)
+                    c.mirrors[index].enabled = false;
+            }
+            return {};
+        });
+        if (saved)
+            result.config = *saved;
+        else
+            result.error = saved.error();
+        return result;
+    }, [this, job, addRows](Added added) {
+        if (job->finished)
+            return;
+        if (added.error) {
+            finish(job, *added.error);
+            return;
+        }
+        for (qsizetype k = 0; k < added.added.size() && k < addRows.size(); ++k) {
+            OrgRunRow &row = job->rows[addRows.at(k)];
+            if (added.added.at(k).error) {
+                row.result = QStringLiteral("failed");
+                row.error = *added.added.at(k).error;
+            }
+        }
+        sync(job, added.config);
     });
-    if (!saved) {
-        finish(job, saved.error());
-        return;
-    }
-    config = *saved;
+}
 
-    QStringList sync;
+void OrgOps::sync(std::shared_ptr<Job> job, const Config &config)
+{
+    QStringList toSync;
     for (OrgRunRow &row : job->rows) {
         if (!row.result.isEmpty())
             continue;
         switch (row.row.action) {
         case OrgAction::Create:
         case OrgAction::Update:
-            if (job->onlyCreate)
+            if (job->options.onlyCreate)
                 row.result = row.row.action == OrgAction::Create ? QStringLiteral("created") : QStringLiteral("skipped");
             else
-                sync.append(row.row.mirror);
+                toSync.append(row.row.mirror);
             break;
         case OrgAction::UpToDate:
             row.result = QStringLiteral("up_to_date");
@@ -667,20 +620,36 @@ void OrgOps::addAndSync(std::shared_ptr<Job> job)
             break;
         }
     }
-    if (sync.isEmpty() || !job->runs) {
+    if (toSync.isEmpty() || !job->runs) {
         finish(job);
         return;
     }
     if (job->cancelled->load()) {
-        finish(job, Error{ErrorCategory::Interrupted, QStringLiteral("cancelled"), {}, 0, 0});
+        finish(job, cancelledError());
         return;
     }
     if (job->progress)
-        job->progress(OrgProgress{QStringLiteral("syncing"), 0, int(sync.size()), {}});
+        job->progress(OrgProgress{QStringLiteral("syncing"), 0, int(toSync.size()), {}});
     QPointer<OrgOps> self(this);
-    auto started = job->runs->update(config, sync, RunOps::UpdateOptions{}, [self, job](const RunReport &report) {
+    for (const QString &name : std::as_const(toSync))
+        job->syncing.append(name.toCaseFolded());
+    // Each update that ends moves the progress on.
+    job->engineWatch = new QObject(this);
+    connect(&job->runs->engine(), &SyncEngine::updateFinished, job->engineWatch, [job](const QString &name, const UpdateOutcome &) {
+        if (job->finished || !job->syncing.contains(name.toCaseFolded()))
+            return;
+        ++job->synced;
+        if (job->progress)
+            job->progress(OrgProgress{QStringLiteral("syncing"), job->synced, int(job->syncing.size()), {}});
+    });
+    auto started = job->runs->update(config, toSync, RunOps::UpdateOptions{}, [self, job](const RunReport &report) {
         if (!self || job->finished)
             return;
+        // The batch is over: every update has ended (the last one's signal may reach RunOps first).
+        if (const int total = static_cast<int>(job->syncing.size()); job->synced < total && job->progress) {
+            job->synced = total;
+            job->progress(OrgProgress{QStringLiteral("syncing"), total, total, {}});
+        }
         QHash<QString, const RunEntry *> byName;
         for (const RunEntry &entry : report.entries)
             byName.insert(entry.mirror.name.toCaseFolded(), &entry);
@@ -720,34 +689,46 @@ void OrgOps::finish(std::shared_ptr<Job> job, std::optional<Error> error)
     if (job->finished)
         return;
     job->finished = true;
-    if (job->client)
-        job->client->deleteLater();
-    if (job->targetClient)
-        job->targetClient->deleteLater();
+    for (providers::ProviderClient *client : {job->client, job->targetClient}) {
+        if (client)
+            client->deleteLater();
+    }
     job->client = nullptr;
     job->targetClient = nullptr;
+    delete job->engineWatch;
+    job->engineWatch = nullptr;
     // Every callback runs later from the event loop, never inside the call that started it.
-    QPointer<OrgOps> self(this);
-    QMetaObject::invokeMethod(this, [self, job, error]() {
+    auto deliver = [job, error] {
         if (job->runIt) {
-            if (!error && self) {
-                job->state.lastRunAt = QDateTime::currentDateTimeUtc();
-                if (auto status = self->m_states.save(job->org.name, job->state); !status)
-                    qCWarning(lcOrg).noquote() << status.error().message;
-            }
             if (job->progress && !error)
                 job->progress(OrgProgress{QStringLiteral("done"), int(job->rows.size()), int(job->rows.size()), {}});
             if (error)
                 job->runDone(*error);
             else
                 job->runDone(OrgRunReport{job->preview, job->rows});
+        } else if (job->draft) {
+            if (error)
+                job->listDone(*error);
+            else
+                job->listDone(job->listed);
         } else {
             if (error)
                 job->previewDone(*error);
             else
                 job->previewDone(job->preview);
         }
-    }, Qt::QueuedConnection);
+    };
+    if (job->runIt && !error) {
+        // The run's end recorded in the org's state first (on the disk worker).
+        job->state.lastRunAt = QDateTime::currentDateTimeUtc();
+        onDisk([stateDir = m_stateDir, org = job->org.name, state = job->state] {
+            if (auto status = OrgStateStore(stateDir).save(org, state); !status)
+                qCWarning(lcOrg).noquote() << status.error().message;
+            return true;
+        }, [deliver](bool) { deliver(); });
+        return;
+    }
+    QMetaObject::invokeMethod(this, deliver, Qt::QueuedConnection);
 }
 
 } // namespace md

@@ -7,56 +7,19 @@
 #include "mirror/JobPreparer.h"
 #include "mirror/MirrorStore.h"
 #include "ops/OrgPlan.h"
+#include "ops/OrgStateStore.h"
 #include "ops/RunOps.h"
 #include "providers/Provider.h"
 
 #include <QDateTime>
 #include <QObject>
 #include <QPointer>
+#include <QThreadPool>
 
 #include <functional>
 #include <memory>
 
 namespace md {
-
-// What is known of an org between runs: <state>/orgs/<name>.json (and its page cache beside it,
-// <name>.pages, for conditional requests: see OrgStateStore::savePages). Never holds a secret.
-struct OrgState {
-    QDateTime lastDiscoveryAt = {};
-    QDateTime lastRunAt = {};
-    int listed = 0;
-    QMap<OrgAction, int> summary = {};
-    QString lastError = {};
-    ErrorCategory errorCategory = ErrorCategory::None;
-    QHash<QString, QString> syncedContentHash = {}; // mirror name -> the provider's content hash at its last successful org update
-    QStringList gone = {};                          // the org's mirrors no longer listed upstream
-    bool operator==(const OrgState &) const = default;
-};
-
-class OrgStateStore {
-public:
-    explicit OrgStateStore(QString stateDir);
-    Result<OrgState> load(const QString &org) const; // none yet: an empty state
-    Status save(const QString &org, const OrgState &state);
-    // The page cache. A missing, damaged or older-format one loads as empty (the next listing
-    // asks for every page again). Its format is binary-safe and cheap to read: a first line
-    // "mirrordesk-page-cache 1", a second line with a compact JSON array of
-    // {"url", "etag", "next", "bytes"}, then the bodies, raw and in that order. (It used to be
-    // one JSON object with the bodies as JSON strings, <name>.pages.json: for 5,000 GitHub
-    // repositories, 29 MB of escaped quotes that took most of a preview's time to parse and
-    // write; that file is removed when the new one is written.)
-    Result<providers::PageCache> loadPages(const QString &org) const;
-    Status savePages(const QString &org, const providers::PageCache &pages);
-    Status remove(const QString &org);
-    QString fileOf(const QString &org) const;
-    QString pagesFileOf(const QString &org) const;
-
-private:
-    QString m_dir;
-};
-
-// Whether the org's discovery is due at `now` (sync_new on, never discovered or its interval passed).
-bool orgDiscoveryDue(const OrgMirror &org, const OrgState &state, const QDateTime &now);
 
 struct OrgRunRow {
     OrgRow row = {};
@@ -73,11 +36,27 @@ struct OrgRunReport {
 
 struct OrgProgress {
     QString phase = {};   // "listing", "creating", "adding", "syncing", "done"
-    int done = 0;
+    int done = 0;         // syncing: the updates finished so far
     int total = 0;
     providers::ListProgress listing = {};
 };
 
+// What a Run leaves out or holds back.
+struct OrgRunOptions {
+    // Sync new: the new repositories' mirrors are added and nothing is updated (the schedule
+    // runs the new mirrors: they are due at once).
+    bool onlyCreate = false;
+    // Repositories (full names as listed, compared ignoring case) the run leaves alone: a
+    // repository to create is not created and gets no mirror, one to update is not updated. Their
+    // rows end as "skipped". The wizard's unticked rows.
+    QStringList skip = {};
+};
+
+// The asynchronous operations (preview, run, listRepositories) read and write the config and the
+// state folder on this object's own disk worker (one task at a time, in order), never on the
+// thread that calls them: the window calls them on its UI thread (DESIGN section 2). Their
+// callbacks come on the caller's thread, from the event loop. add, edit and remove are
+// synchronous: the window calls them on a worker.
 class OrgOps : public QObject {
     Q_OBJECT
 public:
@@ -99,6 +78,13 @@ public:
     using ProgressFn = std::function<void(const OrgProgress &)>;
     using PreviewDone = std::function<void(Result<OrgPreview>)>;
     using RunDone = std::function<void(Result<OrgRunReport>)>;
+    using ListDone = std::function<void(Result<QList<providers::RemoteRepository>>)>;
+
+    // Every repository the provider lists for `org` (a definition being written, not necessarily
+    // in `config`: its credential is read from `config`), as the preview would list them; nothing
+    // is read from or written to the config or the state folder. For the wizard's live count
+    // (previewOrg over the result, with each change of the filter). `done` is called later, once.
+    void listRepositories(const Config &config, const OrgMirror &org, ProgressFn progress, ListDone done);
 
     // Lists the org's repositories and compares them with the mirrors of `config` (no change to
     // the config; the org's state records the discovery). `done` is called later, once.
@@ -106,13 +92,13 @@ public:
 
     // Preview, then apply it: create the target repositories a forge target lacks, add the
     // mirrors (one config write), disable gone ones when the org says so, and run the first
-    // update of the new ones and the update of those behind on `runs`' engine. A failure of one
-    // repository is recorded on its row and the run goes on. With `onlyCreate` (sync new), no
-    // update runs: the schedule runs the new mirrors, which are due at once.
-    void run(const Config &config, const QString &name, RunOps *runs, ProgressFn progress, RunDone done, bool onlyCreate = false);
+    // update of the new ones and the update of those behind on `runs`' engine (progress
+    // "syncing" counts the updates finished). A failure of one repository is recorded on its row
+    // and the run goes on. See OrgRunOptions for sync new (onlyCreate) and skipped repositories.
+    void run(const Config &config, const QString &name, RunOps *runs, ProgressFn progress, RunDone done, OrgRunOptions options = {});
 
-    // Stops what runs (listing, creating, the engine batch): `done` gets an Interrupted error or
-    // the rows reached so far.
+    // Stops what runs (listing, creating, the engine batch's updates): `done` gets an
+    // Interrupted error or the rows reached so far.
     void cancel();
     bool busy() const;
 
@@ -120,10 +106,15 @@ public:
 
 private:
     struct Job;
+    template <typename Work, typename Then>
+    void onDisk(Work work, Then then);
     void list(std::shared_ptr<Job> job);
+    void startListing(std::shared_ptr<Job> job);
     void afterList(std::shared_ptr<Job> job, Result<providers::Listing> listing);
+    void plan(std::shared_ptr<Job> job);
     void createNext(std::shared_ptr<Job> job);
     void addAndSync(std::shared_ptr<Job> job);
+    void sync(std::shared_ptr<Job> job, const Config &config);
     void finish(std::shared_ptr<Job> job, std::optional<Error> error = std::nullopt);
     void resolveSecrets(const Config &config, const QStringList &credentials, const QString &apiUrl,
                         std::function<void(Result<QHash<QString, git::ResolvedCredential>>)> done);
@@ -134,6 +125,7 @@ private:
     OrgStateStore m_states;
     JobPreparer *m_preparer = nullptr;
     std::shared_ptr<Job> m_job;
+    QThreadPool m_disk;
 };
 
 } // namespace md

@@ -93,6 +93,8 @@ public:
     // The start of the mirror's last Update now in this process (invalid: none): with
     // decideManualUpdate, when the next one is allowed.
     QDateTime lastManualUpdate(const QString &name) const { return m_lastManualUpdate.value(name); }
+    // The engine the batches run on (its signals report each job; cancel() stops one).
+    SyncEngine &engine() const { return m_engine; }
 
 private:
     struct Batch {
