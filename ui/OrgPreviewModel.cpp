@@ -35,6 +35,7 @@ QString OrgPreviewModel::reasonText(OrgReason reason, const OrgMirror &org)
     case OrgReason::Archived: return tr("Archived (tick “Include archived repositories” to mirror it)");
     case OrgReason::Fork: return tr("A fork (tick “Include forks” to mirror it)");
     case OrgReason::InvalidName: return tr("Its path is not a valid mirror name");
+    case OrgReason::InvalidCloneUrl: return tr("Its clone URL is not a remote git URL (http, https, git or ssh)");
     case OrgReason::NameTaken: return tr("A mirror of that name exists and was not made for this repository");
     case OrgReason::DuplicateName: return tr("Another repository of the list has the same name ignoring case");
     case OrgReason::NeverSynced: return tr("Its mirror has not been updated successfully yet");

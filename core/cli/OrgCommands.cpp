@@ -7,12 +7,25 @@
 
 #include <QCoreApplication>
 #include <QJsonArray>
+#include <QTimer>
 
 #include <csignal>
 
 namespace md::cli {
 
 namespace {
+
+// SIGINT/SIGTERM cancel what the org operation runs (a listing, a rate-limit wait, creates): the
+// handlers only set a flag, polled here.
+void cancelOnInterrupt(QObject *parent, OrgOps &ops)
+{
+    auto *timer = new QTimer(parent);
+    QObject::connect(timer, &QTimer::timeout, parent, [&ops] {
+        if (platform::interruptSignal())
+            ops.cancel();
+    });
+    timer->start(100);
+}
 
 OrgState loadedOrgState(const OrgStateStore &states, const QString &org)
 {
@@ -341,12 +354,17 @@ int preview(CliContext &context, const QStringList &arguments)
     platform::installInterruptHandlers();
     OrgOps ops(context.configPath, context.stateDir);
     std::optional<Result<OrgPreview>> result;
-    context.runAsync([&](QObject *, std::function<void()> finished) {
+    context.runAsync([&](QObject *receiver, std::function<void()> finished) {
+        cancelOnInterrupt(receiver, ops);
         ops.preview(*config, name, progressPrinter(context), [&result, finished](Result<OrgPreview> preview) {
             result = std::move(preview);
             finished();
         });
     });
+    if (const int signal = platform::interruptSignal(); signal && (!result || !*result)) {
+        context.error(QStringLiteral("mirrordesk %1: interrupted; nothing was changed").arg(command));
+        return signal == SIGTERM ? ExitTerminated : ExitInterrupted;
+    }
     if (!result || !*result)
         return failOrg(context, command, result ? result->error() : Error{ErrorCategory::Interrupted, QStringLiteral("interrupted"), {}, 0, 0});
     const OrgPreview &p = **result;
@@ -409,6 +427,7 @@ int run(CliContext &context, const QStringList &arguments)
     OrgOps ops(context.configPath, context.stateDir);
     std::optional<Result<OrgRunReport>> result;
     const auto batch = context.runBatch(command, &code, [&](RunOps &runs, RunOps::Done done) -> Result<int> {
+        cancelOnInterrupt(&runs, ops);
         ops.run(*config, name, &runs, progressPrinter(context), [&result, done](Result<OrgRunReport> report) {
             result = std::move(report);
             done(RunReport{});
@@ -542,7 +561,8 @@ std::optional<Config> discoverDueOrgs(CliContext &context, const QString &comman
     Config current = config;
     for (const QString &name : due) {
         std::optional<Result<OrgRunReport>> result;
-        context.runAsync([&](QObject *, std::function<void()> finished) {
+        context.runAsync([&](QObject *receiver, std::function<void()> finished) {
+            cancelOnInterrupt(receiver, ops);
             ops.run(current, name, nullptr, progressPrinter(context), [&result, finished](Result<OrgRunReport> report) {
                 result = std::move(report);
                 finished();

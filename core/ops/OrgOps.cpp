@@ -269,7 +269,12 @@ void OrgOps::resolveSecrets(const Config &config, const QStringList &credentials
         Mirror probe;
         probe.name = QStringLiteral("org-credential-probe");
         probe.shape = Shape::Pull;
-        probe.source.url = apiUrl;
+        // Only the credential matters; a repository path keeps the URL check of a mirror happy
+        // (an API base URL such as https://HOST has none).
+        QString url = apiUrl;
+        while (url.endsWith(QLatin1Char('/')))
+            url.chop(1);
+        probe.source.url = url + QStringLiteral("/mirrordesk-credential-probe.git");
         probe.source.credential = credential;
         probes.append(probe);
     }
@@ -544,6 +549,25 @@ void OrgOps::addAndSync(std::shared_ptr<Job> job)
         row.result = job->org.gone == GonePolicy::Disable ? QStringLiteral("disabled") : QStringLiteral("kept");
         if (job->org.gone == GonePolicy::Disable)
             disable.append(row.row.mirror);
+    }
+    // The mass-change guard for orgs: a listing that suddenly lacks more than max(10, 20 %) of the
+    // org's mirrors (a changed owner, a token that sees less) disables none of them; they are
+    // kept and flagged, and the rows say why.
+    qsizetype orgMirrors = 0;
+    for (const Mirror &m : std::as_const(job->config.mirrors))
+        orgMirrors += m.org.compare(job->org.name, Qt::CaseInsensitive) == 0 ? 1 : 0;
+    if (disable.size() > std::max<qsizetype>(10, orgMirrors / 5)) {
+        const QString why = QStringLiteral("%1 of the org's %2 mirrors are no longer listed at once; none is disabled (the mass-change "
+                                           "guard): check the org's owner and token, or disable them by hand")
+                                .arg(disable.size())
+                                .arg(orgMirrors);
+        for (OrgRunRow &row : job->rows) {
+            if (row.row.action == OrgAction::Gone) {
+                row.result = QStringLiteral("kept");
+                row.error = Error{ErrorCategory::Guard, why, {}, 0, 0};
+            }
+        }
+        disable.clear();
     }
     if (job->progress)
         job->progress(OrgProgress{QStringLiteral("adding"), 0, int(adds.size()), {}});

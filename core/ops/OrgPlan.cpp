@@ -1,10 +1,12 @@
 #include "ops/OrgPlan.h"
 
+#include "security/GitUrl.h"
 #include "util/EnumNames.h"
 #include "util/Names.h"
 #include "util/Scrub.h"
 
 #include <QDir>
+#include <QUrl>
 
 #include <re2/re2.h>
 
@@ -32,6 +34,7 @@ constexpr std::pair<OrgReason, const char *> kReasons[] = {
     {OrgReason::Changed, "changed"},
     {OrgReason::Behind, "behind"},
     {OrgReason::NotListed, "not_listed"},
+    {OrgReason::InvalidCloneUrl, "invalid_clone_url"},
 };
 
 } // namespace
@@ -53,6 +56,8 @@ QString orgReasonText(OrgReason reason, const OrgMirror &org)
         return QStringLiteral("a fork (include forks with --include-forks)");
     case OrgReason::InvalidName:
         return QStringLiteral("its path is not a valid mirror name");
+    case OrgReason::InvalidCloneUrl:
+        return QStringLiteral("its clone URL is not a remote git URL (http, https, git or ssh)");
     case OrgReason::NameTaken:
         return QStringLiteral("a mirror of that name exists and was not made for this repository");
     case OrgReason::DuplicateName:
@@ -136,6 +141,8 @@ OrgPreview previewOrg(const OrgMirror &org, const QList<providers::RemoteReposit
             }
             if (!validateMirrorName(row.mirror))
                 return std::pair{OrgAction::Clash, OrgReason::InvalidName};
+            if (!isRemoteCloneUrl(repository.cloneUrl))
+                return std::pair{OrgAction::Clash, OrgReason::InvalidCloneUrl};
             if (seenNames.contains(folded))
                 return std::pair{OrgAction::Clash, OrgReason::DuplicateName};
             seenNames.insert(folded);
@@ -174,12 +181,37 @@ OrgPreview previewOrg(const OrgMirror &org, const QList<providers::RemoteReposit
     return preview;
 }
 
+bool credentialMayGoTo(const QString &apiUrl, const QString &cloneUrl)
+{
+    const QUrl api(apiUrl);
+    const QUrl clone(cloneUrl);
+    if (!api.isValid() || !clone.isValid() || (clone.scheme() != QLatin1String("https") && clone.scheme() != QLatin1String("http")))
+        return false;
+    const QString apiHost = api.host().toLower();
+    const QString cloneHost = clone.host().toLower();
+    const int defaultPort = clone.scheme() == QLatin1String("https") ? 443 : 80;
+    if (apiHost == cloneHost && api.scheme() == clone.scheme() && api.port(defaultPort) == clone.port(defaultPort))
+        return true;
+    // The public services clone from the host their API is named after.
+    const bool publicPair = (apiHost == QLatin1String("api.github.com") && cloneHost == QLatin1String("github.com")) ||
+                            (apiHost == QLatin1String("api.bitbucket.org") && cloneHost == QLatin1String("bitbucket.org"));
+    return publicPair && clone.scheme() == QLatin1String("https") && clone.port(443) == 443;
+}
+
+bool isRemoteCloneUrl(const QString &cloneUrl)
+{
+    const auto url = GitUrl::parse(cloneUrl);
+    return url && !url->isLocal() && !cloneUrl.startsWith(QLatin1Char('-'));
+}
+
 Mirror mirrorForRepository(const OrgMirror &org, const providers::RemoteRepository &repository, const QString &targetCloneUrl)
 {
     Mirror m;
     m.name = orgMirrorName(org, repository);
     m.source.url = repository.cloneUrl;
-    m.source.credential = org.credential;
+    // The token goes only where the API is: a clone URL on another host gets no credential.
+    if (credentialMayGoTo(org.effectiveApiUrl(), repository.cloneUrl))
+        m.source.credential = org.credential;
     m.org = org.name;
     m.orgRepository = repository.fullName;
     if (org.target.isDir()) {
@@ -188,7 +220,9 @@ Mirror mirrorForRepository(const OrgMirror &org, const providers::RemoteReposito
     } else {
         m.shape = Shape::Relay;
         m.target.url = targetCloneUrl;
-        m.target.credential = org.target.credential;
+        const auto target = parseTargetUrl(org.target.url);
+        if (target && credentialMayGoTo(target->apiUrl, targetCloneUrl))
+            m.target.credential = org.target.credential;
     }
     return m;
 }

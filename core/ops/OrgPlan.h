@@ -31,6 +31,7 @@ enum class OrgReason {
     Changed,        // update: the provider's content hash moved since the last successful update
     Behind,         // update: its mirror's last check said behind
     NotListed,      // gone: its mirror exists but the provider no longer lists it
+    InvalidCloneUrl, // clash: the clone URL is a local path, file:// or not a git URL
 };
 QString orgReasonName(OrgReason reason); // "regex", "archived", …, "" for None
 QString orgReasonText(OrgReason reason, const OrgMirror &org);
@@ -63,6 +64,13 @@ QString orgMirrorName(const OrgMirror &org, const providers::RemoteRepository &r
 // looked up ignoring case); a mirror without an entry counts as never synced.
 OrgPreview previewOrg(const OrgMirror &org, const QList<providers::RemoteRepository> &listed, const Config &config,
                       const QHash<QString, OrgMirrorState> &states);
+
+// Whether an API's token may be sent with a clone URL: the same scheme, host and port as the API,
+// or the public services' pairs (api.github.com -> github.com, api.bitbucket.org -> bitbucket.org).
+// A listing names any URL it likes; the token must not follow it to another host.
+bool credentialMayGoTo(const QString &apiUrl, const QString &cloneUrl);
+// A clone URL a listing may name: a remote git URL, never a local path or file://.
+bool isRemoteCloneUrl(const QString &cloneUrl);
 
 // The mirror a Run adds for a repository: a pull mirror with its cache at <dir>/<full_name>.git
 // for a folder target; a relay to `targetCloneUrl` (the created repository) for a forge target.

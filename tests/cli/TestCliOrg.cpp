@@ -139,6 +139,10 @@ private Q_SLOTS:
         QCOMPARE(rowOf(run.json(), u"acme/api"_s).value(u"result"_s).toString(), u"created"_s);
         QCOMPARE(rowOf(run.json(), u"acme/docs"_s).value(u"result"_s).toString(), u"filtered"_s);
         QCOMPARE(mirrorNames(env), (QStringList{u"gh/acme/api"_s, u"gh/acme/tool"_s}));
+        // The clone URLs are on another host:port than the API (git daemon): the token is not
+        // attached to them (it goes only where the API is).
+        for (const QJsonValue &m : env.run({u"list"_s, u"--json"_s}).json().value(u"mirrors"_s).toArray())
+            QCOMPARE(m.toObject().value(u"source"_s).toObject().value(u"credential"_s).toString(), QString());
         // Real mirrors: the caches hold the source's main, at <dir>/<full_name>.git.
         QCOMPARE(GitRepoBuilder::refOrEmpty(target + u"/acme/tool.git"_s, u"refs/heads/main"_s), m_main);
         QCOMPARE(GitRepoBuilder::refOrEmpty(target + u"/acme/api.git"_s, u"refs/heads/main"_s), m_main);

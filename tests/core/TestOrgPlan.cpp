@@ -181,9 +181,52 @@ private Q_SLOTS:
         QCOMPARE(again.rows.size(), p.rows.size());
     }
 
+    void tokenGoesOnlyWhereTheApiIs_data()
+    {
+        QTest::addColumn<QString>("api");
+        QTest::addColumn<QString>("clone");
+        QTest::addColumn<bool>("allowed");
+        QTest::newRow("github.com") << u"https://api.github.com"_s << u"https://github.com/acme/a.git"_s << true;
+        QTest::newRow("bitbucket.org") << u"https://api.bitbucket.org/2.0"_s << u"https://bitbucket.org/ws/a.git"_s << true;
+        QTest::newRow("enterprise") << u"https://ghe.example/api/v3"_s << u"https://GHE.example/acme/a.git"_s << true;
+        QTest::newRow("self-managed gitlab") << u"http://127.0.0.1:8080/api/v4"_s << u"http://127.0.0.1:8080/g/a.git"_s << true;
+        QTest::newRow("another host") << u"https://api.github.com"_s << u"https://evil.example/acme/a.git"_s << false;
+        QTest::newRow("another port") << u"http://127.0.0.1:8080/api/v4"_s << u"http://127.0.0.1:8081/g/a.git"_s << false;
+        QTest::newRow("https to http") << u"https://ghe.example/api/v3"_s << u"http://ghe.example/acme/a.git"_s << false;
+        QTest::newRow("git://") << u"http://127.0.0.1:8080/api/v4"_s << u"git://127.0.0.1:8080/g/a.git"_s << false;
+        QTest::newRow("github.com over http") << u"https://api.github.com"_s << u"http://github.com/acme/a.git"_s << false;
+    }
+    void tokenGoesOnlyWhereTheApiIs()
+    {
+        QFETCH(QString, api);
+        QFETCH(QString, clone);
+        QFETCH(bool, allowed);
+        QCOMPARE(credentialMayGoTo(api, clone), allowed);
+        OrgMirror org = baseOrg();
+        org.apiUrl = api;
+        org.credential = u"tok"_s;
+        RemoteRepository r = repo(u"grp/a"_s);
+        r.cloneUrl = clone;
+        QCOMPARE(mirrorForRepository(org, r).source.credential, allowed ? u"tok"_s : QString());
+    }
+
+    void localCloneUrlsAreRefused()
+    {
+        Config config;
+        for (const QString &url : {u"/tmp/seed.git"_s, u"file:///etc"_s, u"--upload-pack=touch x"_s, u"ext::sh -c id"_s}) {
+            RemoteRepository r = repo(u"grp/a"_s);
+            r.cloneUrl = url;
+            const OrgPreview p = previewOrg(baseOrg(), {r}, config, {});
+            QCOMPARE(p.rows.size(), 1);
+            QVERIFY2(p.rows.first().action == OrgAction::Clash, qPrintable(url));
+            QCOMPARE(p.rows.first().reason, OrgReason::InvalidCloneUrl);
+        }
+    }
+
     void mirrorsMadeForRepositories()
     {
         OrgMirror org = baseOrg();
+        org.apiUrl = u"https://git.example/api/v4"_s;
         org.credential = u"tok"_s;
         const Mirror pull = mirrorForRepository(org, repo(u"grp/sub/lib"_s));
         QCOMPARE(pull.name, u"o/grp/sub/lib"_s);
