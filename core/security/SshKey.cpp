@@ -402,6 +402,9 @@ Error notOpenSshKey(QByteArrayView text)
     // A public-key line ("TYPE BASE64 [COMMENT]"), maybe after authorized_keys options: any word
     // that is a key type followed by base64.
     const QList<QByteArray> words = trimmed.simplified().split(' ');
+    // Only a known type is named: any other word is the user's input (it may be a secret).
+    static const QList<QByteArray> knownKeyTypes{"ssh-ed25519", "ssh-rsa", "ssh-dss", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
+                                                 "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com"};
     for (qsizetype i = 0; i + 1 < words.size() && i < 8; ++i) {
         const QByteArray &word = words.at(i);
         const bool keyType = word.startsWith("ssh-") || word.startsWith("ecdsa-sha2-") || word.startsWith("sk-");
@@ -411,7 +414,7 @@ Error notOpenSshKey(QByteArrayView text)
                                                "private key file"));
             return keyError(QStringLiteral("this is a public key (an %1 line, as in KEY.pub), not a private "
                                            "key; paste the private key file (e.g. id_ed25519, not id_ed25519.pub)")
-                                .arg(printableName(word).isEmpty() ? QStringLiteral("public") : printableName(word)));
+                                .arg(knownKeyTypes.contains(word) ? QString::fromLatin1(word) : QStringLiteral("OpenSSH public key")));
         }
     }
     if (trimmed.startsWith("-----BEGIN OPENSSH") || kBegin.startsWith(trimmed))
