@@ -309,14 +309,8 @@ OrgOps::ProgressFn progressPrinter(CliContext &context)
     };
 }
 
-QString actionText(const OrgRow &row)
+void printRows(CliContext &context, const QList<QStringList> &rows, const QStringList &header)
 {
-    return orgActionName(row.action);
-}
-
-void printRows(CliContext &context, const OrgMirror &org, const QList<QStringList> &rows, const QStringList &header)
-{
-    (void)org;
     if (!rows.isEmpty())
         context.out() << formatTable(header, rows);
     context.out().flush();
@@ -380,8 +374,8 @@ int preview(CliContext &context, const QStringList &arguments)
     }
     QList<QStringList> rows;
     for (const OrgRow &row : p.rows)
-        rows.append({actionText(row), row.repository.fullName, row.mirror, orgReasonText(row.reason, *org)});
-    printRows(context, *org, rows, {QStringLiteral("ACTION"), QStringLiteral("REPOSITORY"), QStringLiteral("MIRROR"), QStringLiteral("WHY")});
+        rows.append({orgActionName(row.action), row.repository.fullName, row.mirror, orgReasonText(row.reason, *org)});
+    printRows(context, rows, {QStringLiteral("ACTION"), QStringLiteral("REPOSITORY"), QStringLiteral("MIRROR"), QStringLiteral("WHY")});
     context.out() << summaryLine(p.summary()) << '\n';
     context.out().flush();
     return ExitOk;
@@ -472,7 +466,7 @@ int run(CliContext &context, const QStringList &arguments)
                          row.error ? QStringLiteral("%1: %2").arg(errorCategoryName(row.error->category), scrubText(row.error->message))
                                    : orgReasonText(row.row.reason, *org)});
         }
-        printRows(context, *org, rows, {QStringLiteral("RESULT"), QStringLiteral("REPOSITORY"), QStringLiteral("MIRROR"), QStringLiteral("DETAIL")});
+        printRows(context, rows, {QStringLiteral("RESULT"), QStringLiteral("REPOSITORY"), QStringLiteral("MIRROR"), QStringLiteral("DETAIL")});
         QStringList parts;
         const auto counts = report.results();
         for (auto it = counts.begin(); it != counts.end(); ++it)

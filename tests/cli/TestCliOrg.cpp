@@ -216,7 +216,6 @@ private Q_SLOTS:
         FixtureRepo lib = repo(u"sub/lib"_s, u"grp/sub/lib.git"_s);
         FixtureRepo app = repo(u"app"_s, u"grp/app.git"_s);
         m_api.setRepositories(ForgeApi::GitLab, u"grp"_s, {lib, app});
-        QTemporaryDir created;
         m_api.setCreateRoot(m_srv.filePath(u"bbs"_s), m_daemon.url(u"bbs/{path}.git"_s));
         m_api.setRepositories(ForgeApi::BitbucketServer, u"MIR"_s, {});
         CliEnv env;
@@ -233,17 +232,13 @@ private Q_SLOTS:
         // Created on the target (flat: sub/lib -> sub-lib), and pushed to.
         QCOMPARE(GitRepoBuilder::refOrEmpty(m_srv.filePath(u"bbs/mir/sub-lib.git"_s), u"refs/heads/main"_s), m_main);
         QCOMPARE(GitRepoBuilder::refOrEmpty(m_srv.filePath(u"bbs/mir/app.git"_s), u"refs/heads/main"_s), m_main);
-        const int creates = static_cast<int>(m_api.requestsTo(u"/rest/api/1.0/projects/MIR/repos"_s).size());
         const CliResult second = env.run({u"org"_s, u"run"_s, u"gl"_s, u"--yes"_s, u"--json"_s}, {}, tokenEnv(), 120000);
         CLI_EXPECT_EXIT(second, 0);
         QCOMPARE(rowOf(second.json(), u"grp/app"_s).value(u"result"_s).toString(), u"up_to_date"_s);
         int postsAfter = 0;
         for (const auto &request : m_api.requestsTo(u"/rest/api/1.0/projects/MIR/repos"_s))
             postsAfter += request.method == u"POST"_s ? 1 : 0;
-        int postsBefore = 0;
-        (void)creates;
         QCOMPARE(postsAfter, 2); // the two of the first run only
-        (void)postsBefore;
         QCOMPARE(env.filesContaining(kToken), QStringList{});
     }
 
